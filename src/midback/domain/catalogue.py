@@ -1,0 +1,177 @@
+"""The catalogue: exercises, programs, guide pages and the articles they come from."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from midback.domain.dose import Dose
+from midback.domain.vocab import (
+    CautionAction,
+    Condition,
+    Demand,
+    Direction,
+    Equipment,
+    Kind,
+    Place,
+    Position,
+)
+from midback.errors import UnknownIdError
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Source(_Frozen):
+    """One of the five articles midback is built from (cite by ``title``)."""
+
+    id: Slug
+    title: Text
+    year: int | None = None
+    gives: Text
+    """What the article contributes, in a sentence."""
+
+
+class Caution(_Frozen):
+    """What a person with ``condition`` should do about this exercise."""
+
+    condition: Condition
+    action: CautionAction
+    text: Text
+    variant: Slug | None = None
+    """For ``modify``: the variant that makes the exercise fit the condition."""
+
+
+class Variant(_Frozen):
+    """Another way to do an exercise, with its own positions and equipment.
+
+    ``demands`` and ``places`` fall back to the exercise's when left out.
+    """
+
+    id: Slug
+    name: Text
+    positions: list[Position] = Field(min_length=1)
+    equipment: list[Equipment] = Field(min_length=1)
+    places: list[Place] | None = None
+    demands: list[Demand] | None = None
+    steps: list[Text] = Field(default_factory=list)
+    """Steps that differ from the exercise's; empty means the exercise's steps apply."""
+    why: Text
+    """Who this variant is for (e.g. sore knees or wrists)."""
+
+
+class Exercise(_Frozen):
+    """One exercise, with its default dose and everything a person needs to do it safely."""
+
+    id: Slug
+    name: Text
+    aliases: list[Text] = Field(default_factory=list)
+    summary: Text
+    kind: Kind
+    directions: list[Direction] = Field(min_length=1)
+    positions: list[Position] = Field(min_length=1)
+    places: list[Place] = Field(min_length=1)
+    equipment: list[Equipment] = Field(min_length=1)
+    demands: list[Demand] = Field(default_factory=list)
+    dose: Dose
+    steps: list[Text] = Field(min_length=1)
+    cues: list[Text] = Field(min_length=1)
+    """Breathing and form cues; the first is the key cue the player speaks at the intro."""
+    mistakes: list[Text] = Field(default_factory=list)
+    cautions: list[Caution] = Field(default_factory=list)
+    variants: list[Variant] = Field(default_factory=list)
+    progressions: list[Slug] = Field(default_factory=list)
+    regressions: list[Slug] = Field(default_factory=list)
+    muscles: list[Text] = Field(default_factory=list)
+    sources: list[Slug] = Field(min_length=1)
+    picture: Text | None = None
+    """What a figure of the exercise shows, in words (the brief for its drawing)."""
+
+    def variant(self, variant_id: str) -> Variant:
+        """The variant called ``variant_id``; raises UnknownIdError with suggestions."""
+        for variant in self.variants:
+            if variant.id == variant_id:
+                return variant
+        raise UnknownIdError(
+            f"variant of {self.id}", variant_id, _close(variant_id, (v.id for v in self.variants))
+        )
+
+
+class ProgramEntry(_Frozen):
+    """One exercise of a program, optionally as a variant and with the program's own dose."""
+
+    exercise_id: Slug
+    variant: Slug | None = None
+    dose: Dose | None = None
+    """Replaces the exercise's default dose when given."""
+
+
+class Program(_Frozen):
+    """A named routine taken from one article, in its order and with its doses."""
+
+    id: Slug
+    name: Text
+    source: Slug
+    description: Text
+    entries: list[ProgramEntry] = Field(min_length=1)
+
+
+class GuidePage(_Frozen):
+    """A guide page in Markdown, e.g. causes of mid-back pain or how to stretch."""
+
+    id: Slug
+    title: Text
+    body: Text
+    sources: list[Slug] = Field(default_factory=list)
+
+
+class Catalogue(_Frozen):
+    """Everything midback knows, validated and cross-checked. Build it with ``load_catalogue``."""
+
+    sources: dict[str, Source]
+    exercises: dict[str, Exercise]
+    programs: dict[str, Program]
+    guides: dict[str, GuidePage]
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        """The exercise with this id or alias; raises UnknownIdError naming close ids."""
+        found = self.exercises.get(exercise_id)
+        if found is not None:
+            return found
+        wanted = exercise_id.strip().lower()
+        for exercise in self.exercises.values():
+            if wanted in (a.lower() for a in exercise.aliases) or wanted == exercise.name.lower():
+                return exercise
+        names = list(self.exercises)
+        names += [a.lower() for e in self.exercises.values() for a in e.aliases]
+        raise UnknownIdError("exercise", exercise_id, _close(exercise_id, names))
+
+    def program(self, program_id: str) -> Program:
+        """The program with this id; raises UnknownIdError naming close ids."""
+        try:
+            return self.programs[program_id]
+        except KeyError:
+            raise UnknownIdError("program", program_id, _close(program_id, self.programs)) from None
+
+    def guide(self, guide_id: str) -> GuidePage:
+        """The guide page with this id; raises UnknownIdError naming close ids."""
+        try:
+            return self.guides[guide_id]
+        except KeyError:
+            raise UnknownIdError("guide page", guide_id, _close(guide_id, self.guides)) from None
+
+    def source_title(self, source_id: str) -> str:
+        """The article title to cite for ``source_id`` (``default`` reads as a default)."""
+        source = self.sources.get(source_id)
+        return source.title if source else "default (exercise-science reference)"
+
+
+def _close(value: str, candidates: Iterable[str]) -> list[str]:
+    return difflib.get_close_matches(value.lower(), list(candidates), n=3, cutoff=0.5)

@@ -1,0 +1,52 @@
+"""The errors midback raises. Edges (CLI, web) turn them into exit codes or HTTP statuses."""
+
+from __future__ import annotations
+
+
+class MidbackError(Exception):
+    """Base of every error midback raises on purpose."""
+
+
+class CatalogueError(MidbackError):
+    """A catalogue file is missing, unreadable or invalid; names the file and the field path."""
+
+    def __init__(self, file: str, message: str, *, field: str | None = None) -> None:
+        self.file = file
+        self.field = field
+        self.message = message
+        where = f"{file}: {field}" if field else file
+        super().__init__(f"{where}: {message}")
+
+
+class UnknownIdError(MidbackError):
+    """An id (exercise, program, variant, guide page...) that the catalogue does not hold."""
+
+    def __init__(self, kind: str, value: str, suggestions: list[str]) -> None:
+        self.kind = kind
+        self.value = value
+        self.suggestions = suggestions
+        hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
+        super().__init__(f"unknown {kind} {value!r}{hint}")
+
+
+class AnswersError(MidbackError):
+    """Screening answers that are missing, out of range or name an unknown id."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class ScreenBlocked(MidbackError):
+    """The safety screen does not allow self-guided exercise (emergency, or doctor not cleared)."""
+
+    def __init__(self, verdict: str, reasons: list[tuple[str, str]]) -> None:
+        self.verdict = verdict
+        self.reasons = reasons
+        text = "; ".join(message for _, message in reasons)
+        super().__init__(f"screen verdict {verdict}: {text}")
+
+
+class PlanError(MidbackError):
+    """No plan can be made from these options (e.g. budget too small, nothing allowed)."""
