@@ -46,7 +46,7 @@ def catalogue() -> Catalogue:
 
 
 def load_catalogue(root: Path) -> Catalogue:
-    """Load and validate the catalogue under ``root``; raises CatalogueError naming file and field."""
+    """Load and validate the catalogue under ``root``; errors name the file and the field."""
     if not root.is_dir():
         raise CatalogueError(str(root), "catalogue folder not found")
     sources_file = root / "sources.yaml"
@@ -173,7 +173,7 @@ def _read_yaml(path: Path, name: str | None = None) -> Any:
 
 def _parse_yaml(text: str, name: str) -> Any:
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -67,7 +67,7 @@ class Equipment(StrEnum):
 
 
 class Demand(StrEnum):
-    """What an exercise asks of the body, beyond its positions; contraindication rules read these."""
+    """What an exercise asks of the body beyond its positions; safety rules read these."""
 
     LOADED_FLEXION = "loaded-flexion"
     """The spine bends forward under load or against gravity (crunch, a bent-over lift)."""

@@ -1,0 +1,5 @@
+"""``python -m midback`` runs the CLI."""
+
+from midback.cli.app import main
+
+main()

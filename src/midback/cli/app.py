@@ -1,0 +1,74 @@
+"""The ``midback`` command: one Typer app, commands registered from their own modules."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+from midback.cli import output
+from midback.errors import (
+    AnswersError,
+    CatalogueError,
+    MidbackError,
+    PlanError,
+    ScreenBlocked,
+    UnknownIdError,
+)
+
+EXIT_USAGE = 2
+EXIT_BLOCKED = 3
+
+
+def exit_code(error: MidbackError) -> int:
+    """The exit status for an error: 3 when the safety screen blocks, 2 for bad input or data."""
+    if isinstance(error, ScreenBlocked):
+        return EXIT_BLOCKED
+    if isinstance(error, CatalogueError | UnknownIdError | AnswersError | PlanError):
+        return EXIT_USAGE
+    return 1
+
+
+class _Group(TyperGroup):
+    """Turns midback's own errors into one line on stderr and an exit code, never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MidbackError as error:
+            output.error(str(error))
+            raise typer.Exit(exit_code(error)) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="midback",
+    help=(
+        "midback: a coach for mid-back (thoracic) pain. Not a medical device and not medical "
+        "advice: stop any exercise that hurts, and see a doctor about red flags."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _register() -> None:
+    from midback.cli import catalogue_cmds
+
+    catalogue_cmds.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except MidbackError as error:  # raised outside a command (e.g. while parsing)
+        output.error(str(error))
+        sys.exit(exit_code(error))

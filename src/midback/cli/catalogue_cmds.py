@@ -1,0 +1,104 @@
+"""Browsing the catalogue: exercises, show, programs, program, guide."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from midback.cli import output, views
+from midback.domain.catalogue import Exercise
+from midback.domain.loader import catalogue
+from midback.domain.vocab import Equipment, Kind, Place
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
+
+
+def _matches(
+    exercise: Exercise, place: Place | None, equipment: Equipment | None, kind: Kind | None
+) -> bool:
+    if kind is not None and exercise.kind is not kind:
+        return False
+    forms_places = [exercise.places] + [v.places for v in exercise.variants if v.places]
+    if place is not None and not any(place in places for places in forms_places):
+        return False
+    forms_kit = [exercise.equipment] + [v.equipment for v in exercise.variants]
+    return equipment is None or any(equipment in kit for kit in forms_kit)
+
+
+def exercises(
+    place: Annotated[
+        Place | None, typer.Option(help="Only exercises that can be done here (or a variant can).")
+    ] = None,
+    equipment: Annotated[
+        Equipment | None, typer.Option(help="Only exercises that use this equipment.")
+    ] = None,
+    kind: Annotated[Kind | None, typer.Option(help="Only exercises of this kind.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the exercises, optionally filtered by place, equipment and kind."""
+    cat = catalogue()
+    found = [e for e in cat.exercises.values() if _matches(e, place, equipment, kind)]
+    if as_json:
+        output.emit_json([e.model_dump(mode="json") for e in found])
+    else:
+        output.console().print(views.exercises_table(found))
+
+
+def show(
+    exercise_id: Annotated[str, typer.Argument(metavar="ID", help="Exercise id or alias.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Show one exercise: steps, dose, cues, cautions, variants and sources."""
+    cat = catalogue()
+    exercise = cat.exercise(exercise_id)
+    if as_json:
+        output.emit_json(exercise.model_dump(mode="json"))
+    else:
+        output.console().print(views.exercise_panel(exercise, cat))
+
+
+def programs(as_json: JsonFlag = False) -> None:
+    """List the programs taken from the source articles."""
+    cat = catalogue()
+    found = list(cat.programs.values())
+    if as_json:
+        output.emit_json([p.model_dump(mode="json") for p in found])
+    else:
+        output.console().print(views.programs_table(found, cat))
+
+
+def program(
+    program_id: Annotated[str, typer.Argument(metavar="ID", help="Program id.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Show one program with its exercises and doses."""
+    cat = catalogue()
+    found = cat.program(program_id)
+    if as_json:
+        output.emit_json(found.model_dump(mode="json"))
+    else:
+        output.console().print(views.program_panel(found, cat))
+
+
+def guide(
+    topic: Annotated[
+        str | None, typer.Argument(help="A guide topic; leave out to list them.")
+    ] = None,
+) -> None:
+    """Read the guide: causes, how to stretch, posture, when to see a doctor, and more."""
+    cat = catalogue()
+    console = output.console()
+    if topic is None:
+        console.print(views.guide_index(list(cat.guides.values())))
+    else:
+        console.print(views.guide_page(cat.guide(topic), cat))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the catalogue commands to ``app``."""
+    app.command()(exercises)
+    app.command()(show)
+    app.command()(programs)
+    app.command()(program)
+    app.command()(guide)
