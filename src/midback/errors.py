@@ -50,3 +50,21 @@ class ScreenBlocked(MidbackError):
 
 class PlanError(MidbackError):
     """No plan can be made from these options (e.g. budget too small, nothing allowed)."""
+
+
+class NotFound(MidbackError):
+    """A stored record that does not exist, or that belongs to another person."""
+
+    def __init__(self, kind: str, key: object) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"{kind} {key!r} not found")
+
+
+class ImportFileError(MidbackError):
+    """An import document with a bad or clashing record; names the first one by its path."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        self.message = message
+        super().__init__(f"{where}: {message}")

@@ -70,7 +70,7 @@ class Demand(StrEnum):
     """What an exercise asks of the body beyond its positions; safety rules read these."""
 
     LOADED_FLEXION = "loaded-flexion"
-    """The spine bends forward under load or against gravity (crunch, a bent-over lift)."""
+    """The spine curls forward under load or against gravity (a crunch, a sit-up)."""
     REPEATED_FLEXION = "repeated-flexion"
     """The spine bends forward many times in a row (crunch reps)."""
     END_RANGE_ROTATION = "end-range-rotation"

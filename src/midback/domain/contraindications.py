@@ -1,0 +1,315 @@
+"""Which forms of an exercise a person's conditions rule out, and the cues they add.
+
+A *form* is one way to do an exercise: the exercise itself or one of its variants. Each
+condition has one rule in ``RULES`` naming the positions and demands it rules out; an
+exercise's own ``avoid`` caution for a condition rules out every form, and a ``modify``
+caution with a variant makes that variant the preferred form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+from midback.domain.catalogue import Exercise, Variant
+from midback.domain.vocab import (
+    CautionAction,
+    Condition,
+    Demand,
+    Equipment,
+    Kind,
+    Place,
+    Position,
+)
+
+CONDITION_LABELS: Final[Mapping[Condition, str]] = MappingProxyType(
+    {
+        Condition.PREGNANCY: "Pregnancy",
+        Condition.OSTEOPOROSIS: "Osteoporosis (thin, fragile bones)",
+        Condition.KNEE_PAIN: "Knee pain",
+        Condition.WRIST_PAIN: "Wrist pain",
+        Condition.SHOULDER_PAIN: "Shoulder pain",
+        Condition.HIGH_BLOOD_PRESSURE: "High blood pressure",
+        Condition.DISC_HERNIATION: "Slipped (herniated) disc",
+        Condition.RECENT_SPINE_SURGERY: "Recent spine surgery",
+    }
+)
+"""A plain label for each condition, for prompts, forms and messages."""
+
+CAUTION_AVOID = "caution-avoid"
+"""The rule id of a violation that comes from the exercise's own ``avoid`` caution."""
+
+BREATHING_CUE = "Breathe out on the effort; never hold your breath."
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one condition rules out.
+
+    ``message`` names what is ruled out as a phrase that reads after "rules out" (and after
+    "the plan leaves out"). A rule with ``until_cleared`` rules out every form until a
+    clinician clears the person; once cleared, the rules of ``when_cleared`` apply instead.
+    ``cue`` is added to every exercise whose kind is in ``cue_kinds``.
+    """
+
+    id: str
+    positions: frozenset[Position]
+    demands: frozenset[Demand]
+    message: str
+    cue: str | None = None
+    cue_kinds: frozenset[Kind] = frozenset()
+    until_cleared: bool = False
+    when_cleared: tuple[Condition, ...] = ()
+
+
+RULES: Final[Mapping[Condition, Rule]] = MappingProxyType(
+    {
+        # ACOG Committee Opinion 804 (Physical activity and exercise during pregnancy and the
+        # postpartum period, 2020): avoid lying flat on the back after the first trimester
+        # (the womb presses on the vena cava) and lying face down. midback does not ask the
+        # trimester, so it leaves out both throughout.
+        Condition.PREGNANCY: Rule(
+            id="no-prone-or-supine",
+            positions=frozenset({Position.PRONE, Position.SUPINE}),
+            demands=frozenset(),
+            message="lying face down or flat on your back",
+        ),
+        # Royal Osteoporosis Society, "Strong, Steady and Straight" (2018 consensus on
+        # exercise with osteoporosis): spine-sparing movement; avoid loaded or repeated
+        # forward bending and twisting to the end of the range, which load the vertebrae.
+        Condition.OSTEOPOROSIS: Rule(
+            id="no-loaded-flexion-or-end-range-rotation",
+            positions=frozenset(),
+            demands=frozenset(
+                {Demand.LOADED_FLEXION, Demand.REPEATED_FLEXION, Demand.END_RANGE_ROTATION}
+            ),
+            message="bending forward under load, repeated forward bends and twisting to the end "
+            "of the range",
+        ),
+        # Common joint-protection advice (and the catalogue's own cautions): kneeling and
+        # hands-and-knees positions load sore knees; the seated or standing forms do not.
+        Condition.KNEE_PAIN: Rule(
+            id="no-kneeling",
+            positions=frozenset({Position.KNEELING, Position.ALL_FOURS}),
+            demands=frozenset(),
+            message="kneeling and hands-and-knees positions",
+        ),
+        # Weight on bent-back wrists (and so on hands and knees) aggravates sore wrists.
+        Condition.WRIST_PAIN: Rule(
+            id="no-weight-on-hands",
+            positions=frozenset({Position.ALL_FOURS}),
+            demands=frozenset({Demand.WEIGHT_ON_HANDS}),
+            message="putting weight on your hands, including hands-and-knees positions",
+        ),
+        # Overhead reaching and hanging load a painful shoulder at the end of its range.
+        Condition.SHOULDER_PAIN: Rule(
+            id="no-overhead-or-hanging",
+            positions=frozenset({Position.HANGING}),
+            demands=frozenset({Demand.OVERHEAD, Demand.HANGING}),
+            message="raising your arms overhead and hanging from a bar",
+        ),
+        # Holding the breath while straining (the Valsalva manoeuvre) spikes blood pressure;
+        # resistance-training advice for hypertension (e.g. American Heart Association) is to
+        # breathe out on the effort and never hold the breath.
+        Condition.HIGH_BLOOD_PRESSURE: Rule(
+            id="no-breath-hold",
+            positions=frozenset(),
+            demands=frozenset({Demand.BREATH_HOLD}),
+            message="efforts that make you hold your breath",
+            cue=BREATHING_CUE,
+            cue_kinds=frozenset({Kind.STRENGTH}),
+        ),
+        # NICE NG59 recommends exercise for back pain and sciatica; loaded forward bending and
+        # external load on the spine raise disc pressure, so midback leaves them out.
+        Condition.DISC_HERNIATION: Rule(
+            id="no-loaded-flexion-or-spinal-load",
+            positions=frozenset(),
+            demands=frozenset({Demand.LOADED_FLEXION, Demand.SPINAL_LOAD}),
+            message="bending forward under load and weights that load your spine",
+        ),
+        # After spine surgery exercise follows the surgeon's protocol: nothing self-guided
+        # until cleared (the screen sends the person to a doctor), then the spine-sparing
+        # osteoporosis and disc limits.
+        Condition.RECENT_SPINE_SURGERY: Rule(
+            id="no-exercise-until-cleared",
+            positions=frozenset(),
+            demands=frozenset(),
+            message="all exercise until a doctor or surgeon clears you",
+            until_cleared=True,
+            when_cleared=(Condition.OSTEOPOROSIS, Condition.DISC_HERNIATION),
+        ),
+    }
+)
+"""The rule each condition brings; docs and tests list it."""
+
+_POSITION_WORDS: Final[Mapping[Position, str]] = MappingProxyType(
+    {
+        Position.STANDING: "standing",
+        Position.SEATED_CHAIR: "sitting on a chair",
+        Position.SEATED_FLOOR: "sitting on the floor",
+        Position.KNEELING: "kneeling",
+        Position.ALL_FOURS: "being on hands and knees",
+        Position.PRONE: "lying face down",
+        Position.SUPINE: "lying on your back",
+        Position.HANGING: "hanging from a bar",
+    }
+)
+
+_DEMAND_WORDS: Final[Mapping[Demand, str]] = MappingProxyType(
+    {
+        Demand.LOADED_FLEXION: "bending forward under load",
+        Demand.REPEATED_FLEXION: "repeated forward bends",
+        Demand.END_RANGE_ROTATION: "twisting to the end of the range",
+        Demand.WEIGHT_ON_HANDS: "weight on the hands",
+        Demand.OVERHEAD: "arms overhead",
+        Demand.HANGING: "hanging from the hands",
+        Demand.BREATH_HOLD: "a held breath",
+        Demand.SPINAL_LOAD: "a weight loading the spine",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """Why a form is ruled out for a person.
+
+    ``rule`` is the id of the condition's rule (``RULES``), or ``CAUTION_AVOID`` when the
+    exercise's own caution says to avoid it; ``message`` says why in plain words.
+    """
+
+    condition: Condition
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way to do an exercise: the exercise itself (``variant`` None) or one of its variants.
+
+    The attributes are the variant's, falling back to the exercise's where the variant
+    leaves them out.
+    """
+
+    exercise: Exercise
+    variant: Variant | None = None
+
+    @property
+    def name(self) -> str:
+        """The variant's name, or the exercise's."""
+        return self.variant.name if self.variant else self.exercise.name
+
+    @property
+    def positions(self) -> list[Position]:
+        """Body positions of this form."""
+        return self.variant.positions if self.variant else self.exercise.positions
+
+    @property
+    def equipment(self) -> list[Equipment]:
+        """Equipment this form needs."""
+        return self.variant.equipment if self.variant else self.exercise.equipment
+
+    @property
+    def places(self) -> list[Place]:
+        """Places this form can be done in."""
+        if self.variant is not None and self.variant.places is not None:
+            return self.variant.places
+        return self.exercise.places
+
+    @property
+    def demands(self) -> list[Demand]:
+        """What this form asks of the body."""
+        if self.variant is not None and self.variant.demands is not None:
+            return self.variant.demands
+        return self.exercise.demands
+
+
+def forms(exercise: Exercise) -> list[Form]:
+    """Every form of ``exercise``: the exercise itself first, then each variant in order."""
+    return [Form(exercise), *(Form(exercise, variant) for variant in exercise.variants)]
+
+
+def violations(
+    form: Form, conditions: Collection[Condition], *, cleared: bool = False
+) -> list[Violation]:
+    """Every reason ``conditions`` rule ``form`` out; empty when the form is safe.
+
+    ``cleared`` means a clinician has cleared the person to exercise; it lifts the blanket
+    ban of ``recent_spine_surgery`` (whose spine-sparing limits then apply).
+    """
+    found: list[Violation] = []
+    for condition in _unique(conditions):
+        for caution in form.exercise.cautions:
+            if caution.condition is condition and caution.action is CautionAction.AVOID:
+                found.append(Violation(condition, CAUTION_AVOID, caution.text))
+        rule = RULES[condition]
+        if rule.until_cleared and not cleared:
+            message = f"{CONDITION_LABELS[condition]} rules out {rule.message}."
+            found.append(Violation(condition, rule.id, message))
+            continue
+        applied = [RULES[c] for c in rule.when_cleared] if rule.until_cleared else [rule]
+        for each in applied:
+            violation = _apply(each, condition, form)
+            if violation is not None:
+                found.append(violation)
+    return found
+
+
+def safe_forms(
+    exercise: Exercise, conditions: Collection[Condition], *, cleared: bool = False
+) -> list[Form]:
+    """The forms of ``exercise`` no condition rules out, base first.
+
+    Variants that the exercise's ``modify`` cautions name for the person's conditions come
+    first, as the preferred forms.
+    """
+    preferred = _preferred_variants(exercise, conditions)
+    allowed = [f for f in forms(exercise) if not violations(f, conditions, cleared=cleared)]
+    return sorted(allowed, key=lambda f: f.variant is None or f.variant.id not in preferred)
+
+
+def extra_cues(form: Form, conditions: Collection[Condition]) -> list[str]:
+    """Cues the person's conditions add to ``form``, in condition order, without repeats.
+
+    These are each rule's cue for the exercise's kind (the blood-pressure breathing cue on
+    strength work) and the text of the exercise's ``modify`` cautions that name no variant.
+    """
+    cues: list[str] = []
+    for condition in _unique(conditions):
+        rule = RULES[condition]
+        if rule.cue is not None and form.exercise.kind in rule.cue_kinds:
+            cues.append(rule.cue)
+        for caution in form.exercise.cautions:
+            if (
+                caution.condition is condition
+                and caution.action is CautionAction.MODIFY
+                and caution.variant is None
+            ):
+                cues.append(caution.text)
+    return list(dict.fromkeys(cues))
+
+
+def _apply(rule: Rule, condition: Condition, form: Form) -> Violation | None:
+    hits = [_POSITION_WORDS[p] for p in form.positions if p in rule.positions]
+    hits += [_DEMAND_WORDS[d] for d in form.demands if d in rule.demands]
+    if not hits:
+        return None
+    message = (
+        f"{CONDITION_LABELS[condition]} rules out {rule.message}; "
+        f"this form involves {', '.join(hits)}."
+    )
+    return Violation(condition, rule.id, message)
+
+
+def _preferred_variants(exercise: Exercise, conditions: Collection[Condition]) -> set[str]:
+    wanted = set(conditions)
+    return {
+        c.variant
+        for c in exercise.cautions
+        if c.action is CautionAction.MODIFY and c.variant is not None and c.condition in wanted
+    }
+
+
+def _unique(conditions: Iterable[Condition]) -> list[Condition]:
+    return list(dict.fromkeys(conditions))

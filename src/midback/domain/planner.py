@@ -1,0 +1,507 @@
+"""The planner: a safe, balanced routine for the minutes, place and body a person has.
+
+How a plan is chosen
+--------------------
+1. **Candidates.** Each exercise is offered in its first *form* (the exercise itself, or one of
+   its variants) that the person's conditions allow (``contraindications``) and that fits the
+   place: at a desk or in a car only standing or chair-seated forms with no kit beyond a chair
+   or a doorway; elsewhere the place's usual kit, or exactly the ``equipment`` named.
+2. **Options.** A candidate is offered at the person's level (the low, middle or high end of
+   each dose range) and, above beginner, also at the beginner's dose; a walk is also offered in
+   5-minute steps across its range. ``Prescription.seconds`` prices each option with the same
+   arithmetic as the timeline.
+3. **Score.** The plan maximises::
+
+       score = [>= 3 directions]      * DIRECTIONS_RULE_POINTS   (when the budget is >= 5 min)
+             + [fills >= 90 % budget] * FILL_RULE_POINTS
+             + DIRECTION_POINTS * (number of movement directions covered)
+             + sum over blocks of seconds * weight(block) + tie_break(block)
+
+   where ``weight`` starts at 1, adds FOCUS_WEIGHT when the exercise serves the focus, takes off
+   RECENT_WEIGHT when it was done in the person's recent sessions (variety), takes off
+   BELOW_LEVEL_WEIGHT for an option below the person's level, and uses CARDIO_WEIGHT for cardio
+   unless the focus asks for it. ``tie_break`` is a seeded value below 0.01 per block, so the
+   same inputs and seed give the same plan. The two rule terms are large enough to act as hard
+   constraints whenever the catalogue allows them; the budget itself is a hard limit.
+4. **Search.** Branch and bound over the candidates, exact: it returns the same score as
+   trying every combination (a test checks this against exhaustive search).
+5. **Order.** Warm-up first (mobility and cardio), strength and breathing in the middle,
+   stretches last (article "5 Easy Middle Back Pain Exercises": stretch after every workout);
+   within a phase, positions go from standing down to the floor so a person gets down once.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from midback.domain.catalogue import Catalogue, Exercise, Program
+from midback.domain.contraindications import Form, extra_cues, safe_forms, violations
+from midback.domain.dose import Level
+from midback.domain.prescription import GET_READY_S, Prescription
+from midback.domain.vocab import Condition, Direction, Equipment, Kind, Place, Position
+from midback.errors import PlanError
+
+
+class Focus(StrEnum):
+    """What the person most wants from a session."""
+
+    RELIEF = "relief"
+    MOBILITY = "mobility"
+    STRENGTH = "strength"
+    POSTURE = "posture"
+
+
+class Phase(StrEnum):
+    """Where a block sits in the session."""
+
+    WARM_UP = "warm-up"
+    MAIN = "main"
+    COOL_DOWN = "cool-down"
+
+
+DIRECTIONS_RULE_POINTS = 1_000_000.0
+FILL_RULE_POINTS = 100_000.0
+DIRECTION_POINTS = 60.0
+FOCUS_WEIGHT = 0.5
+RECENT_WEIGHT = 0.3
+BELOW_LEVEL_WEIGHT = 0.2
+CARDIO_WEIGHT = 0.6
+MIN_DIRECTIONS = 3
+DIRECTIONS_RULE_FROM_S = 5 * 60
+FILL_RATIO = 0.9
+WALK_STEP_S = 5 * 60
+
+SEATED_OR_STANDING = frozenset({Position.STANDING, Position.SEATED_CHAIR})
+DESK_KIT = frozenset({Equipment.NONE, Equipment.CHAIR, Equipment.DOORWAY})
+PLACE_KIT: dict[Place, frozenset[Equipment]] = {
+    Place.DESK: DESK_KIT,
+    Place.CAR: DESK_KIT,
+    Place.HOME: frozenset(
+        {Equipment.NONE, Equipment.CHAIR, Equipment.MAT, Equipment.DOORWAY, Equipment.TOWEL_ROLL}
+    ),
+    Place.GYM: frozenset(Equipment),
+}
+"""The kit a place has when the person names none."""
+
+FOCUS_MATCH: dict[Focus, tuple[frozenset[Kind], frozenset[Direction]]] = {
+    Focus.RELIEF: (frozenset({Kind.MOBILITY, Kind.STRETCH, Kind.BREATHING}), frozenset()),
+    Focus.MOBILITY: (
+        frozenset({Kind.MOBILITY, Kind.STRETCH}),
+        frozenset({Direction.ROTATION, Direction.EXTENSION, Direction.SIDE_BEND}),
+    ),
+    Focus.STRENGTH: (
+        frozenset({Kind.STRENGTH}),
+        frozenset({Direction.CORE_STABILITY, Direction.RETRACTION}),
+    ),
+    Focus.POSTURE: (frozenset(), frozenset({Direction.RETRACTION, Direction.EXTENSION})),
+}
+"""An exercise serves a focus when its kind or one of its directions is listed here."""
+
+PHASE_OF_KIND: dict[Kind, Phase] = {
+    Kind.MOBILITY: Phase.WARM_UP,
+    Kind.CARDIO: Phase.WARM_UP,
+    Kind.STRENGTH: Phase.MAIN,
+    Kind.BREATHING: Phase.MAIN,
+    Kind.STRETCH: Phase.COOL_DOWN,
+}
+_PHASE_ORDER = {Phase.WARM_UP: 0, Phase.MAIN: 1, Phase.COOL_DOWN: 2}
+_POSITION_ORDER = {p: i for i, p in enumerate(Position)}
+_DIRECTION_BIT = {d: 1 << i for i, d in enumerate(Direction)}
+
+
+class PlanRequest(BaseModel):
+    """What a person asks for: minutes, place, kit, body, focus and level."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    minutes: int = Field(ge=1, le=240)
+    place: Place
+    equipment: frozenset[Equipment] | None = None
+    """Kit at hand; None means the place's usual kit (PLACE_KIT)."""
+    conditions: frozenset[Condition] = frozenset()
+    focus: Focus = Focus.RELIEF
+    level: Level = Level.BEGINNER
+    seed: int = 0
+    recent: frozenset[str] = frozenset()
+    """Exercise ids done in the person's recent sessions (for variety)."""
+    cleared: bool = False
+    """A clinician cleared the person (relaxes the recent-spine-surgery rule)."""
+
+    @property
+    def budget_s(self) -> int:
+        """The time budget in seconds."""
+        return self.minutes * 60
+
+    @property
+    def kit(self) -> frozenset[Equipment]:
+        """Equipment the person can use here."""
+        kit = PLACE_KIT[self.place] if self.equipment is None else self.equipment | {Equipment.NONE}
+        if self.place in (Place.DESK, Place.CAR):
+            kit = kit & DESK_KIT
+        return kit
+
+
+class Block(BaseModel):
+    """One exercise of a plan, with its concrete dose and how long it takes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    phase: Phase
+    exercise_id: str
+    name: str
+    variant: str | None
+    kind: Kind
+    positions: list[Position]
+    equipment: list[Equipment]
+    directions: list[Direction]
+    dose: Prescription
+    seconds: int
+    why: str
+    cues: list[str] = Field(default_factory=list)
+    """Extra cues for this person (e.g. breathing out on effort with high blood pressure)."""
+
+
+class Swap(BaseModel):
+    """A variant used instead of an exercise's usual form because of a condition."""
+
+    model_config = ConfigDict(frozen=True)
+
+    exercise_id: str
+    variant: str
+    reason: str
+
+
+class Plan(BaseModel):
+    """A session: ordered blocks that fit the budget, with what they cover and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    minutes: int
+    total_seconds: int
+    blocks: list[Block]
+    directions: list[Direction]
+    swaps: list[Swap]
+    notes: list[str]
+    score: float
+    program_id: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON contract of ``midback plan --json``."""
+        return self.model_dump(mode="json")
+
+
+@dataclass(frozen=True)
+class _Option:
+    exercise: Exercise
+    form: Form
+    dose: Prescription
+    seconds: int
+    value: float
+    mask: int
+    below_level: bool
+
+
+def plan(cat: Catalogue, request: PlanRequest) -> Plan:
+    """The best plan for ``request``; raises PlanError when nothing fits."""
+    budget = request.budget_s - GET_READY_S
+    groups = _candidates(cat, request, budget)
+    if not groups:
+        raise PlanError(
+            f"no exercise fits {request.minutes} min at {request.place.value}"
+            " with this kit and these conditions"
+        )
+    chosen, score = _search(groups, budget, request.budget_s)
+    if not chosen:
+        shortest = min(o.seconds for g in groups for o in g) + GET_READY_S
+        raise PlanError(
+            f"{request.minutes} min is too short; the shortest exercise here takes {shortest} s"
+        )
+    return _assemble(chosen, request, score)
+
+
+def score_of(options: Sequence[_Option], budget: int, full_budget_s: int) -> float:
+    """The documented score of a set of options (shared by the search and the tests)."""
+    mask = 0
+    seconds = 0
+    value = 0.0
+    for option in options:
+        mask |= option.mask
+        seconds += option.seconds
+        value += option.value
+    return value + _bonus(mask, seconds, budget, full_budget_s)
+
+
+def _bonus(mask: int, seconds: int, budget: int, full_budget_s: int) -> float:
+    covered = mask.bit_count()
+    points = DIRECTION_POINTS * covered
+    if full_budget_s >= DIRECTIONS_RULE_FROM_S and covered >= MIN_DIRECTIONS:
+        points += DIRECTIONS_RULE_POINTS
+    if seconds + GET_READY_S >= FILL_RATIO * full_budget_s:
+        points += FILL_RULE_POINTS
+    return points
+
+
+def _candidates(cat: Catalogue, request: PlanRequest, budget: int) -> list[list[_Option]]:
+    """Per exercise, its priced options (at most one is chosen per exercise)."""
+    groups: list[list[_Option]] = []
+    kit = request.kit
+    for exercise in sorted(cat.exercises.values(), key=lambda e: e.id):
+        form = _fitting_form(exercise, request, kit)
+        if form is None:
+            continue
+        options = [
+            o for o in _options(exercise, form, request, exercise.dose) if o.seconds <= budget
+        ]
+        if options:
+            groups.append(options)
+    return groups
+
+
+def _fitting_form(exercise: Exercise, request: PlanRequest, kit: frozenset[Equipment]) -> Form | None:
+    for form in safe_forms(exercise, request.conditions, cleared=request.cleared):
+        if fits_place(form, request.place, kit):
+            return form
+    return None
+
+
+def fits_place(form: Form, place: Place, kit: Collection[Equipment]) -> bool:
+    """Whether a form can be done at ``place`` with ``kit``."""
+    if place not in form.places:
+        return False
+    if place in (Place.DESK, Place.CAR) and not set(form.positions) <= SEATED_OR_STANDING:
+        return False
+    return set(form.equipment) <= set(kit) | {Equipment.NONE}
+
+
+def _options(
+    exercise: Exercise, form: Form, request: PlanRequest, dose_source: object
+) -> list[_Option]:
+    from midback.domain.dose import Dose
+
+    assert isinstance(dose_source, Dose)
+    dose = dose_source
+    at_level = Prescription.from_dose(dose, exercise.kind, request.level)
+    doses: list[tuple[Prescription, bool]] = [(at_level, False)]
+    if request.level is not Level.BEGINNER:
+        easier = Prescription.from_dose(dose, exercise.kind, Level.BEGINNER)
+        if easier != at_level:
+            doses.append((easier, True))
+    if exercise.kind is Kind.CARDIO and dose.hold_s is not None and not dose.hold_s.is_single:
+        low = int(dose.hold_s.min)
+        steps = range(low - low % WALK_STEP_S + WALK_STEP_S, int(dose.hold_s.max) + 1, WALK_STEP_S)
+        for hold in [low, *steps]:
+            candidate = at_level.model_copy(update={"hold_s": hold})
+            if candidate not in (d for d, _ in doses):
+                doses.append((candidate, False))
+    weight = _weight(exercise, request)
+    rng = random.Random(f"{request.seed}:{exercise.id}")
+    tie_break = rng.random() * 0.01
+    mask = 0
+    for direction in exercise.directions:
+        mask |= _DIRECTION_BIT[direction]
+    options = []
+    for prescription, below in doses:
+        seconds = prescription.seconds
+        w = weight - (BELOW_LEVEL_WEIGHT if below else 0.0)
+        options.append(
+            _Option(exercise, form, prescription, seconds, seconds * w + tie_break, mask, below)
+        )
+    return options
+
+
+def serves_focus(exercise: Exercise, focus: Focus) -> bool:
+    """Whether the exercise's kind or one of its directions serves ``focus``."""
+    kinds, directions = FOCUS_MATCH[focus]
+    return exercise.kind in kinds or bool(directions & set(exercise.directions))
+
+
+def _weight(exercise: Exercise, request: PlanRequest) -> float:
+    weight = 1.0
+    if exercise.kind is Kind.CARDIO:
+        weight = CARDIO_WEIGHT
+    if serves_focus(exercise, request.focus):
+        weight += FOCUS_WEIGHT
+    if exercise.id in request.recent:
+        weight -= RECENT_WEIGHT
+    return weight
+
+
+def _search(groups: list[list[_Option]], budget: int, full_budget_s: int) -> tuple[list[_Option], float]:
+    """Exact branch and bound: the best set of options (one per group at most) within budget."""
+    # Order groups by their best value density, so good plans are found early.
+    def density(group: list[_Option]) -> float:
+        return max(o.value / o.seconds for o in group)
+
+    groups = sorted(groups, key=density, reverse=True)
+    count = len(groups)
+    # Upper bounds of what the groups from i on can still add.
+    best_density = [0.0] * (count + 1)
+    masks_after = [0] * (count + 1)
+    for i in range(count - 1, -1, -1):
+        best_density[i] = max(best_density[i + 1], density(groups[i]))
+        for option in groups[i]:
+            masks_after[i] |= option.mask
+    shortest = min(o.seconds for g in groups for o in g)
+
+    best_score = _bonus(0, 0, budget, full_budget_s)
+    best: list[_Option] = []
+    chosen: list[_Option] = []
+    seen: dict[tuple[int, int, int], float] = {}
+
+    def bound(i: int, used: int, value: float, mask: int) -> float:
+        left = budget - used
+        if left < shortest:
+            return value + _bonus(mask, used, budget, full_budget_s)
+        return (
+            value
+            + best_density[i] * left
+            + _bonus(mask | masks_after[i], budget, budget, full_budget_s)
+        )
+
+    def visit(i: int, used: int, value: float, mask: int) -> None:
+        nonlocal best_score, best
+        current = value + _bonus(mask, used, budget, full_budget_s)
+        if current > best_score:
+            best_score = current
+            best = list(chosen)
+        if i == count or bound(i, used, value, mask) <= best_score:
+            return
+        key = (i, used, mask)
+        if seen.get(key, -1.0) >= value:
+            return
+        seen[key] = value
+        for option in groups[i]:
+            if used + option.seconds <= budget:
+                chosen.append(option)
+                visit(i + 1, used + option.seconds, value + option.value, mask | option.mask)
+                chosen.pop()
+        visit(i + 1, used, value, mask)
+
+    visit(0, 0, 0.0, 0)
+    return best, best_score
+
+
+def _assemble(chosen: list[_Option], request: PlanRequest, score: float) -> Plan:
+    def order(option: _Option) -> tuple[int, int, int, str]:
+        phase = PHASE_OF_KIND[option.exercise.kind]
+        cardio_first = 0 if option.exercise.kind is Kind.CARDIO else 1
+        lowest = max(_POSITION_ORDER[p] for p in option.form.positions)
+        return (_PHASE_ORDER[phase], cardio_first, lowest, option.exercise.id)
+
+    blocks: list[Block] = []
+    swaps: list[Swap] = []
+    notes: list[str] = []
+    for option in sorted(chosen, key=order):
+        block, swap = _block(option, request)
+        blocks.append(block)
+        if swap is not None:
+            swaps.append(swap)
+    directions = sorted(
+        {d for b in blocks for d in b.directions}, key=lambda d: list(Direction).index(d)
+    )
+    total = GET_READY_S + sum(b.seconds for b in blocks)
+    if request.budget_s >= DIRECTIONS_RULE_FROM_S and len(directions) < MIN_DIRECTIONS:
+        notes.append(
+            f"Only {len(directions)} movement directions fit here; a routine should move the"
+            " spine in at least 3 (\"Powerful, simple exercises for mid-back muscles\")."
+        )
+    if total < FILL_RATIO * request.budget_s:
+        notes.append(
+            f"The exercises that fit here fill {total // 60} of {request.minutes} minutes;"
+            " add kit or another place for a longer session."
+        )
+    notes.append("Stop any exercise that hurts; pain above 5/10 is the signal to stop.")
+    return Plan(
+        minutes=request.minutes,
+        total_seconds=total,
+        blocks=blocks,
+        directions=directions,
+        swaps=swaps,
+        notes=notes,
+        score=round(score, 4),
+    )
+
+
+def _block(option: _Option, request: PlanRequest) -> tuple[Block, Swap | None]:
+    exercise, form = option.exercise, option.form
+    phase = PHASE_OF_KIND[exercise.kind]
+    reasons = [f"{phase.value}: {exercise.kind.value}"]
+    reasons.append("moves " + ", ".join(d.value for d in exercise.directions))
+    if serves_focus(exercise, request.focus):
+        reasons.append(f"serves your focus ({request.focus.value})")
+    if option.below_level:
+        reasons.append("at the beginner dose to fit the time")
+    swap = None
+    if form.variant is not None:
+        base_problems = violations(
+            Form(exercise, None), request.conditions, cleared=request.cleared
+        )
+        if base_problems:
+            why = "; ".join(v.message for v in base_problems)
+            swap = Swap(exercise_id=exercise.id, variant=form.variant.id, reason=why)
+            reasons.append(f"as {form.variant.name.lower()} because {why}")
+        else:
+            reasons.append(f"as {form.variant.name.lower()} to suit the place")
+    block = Block(
+        phase=phase,
+        exercise_id=exercise.id,
+        name=form.variant.name if form.variant else exercise.name,
+        variant=form.variant.id if form.variant else None,
+        kind=exercise.kind,
+        positions=list(form.positions),
+        equipment=list(form.equipment),
+        directions=list(exercise.directions),
+        dose=option.dose,
+        seconds=option.seconds,
+        why="; ".join(reasons),
+        cues=extra_cues(form, request.conditions),
+    )
+    return block, swap
+
+
+def plan_program(cat: Catalogue, program: Program, request: PlanRequest) -> Plan:
+    """A program as written, adapted to the person's conditions (variants swapped in or dropped).
+
+    ``request.minutes`` is ignored for the budget; the plan takes as long as the program does.
+    """
+    blocks: list[Block] = []
+    swaps: list[Swap] = []
+    notes: list[str] = []
+    for entry in program.entries:
+        exercise = cat.exercises[entry.exercise_id]
+        forms = safe_forms(exercise, request.conditions, cleared=request.cleared)
+        wanted = [f for f in forms if (f.variant.id if f.variant else None) == entry.variant]
+        form = wanted[0] if wanted else (forms[0] if forms else None)
+        if form is None:
+            problems = violations(Form(exercise, None), request.conditions, cleared=request.cleared)
+            why = "; ".join(v.message for v in problems) or "ruled out by your conditions"
+            notes.append(f"Left out {exercise.name}: {why}.")
+            continue
+        dose = Prescription.from_dose(entry.dose or exercise.dose, exercise.kind, request.level)
+        option = _Option(exercise, form, dose, dose.seconds, 0.0, 0, False)
+        block, swap = _block(option, request)
+        blocks.append(block)
+        if swap is not None:
+            swaps.append(swap)
+    if not blocks:
+        raise PlanError(f"every exercise of {program.id} is ruled out by your conditions")
+    directions = sorted(
+        {d for b in blocks for d in b.directions}, key=lambda d: list(Direction).index(d)
+    )
+    total = GET_READY_S + sum(b.seconds for b in blocks)
+    notes.append("Stop any exercise that hurts; pain above 5/10 is the signal to stop.")
+    return Plan(
+        minutes=-(-total // 60),
+        total_seconds=total,
+        blocks=blocks,
+        directions=directions,
+        swaps=swaps,
+        notes=notes,
+        score=0.0,
+        program_id=program.id,
+    )

@@ -1,0 +1,137 @@
+"""A prescription: a dose made concrete for one person, and how long it takes.
+
+The planner, the timeline and both players share this arithmetic, so a plan's estimate and the
+player's clock agree to the second.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from midback.domain.dose import DEFAULT_SOURCE, Dose, Level
+from midback.domain.vocab import Kind
+
+GET_READY_S = 5
+"""Countdown before the first exercise."""
+TRANSITION_S = 10
+"""Before each exercise: its name and key cue, and time to get into position."""
+SWITCH_S = 5
+"""Between the first and the second side of a set."""
+BREATH_S = 5
+"""One slow breath, in and out (about 12 a minute)."""
+
+DEFAULT_TEMPO_S: dict[Kind, int] = {
+    Kind.STRENGTH: 3,
+    Kind.MOBILITY: 4,
+    Kind.STRETCH: 5,
+    Kind.BREATHING: BREATH_S,
+    Kind.CARDIO: 1,
+}
+"""Seconds per rep where a dose gives no tempo (default: controlled 1-2 s up, 1-2 s down)."""
+
+DEFAULT_REST_S: dict[Kind, int] = {
+    Kind.STRENGTH: 45,
+    Kind.MOBILITY: 10,
+    Kind.STRETCH: 10,
+    Kind.BREATHING: 10,
+    Kind.CARDIO: 30,
+}
+"""Rest between sets where a dose gives none (default: ACSM 30-60 s for light resistance work)."""
+
+
+class Prescription(BaseModel):
+    """The concrete numbers a person does: whole sets, reps, seconds and breaths."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sets: int = Field(default=1, ge=1)
+    reps: int | None = Field(default=None, ge=1)
+    hold_s: int | None = Field(default=None, ge=1)
+    breaths: int | None = Field(default=None, ge=1)
+    per_side: bool = False
+    rest_s: int = Field(default=0, ge=0)
+    tempo_s: int = Field(default=3, ge=1)
+    source: str = DEFAULT_SOURCE
+
+    @classmethod
+    def from_dose(cls, dose: Dose, kind: Kind, level: Level) -> Prescription:
+        """The dose at ``level``: the low end, middle or high end of each range."""
+        sets = dose.sets.at(level) if dose.sets is not None else 1
+        if dose.rest_s is not None:
+            rest = dose.rest_s.at(level)
+        else:
+            rest = DEFAULT_REST_S[kind] if sets > 1 else 0
+        return cls(
+            sets=max(1, sets),
+            reps=_opt(dose.reps, level),
+            hold_s=_opt(dose.hold_s, level),
+            breaths=_opt(dose.breaths, level),
+            per_side=dose.per_side,
+            rest_s=rest,
+            tempo_s=max(1, round(dose.tempo_s)) if dose.tempo_s else DEFAULT_TEMPO_S[kind],
+            source=dose.source,
+        )
+
+    @property
+    def rep_s(self) -> int:
+        """Seconds one rep takes: the movement, plus a hold or breaths at the end when given."""
+        if self.breaths is not None:
+            return self.breaths * BREATH_S
+        return self.tempo_s + (self.hold_s or 0)
+
+    @property
+    def work_s(self) -> int:
+        """Seconds of work for one side of one set."""
+        if self.reps is not None:
+            return self.reps * self.rep_s
+        if self.breaths is not None:
+            return self.breaths * BREATH_S
+        return self.hold_s or 0
+
+    @property
+    def sides(self) -> int:
+        """How many sides each set is done on."""
+        return 2 if self.per_side else 1
+
+    @property
+    def set_s(self) -> int:
+        """Seconds one set takes, both sides and the switch between them."""
+        return self.sides * self.work_s + (self.sides - 1) * SWITCH_S
+
+    @property
+    def seconds(self) -> int:
+        """Seconds the whole block takes: transition, every set and the rests between sets."""
+        return TRANSITION_S + self.sets * self.set_s + (self.sets - 1) * self.rest_s
+
+    @property
+    def total_reps(self) -> int:
+        """Reps over all sets and sides (0 for holds and breath counts)."""
+        return (self.reps or 0) * self.sets * self.sides
+
+    def describe(self) -> str:
+        """Short human text, e.g. ``3 x 15 s, each side, 10 s rest``."""
+        if self.reps is not None:
+            work = f"{self.reps} reps"
+            if self.breaths is not None:
+                work += f" of {self.breaths} breaths"
+            elif self.hold_s is not None:
+                work += f" with {self.hold_s} s hold"
+        elif self.breaths is not None:
+            work = f"{self.breaths} breaths"
+        else:
+            work = f"{self.hold_s} s"
+        parts = [f"{self.sets} x {work}" if self.sets > 1 else work]
+        if self.per_side:
+            parts.append("each side")
+        if self.sets > 1 and self.rest_s:
+            parts.append(f"{self.rest_s} s rest")
+        return ", ".join(parts)
+
+
+def _opt(value: object, level: Level) -> int | None:
+    from midback.domain.dose import Range
+
+    if value is None:
+        return None
+    assert isinstance(value, Range)
+    return max(1, value.at(level))

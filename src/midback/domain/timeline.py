@@ -1,0 +1,236 @@
+"""The timeline: a plan compiled to cues with exact start offsets, run by both players.
+
+Every cue has a start (seconds from the session's start) and a duration; cues follow each other
+without gaps, so the timeline's total is the planner's estimate to the second. The JSON form
+carries a ``version`` so the web player can refuse a timeline it does not understand.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from midback.domain.catalogue import Catalogue
+from midback.domain.planner import Block, Plan
+from midback.domain.prescription import (
+    BREATH_S,
+    GET_READY_S,
+    SWITCH_S,
+    TRANSITION_S,
+    Prescription,
+)
+
+TIMELINE_VERSION = 1
+BREATHE_IN_S = 2
+"""Of each ``BREATH_S`` breath, the in-breath; the out-breath takes the rest."""
+
+
+class CueKind(StrEnum):
+    """What a cue asks the person to do."""
+
+    GET_READY = "get-ready"
+    INTRO = "intro"
+    REP = "rep"
+    MOVE = "move"
+    HOLD = "hold"
+    BREATHE_IN = "breathe-in"
+    BREATHE_OUT = "breathe-out"
+    SWITCH = "switch-sides"
+    REST = "rest"
+
+
+WORK_KINDS = frozenset(
+    {CueKind.REP, CueKind.MOVE, CueKind.HOLD, CueKind.BREATHE_IN, CueKind.BREATHE_OUT}
+)
+
+
+class Cue(BaseModel):
+    """One step of the session: shown on screen, spoken, and timed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start_s: int
+    duration_s: int
+    kind: CueKind
+    text: str
+    """What the screen shows."""
+    say: str
+    """What the voice says when the cue starts (empty for silent cues)."""
+    block: int | None = None
+    """Index of the plan block this cue belongs to; None for the get-ready countdown."""
+    set: int | None = None
+    sets: int | None = None
+    side: str | None = None
+    """``left`` or ``right`` for one-sided work, else None."""
+    rep: int | None = None
+    reps: int | None = None
+
+
+class TimelineBlock(BaseModel):
+    """A plan block as the player sees it: where it starts and how long it runs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    exercise_id: str
+    variant: str | None
+    name: str
+    start_s: int
+    seconds: int
+    dose: Prescription
+    key_cue: str
+
+
+class Timeline(BaseModel):
+    """Every cue of a session in order; ``total_s`` equals the plan's ``total_seconds``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: int = TIMELINE_VERSION
+    total_s: int
+    blocks: list[TimelineBlock]
+    cues: list[Cue]
+
+    def cue_at(self, offset_s: float) -> int:
+        """Index of the cue running at ``offset_s`` (the last one once the session is over)."""
+        low, high = 0, len(self.cues) - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self.cues[middle].start_s <= offset_s:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+
+def compile_plan(plan: Plan, cat: Catalogue) -> Timeline:
+    """Compile ``plan`` into a timeline; the arithmetic is ``Prescription``'s."""
+    cues: list[Cue] = [
+        Cue(
+            start_s=0,
+            duration_s=GET_READY_S,
+            kind=CueKind.GET_READY,
+            text="Get ready",
+            say=f"Get ready. {len(plan.blocks)} exercises, about {-(-plan.total_seconds // 60)}"
+            " minutes. Stop if anything hurts.",
+        )
+    ]
+    blocks: list[TimelineBlock] = []
+    clock = GET_READY_S
+    for index, block in enumerate(plan.blocks):
+        key_cue = _key_cue(block, cat)
+        blocks.append(
+            TimelineBlock(
+                index=index,
+                exercise_id=block.exercise_id,
+                variant=block.variant,
+                name=block.name,
+                start_s=clock,
+                seconds=block.seconds,
+                dose=block.dose,
+                key_cue=key_cue,
+            )
+        )
+        block_cues = _block_cues(index, block, key_cue, clock)
+        cues.extend(block_cues)
+        clock = block_cues[-1].start_s + block_cues[-1].duration_s
+        if clock != blocks[-1].start_s + block.seconds:  # pragma: no cover - arithmetic guard
+            raise AssertionError(f"block {block.exercise_id} timed {clock}, priced differently")
+    return Timeline(total_s=clock, blocks=blocks, cues=cues)
+
+
+def _key_cue(block: Block, cat: Catalogue) -> str:
+    exercise = cat.exercises.get(block.exercise_id)
+    extra = block.cues[0] if block.cues else None
+    first = exercise.cues[0] if exercise else ""
+    return f"{first} {extra}".strip() if extra else first
+
+
+class _Writer:
+    """Appends cues back to back from a starting second."""
+
+    def __init__(self, start: int, block: int, dose: Prescription) -> None:
+        self.clock = start
+        self.block = block
+        self.dose = dose
+        self.cues: list[Cue] = []
+
+    def add(self, seconds: int, kind: CueKind, text: str, say: str = "", **where: object) -> None:
+        if seconds <= 0:
+            return
+        self.cues.append(
+            Cue(
+                start_s=self.clock,
+                duration_s=seconds,
+                kind=kind,
+                text=text,
+                say=say,
+                block=self.block,
+                sets=self.dose.sets,
+                reps=self.dose.reps,
+                **where,  # type: ignore[arg-type]
+            )
+        )
+        self.clock += seconds
+
+
+def _block_cues(index: int, block: Block, key_cue: str, start: int) -> list[Cue]:
+    dose = block.dose
+    out = _Writer(start, index, dose)
+    sides = ["left", "right"] if dose.per_side else [None]
+    out.add(
+        TRANSITION_S,
+        CueKind.INTRO,
+        f"Next: {block.name}",
+        f"Next: {block.name}. {dose.describe()}. {key_cue}",
+    )
+    for set_no in range(1, dose.sets + 1):
+        for side_no, side in enumerate(sides):
+            if side_no > 0:
+                out.add(SWITCH_S, CueKind.SWITCH, "Switch sides", "Switch sides.", set=set_no)
+            _work(out, block, set_no, side)
+        if set_no < dose.sets and dose.rest_s:
+            out.add(
+                dose.rest_s,
+                CueKind.REST,
+                f"Rest - set {set_no + 1} of {dose.sets} next",
+                f"Rest. Set {set_no + 1} of {dose.sets} next.",
+                set=set_no,
+            )
+    return out.cues
+
+
+def _work(out: _Writer, block: Block, set_no: int, side: str | None) -> None:
+    dose = block.dose
+    where: dict[str, object] = {"set": set_no, "side": side}
+    side_text = f" ({side} side)" if side else ""
+    lead = f"Set {set_no} of {dose.sets}{side_text}. " if dose.sets > 1 else ""
+    if side and dose.sets == 1:
+        lead = f"{side.capitalize()} side. "
+    if dose.reps is not None:
+        for rep in range(1, dose.reps + 1):
+            say = f"{lead}{rep}" if rep == 1 else str(rep)
+            text = f"Rep {rep} of {dose.reps}{side_text}"
+            if dose.breaths is not None:
+                _breaths(out, dose.breaths, text, say, rep=rep, **where)
+            elif dose.hold_s:
+                out.add(dose.tempo_s, CueKind.MOVE, text, say, rep=rep, **where)
+                out.add(dose.hold_s, CueKind.HOLD, f"Hold{side_text}", "Hold.", rep=rep, **where)
+            else:
+                out.add(dose.tempo_s, CueKind.REP, text, say, rep=rep, **where)
+    elif dose.breaths is not None:
+        _breaths(out, dose.breaths, f"{block.name}{side_text}", lead.strip(), **where)
+    else:
+        seconds = dose.hold_s or 0
+        out.add(seconds, CueKind.HOLD, f"Hold {seconds} s{side_text}", f"{lead}Hold.", **where)
+
+
+def _breaths(out: _Writer, breaths: int, text: str, say: str, **where: object) -> None:
+    for breath in range(1, breaths + 1):
+        first = f"{say} " if breath == 1 and say else ""
+        count = f"breath {breath} of {breaths}"
+        out.add(BREATHE_IN_S, CueKind.BREATHE_IN, f"{text}: {count}, in", f"{first}Breathe in.",
+                **where)
+        out.add(BREATH_S - BREATHE_IN_S, CueKind.BREATHE_OUT, f"{text}: {count}, out",
+                "Breathe out.", **where)

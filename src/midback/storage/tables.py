@@ -1,0 +1,186 @@
+"""Tables: how records are laid out in the database (SQLAlchemy 2 declarative).
+
+These rows are storage only; the repository turns them into ``domain.records`` values. Every
+table of user data carries ``person_id`` so one database can serve many people. The Alembic
+migrations create exactly this schema (a test compares them).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+LOCAL_PERSON_ID = 1
+"""The one person of a single-user (local) install; created by the first migration."""
+
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Constraint names, so migrations can refer to them on every database."""
+
+SESSION_STATUSES = ("running", "completed", "quit", "interrupted")
+LOG_STATUSES = ("completed", "skipped", "stopped_for_pain")
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """A timezone-aware datetime stored in UTC; read back aware even where the database
+    (SQLite) keeps no zone."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value.isoformat()} (need a timezone)")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+def _score(column: str) -> str:
+    return f"{column} IS NULL OR ({column} >= 0 AND {column} <= 10)"
+
+
+class Base(DeclarativeBase):
+    """Base of every table; carries the naming convention."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: dict[Any, Any] = {  # noqa: RUF012 (SQLAlchemy reads it as a class attribute)
+        datetime: UtcDateTime,
+        dict[str, Any]: sa.JSON,
+    }
+
+
+class PersonRow(Base):
+    """A person; a local install has just one (``LOCAL_PERSON_ID``)."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(sa.String(320), unique=True)
+    created_at: Mapped[datetime]
+
+
+class SessionRow(Base):
+    """One exercise session."""
+
+    __tablename__ = "sessions"
+    __table_args__ = (
+        # Lets exercise_logs point at (session, person) so a log can never cross people.
+        sa.UniqueConstraint("id", "person_id"),
+        sa.Index(None, "person_id", "started_at"),
+        sa.CheckConstraint(_in("status", SESSION_STATUSES), name="status"),
+        sa.CheckConstraint(_score("pain_before"), name="pain_before"),
+        sa.CheckConstraint(_score("pain_after"), name="pain_after"),
+        sa.CheckConstraint(_score("effort"), name="effort"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"))
+    plan: Mapped[dict[str, Any]]
+    program_id: Mapped[str | None] = mapped_column(sa.String(100))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(sa.String(20))
+    pain_before: Mapped[int | None]
+    pain_after: Mapped[int | None]
+    effort: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class ExerciseLogRow(Base):
+    """One exercise of a session, committed as soon as it ends."""
+
+    __tablename__ = "exercise_logs"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["session_id", "person_id"],
+            ["sessions.id", "sessions.person_id"],
+            ondelete="CASCADE",
+        ),
+        # NULL keys never clash (NULLs are distinct in SQLite and PostgreSQL alike).
+        sa.UniqueConstraint("session_id", "idempotency_key"),
+        sa.Index(None, "session_id"),
+        sa.Index(None, "person_id", "logged_at"),
+        sa.CheckConstraint(_in("status", LOG_STATUSES), name="status"),
+        sa.CheckConstraint(_score("pain"), name="pain"),
+        sa.CheckConstraint("position >= 0", name="position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int]
+    person_id: Mapped[int]
+    position: Mapped[int]
+    exercise_id: Mapped[str] = mapped_column(sa.String(100))
+    variant: Mapped[str | None] = mapped_column(sa.String(100))
+    target: Mapped[dict[str, Any]]
+    actual: Mapped[dict[str, Any] | None]
+    status: Mapped[str] = mapped_column(sa.String(20))
+    pain: Mapped[int | None]
+    logged_at: Mapped[datetime]
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(200))
+
+
+class CheckInRow(Base):
+    """A morning check-in; one per person per day."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        # Also the index for history queries by (person_id, day).
+        sa.UniqueConstraint("person_id", "day"),
+        sa.CheckConstraint(_score("morning_pain"), name="morning_pain"),
+        sa.CheckConstraint(_score("stiffness"), name="stiffness"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    morning_pain: Mapped[int]
+    stiffness: Mapped[int | None]
+    at: Mapped[datetime]
+
+
+class ScreenRow(Base):
+    """A safety screen and its result."""
+
+    __tablename__ = "screen_results"
+    __table_args__ = (sa.Index(None, "person_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    answers: Mapped[dict[str, Any]]
+    verdict: Mapped[str] = mapped_column(sa.String(40))
+    result: Mapped[dict[str, Any]]
+
+
+class ProgressionRow(Base):
+    """A person's step on one exercise's progression ladder."""
+
+    __tablename__ = "progression"
+
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    exercise_id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    step: Mapped[int]
+    reason: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime]

@@ -1,0 +1,25 @@
+"""Shared fixtures: the shipped catalogue, and a copy of it that a test may break."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from midback.domain.catalogue import Catalogue
+from midback.domain.loader import catalogue, default_catalogue_dir
+
+
+@pytest.fixture(scope="session")
+def cat() -> Catalogue:
+    """The shipped catalogue, loaded once."""
+    return catalogue()
+
+
+@pytest.fixture
+def catalogue_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped catalogue folder."""
+    target = tmp_path / "catalogue"
+    shutil.copytree(default_catalogue_dir(), target)
+    return target

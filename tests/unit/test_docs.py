@@ -1,0 +1,38 @@
+"""Every command is documented in the README (a test fails when one is missing)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import typer.main
+
+from midback.cli.app import app
+
+README = Path(__file__).parents[2] / "README.md"
+
+
+def _commands() -> list[str]:
+    group = typer.main.get_command(app)
+    names: list[str] = []
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(command, "commands", None)
+        if sub:
+            names += [f"{name} {child}" for child in sub]
+        else:
+            names.append(name)
+    return names
+
+
+def test_every_cli_command_is_in_the_readme() -> None:
+    text = README.read_text()
+    missing = [c for c in _commands() if not re.search(rf"`midback {re.escape(c)}\b", text)]
+    assert not missing, f"commands missing from README.md: {missing}"
+
+
+def test_the_readme_opens_with_the_two_setup_commands() -> None:
+    text = README.read_text()
+    blocks = re.findall(r"```sh\n(.*?)```", text, flags=re.S)
+    assert blocks, "README has a sh block of set-up commands"
+    lines = [line.split("#")[0].strip() for line in blocks[0].splitlines() if line.strip()]
+    assert lines == ["./dev run", "./dev test"]
