@@ -57,9 +57,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from midback.cli import catalogue_cmds
+    from midback.cli import catalogue_cmds, plan_cmds, screen_cmds
 
     catalogue_cmds.register(app)
+    screen_cmds.register(app)
+    plan_cmds.register(app)
 
 
 _register()

@@ -9,6 +9,8 @@ from rich.table import Table
 from rich.text import Text
 
 from midback.domain.catalogue import Catalogue, Exercise, GuidePage, Program
+from midback.domain.planner import Plan
+from midback.domain.week import WeekPlan
 
 
 def exercises_table(exercises: list[Exercise]) -> Table:
@@ -157,3 +159,49 @@ def guide_page(page: GuidePage, cat: Catalogue) -> Group:
             Text("Sources: " + "; ".join(cat.source_title(s) for s in page.sources)),
         ]
     return Group(*parts)
+
+
+def plan_view(plan: Plan) -> Group:
+    """A plan as a table of blocks, then what it covers, swaps and notes."""
+    title = f"Plan: {len(plan.blocks)} exercises, {_clock(plan.total_seconds)}"
+    if plan.program_id:
+        title += f" (program {plan.program_id})"
+    table = Table(title=title, title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("phase")
+    table.add_column("exercise", style="bold")
+    table.add_column("dose")
+    table.add_column("time", justify="right")
+    table.add_column("why")
+    for i, block in enumerate(plan.blocks, 1):
+        table.add_row(
+            str(i), block.phase.value, block.name, block.dose.describe(), _clock(block.seconds),
+            block.why,
+        )  # fmt: skip
+    parts: list[RenderableType] = [table]
+    parts.append(Text("Moves the spine in: " + ", ".join(d.value for d in plan.directions)))
+    for swap in plan.swaps:
+        parts.append(Text(f"Swapped: {swap.exercise_id} -> {swap.variant} ({swap.reason})"))
+    for note in plan.notes:
+        parts.append(Text("Note: " + note, style="italic"))
+    return Group(*parts)
+
+
+def week_view(week: WeekPlan) -> Group:
+    """A week plan: one row per session, then the walking total and notes."""
+    table = Table(title=f"Week from {week.start:%a %d %b %Y}", title_justify="left")
+    table.add_column("day")
+    table.add_column("time")
+    table.add_column("session", style="bold")
+    table.add_column("minutes", justify="right")
+    table.add_column("exercises")
+    for s in week.sessions:
+        exercises = ", ".join(b.exercise_id for b in s.plan.blocks) if s.plan else "brisk walk"
+        table.add_row(f"{s.day:%a %d}", f"{s.at:%H:%M}", s.title, str(s.minutes), exercises)
+    parts: list[RenderableType] = [table]
+    parts += [Text("Note: " + note, style="italic") for note in week.notes]
+    return Group(*parts)
+
+
+def _clock(seconds: int) -> str:
+    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -262,7 +262,9 @@ def _candidates(cat: Catalogue, request: PlanRequest, budget: int) -> list[list[
     return groups
 
 
-def _fitting_form(exercise: Exercise, request: PlanRequest, kit: frozenset[Equipment]) -> Form | None:
+def _fitting_form(
+    exercise: Exercise, request: PlanRequest, kit: frozenset[Equipment]
+) -> Form | None:
     for form in safe_forms(exercise, request.conditions, cleared=request.cleared):
         if fits_place(form, request.place, kit):
             return form
@@ -331,19 +333,23 @@ def _weight(exercise: Exercise, request: PlanRequest) -> float:
     return weight
 
 
-def _search(groups: list[list[_Option]], budget: int, full_budget_s: int) -> tuple[list[_Option], float]:
-    """Exact branch and bound: the best set of options (one per group at most) within budget."""
-    # Order groups by their best value density, so good plans are found early.
-    def density(group: list[_Option]) -> float:
-        return max(o.value / o.seconds for o in group)
+def _search(
+    groups: list[list[_Option]], budget: int, full_budget_s: int
+) -> tuple[list[_Option], float]:
+    """Exact branch and bound: the best set of options (at most one per group) within budget.
 
-    groups = sorted(groups, key=density, reverse=True)
+    The bound relaxes the choice to a fractional knapsack: group ``g`` may add at most
+    ``density(g) * x`` for any ``x <= longest(g)`` seconds, which no real choice exceeds.
+    """
+    densities = [max(o.value / o.seconds for o in g) for g in groups]
+    order = sorted(range(len(groups)), key=lambda i: densities[i], reverse=True)
+    groups = [groups[i] for i in order]
+    density = [densities[i] for i in order]
+    longest = [max(o.seconds for o in g) for g in groups]
     count = len(groups)
-    # Upper bounds of what the groups from i on can still add.
-    best_density = [0.0] * (count + 1)
     masks_after = [0] * (count + 1)
     for i in range(count - 1, -1, -1):
-        best_density[i] = max(best_density[i + 1], density(groups[i]))
+        masks_after[i] = masks_after[i + 1]
         for option in groups[i]:
             masks_after[i] |= option.mask
     shortest = min(o.seconds for g in groups for o in g)
@@ -355,13 +361,16 @@ def _search(groups: list[list[_Option]], budget: int, full_budget_s: int) -> tup
 
     def bound(i: int, used: int, value: float, mask: int) -> float:
         left = budget - used
-        if left < shortest:
-            return value + _bonus(mask, used, budget, full_budget_s)
-        return (
-            value
-            + best_density[i] * left
-            + _bonus(mask | masks_after[i], budget, budget, full_budget_s)
-        )
+        extra = 0.0
+        reach = used
+        j = i
+        while left > 0 and j < count:
+            take = min(left, longest[j])
+            extra += density[j] * take
+            left -= take
+            reach += take
+            j += 1
+        return value + extra + _bonus(mask | masks_after[i], reach, budget, full_budget_s)
 
     def visit(i: int, used: int, value: float, mask: int) -> None:
         nonlocal best_score, best
@@ -369,7 +378,7 @@ def _search(groups: list[list[_Option]], budget: int, full_budget_s: int) -> tup
         if current > best_score:
             best_score = current
             best = list(chosen)
-        if i == count or bound(i, used, value, mask) <= best_score:
+        if i == count or budget - used < shortest or bound(i, used, value, mask) <= best_score:
             return
         key = (i, used, mask)
         if seen.get(key, -1.0) >= value:
@@ -408,7 +417,7 @@ def _assemble(chosen: list[_Option], request: PlanRequest, score: float) -> Plan
     if request.budget_s >= DIRECTIONS_RULE_FROM_S and len(directions) < MIN_DIRECTIONS:
         notes.append(
             f"Only {len(directions)} movement directions fit here; a routine should move the"
-            " spine in at least 3 (\"Powerful, simple exercises for mid-back muscles\")."
+            ' spine in at least 3 ("Powerful, simple exercises for mid-back muscles").'
         )
     if total < FILL_RATIO * request.budget_s:
         notes.append(
@@ -429,13 +438,11 @@ def _assemble(chosen: list[_Option], request: PlanRequest, score: float) -> Plan
 
 def _block(option: _Option, request: PlanRequest) -> tuple[Block, Swap | None]:
     exercise, form = option.exercise, option.form
-    phase = PHASE_OF_KIND[exercise.kind]
-    reasons = [f"{phase.value}: {exercise.kind.value}"]
-    reasons.append("moves " + ", ".join(d.value for d in exercise.directions))
+    reasons = [f"{exercise.kind.value}, moves " + ", ".join(d.value for d in exercise.directions)]
     if serves_focus(exercise, request.focus):
-        reasons.append(f"serves your focus ({request.focus.value})")
+        reasons.append(f"for {request.focus.value}")
     if option.below_level:
-        reasons.append("at the beginner dose to fit the time")
+        reasons.append("beginner dose to fit the time")
     swap = None
     if form.variant is not None:
         base_problems = violations(
@@ -444,11 +451,11 @@ def _block(option: _Option, request: PlanRequest) -> tuple[Block, Swap | None]:
         if base_problems:
             why = "; ".join(v.message for v in base_problems)
             swap = Swap(exercise_id=exercise.id, variant=form.variant.id, reason=why)
-            reasons.append(f"as {form.variant.name.lower()} because {why}")
+            reasons.append(f"variant: {why}")
         else:
-            reasons.append(f"as {form.variant.name.lower()} to suit the place")
+            reasons.append("variant suits the place")
     block = Block(
-        phase=phase,
+        phase=PHASE_OF_KIND[exercise.kind],
         exercise_id=exercise.id,
         name=form.variant.name if form.variant else exercise.name,
         variant=form.variant.id if form.variant else None,

@@ -169,7 +169,7 @@ class _Writer:
                 block=self.block,
                 sets=self.dose.sets,
                 reps=self.dose.reps,
-                **where,  # type: ignore[arg-type]
+                **where,
             )
         )
         self.clock += seconds
@@ -230,7 +230,13 @@ def _breaths(out: _Writer, breaths: int, text: str, say: str, **where: object) -
     for breath in range(1, breaths + 1):
         first = f"{say} " if breath == 1 and say else ""
         count = f"breath {breath} of {breaths}"
-        out.add(BREATHE_IN_S, CueKind.BREATHE_IN, f"{text}: {count}, in", f"{first}Breathe in.",
-                **where)
-        out.add(BREATH_S - BREATHE_IN_S, CueKind.BREATHE_OUT, f"{text}: {count}, out",
-                "Breathe out.", **where)
+        out.add(
+            BREATHE_IN_S, CueKind.BREATHE_IN, f"{text}: {count}, in", f"{first}Breathe in.", **where
+        )
+        out.add(
+            BREATH_S - BREATHE_IN_S,
+            CueKind.BREATHE_OUT,
+            f"{text}: {count}, out",
+            "Breathe out.",
+            **where,
+        )

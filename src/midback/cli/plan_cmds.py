@@ -1,0 +1,216 @@
+"""``midback plan`` and ``midback week``: a safe routine now, or a week of them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from midback.cli import output, views
+from midback.cli.catalogue_cmds import JsonFlag
+from midback.cli.screen_cmds import EXIT_BLOCKED, load_answers
+from midback.domain.dose import Level
+from midback.domain.loader import catalogue
+from midback.domain.planner import Focus, Plan, PlanRequest
+from midback.domain.safety import Answers
+from midback.domain.vocab import Condition, Equipment, Place
+from midback.domain.week import WeekRequest
+from midback.errors import PlanError, ScreenBlocked
+from midback.services import make_plan, make_week
+
+E = TypeVar("E", bound=StrEnum)
+
+Minutes = Annotated[int | None, typer.Option(min=1, max=240, help="Minutes you have (1-240).")]
+PlaceOpt = Annotated[Place | None, typer.Option(help="Where you are.")]
+EquipmentOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Kit at hand, comma-separated or repeated (default: the place's usual kit).",
+        metavar="LIST",
+    ),
+]
+ConditionOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--condition",
+        help="Conditions to plan around, comma-separated or repeated.",
+        metavar="LIST",
+    ),
+]
+FocusOpt = Annotated[Focus, typer.Option(help="What you most want.")]
+LevelOpt = Annotated[Level, typer.Option(help="Your training level.")]
+AnswersOpt = Annotated[
+    Path | None,
+    typer.Option("--answers", metavar="FILE", help="Safety-screen answers (JSON) to check first."),
+]
+ClearedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--cleared", help="A doctor has cleared you to exercise (lifts a 'see a doctor' verdict)."
+    ),
+]
+SeedOpt = Annotated[int, typer.Option(help="Seed for tie-breaks: same inputs and seed, same plan.")]
+ProgramOpt = Annotated[
+    str | None, typer.Option("--program", metavar="ID", help="Plan this program as written.")
+]
+
+
+def parse_list(values: list[str] | None, kind: type[E], option: str) -> frozenset[E] | None:
+    """Comma-separated or repeated enum values; an unknown one is a PlanError naming it."""
+    if not values:
+        return None
+    found: set[E] = set()
+    known = [k.value for k in kind]
+    for chunk in values:
+        for raw in chunk.split(","):
+            item = raw.strip()
+            if not item:
+                continue
+            try:
+                found.add(kind(item))
+            except ValueError:
+                raise PlanError(
+                    f"{option}: unknown value {item!r}; choose from {', '.join(known)}"
+                ) from None
+    return frozenset(found)
+
+
+def build_request(
+    *,
+    minutes: int | None,
+    place: Place | None,
+    equipment: list[str] | None,
+    conditions: list[str] | None,
+    focus: Focus,
+    level: Level,
+    seed: int,
+    cleared: bool,
+    program: str | None,
+) -> PlanRequest:
+    """A PlanRequest from CLI options; --minutes and --place are needed unless --program."""
+    if program is None and (minutes is None or place is None):
+        missing = [n for n, v in (("--minutes", minutes), ("--place", place)) if v is None]
+        raise PlanError(f"{' and '.join(missing)} needed (or --program ID)")
+    return PlanRequest(
+        minutes=minutes or 240,
+        place=place or Place.HOME,
+        equipment=parse_list(equipment, Equipment, "--equipment"),
+        conditions=parse_list(conditions, Condition, "--condition") or frozenset(),
+        focus=focus,
+        level=level,
+        seed=seed,
+        cleared=cleared,
+    )
+
+
+def refuse(blocked: ScreenBlocked, *, as_json: bool) -> typer.Exit:
+    """Report a blocked screen (stderr, and JSON on stdout with --json); returns Exit(3)."""
+    output.error(str(blocked))
+    if as_json:
+        reasons = [{"id": rid, "message": message} for rid, message in blocked.reasons]
+        output.emit_json({"error": "screen", "verdict": blocked.verdict, "reasons": reasons})
+    return typer.Exit(EXIT_BLOCKED)
+
+
+def screened_plan(
+    request: PlanRequest, *, answers_file: Path | None, program: str | None, as_json: bool
+) -> Plan:
+    """The plan for ``request`` after the screen; exits 3 when the screen blocks it."""
+    answers: Answers | None = load_answers(answers_file) if answers_file else None
+    try:
+        return make_plan(catalogue(), request, answers=answers, program_id=program)
+    except ScreenBlocked as blocked:
+        raise refuse(blocked, as_json=as_json) from None
+
+
+def plan_command(
+    minutes: Minutes = None,
+    place: PlaceOpt = None,
+    equipment: EquipmentOpt = None,
+    condition: ConditionOpt = None,
+    focus: FocusOpt = Focus.RELIEF,
+    level: LevelOpt = Level.BEGINNER,
+    answers: AnswersOpt = None,
+    cleared: ClearedOpt = False,
+    seed: SeedOpt = 0,
+    program: ProgramOpt = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Plan a safe routine for the minutes, place and body you have."""
+    request = build_request(
+        minutes=minutes, place=place, equipment=equipment, conditions=condition, focus=focus,
+        level=level, seed=seed, cleared=cleared, program=program,
+    )  # fmt: skip
+    result = screened_plan(request, answers_file=answers, program=program, as_json=as_json)
+    if as_json:
+        output.emit_json(result.to_json())
+    else:
+        output.console().print(views.plan_view(result))
+
+
+def week_command(
+    minutes: Minutes = None,
+    place: PlaceOpt = None,
+    equipment: EquipmentOpt = None,
+    condition: ConditionOpt = None,
+    focus: FocusOpt = Focus.MOBILITY,
+    level: LevelOpt = Level.BEGINNER,
+    answers: AnswersOpt = None,
+    cleared: ClearedOpt = False,
+    seed: SeedOpt = 0,
+    days: Annotated[int, typer.Option(min=1, max=28, help="How many days to plan.")] = 7,
+    start: Annotated[
+        str | None, typer.Option(metavar="DATE", help="First day, YYYY-MM-DD (default tomorrow).")
+    ] = None,
+    ics: Annotated[
+        Path | None, typer.Option(metavar="FILE", help="Also write the week as an .ics calendar.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Plan a week: mobility daily, strength 2-3 days, walks toward 150 min, desk breaks."""
+    request = build_request(
+        minutes=minutes, place=place, equipment=equipment, conditions=condition, focus=focus,
+        level=level, seed=seed, cleared=cleared, program=None,
+    )  # fmt: skip
+    first = _parse_date(start) if start else date.today() + timedelta(days=1)
+    loaded = load_answers(answers) if answers else None
+    try:
+        result = make_week(
+            catalogue(), WeekRequest(base=request, days=days, start=first), answers=loaded
+        )
+    except ScreenBlocked as blocked:
+        raise refuse(blocked, as_json=as_json) from None
+    if ics is not None:
+        from midback.ics import week_calendar
+
+        _write_atomically(ics, week_calendar(result))
+    if as_json:
+        output.emit_json(result.model_dump(mode="json"))
+    else:
+        output.console().print(views.week_view(result))
+        if ics is not None:
+            output.console().print(f"Calendar written to {ics}")
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise PlanError(f"--start: {text!r} is not a date like 2026-11-23") from None
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    if not path.parent.is_dir():
+        raise PlanError(f"--ics: folder {path.parent} does not exist")
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(path)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``plan`` and ``week`` to ``app``."""
+    app.command("plan")(plan_command)
+    app.command("week")(week_command)

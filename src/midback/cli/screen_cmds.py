@@ -1,0 +1,240 @@
+"""``midback screen``: ask the safety questions (or read them from a file), show the verdict."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.prompt import Confirm, IntPrompt, Prompt
+from rich.table import Table
+from rich.text import Text
+
+from midback.cli import output
+from midback.cli.catalogue_cmds import JsonFlag
+from midback.domain.safety import (
+    AGE_MAX,
+    AGE_MIN,
+    CONDITION_LABELS,
+    EMERGENCY_FLAGS,
+    PAIN_MAX,
+    PAIN_MIN,
+    RED_FLAG_QUESTIONS,
+    Answers,
+    RedFlag,
+    ScreenResult,
+    Verdict,
+    check_allowed,
+    parse_answers,
+    screen,
+)
+from midback.domain.vocab import Condition
+from midback.errors import AnswersError, ScreenBlocked
+
+EXIT_BLOCKED = 3
+"""The exit status when the screen blocks a plan (the same as ``app.EXIT_BLOCKED``)."""
+
+_HEADLINES: dict[Verdict, tuple[str, str]] = {
+    Verdict.EMERGENCY: ("Call emergency services now", "red"),
+    Verdict.DOCTOR: ("See a doctor before you exercise", "yellow"),
+    Verdict.CAUTION: ("You can exercise, with changes for your conditions", "cyan"),
+    Verdict.OK: ("You can start gently", "green"),
+}
+
+
+def load_answers(path: Path) -> Answers:
+    """Read and check the answers in the JSON file ``path``.
+
+    Raises AnswersError naming the file (and the field, for bad answers).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AnswersError(str(path), "no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise AnswersError(str(path), f"cannot read the file ({error})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise AnswersError(
+            str(path), f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    try:
+        return parse_answers(data)
+    except AnswersError as error:
+        raise AnswersError(f"{path}: {error.field}", error.message) from None
+
+
+def ask_answers(console: Console) -> Answers:
+    """Ask the screening questions on ``console``, re-asking until each answer is valid."""
+    console.print(
+        Text("A few questions first, to check that exercise is safe for you.", style="bold")
+    )
+    age = _ask_int(console, "How old are you?", low=AGE_MIN, high=AGE_MAX)
+    pain_now = _ask_int(
+        console,
+        f"How bad is the pain right now, from {PAIN_MIN} (none) to {PAIN_MAX} (worst)?",
+        low=PAIN_MIN,
+        high=PAIN_MAX,
+    )
+    days = _ask_int(console, "How many days have you had this pain?", low=0)
+    improving = Confirm.ask("Is it getting better?", console=console)
+    assessed = Confirm.ask(
+        "Has a doctor or physiotherapist already examined your back for this pain?",
+        console=console,
+    )
+    others = [flag for flag in RedFlag if flag not in EMERGENCY_FLAGS]
+    red_flags = _ask_flags(console, "Any of these right now?", list(EMERGENCY_FLAGS))
+    red_flags += _ask_flags(console, "Any of these?", others)
+    conditions = _ask_conditions(console)
+    return parse_answers(
+        {
+            "age": age,
+            "pain_now": pain_now,
+            "pain_duration_days": days,
+            "improving": improving,
+            "assessed_by_clinician": assessed,
+            "red_flags": [flag.value for flag in red_flags],
+            "conditions": [condition.value for condition in conditions],
+        }
+    )
+
+
+def result_panel(result: ScreenResult) -> Panel:
+    """The verdict in big words, then why and what to do."""
+    headline, colour = _HEADLINES[result.verdict]
+    return Panel(
+        Group(
+            Text(headline.upper(), style=f"bold {colour}", justify="center"),
+            Text("\nWhy", style="bold"),
+            _bullets([reason.message for reason in result.reasons]),
+            Text("\nWhat to do", style="bold"),
+            _bullets(result.advice),
+        ),
+        title=f"Safety screen: {result.verdict.value}",
+        title_align="left",
+        border_style=colour,
+    )
+
+
+def screen_for_plan(
+    answers_file: Path | None, *, cleared: bool, as_json: bool
+) -> ScreenResult | None:
+    """Screen the answers in ``answers_file`` for a command that makes a plan.
+
+    Returns None when no file is given. When the screen blocks (an emergency, or a doctor
+    verdict without ``cleared``) it writes the reasons on stderr and, with ``as_json``,
+    ``{"error": "screen", "verdict", "reasons"}`` on stdout, then exits with status 3.
+    Bad answers raise AnswersError (exit 2 at the edge).
+    """
+    if answers_file is None:
+        return None
+    result = screen(load_answers(answers_file))
+    try:
+        check_allowed(result, cleared=cleared)
+    except ScreenBlocked as blocked:
+        output.error(str(blocked))
+        if as_json:
+            reasons = [{"id": rid, "message": message} for rid, message in blocked.reasons]
+            output.emit_json({"error": "screen", "verdict": blocked.verdict, "reasons": reasons})
+        raise typer.Exit(EXIT_BLOCKED) from None
+    return result
+
+
+def screen_command(
+    answers_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--answers",
+            metavar="FILE",
+            help="Read the answers from this JSON file instead of asking.",
+        ),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Answer the safety questions and see whether to exercise, see a doctor or get help now.
+
+    Exits 0 whatever the verdict; the plan commands refuse to plan when it says to stop.
+    """
+    if answers_file is not None:
+        answers = load_answers(answers_file)
+    else:
+        # With --json the questions go to stderr so stdout stays pure JSON.
+        answers = ask_answers(Console(stderr=True) if as_json else output.console())
+    result = screen(answers)
+    if as_json:
+        output.emit_json(result.to_json())
+    else:
+        output.console().print(result_panel(result))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``screen`` command to ``app``."""
+    app.command("screen")(screen_command)
+
+
+def _bullets(items: list[str]) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for item in items:
+        grid.add_row("-", item)
+    return grid
+
+
+def _ask_int(console: Console, question: str, *, low: int, high: int | None = None) -> int:
+    while True:
+        value = IntPrompt.ask(question, console=console)
+        if value >= low and (high is None or value <= high):
+            return value
+        span = f"from {low} to {high}" if high is not None else f"of {low} or more"
+        console.print(Text(f"Please enter a number {span}", style="prompt.invalid"))
+
+
+def _ask_flags(console: Console, question: str, flags: list[RedFlag]) -> list[RedFlag]:
+    console.print(Text(f"\n{question}", style="bold"))
+    for flag in flags:
+        console.print(Text(f"  - {RED_FLAG_QUESTIONS[flag]}"))
+    if not Confirm.ask("Is any of these true for you?", console=console):
+        return []
+    return [flag for flag in flags if Confirm.ask(RED_FLAG_QUESTIONS[flag], console=console)]
+
+
+def _ask_conditions(console: Console) -> list[Condition]:
+    choices = list(Condition)
+    console.print(Text("\nDo any of these apply to you?", style="bold"))
+    for number, condition in enumerate(choices, 1):
+        console.print(Text(f"  {number}. {condition.value:<22} {CONDITION_LABELS[condition]}"))
+    while True:
+        text = Prompt.ask(
+            "Numbers or ids, separated by commas (press Enter for none)",
+            console=console,
+            default="",
+            show_default=False,
+        )
+        try:
+            return _parse_conditions(text, choices)
+        except ValueError as error:
+            console.print(Text(str(error), style="prompt.invalid"))
+
+
+def _parse_conditions(text: str, choices: list[Condition]) -> list[Condition]:
+    found: list[Condition] = []
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        if item.isdigit() and 1 <= int(item) <= len(choices):
+            found.append(choices[int(item) - 1])
+        elif item in {c.value for c in choices}:
+            found.append(Condition(item))
+        else:
+            close = difflib.get_close_matches(item.lower(), [c.value for c in choices], n=3)
+            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            raise ValueError(
+                f"{item!r} is not one of the numbers 1-{len(choices)} or ids listed{hint}"
+            )
+    return list(dict.fromkeys(found))

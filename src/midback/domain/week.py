@@ -1,0 +1,164 @@
+"""The weekly plan: mobility every day, strength on non-consecutive days, walking and desk breaks.
+
+Rules (defaults from exercise science, not the articles):
+- a main session every day; on two or three non-consecutive days a week it focuses on
+  strength (ACSM: resistance work 2-3 days a week with a day between), on the others on the
+  person's focus (mobility by default);
+- a brisk walk on five days a week, adding up to 150 minutes of moderate activity (ACSM /
+  Garber 2011; brisk walking is about 4.3 METs, i.e. moderate);
+- on work days (Monday to Friday) two short desk breaks, mid-morning and mid-afternoon;
+- each day's plans see the previous days' exercises as recent, so the week varies.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from midback.domain.catalogue import Catalogue
+from midback.domain.planner import Focus, Plan, PlanRequest, plan
+from midback.domain.vocab import Place
+
+WALK_TARGET_MIN = 150
+"""Minutes of moderate activity a week (ACSM / Garber 2011)."""
+WALK_DAYS = frozenset({0, 1, 2, 3, 4})
+"""Weekdays (Monday = 0) with a walk: five bouts of 30 minutes."""
+STRENGTH_DAYS = frozenset({0, 2, 4})
+"""Monday, Wednesday, Friday: never two days in a row."""
+DESK_BREAK_MINUTES = 5
+WORK_DAYS = frozenset({0, 1, 2, 3, 4})
+MAIN_AT = time(18, 0)
+WALK_AT = time(12, 30)
+DESK_BREAKS_AT = (time(10, 30), time(15, 30))
+WALK_MET = 4.3
+
+
+class WeekRequest(BaseModel):
+    """A week of sessions: how long, where, and from which day."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    base: PlanRequest
+    days: int = Field(default=7, ge=1, le=28)
+    start: date
+
+
+class Session(BaseModel):
+    """One scheduled session of the week."""
+
+    model_config = ConfigDict(frozen=True)
+
+    day: date
+    at: datetime
+    kind: str
+    """``main``, ``walk`` or ``desk-break``."""
+    title: str
+    minutes: int
+    plan: Plan | None = None
+    """The plan for main sessions and desk breaks; None for a walk."""
+
+
+class WeekPlan(BaseModel):
+    """Sessions in date and time order, with the week's walking minutes against the target."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: date
+    days: int
+    sessions: list[Session]
+    walk_minutes: int
+    walk_target_minutes: int
+    strength_days: list[date]
+    notes: list[str]
+
+
+def week(cat: Catalogue, request: WeekRequest) -> WeekPlan:
+    """Plan ``request.days`` days from ``request.start``."""
+    base = request.base
+    sessions: list[Session] = []
+    recent: list[str] = []
+    strength_days: list[date] = []
+    walk_minutes = 0
+    walk_bout = WALK_TARGET_MIN // len(WALK_DAYS)
+    for offset in range(request.days):
+        day = request.start + timedelta(days=offset)
+        weekday = day.weekday()
+        strength = weekday in STRENGTH_DAYS
+        focus = Focus.STRENGTH if strength else _daily_focus(base.focus)
+        if strength:
+            strength_days.append(day)
+        request_today = base.model_copy(
+            update={"focus": focus, "recent": frozenset(recent[-20:]), "seed": base.seed + offset}
+        )
+        main = plan(cat, request_today)
+        label = "strength and mobility" if strength else f"{focus.value}"
+        sessions.append(
+            Session(
+                day=day,
+                at=datetime.combine(day, MAIN_AT),
+                kind="main",
+                title=f"midback: {base.minutes}-minute {label} session ({base.place.value})",
+                minutes=-(-main.total_seconds // 60),
+                plan=main,
+            )
+        )
+        recent += [b.exercise_id for b in main.blocks]
+        if weekday in WALK_DAYS:
+            walk_minutes += walk_bout
+            sessions.append(
+                Session(
+                    day=day,
+                    at=datetime.combine(day, WALK_AT),
+                    kind="walk",
+                    title=f"midback: brisk walk, {walk_bout} minutes",
+                    minutes=walk_bout,
+                )
+            )
+        if weekday in WORK_DAYS:
+            for n, at in enumerate(DESK_BREAKS_AT):
+                desk = plan(
+                    cat,
+                    PlanRequest(
+                        minutes=DESK_BREAK_MINUTES,
+                        place=Place.DESK,
+                        conditions=base.conditions,
+                        focus=Focus.RELIEF,
+                        level=base.level,
+                        seed=base.seed + offset * 10 + n,
+                        recent=frozenset(recent[-10:]),
+                        cleared=base.cleared,
+                    ),
+                )
+                recent += [b.exercise_id for b in desk.blocks]
+                sessions.append(
+                    Session(
+                        day=day,
+                        at=datetime.combine(day, at),
+                        kind="desk-break",
+                        title=f"midback: {DESK_BREAK_MINUTES}-minute desk break",
+                        minutes=DESK_BREAK_MINUTES,
+                        plan=desk,
+                    )
+                )
+    sessions.sort(key=lambda s: s.at)
+    notes = [
+        f"Walking: {walk_minutes} of {WALK_TARGET_MIN} minutes of moderate activity this week"
+        f" (brisk walking is about {WALK_MET} METs; default from ACSM / Garber 2011).",
+        "Strength days are never back to back; the other days keep the spine moving.",
+    ]
+    if request.days < 7:
+        notes.append(f"This plan covers {request.days} days, not a whole week.")
+    return WeekPlan(
+        start=request.start,
+        days=request.days,
+        sessions=sessions,
+        walk_minutes=walk_minutes,
+        walk_target_minutes=WALK_TARGET_MIN,
+        strength_days=strength_days,
+        notes=notes,
+    )
+
+
+def _daily_focus(focus: Focus) -> Focus:
+    return Focus.MOBILITY if focus is Focus.STRENGTH else focus
