@@ -176,7 +176,8 @@ class Violation:
     """Why a form is ruled out for a person.
 
     ``rule`` is the id of the condition's rule (``RULES``), or ``CAUTION_AVOID`` when the
-    exercise's own caution says to avoid it; ``message`` says why in plain words.
+    exercise's own caution says to avoid it. ``message`` says why in plain words, as a clause
+    with no final full stop so it reads inside a sentence ("left out: ...", "because ...").
     """
 
     condition: Condition
@@ -242,10 +243,10 @@ def violations(
     for condition in _unique(conditions):
         for caution in form.exercise.cautions:
             if caution.condition is condition and caution.action is CautionAction.AVOID:
-                found.append(Violation(condition, CAUTION_AVOID, caution.text))
+                found.append(Violation(condition, CAUTION_AVOID, caution.text.rstrip(".")))
         rule = RULES[condition]
         if rule.until_cleared and not cleared:
-            message = f"{CONDITION_LABELS[condition]} rules out {rule.message}."
+            message = f"{_label(condition)} rules out {rule.message}"
             found.append(Violation(condition, rule.id, message))
             continue
         applied = [RULES[c] for c in rule.when_cleared] if rule.until_cleared else [rule]
@@ -295,11 +296,12 @@ def _apply(rule: Rule, condition: Condition, form: Form) -> Violation | None:
     hits += [_DEMAND_WORDS[d] for d in form.demands if d in rule.demands]
     if not hits:
         return None
-    message = (
-        f"{CONDITION_LABELS[condition]} rules out {rule.message}; "
-        f"this form involves {', '.join(hits)}."
-    )
+    message = f"{_label(condition)} rules out {rule.message} (this form: {', '.join(hits)})"
     return Violation(condition, rule.id, message)
+
+
+def _label(condition: Condition) -> str:
+    return CONDITION_LABELS[condition].lower()
 
 
 def _preferred_variants(exercise: Exercise, conditions: Collection[Condition]) -> set[str]:

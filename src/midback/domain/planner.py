@@ -196,7 +196,9 @@ class Plan(BaseModel):
 
 
 @dataclass(frozen=True)
-class _Option:
+class Option:
+    """One way to include an exercise: its form, concrete dose, seconds and value."""
+
     exercise: Exercise
     form: Form
     dose: Prescription
@@ -209,7 +211,7 @@ class _Option:
 def plan(cat: Catalogue, request: PlanRequest) -> Plan:
     """The best plan for ``request``; raises PlanError when nothing fits."""
     budget = request.budget_s - GET_READY_S
-    groups = _candidates(cat, request, budget)
+    groups = candidates(cat, request, budget)
     if not groups:
         raise PlanError(
             f"no exercise fits {request.minutes} min at {request.place.value}"
@@ -224,7 +226,7 @@ def plan(cat: Catalogue, request: PlanRequest) -> Plan:
     return _assemble(chosen, request, score)
 
 
-def score_of(options: Sequence[_Option], budget: int, full_budget_s: int) -> float:
+def score_of(options: Sequence[Option], budget: int, full_budget_s: int) -> float:
     """The documented score of a set of options (shared by the search and the tests)."""
     mask = 0
     seconds = 0
@@ -246,9 +248,13 @@ def _bonus(mask: int, seconds: int, budget: int, full_budget_s: int) -> float:
     return points
 
 
-def _candidates(cat: Catalogue, request: PlanRequest, budget: int) -> list[list[_Option]]:
-    """Per exercise, its priced options (at most one is chosen per exercise)."""
-    groups: list[list[_Option]] = []
+def candidates(cat: Catalogue, request: PlanRequest, budget: int) -> list[list[Option]]:
+    """Per exercise that fits, its priced options within ``budget`` seconds of work.
+
+    A plan holds at most one option of each group. ``budget`` excludes the get-ready countdown
+    (``request.budget_s - GET_READY_S``); tests use this to search exhaustively.
+    """
+    groups: list[list[Option]] = []
     kit = request.kit
     for exercise in sorted(cat.exercises.values(), key=lambda e: e.id):
         form = _fitting_form(exercise, request, kit)
@@ -282,7 +288,7 @@ def fits_place(form: Form, place: Place, kit: Collection[Equipment]) -> bool:
 
 def _options(
     exercise: Exercise, form: Form, request: PlanRequest, dose_source: object
-) -> list[_Option]:
+) -> list[Option]:
     from midback.domain.dose import Dose
 
     assert isinstance(dose_source, Dose)
@@ -311,7 +317,7 @@ def _options(
         seconds = prescription.seconds
         w = weight - (BELOW_LEVEL_WEIGHT if below else 0.0)
         options.append(
-            _Option(exercise, form, prescription, seconds, seconds * w + tie_break, mask, below)
+            Option(exercise, form, prescription, seconds, seconds * w + tie_break, mask, below)
         )
     return options
 
@@ -334,8 +340,8 @@ def _weight(exercise: Exercise, request: PlanRequest) -> float:
 
 
 def _search(
-    groups: list[list[_Option]], budget: int, full_budget_s: int
-) -> tuple[list[_Option], float]:
+    groups: list[list[Option]], budget: int, full_budget_s: int
+) -> tuple[list[Option], float]:
     """Exact branch and bound: the best set of options (at most one per group) within budget.
 
     The bound relaxes the choice to a fractional knapsack: group ``g`` may add at most
@@ -355,8 +361,8 @@ def _search(
     shortest = min(o.seconds for g in groups for o in g)
 
     best_score = _bonus(0, 0, budget, full_budget_s)
-    best: list[_Option] = []
-    chosen: list[_Option] = []
+    best: list[Option] = []
+    chosen: list[Option] = []
     seen: dict[tuple[int, int, int], float] = {}
 
     def bound(i: int, used: int, value: float, mask: int) -> float:
@@ -395,8 +401,8 @@ def _search(
     return best, best_score
 
 
-def _assemble(chosen: list[_Option], request: PlanRequest, score: float) -> Plan:
-    def order(option: _Option) -> tuple[int, int, int, str]:
+def _assemble(chosen: list[Option], request: PlanRequest, score: float) -> Plan:
+    def order(option: Option) -> tuple[int, int, int, str]:
         phase = PHASE_OF_KIND[option.exercise.kind]
         cardio_first = 0 if option.exercise.kind is Kind.CARDIO else 1
         lowest = max(_POSITION_ORDER[p] for p in option.form.positions)
@@ -436,7 +442,7 @@ def _assemble(chosen: list[_Option], request: PlanRequest, score: float) -> Plan
     )
 
 
-def _block(option: _Option, request: PlanRequest) -> tuple[Block, Swap | None]:
+def _block(option: Option, request: PlanRequest) -> tuple[Block, Swap | None]:
     exercise, form = option.exercise, option.form
     reasons = [f"{exercise.kind.value}, moves " + ", ".join(d.value for d in exercise.directions)]
     if serves_focus(exercise, request.focus):
@@ -490,7 +496,7 @@ def plan_program(cat: Catalogue, program: Program, request: PlanRequest) -> Plan
             notes.append(f"Left out {exercise.name}: {why}.")
             continue
         dose = Prescription.from_dose(entry.dose or exercise.dose, exercise.kind, request.level)
-        option = _Option(exercise, form, dose, dose.seconds, 0.0, 0, False)
+        option = Option(exercise, form, dose, dose.seconds, 0.0, 0, False)
         block, swap = _block(option, request)
         blocks.append(block)
         if swap is not None:
