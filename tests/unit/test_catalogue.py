@@ -13,7 +13,9 @@ from midback.domain.vocab import Equipment, Position
 from midback.errors import CatalogueError, UnknownIdError
 
 ARTICLE_EXERCISES = {
-    "powerful-simple": ["reverse-fly", "bent-over-row", "bird-dog", "seated-rotation", "brisk-walk"],
+    "powerful-simple": [
+        "reverse-fly", "bent-over-row", "bird-dog", "seated-rotation", "brisk-walk",
+    ],
     "three-for-relief": ["cat-cow", "seated-rotation", "doorway-stretch"],
     "top-ten": [
         "seated-spinal-twist", "childs-pose", "thread-the-needle", "cat-cow", "side-reach",
@@ -165,5 +167,5 @@ def test_invalid_yaml_names_the_line(catalogue_copy: Path) -> None:
 
 def test_a_guide_page_needs_front_matter(catalogue_copy: Path) -> None:
     (catalogue_copy / "guide" / "causes.md").write_text("# no front matter\n")
-    with pytest.raises(CatalogueError, match="guide/causes.md: a guide page starts"):
+    with pytest.raises(CatalogueError, match=r"guide/causes\.md: a guide page starts"):
         load_catalogue(catalogue_copy)

@@ -54,9 +54,7 @@ def test_prescription_seconds_count_sides_switches_and_rests() -> None:
 
 
 def test_reps_with_a_hold_take_tempo_plus_hold_each() -> None:
-    dose = Dose.model_validate(
-        {"reps": 5, "hold_s": 10, "tempo_s": 2, "source": "top-ten"}
-    )
+    dose = Dose.model_validate({"reps": 5, "hold_s": 10, "tempo_s": 2, "source": "top-ten"})
     p = Prescription.from_dose(dose, Kind.STRENGTH, Level.BEGINNER)
     assert p.work_s == 5 * 12
 

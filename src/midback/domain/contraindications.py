@@ -164,7 +164,7 @@ _DEMAND_WORDS: Final[Mapping[Demand, str]] = MappingProxyType(
         Demand.END_RANGE_ROTATION: "twisting to the end of the range",
         Demand.WEIGHT_ON_HANDS: "weight on the hands",
         Demand.OVERHEAD: "arms overhead",
-        Demand.HANGING: "hanging from the hands",
+        Demand.HANGING: "hanging from a bar",
         Demand.BREATH_HOLD: "a held breath",
         Demand.SPINAL_LOAD: "a weight loading the spine",
     }
@@ -296,7 +296,8 @@ def _apply(rule: Rule, condition: Condition, form: Form) -> Violation | None:
     hits += [_DEMAND_WORDS[d] for d in form.demands if d in rule.demands]
     if not hits:
         return None
-    message = f"{_label(condition)} rules out {rule.message} (this form: {', '.join(hits)})"
+    shown = ", ".join(dict.fromkeys(hits))
+    message = f"{_label(condition)} rules out {rule.message} (this form: {shown})"
     return Violation(condition, rule.id, message)
 
 

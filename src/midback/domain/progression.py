@@ -1,0 +1,209 @@
+"""Progression: each exercise's dose ladder, and the step a person is on, driven by pain.
+
+Ladders come from the articles where they give one, else from the exercise's dose range:
+- crunch ("5 Easy Middle Back Pain Exercises"): 2x15 -> 2x20 -> 3x20 -> 4x20 -> 4x25, never
+  more than 100 crunches in a session;
+- bridge (same article): a 10 s hold done 2, 3 then 4 times, then the same on an exercise ball;
+- any other exercise: from the low end of its dose range to the high end, work first (seconds,
+  reps or breaths), then sets; past the top, the exercise's first progression is suggested
+  (sphinx -> cobra, seated-rotation -> seated-spinal-twist, ...).
+
+Rules follow the pain-monitoring model (Silbernagel et al. 2007; a default from exercise
+science, not the articles): pain during exercise up to 5/10 is acceptable if it has settled
+by the next morning. Replaying a person's history in order, for each exercise:
+- two sessions in a row done completely at the target dose, with pain <= 5 and no rise in
+  next-morning pain -> one step up;
+- pain above 5, "it hurts", or next-morning pain higher than the check-in before -> one step
+  down (never below the first step);
+- anything else -> hold. A missing next-morning check-in is no evidence of a rise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from midback.domain.catalogue import Exercise
+from midback.domain.dose import Level
+from midback.domain.prescription import Prescription
+
+ACCEPTABLE_PAIN = 5
+"""Highest pain (0-10) during exercise that still allows a step up (pain-monitoring model)."""
+SESSIONS_TO_STEP_UP = 2
+CRUNCH_CAP = 100
+"""Never more than 100 crunches in one session (article 004)."""
+
+
+class Change(StrEnum):
+    """What the last decision did."""
+
+    UP = "up"
+    DOWN = "down"
+    HOLD = "hold"
+    START = "start"
+
+
+class Step(BaseModel):
+    """One rung of a ladder: a concrete dose, optionally as a variant."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dose: Prescription
+    variant: str | None = None
+    label: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one exercise went in one session, with the check-ins around it."""
+
+    at: datetime
+    completed: bool
+    at_target: bool
+    stopped_for_pain: bool
+    pain: int | None
+    """Pain during or right after the session (0-10), if given."""
+    morning_before: int | None = None
+    """The last morning check-in before the session."""
+    morning_after: int | None = None
+    """The first morning check-in after the session (the next morning)."""
+
+
+class Standing(BaseModel):
+    """Where a person stands on one exercise's ladder, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    exercise_id: str
+    step: int
+    steps: int
+    change: Change
+    reason: str
+    dose: Prescription
+    variant: str | None
+    next_exercise: str | None = None
+    """Suggested when the person is at the top of the ladder."""
+    streak: int = 0
+    """Good sessions in a row at this step."""
+
+
+def ladder(exercise: Exercise) -> list[Step]:
+    """The dose ladder for ``exercise`` (at least one step)."""
+    if exercise.id == "crunch":
+        return _crunch_ladder(exercise)
+    if exercise.id == "bridge":
+        return _bridge_ladder(exercise)
+    return _range_ladder(exercise)
+
+
+def _crunch_ladder(exercise: Exercise) -> list[Step]:
+    base = Prescription.from_dose(exercise.dose, exercise.kind, Level.BEGINNER)
+    steps = []
+    for sets, reps in ((2, 15), (2, 20), (3, 20), (4, 20), (4, 25)):
+        assert sets * reps <= CRUNCH_CAP
+        dose = base.model_copy(update={"sets": sets, "reps": reps, "rest_s": 45, "tempo_s": 2})
+        steps.append(Step(dose=dose, label=f"{sets} x {reps}"))
+    return steps
+
+
+def _bridge_ladder(exercise: Exercise) -> list[Step]:
+    base = Prescription(sets=1, reps=2, hold_s=10, tempo_s=2, source="five-easy")
+    steps = []
+    for variant in (None, "ball"):
+        if variant and variant not in {v.id for v in exercise.variants}:
+            continue
+        for reps in (2, 3, 4):
+            label = f"10 s hold x {reps}" + (" on an exercise ball" if variant else "")
+            steps.append(Step(dose=base.model_copy(update={"reps": reps}), variant=variant,
+                              label=label))  # fmt: skip
+    return steps
+
+
+def _range_ladder(exercise: Exercise) -> list[Step]:
+    dose = exercise.dose
+    low = Prescription.from_dose(dose, exercise.kind, Level.BEGINNER)
+    high = Prescription.from_dose(dose, exercise.kind, Level.ADVANCED)
+    steps = [Step(dose=low, label=low.describe())]
+    current = low
+    for field, step in (("hold_s", 5), ("reps", 2), ("breaths", 2), ("sets", 1)):
+        top = getattr(high, field)
+        value = getattr(current, field)
+        if value is None or top is None:
+            continue
+        while value < top:
+            value = min(top, value + step)
+            current = current.model_copy(update={field: value})
+            steps.append(Step(dose=current, label=current.describe()))
+    return steps
+
+
+def standing(exercise: Exercise, outcomes: Iterable[Outcome]) -> Standing:
+    """Replay ``outcomes`` (oldest first) on the exercise's ladder."""
+    rungs = ladder(exercise)
+    top = len(rungs) - 1
+    step, streak = 0, 0
+    change, reason = Change.START, "starting at the first step"
+    for outcome in outcomes:
+        rise = (
+            outcome.morning_after is not None
+            and outcome.morning_before is not None
+            and outcome.morning_after > outcome.morning_before
+        )
+        if outcome.stopped_for_pain or (outcome.pain or 0) > ACCEPTABLE_PAIN or rise:
+            if outcome.stopped_for_pain:
+                why = "you pressed 'it hurts'"
+            elif rise:
+                why = (
+                    f"next-morning pain rose from {outcome.morning_before}"
+                    f" to {outcome.morning_after}"
+                )
+            else:
+                why = f"pain was {outcome.pain}/10, above {ACCEPTABLE_PAIN}"
+            change = Change.DOWN if step > 0 else Change.HOLD
+            step = max(0, step - 1)
+            streak = 0
+            reason = (
+                f"{why}: one step down"
+                if change is Change.DOWN
+                else f"{why}: stay at the first step"
+            )
+        elif outcome.completed and outcome.at_target:
+            streak += 1
+            if streak >= SESSIONS_TO_STEP_UP and step < top:
+                step += 1
+                streak = 0
+                change = Change.UP
+                reason = (
+                    f"{SESSIONS_TO_STEP_UP} sessions in a row at target with pain"
+                    f" <= {ACCEPTABLE_PAIN}: one step up"
+                )
+            else:
+                change = Change.HOLD
+                reason = (
+                    f"{streak} good session(s) in a row; {SESSIONS_TO_STEP_UP} needed to step up"
+                )
+                if step == top and streak >= SESSIONS_TO_STEP_UP:
+                    reason = "at the top of the ladder"
+        else:
+            streak = 0
+            change = Change.HOLD
+            reason = "not completed at target: hold this step"
+    rung = rungs[step]
+    next_exercise = exercise.progressions[0] if step == top and exercise.progressions else None
+    if next_exercise and change is not Change.DOWN:
+        reason += f"; at the top, ready to try {next_exercise}"
+    return Standing(
+        exercise_id=exercise.id,
+        step=step,
+        steps=len(rungs),
+        change=change,
+        reason=reason,
+        dose=rung.dose,
+        variant=rung.variant,
+        next_exercise=next_exercise,
+        streak=streak,
+    )
