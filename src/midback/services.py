@@ -8,12 +8,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from midback.domain.catalogue import Catalogue
+from midback.domain.history import (
+    DEFAULT_WEEKLY_TARGET,
+    History,
+    PainReading,
+    SessionDay,
+    history,
+    local_day,
+)
 from midback.domain.planner import Plan, PlanRequest, plan, plan_program
+from midback.domain.player import BlockEnded
+from midback.domain.progression import Change, Outcome, Standing, standing
+from midback.domain.records import (
+    CheckIn,
+    ExerciseLog,
+    LogStatus,
+    NewLog,
+    ProgressionStep,
+    SessionRecord,
+    SessionStatus,
+)
 from midback.domain.safety import Answers, ScreenResult, check_allowed, screen
+from midback.domain.timeline import Timeline
 from midback.domain.vocab import Condition
 from midback.domain.week import WeekPlan, WeekRequest, week
+
+if TYPE_CHECKING:  # storage imports SQLAlchemy: keep it off the start-up path of plan commands
+    from midback.storage.repository import Repository, SqlRepository
+
+STALE_AFTER = timedelta(hours=6)
+"""A ``running`` session with no activity for this long shows as ``interrupted``."""
 
 
 @dataclass(frozen=True)
@@ -64,3 +92,219 @@ def make_week(cat: Catalogue, request: WeekRequest, *, answers: Answers | None =
     screened = screen_person(answers, extra_conditions=base.conditions, cleared=base.cleared)
     base = base.model_copy(update={"conditions": screened.conditions})
     return week(cat, request.model_copy(update={"base": base}))
+
+
+# -- sessions, history and progress ---------------------------------------------------------
+
+LOCAL_PERSON = 1
+"""The one implicit person of local mode."""
+RECENT_SESSIONS = 3
+"""How many recent sessions count against variety."""
+
+
+def open_store(database_url: str) -> SqlRepository:
+    """The store at ``database_url``, upgraded to the latest schema, with the local person."""
+    from midback.storage.engine import make_engine, upgrade
+    from midback.storage.repository import SqlRepository
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    repo = SqlRepository(engine)
+    repo.ensure_local_person()
+    return repo
+
+
+def personalise(
+    repo: Repository, cat: Catalogue, person_id: int, request: PlanRequest
+) -> PlanRequest:
+    """``request`` with the person's recent exercises (variety) and earned doses (progression)."""
+    recent = frozenset(repo.recent_exercise_ids(person_id, RECENT_SESSIONS))
+    earned = {
+        s.exercise_id: s.dose
+        for s in progress(repo, cat, person_id)
+        if s.change is not Change.START
+    }
+    return request.model_copy(update={"recent": request.recent | recent, "doses": earned})
+
+
+def latest_screen(repo: Repository, person_id: int) -> ScreenResult | None:
+    """The person's last stored screen result, if any."""
+    record = repo.latest_screen(person_id)
+    return ScreenResult.model_validate(record.result) if record else None
+
+
+def save_screen(
+    repo: Repository, person_id: int, answers: Answers, result: ScreenResult, at: datetime
+) -> None:
+    """Keep a screen so later sessions know the verdict and conditions."""
+    repo.save_screen(
+        person_id, answers.model_dump(mode="json"), result.verdict.value, result.to_json(), at
+    )
+
+
+class LiveSession:
+    """A session being played: logs each finished exercise at once, then finishes the session."""
+
+    def __init__(
+        self, repo: Repository, person_id: int, record: SessionRecord, timeline: Timeline
+    ) -> None:
+        self.repo = repo
+        self.person_id = person_id
+        self.record = record
+        self.timeline = timeline
+        self._attempts: dict[int, int] = {}
+        self.logs: list[ExerciseLog] = []
+
+    @classmethod
+    def begin(
+        cls,
+        repo: Repository,
+        person_id: int,
+        plan: Plan,
+        timeline: Timeline,
+        *,
+        pain_before: int | None,
+        at: datetime,
+    ) -> LiveSession:
+        """Start a session (older ``running`` sessions become ``interrupted`` first)."""
+        repo.mark_interrupted(person_id)
+        record = repo.start_session(
+            person_id,
+            plan=plan.to_json(),
+            program_id=plan.program_id,
+            started_at=at,
+            pain_before=pain_before,
+        )
+        return cls(repo, person_id, record, timeline)
+
+    def record_block(
+        self, ended: BlockEnded, *, at: datetime, pain: int | None = None
+    ) -> ExerciseLog:
+        """Store how one exercise ended (committed at once; a retry is stored once)."""
+        attempt = self._attempts.get(ended.block, 0) + 1
+        self._attempts[ended.block] = attempt
+        block = self.timeline.blocks[ended.block]
+        log = self.repo.log_exercise(
+            self.person_id,
+            self.record.id,
+            NewLog(
+                position=ended.block,
+                exercise_id=block.exercise_id,
+                variant=block.variant,
+                target=ended.target,
+                actual=ended.actual,
+                status=LogStatus(ended.status.value),
+                pain=pain,
+                logged_at=at,
+                idempotency_key=f"{self.record.id}:{ended.block}:{attempt}",
+            ),
+        )
+        self.logs.append(log)
+        return log
+
+    def finish(
+        self,
+        *,
+        quit: bool,
+        at: datetime,
+        pain_after: int | None,
+        effort: int | None,
+        note: str | None,
+    ) -> SessionRecord:
+        """End the session as completed or quit, with pain, effort and a note."""
+        self.record = self.repo.finish_session(
+            self.person_id,
+            self.record.id,
+            status=SessionStatus.QUIT if quit else SessionStatus.COMPLETED,
+            ended_at=at,
+            pain_after=pain_after,
+            effort=effort,
+            note=note,
+        )
+        return self.record
+
+
+def checkin(
+    repo: Repository, person_id: int, *, pain: int, stiffness: int | None, at: datetime
+) -> CheckIn:
+    """Record this morning's pain (and stiffness); a second check-in today replaces the first."""
+    return repo.add_checkin(person_id, local_day(at), pain, stiffness, at)
+
+
+def outcomes(
+    sessions: list[SessionRecord], logs: list[ExerciseLog], checkins: list[CheckIn]
+) -> dict[str, list[Outcome]]:
+    """Each exercise's outcomes, oldest first, with the check-ins around each session."""
+    by_id = {s.id: s for s in sessions}
+    days = sorted(checkins, key=lambda c: c.day)
+    found: dict[str, list[Outcome]] = {}
+    for log in sorted(logs, key=lambda item: item.logged_at):
+        session = by_id.get(log.session_id)
+        if session is None:
+            continue
+        day = local_day(session.started_at)
+        before = [c.morning_pain for c in days if c.day <= day and c.at <= session.started_at]
+        after = [c.morning_pain for c in days if c.day > day]
+        completed = log.status is LogStatus.COMPLETED
+        found.setdefault(log.exercise_id, []).append(
+            Outcome(
+                at=log.logged_at,
+                completed=completed,
+                at_target=completed and log.actual == log.target,
+                stopped_for_pain=log.status is LogStatus.STOPPED_FOR_PAIN,
+                pain=log.pain if log.pain is not None else session.pain_after,
+                morning_before=before[-1] if before else None,
+                morning_after=after[0] if after else None,
+            )
+        )
+    return found
+
+
+def progress(repo: Repository, cat: Catalogue, person_id: int) -> list[Standing]:
+    """Every exercise the person has done, with its step and the reason for it."""
+    sessions = repo.list_sessions(person_id)
+    found = outcomes(sessions, repo.logs_for_person(person_id), repo.checkins(person_id))
+    result = []
+    for exercise_id, items in sorted(found.items()):
+        exercise = cat.exercises.get(exercise_id)
+        if exercise is not None:
+            result.append(standing(exercise, items))
+    return result
+
+
+def save_progress(
+    repo: Repository, person_id: int, standings: list[Standing], at: datetime
+) -> None:
+    """Store each exercise's step (the progression table) where it changed."""
+    held = repo.progression(person_id)
+    for s in standings:
+        old = held.get(s.exercise_id)
+        if old is None or old.step != s.step or old.reason != s.reason:
+            repo.set_progression(
+                person_id,
+                ProgressionStep(
+                    person_id=person_id,
+                    exercise_id=s.exercise_id,
+                    step=s.step,
+                    reason=s.reason,
+                    updated_at=at,
+                ),
+            )
+
+
+def person_history(
+    repo: Repository, person_id: int, *, today: date, weekly_target: int = DEFAULT_WEEKLY_TARGET
+) -> History:
+    """Weekly pain, the meaningful-improvement mark, adherence and streak."""
+    repo.mark_interrupted(person_id, idle_before=datetime.now(UTC) - STALE_AFTER)
+    sessions = repo.list_sessions(person_id)
+    readings = [PainReading(c.day, c.morning_pain, True) for c in repo.checkins(person_id)]
+    readings += [
+        PainReading(local_day(s.started_at), s.pain_before, False)
+        for s in sessions
+        if s.pain_before is not None
+    ]
+    days = [
+        SessionDay(local_day(s.started_at), s.status is SessionStatus.COMPLETED) for s in sessions
+    ]
+    return history(readings, days, today=today, weekly_target=weekly_target)

@@ -36,3 +36,11 @@ def test_the_readme_opens_with_the_two_setup_commands() -> None:
     assert blocks, "README has a sh block of set-up commands"
     lines = [line.split("#")[0].strip() for line in blocks[0].splitlines() if line.strip()]
     assert lines == ["./dev run", "./dev test"]
+
+
+def test_every_setting_is_in_the_readme() -> None:
+    from midback.settings import ENV_VARS
+
+    text = README.read_text()
+    missing = [v for v in ENV_VARS.values() if f"`{v}`" not in text]
+    assert not missing, f"settings missing from README.md: {missing}"

@@ -9,26 +9,17 @@ import typer
 from typer.core import TyperGroup
 
 from midback.cli import output
-from midback.errors import (
-    AnswersError,
-    CatalogueError,
-    MidbackError,
-    PlanError,
-    ScreenBlocked,
-    UnknownIdError,
-)
+from midback.errors import MidbackError, ScreenBlocked
 
 EXIT_USAGE = 2
 EXIT_BLOCKED = 3
 
 
 def exit_code(error: MidbackError) -> int:
-    """The exit status for an error: 3 when the safety screen blocks, 2 for bad input or data."""
+    """The exit status for an error: 3 when the safety screen blocks, else 2 (bad input or data)."""
     if isinstance(error, ScreenBlocked):
         return EXIT_BLOCKED
-    if isinstance(error, CatalogueError | UnknownIdError | AnswersError | PlanError):
-        return EXIT_USAGE
-    return 1
+    return EXIT_USAGE
 
 
 class _Group(TyperGroup):
@@ -57,11 +48,12 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from midback.cli import catalogue_cmds, plan_cmds, screen_cmds
+    from midback.cli import catalogue_cmds, plan_cmds, screen_cmds, session_cmds
 
     catalogue_cmds.register(app)
     screen_cmds.register(app)
     plan_cmds.register(app)
+    session_cmds.register(app)
 
 
 _register()

@@ -36,12 +36,13 @@ import random
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from midback.domain.catalogue import Catalogue, Exercise, Program
 from midback.domain.contraindications import Form, extra_cues, safe_forms, violations
-from midback.domain.dose import Level
+from midback.domain.dose import Dose, Level
 from midback.domain.prescription import GET_READY_S, Prescription
 from midback.domain.vocab import Condition, Direction, Equipment, Kind, Place, Position
 from midback.errors import PlanError
@@ -131,6 +132,8 @@ class PlanRequest(BaseModel):
     """Exercise ids done in the person's recent sessions (for variety)."""
     cleared: bool = False
     """A clinician cleared the person (relaxes the recent-spine-surgery rule)."""
+    doses: dict[str, Prescription] = Field(default_factory=dict)
+    """Doses earned on the progression ladder, by exercise id; they replace the level's dose."""
 
     @property
     def budget_s(self) -> int:
@@ -190,7 +193,7 @@ class Plan(BaseModel):
     score: float
     program_id: str | None = None
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         """The JSON contract of ``midback plan --json``."""
         return self.model_dump(mode="json")
 
@@ -286,16 +289,11 @@ def fits_place(form: Form, place: Place, kit: Collection[Equipment]) -> bool:
     return set(form.equipment) <= set(kit) | {Equipment.NONE}
 
 
-def _options(
-    exercise: Exercise, form: Form, request: PlanRequest, dose_source: object
-) -> list[Option]:
-    from midback.domain.dose import Dose
-
-    assert isinstance(dose_source, Dose)
-    dose = dose_source
-    at_level = Prescription.from_dose(dose, exercise.kind, request.level)
+def _options(exercise: Exercise, form: Form, request: PlanRequest, dose: Dose) -> list[Option]:
+    earned = request.doses.get(exercise.id)
+    at_level = earned or Prescription.from_dose(dose, exercise.kind, request.level)
     doses: list[tuple[Prescription, bool]] = [(at_level, False)]
-    if request.level is not Level.BEGINNER:
+    if earned is None and request.level is not Level.BEGINNER:
         easier = Prescription.from_dose(dose, exercise.kind, Level.BEGINNER)
         if easier != at_level:
             doses.append((easier, True))

@@ -163,30 +163,34 @@ class Player:
 
     def skip(self) -> list[Event]:
         """End the current exercise as skipped and go to the next one."""
-        return self._leave_block(BlockStatus.SKIPPED)
+        caught_up = self.tick()
+        return caught_up + self._leave_block(BlockStatus.SKIPPED)
 
     def it_hurts(self) -> list[Event]:
         """Stop the current exercise because it hurts, record that, and go to the next one."""
-        return self._leave_block(BlockStatus.STOPPED_FOR_PAIN)
+        caught_up = self.tick()
+        return caught_up + self._leave_block(BlockStatus.STOPPED_FOR_PAIN)
 
     def back(self) -> list[Event]:
         """Restart the current exercise, or go to the previous one near its start."""
+        caught_up = self.tick()
         block = self._current_block
-        if block is None:
-            return []
+        if block is None or self._finished:
+            return caught_up
         start = self.timeline.blocks[block].start_s
         target = block
         if self.offset() - start < BACK_GRACE_S and block > 0:
             target = block - 1
         self._current_block = None  # the re-run is logged when it ends
         self._block_closed.discard(target)
-        return self._jump(self.timeline.blocks[target].start_s)
+        return caught_up + self._jump(self.timeline.blocks[target].start_s)
 
     def quit(self) -> list[Event]:
         """End the session now; the exercise under way counts as skipped."""
+        events = self.tick()
         if self._finished:
-            return []
-        events = self._close_current(BlockStatus.SKIPPED, self.offset())
+            return events
+        events += self._close_current(BlockStatus.SKIPPED, self.offset())
         self._finished = True
         events.append(SessionEnded(quit=True))
         return events

@@ -136,7 +136,10 @@ def _range_ladder(exercise: Exercise) -> list[Step]:
             continue
         while value < top:
             value = min(top, value + step)
-            current = current.model_copy(update={field: value})
+            update: dict[str, object] = {field: value}
+            if field == "sets" and current.rest_s == 0:
+                update["rest_s"] = high.rest_s
+            current = current.model_copy(update=update)
             steps.append(Step(dose=current, label=current.describe()))
     return steps
 
@@ -146,6 +149,7 @@ def standing(exercise: Exercise, outcomes: Iterable[Outcome]) -> Standing:
     rungs = ladder(exercise)
     top = len(rungs) - 1
     step, streak = 0, 0
+    hurt = False
     change, reason = Change.START, "starting at the first step"
     for outcome in outcomes:
         rise = (
@@ -153,7 +157,8 @@ def standing(exercise: Exercise, outcomes: Iterable[Outcome]) -> Standing:
             and outcome.morning_before is not None
             and outcome.morning_after > outcome.morning_before
         )
-        if outcome.stopped_for_pain or (outcome.pain or 0) > ACCEPTABLE_PAIN or rise:
+        hurt = outcome.stopped_for_pain or (outcome.pain or 0) > ACCEPTABLE_PAIN or rise
+        if hurt:
             if outcome.stopped_for_pain:
                 why = "you pressed 'it hurts'"
             elif rise:
@@ -194,7 +199,7 @@ def standing(exercise: Exercise, outcomes: Iterable[Outcome]) -> Standing:
             reason = "not completed at target: hold this step"
     rung = rungs[step]
     next_exercise = exercise.progressions[0] if step == top and exercise.progressions else None
-    if next_exercise and change is not Change.DOWN:
+    if next_exercise and not hurt:
         reason += f"; at the top, ready to try {next_exercise}"
     return Standing(
         exercise_id=exercise.id,

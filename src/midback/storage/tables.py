@@ -65,7 +65,7 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: dict[Any, Any] = {  # noqa: RUF012 (SQLAlchemy reads it as a class attribute)
         datetime: UtcDateTime,
-        dict[str, Any]: sa.JSON,
+        dict[str, Any]: sa.JSON(none_as_null=True),  # None is SQL NULL, not JSON 'null'
     }
 
 

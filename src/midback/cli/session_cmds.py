@@ -1,0 +1,349 @@
+"""Session commands: start (the guided player), checkin, history, progress, export, import."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.prompt import IntPrompt, Prompt
+
+from midback.cli import output, session_views, views
+from midback.cli.catalogue_cmds import JsonFlag
+from midback.cli.plan_cmds import (
+    AnswersOpt,
+    ClearedOpt,
+    ConditionOpt,
+    EquipmentOpt,
+    FocusOpt,
+    LevelOpt,
+    Minutes,
+    PlaceOpt,
+    ProgramOpt,
+    SeedOpt,
+    build_request,
+    refuse,
+)
+from midback.cli.player_view import player_screen
+from midback.cli.screen_cmds import ask_answers, load_answers
+from midback.cli.terminal import NoKeys, TerminalKeys, Voice, default_keys, is_intro, run_session
+from midback.domain.dose import Level
+from midback.domain.loader import catalogue
+from midback.domain.planner import Focus, plan, plan_program
+from midback.domain.player import BlockEnded, Event, Player
+from midback.domain.safety import check_allowed, screen
+from midback.domain.timeline import compile_plan
+from midback.errors import MidbackError, ScreenBlocked
+from midback.services import (
+    LOCAL_PERSON,
+    LiveSession,
+    checkin,
+    latest_screen,
+    open_store,
+    person_history,
+    personalise,
+    progress,
+    save_progress,
+    save_screen,
+)
+from midback.settings import Settings
+
+if TYPE_CHECKING:
+    from midback.storage.repository import SqlRepository
+
+Score = Annotated[int | None, typer.Option(min=0, max=10)]
+
+
+def store() -> SqlRepository:
+    """The local store named by the settings (MIDBACK_HOME, MIDBACK_DATABASE_URL)."""
+    return open_store(Settings.from_env().database_url)
+
+
+def now() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
+
+
+def start_command(
+    program: ProgramOpt = None,
+    minutes: Minutes = None,
+    place: PlaceOpt = None,
+    equipment: EquipmentOpt = None,
+    condition: ConditionOpt = None,
+    focus: FocusOpt = Focus.RELIEF,
+    level: LevelOpt = Level.BEGINNER,
+    answers: AnswersOpt = None,
+    cleared: ClearedOpt = False,
+    seed: SeedOpt = 0,
+    speed: Annotated[
+        float, typer.Option(min=0.01, max=10000, help="Run faster (demos, tests): 2 = twice.")
+    ] = 1.0,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Run without a keyboard or questions.")
+    ] = False,
+    pain_before: Annotated[int | None, typer.Option(min=0, max=10, help="Pain now, 0-10.")] = None,
+    pain_after: Annotated[
+        int | None, typer.Option(min=0, max=10, help="Pain at the end, 0-10.")
+    ] = None,
+    effort: Annotated[int | None, typer.Option(min=0, max=10, help="Effort, 0-10.")] = None,
+    note: Annotated[str | None, typer.Option(help="A note to keep with the session.")] = None,
+    voice: Annotated[bool, typer.Option("--voice", help="Speak the cues (espeak-ng).")] = False,
+) -> None:
+    """Start a guided session: screen if needed, plan, then count you through it."""
+    console = output.console()
+    interactive = not no_input and sys.stdin.isatty()
+    repo = store()
+    cat = catalogue()
+    request = build_request(
+        minutes=minutes, place=place, equipment=equipment, conditions=condition, focus=focus,
+        level=level, seed=seed, cleared=cleared, program=program,
+    )  # fmt: skip
+    result = None
+    if answers is not None:
+        given = load_answers(answers)
+        result = screen(given)
+        save_screen(repo, LOCAL_PERSON, given, result, now())
+    else:
+        result = latest_screen(repo, LOCAL_PERSON)
+        if result is None and interactive:
+            console.print("First, a few safety questions.")
+            given = ask_answers(console)
+            result = screen(given)
+            save_screen(repo, LOCAL_PERSON, given, result, now())
+    if result is None:
+        console.print(
+            "No safety screen on record (run `midback screen`); planning without one.",
+            style="yellow",
+        )
+    else:
+        try:
+            check_allowed(result, cleared=cleared)
+        except ScreenBlocked as blocked:
+            raise refuse(blocked, as_json=False) from None
+        request = request.model_copy(
+            update={"conditions": request.conditions | set(result.conditions)}
+        )
+    request = personalise(repo, cat, LOCAL_PERSON, request)
+    if program is not None:
+        session_plan = plan_program(cat, cat.program(program), request)
+    else:
+        session_plan = plan(cat, request)
+    timeline = compile_plan(session_plan, cat)
+    console.print(views.plan_view(session_plan))
+    if pain_before is None and interactive:
+        pain_before = IntPrompt.ask("Pain right now (0-10)", choices=[str(i) for i in range(11)])
+    live_session = LiveSession.begin(
+        repo, LOCAL_PERSON, session_plan, timeline, pain_before=pain_before, at=now()
+    )
+    speaker = _voice(console) if voice else None
+    player = Player(timeline, clock=time.monotonic, speed=speed)
+    quit_ = _play(console, player, live_session, speaker, interactive=interactive)
+    if interactive:
+        if pain_after is None:
+            pain_after = IntPrompt.ask("Pain now (0-10)", choices=[str(i) for i in range(11)])
+        if effort is None:
+            effort = IntPrompt.ask("How hard was it (0-10)", choices=[str(i) for i in range(11)])
+        if note is None:
+            note = Prompt.ask("A note (Enter to skip)", default="") or None
+    record = live_session.finish(
+        quit=quit_, at=now(), pain_after=pain_after, effort=effort, note=note
+    )
+    save_progress(repo, LOCAL_PERSON, progress(repo, cat, LOCAL_PERSON), now())
+    console.print(session_views.session_summary(record, live_session.logs))
+
+
+def _voice(console: Console) -> Voice | None:
+    speaker = Voice.find()
+    if speaker is None:
+        console.print(
+            "Voice needs espeak-ng, which is not installed (apt-get install espeak-ng);"
+            " going on without it.",
+            style="yellow",
+        )
+    return speaker
+
+
+def _play(
+    console: Console,
+    player: Player,
+    session: LiveSession,
+    speaker: Voice | None,
+    *,
+    interactive: bool,
+) -> bool:
+    """Run the player on the terminal; returns True when the person quit."""
+    message: str | None = None
+    pending: str | None = None  # "quit" while asking to confirm
+
+    def on_event(event: Event) -> None:
+        if isinstance(event, BlockEnded):
+            session.record_block(event, at=now())
+            return
+        if is_intro(event, player):
+            if interactive:
+                console.bell()
+            else:
+                cue = player.timeline.cues[event.index]  # type: ignore[union-attr]
+                console.print(f"{cue.start_s // 60:02d}:{cue.start_s % 60:02d} {cue.text}")
+        if speaker is not None and hasattr(event, "index"):
+            speaker.say(player.timeline.cues[event.index].say)
+
+    def on_key(key: str, p: Player) -> list[Event] | None:
+        nonlocal message, pending
+        if pending == "quit":
+            pending = None
+            if key in ("y", "q"):
+                return p.quit()
+            message = None
+            return p.resume()
+        if key == "q":
+            p.pause()
+            pending = "quit"
+            message = "Quit the session? y = quit, any other key = carry on"
+            return []
+        if key == "p":
+            block = p.timeline.cues[p.current_cue()].block
+            events = p.it_hurts()
+            p.pause()
+            name = p.timeline.blocks[block].name if block is not None else "it"
+            message = (
+                f"Stopped {name} and recorded that it hurt; it will be eased next time."
+                " space: go on   b: try it again   q: quit"
+            )
+            return events
+        message = None
+        return default_keys(key, p)
+
+    if not interactive:
+        return run_session(
+            player,
+            keys=NoKeys(time.sleep),
+            on_event=on_event,
+            render=lambda _: None,
+            on_key=lambda _k, _p: None,
+        )
+    keys = TerminalKeys()
+    with keys.raw(), Live(console=console, auto_refresh=False, transient=True) as live:
+
+        def render(_: str | None) -> None:
+            live.update(
+                player_screen(
+                    player.timeline,
+                    cue_index=player.current_cue(),
+                    remaining_s=player.remaining_in_cue(),
+                    offset_s=player.offset(),
+                    paused=player.paused,
+                    message=message,
+                ),
+                refresh=True,
+            )
+
+        try:
+            return run_session(player, keys=keys, on_event=on_event, render=render, on_key=on_key)
+        finally:
+            if speaker is not None:
+                speaker.close()
+
+
+def checkin_command(
+    pain: Annotated[int, typer.Option(min=0, max=10, help="Pain this morning, 0-10.")],
+    stiffness: Annotated[
+        int | None, typer.Option(min=0, max=10, help="Stiffness this morning, 0-10.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Record this morning's pain (and stiffness); progression uses it."""
+    record = checkin(store(), LOCAL_PERSON, pain=pain, stiffness=stiffness, at=now())
+    if as_json:
+        output.emit_json(record.model_dump(mode="json"))
+    else:
+        output.console().print(f"Checked in for {record.day}: pain {pain}/10.")
+
+
+def history_command(
+    target: Annotated[
+        int, typer.Option(min=1, max=21, help="Sessions a week you aim for (adherence).")
+    ] = 5,
+    as_json: JsonFlag = False,
+) -> None:
+    """Weekly pain with a chart, change from the first week, sessions per week, streak."""
+    repo = store()
+    today = now().astimezone().date()
+    result = person_history(repo, LOCAL_PERSON, today=today, weekly_target=target)
+    sessions = repo.list_sessions(LOCAL_PERSON, limit=10)
+    if as_json:
+        data = result.model_dump(mode="json")
+        data["sessions"] = [s.model_dump(mode="json", exclude={"plan"}) for s in sessions]
+        output.emit_json(data)
+    else:
+        output.console().print(session_views.history_view(result, sessions))
+
+
+def progress_command(as_json: JsonFlag = False) -> None:
+    """Each exercise's step on its ladder, and the reason for it."""
+    standings = progress(store(), catalogue(), LOCAL_PERSON)
+    if as_json:
+        output.emit_json([s.model_dump(mode="json") for s in standings])
+    else:
+        output.console().print(session_views.progress_view(standings, catalogue()))
+
+
+def export_command(
+    file: Annotated[Path, typer.Argument(help="Where to write the export.")],
+    format: Annotated[str, typer.Option("--format", help="json or csv.")] = "json",
+) -> None:
+    """Export everything you recorded (json: lossless; csv: one row per exercise logged)."""
+    from midback.storage.exchange import export_csv, export_json
+
+    if format not in ("json", "csv"):
+        raise _ExportError(f"--format: {format!r} is not json or csv")
+    if not file.parent.is_dir():
+        raise _ExportError(f"{file}: folder {file.parent} does not exist")
+    repo = store()
+    partial = file.with_name(file.name + ".part")
+    if format == "json":
+        partial.write_text(json.dumps(export_json(repo, LOCAL_PERSON), indent=2) + "\n")
+        partial.replace(file)
+    else:
+        export_csv(repo, LOCAL_PERSON, partial)
+        partial.replace(file)
+    output.console().print(f"Exported to {file}")
+
+
+def import_command(
+    file: Annotated[Path, typer.Argument(help="A midback JSON export.")],
+) -> None:
+    """Import a JSON export: all or nothing; a bad file names its first bad record."""
+    from midback.storage.exchange import import_json
+
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _ExportError(f"{file}: no such file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise _ExportError(f"{file}: cannot read ({error})") from None
+    except json.JSONDecodeError as error:
+        raise _ExportError(f"{file}: invalid JSON at line {error.lineno}: {error.msg}") from None
+    counts = import_json(store(), LOCAL_PERSON, data)
+    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+    output.console().print(f"Imported {summary} from {file}")
+
+
+class _ExportError(MidbackError):
+    """A bad export or import request (file, folder or format)."""
+
+
+def register(app: typer.Typer) -> None:
+    """Add the session commands to ``app``."""
+    app.command("start")(start_command)
+    app.command("checkin")(checkin_command)
+    app.command("history")(history_command)
+    app.command("progress")(progress_command)
+    app.command("export")(export_command)
+    app.command("import")(import_command)

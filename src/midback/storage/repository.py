@@ -1,0 +1,667 @@
+"""The repository: what the use cases ask of storage, and its SQL implementation.
+
+Every method takes the ``person_id`` it acts for and sees only that person's records: another
+person's session is ``NotFound``, exactly like one that does not exist. Every method is one
+transaction: bad values (``pydantic.ValidationError``) or a missing record (``NotFound``) write
+nothing. Lists come back oldest first unless a method says otherwise.
+
+Interrupted sessions: a process killed mid-session (SIGKILL, power loss) leaves its session
+``running`` with the exercises logged so far. ``mark_interrupted`` turns such sessions into
+``interrupted``; the app calls it with no cutoff when a local command starts (one person, one
+terminal: any session still running belongs to a dead process), and a long-lived server passes
+``idle_before`` (e.g. two hours ago). A live session wrongly marked simply ends with its real
+status when ``finish_session`` is called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from midback.domain.prescription import Prescription
+from midback.domain.records import (
+    CheckIn,
+    ExerciseLog,
+    LogStatus,
+    NewLog,
+    ProgressionStep,
+    ScreenRecord,
+    SessionRecord,
+    SessionStatus,
+)
+from midback.errors import ImportFileError, NotFound
+from midback.storage.tables import (
+    LOCAL_PERSON_ID,
+    CheckInRow,
+    ExerciseLogRow,
+    PersonRow,
+    ProgressionRow,
+    ScreenRow,
+    SessionRow,
+)
+
+SessionWithLogs = tuple[SessionRecord, Sequence[ExerciseLog]]
+"""A session and its exercise logs, as ``import_records`` takes them."""
+
+
+class Repository(Protocol):
+    """Storage as the use cases see it. ``SqlRepository`` is the real one; tests have a fake."""
+
+    def add_person(self, *, email: str | None = None, created_at: datetime) -> int:
+        """A new person; returns their id."""
+        ...
+
+    def ensure_local_person(self, *, at: datetime | None = None) -> int:
+        """Make sure the local person (id 1) exists; returns its id."""
+        ...
+
+    def start_session(
+        self,
+        person_id: int,
+        *,
+        plan: Mapping[str, Any],
+        program_id: str | None,
+        started_at: datetime,
+        pain_before: int | None = None,
+    ) -> SessionRecord:
+        """A new ``running`` session. ``NotFound`` for an unknown person."""
+        ...
+
+    def log_exercise(self, person_id: int, session_id: int, log: NewLog) -> ExerciseLog:
+        """Store one finished exercise, committed at once.
+
+        Idempotent: when ``log.idempotency_key`` was already used in this session, returns the
+        stored log and stores nothing new. Logging to a finished session is allowed.
+        """
+        ...
+
+    def finish_session(
+        self,
+        person_id: int,
+        session_id: int,
+        *,
+        status: SessionStatus,
+        ended_at: datetime,
+        pain_after: int | None = None,
+        effort: int | None = None,
+        note: str | None = None,
+    ) -> SessionRecord:
+        """End a session with ``status`` (not ``running``); finishing again overwrites."""
+        ...
+
+    def get_session(self, person_id: int, session_id: int) -> SessionRecord:
+        """One session; ``NotFound`` if missing or another person's."""
+        ...
+
+    def list_sessions(
+        self, person_id: int, *, since: datetime | None = None, limit: int | None = None
+    ) -> list[SessionRecord]:
+        """Sessions started at or after ``since``, newest first, at most ``limit``."""
+        ...
+
+    def session_logs(self, person_id: int, session_id: int) -> list[ExerciseLog]:
+        """A session's logs in the order they were logged; ``NotFound`` for the session."""
+        ...
+
+    def logs_for_person(
+        self, person_id: int, *, since: datetime | None = None
+    ) -> list[ExerciseLog]:
+        """Every log of the person logged at or after ``since``, in the order they were logged."""
+        ...
+
+    def mark_interrupted(self, person_id: int, *, idle_before: datetime | None = None) -> int:
+        """Turn ``running`` sessions into ``interrupted``; returns how many.
+
+        With ``idle_before``, only sessions whose last activity (start or latest log) is older.
+        ``ended_at`` becomes that last activity.
+        """
+        ...
+
+    def add_checkin(
+        self,
+        person_id: int,
+        day: date,
+        morning_pain: int,
+        stiffness: int | None,
+        at: datetime,
+    ) -> CheckIn:
+        """Record a check-in; a second one for the same day replaces the first (same id)."""
+        ...
+
+    def checkins(self, person_id: int, *, since: date | None = None) -> list[CheckIn]:
+        """Check-ins from day ``since`` on, by day."""
+        ...
+
+    def save_screen(
+        self,
+        person_id: int,
+        answers: Mapping[str, Any],
+        verdict: str,
+        result: Mapping[str, Any],
+        at: datetime,
+    ) -> ScreenRecord:
+        """Store a safety screen and its result."""
+        ...
+
+    def screens(self, person_id: int) -> list[ScreenRecord]:
+        """Every screen the person took, oldest first."""
+        ...
+
+    def latest_screen(self, person_id: int) -> ScreenRecord | None:
+        """The most recent screen, if any."""
+        ...
+
+    def progression(self, person_id: int) -> dict[str, ProgressionStep]:
+        """The person's progression steps by exercise id."""
+        ...
+
+    def set_progression(self, person_id: int, step: ProgressionStep) -> None:
+        """Create or replace the step for ``step.exercise_id`` (``step.person_id`` must match)."""
+        ...
+
+    def recent_exercise_ids(self, person_id: int, sessions: int) -> list[str]:
+        """Exercises done (not skipped) in the last ``sessions`` sessions where anything was done;
+        most recently logged first, each once."""
+        ...
+
+    def import_records(
+        self,
+        person_id: int,
+        *,
+        sessions: Sequence[SessionWithLogs],
+        checkins: Sequence[CheckIn],
+        screens: Sequence[ScreenRecord],
+        progression: Sequence[ProgressionStep],
+    ) -> None:
+        """Store records with their ids, all or nothing.
+
+        Refuses (``ImportFileError`` naming the first clash as ``sessions[i].logs[j].id`` etc.,
+        indexes following the arguments) any id already stored, a check-in for a day already
+        checked in, or progression for an exercise that already has some.
+        """
+        ...
+
+
+class SqlRepository:
+    """The repository on a SQLAlchemy engine (SQLite or PostgreSQL), migrated beforehand."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    # people
+
+    def add_person(self, *, email: str | None = None, created_at: datetime) -> int:
+        with self._transaction() as db:
+            row = PersonRow(email=email, created_at=created_at)
+            db.add(row)
+            db.flush()
+            return row.id
+
+    def ensure_local_person(self, *, at: datetime | None = None) -> int:
+        with self._transaction() as db:
+            if db.get(PersonRow, LOCAL_PERSON_ID) is None:
+                db.add(PersonRow(id=LOCAL_PERSON_ID, created_at=at or datetime.now(UTC)))
+        return LOCAL_PERSON_ID
+
+    # sessions
+
+    def start_session(
+        self,
+        person_id: int,
+        *,
+        plan: Mapping[str, Any],
+        program_id: str | None,
+        started_at: datetime,
+        pain_before: int | None = None,
+    ) -> SessionRecord:
+        record = SessionRecord(
+            id=0,
+            person_id=person_id,
+            plan=dict(plan),
+            program_id=program_id,
+            started_at=started_at,
+            pain_before=pain_before,
+        )
+        with self._transaction() as db:
+            _require_person(db, person_id)
+            row = SessionRow(**_session_values(record))
+            db.add(row)
+            db.flush()
+            return record.model_copy(update={"id": row.id})
+
+    def log_exercise(self, person_id: int, session_id: int, log: NewLog) -> ExerciseLog:
+        try:
+            with self._transaction() as db:
+                _session_row(db, person_id, session_id)
+                stored = _logged_with_key(db, session_id, log.idempotency_key)
+                if stored is not None:
+                    return _log(stored)
+                row = ExerciseLogRow(session_id=session_id, person_id=person_id, **_log_values(log))
+                db.add(row)
+                db.flush()
+                return _log(row)
+        except IntegrityError:
+            # Another writer stored the same key between our look and our insert.
+            with self._transaction() as db:
+                stored = _logged_with_key(db, session_id, log.idempotency_key)
+            if stored is None:
+                raise
+            return _log(stored)
+
+    def finish_session(
+        self,
+        person_id: int,
+        session_id: int,
+        *,
+        status: SessionStatus,
+        ended_at: datetime,
+        pain_after: int | None = None,
+        effort: int | None = None,
+        note: str | None = None,
+    ) -> SessionRecord:
+        if SessionStatus(status) is SessionStatus.RUNNING:
+            raise ValueError("a session cannot be finished as 'running'")
+        with self._transaction() as db:
+            row = _session_row(db, person_id, session_id)
+            record = SessionRecord.model_validate(
+                {
+                    **_session(row).model_dump(),
+                    "status": status,
+                    "ended_at": ended_at,
+                    "pain_after": pain_after,
+                    "effort": effort,
+                    "note": note,
+                }
+            )
+            for name, value in _session_values(record).items():
+                setattr(row, name, value)
+            return record
+
+    def get_session(self, person_id: int, session_id: int) -> SessionRecord:
+        with self._transaction() as db:
+            return _session(_session_row(db, person_id, session_id))
+
+    def list_sessions(
+        self, person_id: int, *, since: datetime | None = None, limit: int | None = None
+    ) -> list[SessionRecord]:
+        query = sa.select(SessionRow).where(SessionRow.person_id == person_id)
+        if since is not None:
+            query = query.where(SessionRow.started_at >= since)
+        query = query.order_by(SessionRow.started_at.desc(), SessionRow.id.desc()).limit(limit)
+        with self._transaction() as db:
+            return [_session(row) for row in db.scalars(query)]
+
+    def session_logs(self, person_id: int, session_id: int) -> list[ExerciseLog]:
+        with self._transaction() as db:
+            _session_row(db, person_id, session_id)
+            query = (
+                sa.select(ExerciseLogRow)
+                .where(ExerciseLogRow.session_id == session_id)
+                .order_by(ExerciseLogRow.logged_at, ExerciseLogRow.id)
+            )
+            return [_log(row) for row in db.scalars(query)]
+
+    def logs_for_person(
+        self, person_id: int, *, since: datetime | None = None
+    ) -> list[ExerciseLog]:
+        query = sa.select(ExerciseLogRow).where(ExerciseLogRow.person_id == person_id)
+        if since is not None:
+            query = query.where(ExerciseLogRow.logged_at >= since)
+        query = query.order_by(ExerciseLogRow.logged_at, ExerciseLogRow.id)
+        with self._transaction() as db:
+            return [_log(row) for row in db.scalars(query)]
+
+    def mark_interrupted(self, person_id: int, *, idle_before: datetime | None = None) -> int:
+        last_log = (
+            sa.select(sa.func.max(ExerciseLogRow.logged_at))
+            .where(ExerciseLogRow.session_id == SessionRow.id)
+            .scalar_subquery()
+        )
+        query = sa.select(SessionRow, last_log).where(
+            SessionRow.person_id == person_id, SessionRow.status == SessionStatus.RUNNING.value
+        )
+        count = 0
+        with self._transaction() as db:
+            for row, last_logged in db.execute(query):
+                last = max(row.started_at, last_logged or row.started_at)
+                if idle_before is not None and last >= idle_before:
+                    continue
+                row.status = SessionStatus.INTERRUPTED.value
+                row.ended_at = last
+                count += 1
+        return count
+
+    # check-ins, screens, progression
+
+    def add_checkin(
+        self,
+        person_id: int,
+        day: date,
+        morning_pain: int,
+        stiffness: int | None,
+        at: datetime,
+    ) -> CheckIn:
+        record = CheckIn(
+            id=0,
+            person_id=person_id,
+            day=day,
+            morning_pain=morning_pain,
+            stiffness=stiffness,
+            at=at,
+        )
+        values = record.model_dump(exclude={"id"})
+        with self._transaction() as db:
+            _require_person(db, person_id)
+            row = db.scalars(
+                sa.select(CheckInRow).where(
+                    CheckInRow.person_id == person_id, CheckInRow.day == record.day
+                )
+            ).one_or_none()
+            if row is None:
+                row = CheckInRow(**values)
+                db.add(row)
+            else:
+                for name, value in values.items():
+                    setattr(row, name, value)
+            db.flush()
+            return record.model_copy(update={"id": row.id})
+
+    def checkins(self, person_id: int, *, since: date | None = None) -> list[CheckIn]:
+        query = sa.select(CheckInRow).where(CheckInRow.person_id == person_id)
+        if since is not None:
+            query = query.where(CheckInRow.day >= since)
+        with self._transaction() as db:
+            return [_checkin(row) for row in db.scalars(query.order_by(CheckInRow.day))]
+
+    def save_screen(
+        self,
+        person_id: int,
+        answers: Mapping[str, Any],
+        verdict: str,
+        result: Mapping[str, Any],
+        at: datetime,
+    ) -> ScreenRecord:
+        record = ScreenRecord(
+            id=0,
+            person_id=person_id,
+            at=at,
+            answers=dict(answers),
+            verdict=verdict,
+            result=dict(result),
+        )
+        with self._transaction() as db:
+            _require_person(db, person_id)
+            row = ScreenRow(**record.model_dump(exclude={"id"}))
+            db.add(row)
+            db.flush()
+            return record.model_copy(update={"id": row.id})
+
+    def screens(self, person_id: int) -> list[ScreenRecord]:
+        query = (
+            sa.select(ScreenRow)
+            .where(ScreenRow.person_id == person_id)
+            .order_by(ScreenRow.at, ScreenRow.id)
+        )
+        with self._transaction() as db:
+            return [_screen(row) for row in db.scalars(query)]
+
+    def latest_screen(self, person_id: int) -> ScreenRecord | None:
+        query = (
+            sa.select(ScreenRow)
+            .where(ScreenRow.person_id == person_id)
+            .order_by(ScreenRow.at.desc(), ScreenRow.id.desc())
+            .limit(1)
+        )
+        with self._transaction() as db:
+            row = db.scalars(query).first()
+            return None if row is None else _screen(row)
+
+    def progression(self, person_id: int) -> dict[str, ProgressionStep]:
+        query = (
+            sa.select(ProgressionRow)
+            .where(ProgressionRow.person_id == person_id)
+            .order_by(ProgressionRow.exercise_id)
+        )
+        with self._transaction() as db:
+            return {row.exercise_id: _step(row) for row in db.scalars(query)}
+
+    def set_progression(self, person_id: int, step: ProgressionStep) -> None:
+        _check_owner(person_id, step.person_id)
+        with self._transaction() as db:
+            _require_person(db, person_id)
+            row = db.get(ProgressionRow, (person_id, step.exercise_id))
+            if row is None:
+                db.add(ProgressionRow(**step.model_dump()))
+            else:
+                row.step, row.reason, row.updated_at = step.step, step.reason, step.updated_at
+
+    def recent_exercise_ids(self, person_id: int, sessions: int) -> list[str]:
+        done = ExerciseLogRow.status != LogStatus.SKIPPED.value
+        recent = (
+            sa.select(SessionRow.id)
+            .where(
+                SessionRow.person_id == person_id,
+                sa.exists().where(ExerciseLogRow.session_id == SessionRow.id, done),
+            )
+            .order_by(SessionRow.started_at.desc(), SessionRow.id.desc())
+            .limit(max(sessions, 0))
+        )
+        query = (
+            sa.select(ExerciseLogRow.exercise_id)
+            .where(ExerciseLogRow.session_id.in_(recent.scalar_subquery()), done)
+            .order_by(ExerciseLogRow.logged_at.desc(), ExerciseLogRow.id.desc())
+        )
+        with self._transaction() as db:
+            return list(dict.fromkeys(db.scalars(query)))
+
+    # import
+
+    def import_records(
+        self,
+        person_id: int,
+        *,
+        sessions: Sequence[SessionWithLogs],
+        checkins: Sequence[CheckIn],
+        screens: Sequence[ScreenRecord],
+        progression: Sequence[ProgressionStep],
+    ) -> None:
+        records: list[Any] = [*checkins, *screens, *progression]
+        for session, logs in sessions:
+            records.append(session)
+            for log in logs:
+                _check_owner(session.id, log.session_id, what="session")
+        for record in records:
+            _check_owner(person_id, record.person_id)
+        with self._transaction() as db:
+            _require_person(db, person_id)
+            _refuse_clashes(db, person_id, sessions, checkins, screens, progression)
+            for session, logs in sessions:
+                db.add(SessionRow(**_session_values(session), id=session.id))
+                db.flush()
+                for log in logs:
+                    db.add(
+                        ExerciseLogRow(
+                            **_log_values(log),
+                            id=log.id,
+                            session_id=session.id,
+                            person_id=person_id,
+                        )
+                    )
+            for checkin in checkins:
+                db.add(CheckInRow(**checkin.model_dump()))
+            for screen in screens:
+                db.add(ScreenRow(**screen.model_dump()))
+            for step in progression:
+                db.add(ProgressionRow(**step.model_dump()))
+            db.flush()
+            _advance_sequences(db)
+
+
+def _require_person(db: Session, person_id: int) -> None:
+    if db.get(PersonRow, person_id) is None:
+        raise NotFound("person", person_id)
+
+
+def _check_owner(expected: int, given: int, *, what: str = "person") -> None:
+    if expected != given:
+        raise ValueError(f"record belongs to {what} {given}, not {expected}")
+
+
+def _session_row(db: Session, person_id: int, session_id: int) -> SessionRow:
+    row = db.get(SessionRow, session_id)
+    if row is None or row.person_id != person_id:
+        raise NotFound("session", session_id)
+    return row
+
+
+def _logged_with_key(db: Session, session_id: int, key: str | None) -> ExerciseLogRow | None:
+    if key is None:
+        return None
+    query = sa.select(ExerciseLogRow).where(
+        ExerciseLogRow.session_id == session_id, ExerciseLogRow.idempotency_key == key
+    )
+    return db.scalars(query).first()
+
+
+def _refuse_clashes(
+    db: Session,
+    person_id: int,
+    sessions: Sequence[SessionWithLogs],
+    checkins: Sequence[CheckIn],
+    screens: Sequence[ScreenRecord],
+    progression: Sequence[ProgressionStep],
+) -> None:
+    for i, (session, logs) in enumerate(sessions):
+        if db.get(SessionRow, session.id) is not None:
+            raise ImportFileError(f"sessions[{i}].id", f"session {session.id} already exists")
+        for j, log in enumerate(logs):
+            if db.get(ExerciseLogRow, log.id) is not None:
+                raise ImportFileError(f"sessions[{i}].logs[{j}].id", f"log {log.id} already exists")
+    for i, checkin in enumerate(checkins):
+        if db.get(CheckInRow, checkin.id) is not None:
+            raise ImportFileError(f"checkins[{i}].id", f"check-in {checkin.id} already exists")
+        same_day = sa.select(CheckInRow.id).where(
+            CheckInRow.person_id == person_id, CheckInRow.day == checkin.day
+        )
+        if db.scalars(same_day).first() is not None:
+            raise ImportFileError(f"checkins[{i}].day", f"already checked in on {checkin.day}")
+    for i, screen in enumerate(screens):
+        if db.get(ScreenRow, screen.id) is not None:
+            raise ImportFileError(f"screens[{i}].id", f"screen {screen.id} already exists")
+    for i, step in enumerate(progression):
+        if db.get(ProgressionRow, (person_id, step.exercise_id)) is not None:
+            raise ImportFileError(
+                f"progression[{i}].exercise_id", f"{step.exercise_id!r} already has progression"
+            )
+
+
+def _advance_sequences(db: Session) -> None:
+    """After inserting explicit ids, move PostgreSQL's id sequences past them (SQLite needs
+    nothing: it takes the largest id + 1)."""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    for table in ("people", "sessions", "exercise_logs", "checkins", "screen_results"):
+        db.execute(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            )
+        )
+
+
+# rows <-> records
+
+
+def _session_values(record: SessionRecord) -> dict[str, Any]:
+    values = record.model_dump(exclude={"id"})
+    values["status"] = record.status.value
+    return values
+
+
+def _session(row: SessionRow) -> SessionRecord:
+    return SessionRecord(
+        id=row.id,
+        person_id=row.person_id,
+        plan=row.plan,
+        program_id=row.program_id,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        status=SessionStatus(row.status),
+        pain_before=row.pain_before,
+        pain_after=row.pain_after,
+        effort=row.effort,
+        note=row.note,
+    )
+
+
+def _log_values(log: NewLog) -> dict[str, Any]:
+    return {
+        "position": log.position,
+        "exercise_id": log.exercise_id,
+        "variant": log.variant,
+        "target": log.target.model_dump(mode="json"),
+        "actual": None if log.actual is None else log.actual.model_dump(mode="json"),
+        "status": log.status.value,
+        "pain": log.pain,
+        "logged_at": log.logged_at,
+        "idempotency_key": log.idempotency_key,
+    }
+
+
+def _log(row: ExerciseLogRow) -> ExerciseLog:
+    return ExerciseLog(
+        id=row.id,
+        session_id=row.session_id,
+        position=row.position,
+        exercise_id=row.exercise_id,
+        variant=row.variant,
+        target=Prescription.model_validate(row.target),
+        actual=None if row.actual is None else Prescription.model_validate(row.actual),
+        status=LogStatus(row.status),
+        pain=row.pain,
+        logged_at=row.logged_at,
+        idempotency_key=row.idempotency_key,
+    )
+
+
+def _checkin(row: CheckInRow) -> CheckIn:
+    return CheckIn(
+        id=row.id,
+        person_id=row.person_id,
+        day=row.day,
+        morning_pain=row.morning_pain,
+        stiffness=row.stiffness,
+        at=row.at,
+    )
+
+
+def _screen(row: ScreenRow) -> ScreenRecord:
+    return ScreenRecord(
+        id=row.id,
+        person_id=row.person_id,
+        at=row.at,
+        answers=row.answers,
+        verdict=row.verdict,
+        result=row.result,
+    )
+
+
+def _step(row: ProgressionRow) -> ProgressionStep:
+    return ProgressionStep(
+        person_id=row.person_id,
+        exercise_id=row.exercise_id,
+        step=row.step,
+        reason=row.reason,
+        updated_at=row.updated_at,
+    )

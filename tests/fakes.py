@@ -1,0 +1,317 @@
+"""Fakes for unit tests: an in-memory repository that behaves like ``SqlRepository``.
+
+tests/integration/test_storage.py runs the same behaviour tests on both, so the fake cannot
+drift from the real thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from midback.domain.records import (
+    CheckIn,
+    ExerciseLog,
+    LogStatus,
+    NewLog,
+    ProgressionStep,
+    ScreenRecord,
+    SessionRecord,
+    SessionStatus,
+)
+from midback.errors import ImportFileError, NotFound
+from midback.storage.repository import SessionWithLogs
+from midback.storage.tables import LOCAL_PERSON_ID
+
+
+class FakeRepository:
+    """The ``Repository`` protocol in dictionaries. Starts with the local person (id 1)."""
+
+    def __init__(self) -> None:
+        self.people: dict[int, str | None] = {LOCAL_PERSON_ID: None}
+        self.sessions: dict[int, SessionRecord] = {}
+        self.logs_by_id: dict[int, ExerciseLog] = {}
+        self.checkins_by_id: dict[int, CheckIn] = {}
+        self.screens_by_id: dict[int, ScreenRecord] = {}
+        self.steps: dict[tuple[int, str], ProgressionStep] = {}
+
+    def add_person(self, *, email: str | None = None, created_at: datetime) -> int:
+        if email is not None and email in self.people.values():
+            raise ValueError(f"email {email!r} is taken")
+        person_id = max(self.people) + 1
+        self.people[person_id] = email
+        return person_id
+
+    def ensure_local_person(self, *, at: datetime | None = None) -> int:
+        self.people.setdefault(LOCAL_PERSON_ID, None)
+        return LOCAL_PERSON_ID
+
+    def start_session(
+        self,
+        person_id: int,
+        *,
+        plan: Mapping[str, Any],
+        program_id: str | None,
+        started_at: datetime,
+        pain_before: int | None = None,
+    ) -> SessionRecord:
+        record = SessionRecord(
+            id=_next_id(self.sessions),
+            person_id=person_id,
+            plan=dict(plan),
+            program_id=program_id,
+            started_at=started_at,
+            pain_before=pain_before,
+        )
+        self._require_person(person_id)
+        self.sessions[record.id] = record
+        return record
+
+    def log_exercise(self, person_id: int, session_id: int, log: NewLog) -> ExerciseLog:
+        self.get_session(person_id, session_id)
+        if log.idempotency_key is not None:
+            for stored in self.logs_by_id.values():
+                if (stored.session_id, stored.idempotency_key) == (
+                    session_id,
+                    log.idempotency_key,
+                ):
+                    return stored
+        record = ExerciseLog.model_validate(
+            {**log.model_dump(), "id": _next_id(self.logs_by_id), "session_id": session_id}
+        )
+        self.logs_by_id[record.id] = record
+        return record
+
+    def finish_session(
+        self,
+        person_id: int,
+        session_id: int,
+        *,
+        status: SessionStatus,
+        ended_at: datetime,
+        pain_after: int | None = None,
+        effort: int | None = None,
+        note: str | None = None,
+    ) -> SessionRecord:
+        if SessionStatus(status) is SessionStatus.RUNNING:
+            raise ValueError("a session cannot be finished as 'running'")
+        current = self.get_session(person_id, session_id)
+        record = SessionRecord.model_validate(
+            {
+                **current.model_dump(),
+                "status": status,
+                "ended_at": ended_at,
+                "pain_after": pain_after,
+                "effort": effort,
+                "note": note,
+            }
+        )
+        self.sessions[session_id] = record
+        return record
+
+    def get_session(self, person_id: int, session_id: int) -> SessionRecord:
+        record = self.sessions.get(session_id)
+        if record is None or record.person_id != person_id:
+            raise NotFound("session", session_id)
+        return record
+
+    def list_sessions(
+        self, person_id: int, *, since: datetime | None = None, limit: int | None = None
+    ) -> list[SessionRecord]:
+        found = [
+            s
+            for s in self.sessions.values()
+            if s.person_id == person_id and (since is None or s.started_at >= since)
+        ]
+        found.sort(key=lambda s: (s.started_at, s.id), reverse=True)
+        return found if limit is None else found[:limit]
+
+    def session_logs(self, person_id: int, session_id: int) -> list[ExerciseLog]:
+        self.get_session(person_id, session_id)
+        return _chronological(
+            log for log in self.logs_by_id.values() if log.session_id == session_id
+        )
+
+    def logs_for_person(
+        self, person_id: int, *, since: datetime | None = None
+    ) -> list[ExerciseLog]:
+        return _chronological(
+            log
+            for log in self.logs_by_id.values()
+            if self.sessions[log.session_id].person_id == person_id
+            and (since is None or log.logged_at >= since)
+        )
+
+    def mark_interrupted(self, person_id: int, *, idle_before: datetime | None = None) -> int:
+        count = 0
+        for record in list(self.sessions.values()):
+            if record.person_id != person_id or record.status is not SessionStatus.RUNNING:
+                continue
+            times = [
+                log.logged_at for log in self.logs_by_id.values() if log.session_id == record.id
+            ]
+            last = max([record.started_at, *times])
+            if idle_before is not None and last >= idle_before:
+                continue
+            self.sessions[record.id] = record.model_copy(
+                update={"status": SessionStatus.INTERRUPTED, "ended_at": last}
+            )
+            count += 1
+        return count
+
+    def add_checkin(
+        self,
+        person_id: int,
+        day: date,
+        morning_pain: int,
+        stiffness: int | None,
+        at: datetime,
+    ) -> CheckIn:
+        same_day = [
+            c for c in self.checkins_by_id.values() if (c.person_id, c.day) == (person_id, day)
+        ]
+        record = CheckIn(
+            id=same_day[0].id if same_day else _next_id(self.checkins_by_id),
+            person_id=person_id,
+            day=day,
+            morning_pain=morning_pain,
+            stiffness=stiffness,
+            at=at,
+        )
+        self._require_person(person_id)
+        self.checkins_by_id[record.id] = record
+        return record
+
+    def checkins(self, person_id: int, *, since: date | None = None) -> list[CheckIn]:
+        found = [
+            c
+            for c in self.checkins_by_id.values()
+            if c.person_id == person_id and (since is None or c.day >= since)
+        ]
+        return sorted(found, key=lambda c: c.day)
+
+    def save_screen(
+        self,
+        person_id: int,
+        answers: Mapping[str, Any],
+        verdict: str,
+        result: Mapping[str, Any],
+        at: datetime,
+    ) -> ScreenRecord:
+        record = ScreenRecord(
+            id=_next_id(self.screens_by_id),
+            person_id=person_id,
+            at=at,
+            answers=dict(answers),
+            verdict=verdict,
+            result=dict(result),
+        )
+        self._require_person(person_id)
+        self.screens_by_id[record.id] = record
+        return record
+
+    def screens(self, person_id: int) -> list[ScreenRecord]:
+        found = [s for s in self.screens_by_id.values() if s.person_id == person_id]
+        return sorted(found, key=lambda s: (s.at, s.id))
+
+    def latest_screen(self, person_id: int) -> ScreenRecord | None:
+        found = [s for s in self.screens_by_id.values() if s.person_id == person_id]
+        return max(found, key=lambda s: (s.at, s.id), default=None)
+
+    def progression(self, person_id: int) -> dict[str, ProgressionStep]:
+        return {
+            exercise_id: step
+            for (owner, exercise_id), step in sorted(self.steps.items())
+            if owner == person_id
+        }
+
+    def set_progression(self, person_id: int, step: ProgressionStep) -> None:
+        if step.person_id != person_id:
+            raise ValueError(f"record belongs to person {step.person_id}, not {person_id}")
+        self._require_person(person_id)
+        self.steps[(person_id, step.exercise_id)] = step
+
+    def recent_exercise_ids(self, person_id: int, sessions: int) -> list[str]:
+        done = [
+            log for log in self.logs_for_person(person_id) if log.status is not LogStatus.SKIPPED
+        ]
+        with_done = {log.session_id for log in done}
+        newest = [s.id for s in self.list_sessions(person_id) if s.id in with_done]
+        recent = set(newest[: max(sessions, 0)])
+        newest_first = sorted(
+            (log for log in done if log.session_id in recent),
+            key=lambda log: (log.logged_at, log.id),
+            reverse=True,
+        )
+        return list(dict.fromkeys(log.exercise_id for log in newest_first))
+
+    def import_records(
+        self,
+        person_id: int,
+        *,
+        sessions: Sequence[SessionWithLogs],
+        checkins: Sequence[CheckIn],
+        screens: Sequence[ScreenRecord],
+        progression: Sequence[ProgressionStep],
+    ) -> None:
+        for session, logs in sessions:
+            for log in logs:
+                if log.session_id != session.id:
+                    raise ValueError(f"record belongs to session {log.session_id}")
+        owners = [s.person_id for s, _ in sessions] + [c.person_id for c in checkins]
+        owners += [s.person_id for s in screens] + [p.person_id for p in progression]
+        if any(owner != person_id for owner in owners):
+            raise ValueError(f"a record does not belong to person {person_id}")
+        self._require_person(person_id)
+        self._refuse_clashes(person_id, sessions, checkins, screens, progression)
+        for session, logs in sessions:
+            self.sessions[session.id] = session
+            self.logs_by_id.update((log.id, log) for log in logs)
+        self.checkins_by_id.update((c.id, c) for c in checkins)
+        self.screens_by_id.update((s.id, s) for s in screens)
+        self.steps.update(((person_id, s.exercise_id), s) for s in progression)
+
+    def _refuse_clashes(
+        self,
+        person_id: int,
+        sessions: Sequence[SessionWithLogs],
+        checkins: Sequence[CheckIn],
+        screens: Sequence[ScreenRecord],
+        progression: Sequence[ProgressionStep],
+    ) -> None:
+        for i, (session, logs) in enumerate(sessions):
+            if session.id in self.sessions:
+                raise ImportFileError(f"sessions[{i}].id", f"session {session.id} already exists")
+            for j, log in enumerate(logs):
+                if log.id in self.logs_by_id:
+                    raise ImportFileError(
+                        f"sessions[{i}].logs[{j}].id", f"log {log.id} already exists"
+                    )
+        days = {c.day for c in self.checkins_by_id.values() if c.person_id == person_id}
+        for i, checkin in enumerate(checkins):
+            if checkin.id in self.checkins_by_id:
+                raise ImportFileError(f"checkins[{i}].id", f"check-in {checkin.id} already exists")
+            if checkin.day in days:
+                raise ImportFileError(f"checkins[{i}].day", f"already checked in on {checkin.day}")
+        for i, screen in enumerate(screens):
+            if screen.id in self.screens_by_id:
+                raise ImportFileError(f"screens[{i}].id", f"screen {screen.id} already exists")
+        for i, step in enumerate(progression):
+            if (person_id, step.exercise_id) in self.steps:
+                raise ImportFileError(
+                    f"progression[{i}].exercise_id",
+                    f"{step.exercise_id!r} already has progression",
+                )
+
+    def _require_person(self, person_id: int) -> None:
+        if person_id not in self.people:
+            raise NotFound("person", person_id)
+
+
+def _next_id(table: Mapping[int, object]) -> int:
+    return max(table, default=0) + 1
+
+
+def _chronological(logs: Iterable[ExerciseLog]) -> list[ExerciseLog]:
+    return sorted(logs, key=lambda log: (log.logged_at, log.id))
