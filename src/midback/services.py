@@ -102,6 +102,45 @@ RECENT_SESSIONS = 3
 """How many recent sessions count against variety."""
 
 
+def screened_request(
+    repo: Repository,
+    cat: Catalogue,
+    person_id: int,
+    request: PlanRequest,
+    *,
+    answers: Answers | None,
+) -> PlanRequest:
+    """The person's request, screened and personalised.
+
+    The screen is ``answers`` when given, else the person's last stored screen (if any);
+    raises ScreenBlocked when it does not allow self-guided exercise. The screen's conditions
+    join the request's; recent exercises and earned doses are added (``personalise``).
+    """
+    result = screen(answers) if answers is not None else latest_screen(repo, person_id)
+    if result is not None:
+        check_allowed(result, cleared=request.cleared)
+        request = request.model_copy(
+            update={"conditions": request.conditions | set(result.conditions)}
+        )
+    return personalise(repo, cat, person_id, request)
+
+
+def make_plan_for(
+    repo: Repository,
+    cat: Catalogue,
+    person_id: int,
+    request: PlanRequest,
+    *,
+    answers: Answers | None = None,
+    program_id: str | None = None,
+) -> Plan:
+    """A stored person's plan: screened (``screened_request``), then planned or a program."""
+    request = screened_request(repo, cat, person_id, request, answers=answers)
+    if program_id is not None:
+        return plan_program(cat, cat.program(program_id), request)
+    return plan(cat, request)
+
+
 def open_store(database_url: str) -> SqlRepository:
     """The store at ``database_url``, upgraded to the latest schema, with the local person."""
     from midback.storage.engine import make_engine, upgrade

@@ -7,23 +7,10 @@ from typing import Annotated
 import typer
 
 from midback.cli import output, views
-from midback.domain.catalogue import Exercise
 from midback.domain.loader import catalogue
 from midback.domain.vocab import Equipment, Kind, Place
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
-
-
-def _matches(
-    exercise: Exercise, place: Place | None, equipment: Equipment | None, kind: Kind | None
-) -> bool:
-    if kind is not None and exercise.kind is not kind:
-        return False
-    forms_places = [exercise.places] + [v.places for v in exercise.variants if v.places]
-    if place is not None and not any(place in places for places in forms_places):
-        return False
-    forms_kit = [exercise.equipment] + [v.equipment for v in exercise.variants]
-    return equipment is None or any(equipment in kit for kit in forms_kit)
 
 
 def exercises(
@@ -38,7 +25,7 @@ def exercises(
 ) -> None:
     """List the exercises, optionally filtered by place, equipment and kind."""
     cat = catalogue()
-    found = [e for e in cat.exercises.values() if _matches(e, place, equipment, kind)]
+    found = cat.filter(place=place, equipment=equipment, kind=kind)
     if as_json:
         output.emit_json([e.model_dump(mode="json") for e in found])
     else:

@@ -149,9 +149,10 @@ class Catalogue(_Frozen):
         for exercise in self.exercises.values():
             if wanted in (a.lower() for a in exercise.aliases) or wanted == exercise.name.lower():
                 return exercise
-        names = list(self.exercises)
-        names += [a.lower() for e in self.exercises.values() for a in e.aliases]
-        raise UnknownIdError("exercise", exercise_id, _close(exercise_id, names))
+        names = {e.id: e.id for e in self.exercises.values()}
+        names.update({a.lower(): e.id for e in self.exercises.values() for a in e.aliases})
+        close = [names[n] for n in _close(exercise_id, names)]
+        raise UnknownIdError("exercise", exercise_id, list(dict.fromkeys(close)))
 
     def program(self, program_id: str) -> Program:
         """The program with this id; raises UnknownIdError naming close ids."""
@@ -166,6 +167,30 @@ class Catalogue(_Frozen):
             return self.guides[guide_id]
         except KeyError:
             raise UnknownIdError("guide page", guide_id, _close(guide_id, self.guides)) from None
+
+    def filter(
+        self,
+        *,
+        place: Place | None = None,
+        equipment: Equipment | None = None,
+        kind: Kind | None = None,
+    ) -> list[Exercise]:
+        """Exercises of ``kind`` that can be done at ``place`` and use ``equipment``.
+
+        An exercise matches a place or equipment when it, or one of its variants, does.
+        """
+        found = []
+        for e in self.exercises.values():
+            if kind is not None and e.kind is not kind:
+                continue
+            places = [e.places] + [v.places for v in e.variants if v.places]
+            if place is not None and not any(place in p for p in places):
+                continue
+            kits = [e.equipment] + [v.equipment for v in e.variants]
+            if equipment is not None and not any(equipment in k for k in kits):
+                continue
+            found.append(e)
+        return found
 
     def source_title(self, source_id: str) -> str:
         """The article title to cite for ``source_id`` (``default`` reads as a default)."""

@@ -1,0 +1,66 @@
+"""Check-ins, progress (history and progression) and export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, status
+from fastapi.responses import JSONResponse, Response
+
+from midback.domain.records import CheckIn
+from midback.services import checkin, person_history, progress
+from midback.web.deps import Cat, Now, PersonId, Repo
+from midback.web.schemas import CheckInBody
+
+router = APIRouter(tags=["records"])
+
+
+@router.post("/checkins", status_code=status.HTTP_201_CREATED)
+def post_checkin(body: CheckInBody, repo: Repo, person: PersonId, now: Now) -> CheckIn:
+    """This morning's pain and stiffness; a second check-in today replaces the first."""
+    return checkin(repo, person, pain=body.pain, stiffness=body.stiffness, at=now)
+
+
+@router.get("/checkins")
+def list_checkins(repo: Repo, person: PersonId) -> list[CheckIn]:
+    """Every check-in, by day."""
+    return repo.checkins(person)
+
+
+@router.get("/progress")
+def get_progress(
+    repo: Repo, cat: Cat, person: PersonId, now: Now, target: int = 5
+) -> dict[str, Any]:
+    """Weekly pain, the meaningful-improvement mark, adherence, streak and progression."""
+    target = max(1, min(target, 21))
+    result = person_history(repo, person, today=now.astimezone().date(), weekly_target=target)
+    return {
+        "history": result.model_dump(mode="json"),
+        "progression": [s.model_dump(mode="json") for s in progress(repo, cat, person)],
+    }
+
+
+@router.get("/export")
+def get_export(repo: Repo, person: PersonId, format: str = "json") -> Response:
+    """Everything the person recorded: JSON (lossless) or CSV (a row per exercise logged)."""
+    from midback.storage.exchange import export_csv, export_json
+
+    if format == "csv":
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "midback.csv"
+            export_csv(repo, person, path)
+            data = path.read_bytes()
+        disposition = 'attachment; filename="midback.csv"'
+        return Response(data, media_type="text/csv", headers={"Content-Disposition": disposition})
+    if format != "json":
+        return JSONResponse(
+            {"detail": [{"loc": ["query", "format"], "msg": "json or csv", "type": "value_error"}]},
+            status_code=422,
+        )
+    return JSONResponse(
+        export_json(repo, person),
+        headers={"Content-Disposition": 'attachment; filename="midback-export.json"'},
+    )

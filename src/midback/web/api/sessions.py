@@ -1,0 +1,106 @@
+"""Sessions: start (planned on the server), log each finished exercise, finish, list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from midback.domain.planner import Plan
+from midback.domain.records import ExerciseLog, LogStatus, NewLog, SessionRecord, SessionStatus
+from midback.domain.timeline import compile_plan
+from midback.errors import PlanError
+from midback.services import STALE_AFTER, make_plan_for
+from midback.web.deps import Cat, Now, PersonId, Repo
+from midback.web.schemas import FinishBody, LogBody, StartBody
+
+router = APIRouter(prefix="/sessions", tags=["sessions"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def start_session(
+    body: StartBody, repo: Repo, cat: Cat, person: PersonId, now: Now
+) -> dict[str, Any]:
+    """Plan (screened, 403 when blocked), store a running session, and return its timeline."""
+    from midback.domain.safety import parse_answers
+
+    if body.program_id is None and (body.minutes is None or body.place is None):
+        raise PlanError("minutes and place needed (or program_id)")
+    answers = parse_answers(body.answers) if body.answers is not None else None
+    plan = make_plan_for(repo, cat, person, body.request(), answers=answers,
+                         program_id=body.program_id)  # fmt: skip
+    timeline = compile_plan(plan, cat)
+    repo.mark_interrupted(person, idle_before=now - STALE_AFTER)
+    record = repo.start_session(person, plan=plan.to_json(), program_id=plan.program_id,
+                                started_at=now, pain_before=body.pain_before)  # fmt: skip
+    return {
+        "session": record.model_dump(mode="json", exclude={"plan"}),
+        "plan": plan.to_json(),
+        "timeline": timeline.model_dump(mode="json"),
+    }
+
+
+@router.post("/{session_id}/logs", status_code=status.HTTP_201_CREATED)
+def log_exercise(
+    session_id: int, body: LogBody, repo: Repo, person: PersonId, now: Now
+) -> ExerciseLog:
+    """Store one finished exercise; a retry with the same idempotency key is stored once."""
+    record = repo.get_session(person, session_id)
+    plan = Plan.model_validate(record.plan)
+    if body.position >= len(plan.blocks):
+        raise PlanError(f"position: this session has {len(plan.blocks)} exercises")
+    block = plan.blocks[body.position]
+    actual = body.actual
+    if actual is None and body.status is LogStatus.COMPLETED:
+        actual = block.dose
+    return repo.log_exercise(
+        person,
+        session_id,
+        NewLog(
+            position=body.position,
+            exercise_id=block.exercise_id,
+            variant=block.variant,
+            target=block.dose,
+            actual=actual,
+            status=body.status,
+            pain=body.pain,
+            logged_at=now,
+            idempotency_key=body.idempotency_key,
+        ),
+    )
+
+
+@router.post("/{session_id}/finish")
+def finish_session(
+    session_id: int, body: FinishBody, repo: Repo, person: PersonId, now: Now
+) -> SessionRecord:
+    """End a session with pain after, effort and a note."""
+    repo.get_session(person, session_id)
+    return repo.finish_session(
+        person,
+        session_id,
+        status=SessionStatus(body.status),
+        ended_at=now,
+        pain_after=body.pain_after,
+        effort=body.effort,
+        note=body.note,
+    )
+
+
+@router.get("")
+def list_sessions(repo: Repo, person: PersonId, limit: int = 50) -> list[dict[str, Any]]:
+    """The person's sessions, newest first (without their plans)."""
+    limit = max(1, min(limit, 500))
+    return [
+        s.model_dump(mode="json", exclude={"plan"}) for s in repo.list_sessions(person, limit=limit)
+    ]
+
+
+@router.get("/{session_id}")
+def get_session(session_id: int, repo: Repo, person: PersonId) -> dict[str, Any]:
+    """One session with its plan and its logs (404 for another person's)."""
+    record = repo.get_session(person, session_id)
+    logs = repo.session_logs(person, session_id)
+    data = record.model_dump(mode="json")
+    data["logs"] = [log.model_dump(mode="json") for log in logs]
+    return data

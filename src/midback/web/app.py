@@ -1,0 +1,57 @@
+"""The FastAPI app factory: ``create_app(settings)`` builds everything; nothing at import time."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from midback.domain.loader import catalogue
+from midback.settings import Settings
+from midback.storage.repository import Repository
+from midback.web import errors
+from midback.web.security import SecurityHeaders
+
+WEB_DIR = Path(str(resources.files("midback") / "web"))
+
+
+def create_app(settings: Settings | None = None, *, repo: Repository | None = None) -> FastAPI:
+    """The web app for ``settings`` (default: from the environment).
+
+    ``repo`` replaces the store named by the settings (tests pass a fake or a temporary one).
+    """
+    from midback.services import open_store
+    from midback.web import api, pages, pwa
+    from midback.web.markdown import render_markdown
+
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="midback",
+        version="1",
+        summary="A coach for mid-back pain. Not a medical device and not medical advice.",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.repo = repo if repo is not None else open_store(settings.database_url)
+    app.state.catalogue = catalogue()
+    templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+    templates.env.filters["markdown"] = render_markdown
+    app.state.templates = templates
+    app.add_middleware(SecurityHeaders)
+    errors.install(app)
+    app.include_router(api.router())
+    app.include_router(pages.router)
+    app.include_router(pwa.router)
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    return app

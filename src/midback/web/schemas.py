@@ -1,0 +1,86 @@
+"""Request bodies of the JSON API (not tables, not domain values)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from midback.domain.dose import Level
+from midback.domain.planner import Focus, PlanRequest
+from midback.domain.prescription import Prescription
+from midback.domain.records import LogStatus
+from midback.domain.vocab import Condition, Equipment, Place
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlanBody(_Body):
+    """What to plan: the CLI's plan options as JSON."""
+
+    minutes: int | None = Field(default=None, ge=1, le=240)
+    place: Place | None = None
+    equipment: list[Equipment] | None = None
+    conditions: list[Condition] = Field(default_factory=list)
+    focus: Focus = Focus.RELIEF
+    level: Level = Level.BEGINNER
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    program_id: str | None = Field(default=None, max_length=60)
+    answers: dict[str, Any] | None = None
+    """Safety-screen answers; when absent the person's last screen applies."""
+    cleared: bool = False
+
+    def request(self) -> PlanRequest:
+        """The planner's request (minutes and place default when a program is planned)."""
+        return PlanRequest(
+            minutes=self.minutes or 240,
+            place=self.place or Place.HOME,
+            equipment=frozenset(self.equipment) if self.equipment is not None else None,
+            conditions=frozenset(self.conditions),
+            focus=self.focus,
+            level=self.level,
+            seed=self.seed,
+            cleared=self.cleared,
+        )
+
+
+class WeekBody(PlanBody):
+    """A week plan: the plan options plus how many days and from when."""
+
+    days: int = Field(default=7, ge=1, le=28)
+    start: date | None = None
+
+
+class StartBody(PlanBody):
+    """Start a session: plan it on the server, then record it."""
+
+    pain_before: int | None = Field(default=None, ge=0, le=10)
+
+
+class LogBody(_Body):
+    """One finished exercise of a session."""
+
+    position: int = Field(ge=0, le=500)
+    status: LogStatus
+    actual: Prescription | None = None
+    pain: int | None = Field(default=None, ge=0, le=10)
+    idempotency_key: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+
+class FinishBody(_Body):
+    """How a session ended."""
+
+    status: Literal["completed", "quit"] = "completed"
+    pain_after: int | None = Field(default=None, ge=0, le=10)
+    effort: int | None = Field(default=None, ge=0, le=10)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class CheckInBody(_Body):
+    """This morning's pain and stiffness."""
+
+    pain: int = Field(ge=0, le=10)
+    stiffness: int | None = Field(default=None, ge=0, le=10)
