@@ -331,12 +331,21 @@ def test_a_step_down_from_the_top_withdraws_the_suggestion(cat: Catalogue) -> No
     assert "ready to try" not in result.reason
 
 
-def test_sphinx_is_a_one_rung_ladder_that_leads_to_cobra(cat: Catalogue) -> None:
-    result = standing(exercise(cat, "sphinx"), goods(2))
+def test_a_one_rung_ladder_leads_on_to_the_next_exercise(cat: Catalogue) -> None:
+    result = standing(exercise(cat, "cat-cow"), goods(2))
 
     assert (result.step, result.steps, result.change) == (0, 1, HOLD)
-    assert result.next_exercise == "cobra"
+    assert result.next_exercise == "thread-the-needle"
     assert "at the top of the ladder" in result.reason
+    assert "ready to try thread-the-needle" in result.reason
+
+
+def test_the_top_of_the_sphinx_ladder_leads_to_cobra(cat: Catalogue) -> None:
+    sphinx = exercise(cat, "sphinx")
+    result = standing(sphinx, goods(2 * len(ladder(sphinx)) + 2))
+
+    assert result.step == result.steps - 1
+    assert result.next_exercise == "cobra"
     assert "ready to try cobra" in result.reason
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
 
-from midback.domain.catalogue import Exercise, Variant
+from midback.domain.catalogue import Caution, Exercise, Variant
 from midback.domain.vocab import (
     CautionAction,
     Condition,
@@ -303,6 +303,21 @@ def _apply(rule: Rule, condition: Condition, form: Form) -> Violation | None:
 
 def _label(condition: Condition) -> str:
     return CONDITION_LABELS[condition].lower()
+
+
+def preferring_caution(
+    exercise: Exercise, variant_id: str, conditions: Collection[Condition]
+) -> Caution | None:
+    """The exercise's ``modify`` caution that names ``variant_id`` for one of ``conditions``."""
+    wanted = set(conditions)
+    for caution in exercise.cautions:
+        if (
+            caution.action is CautionAction.MODIFY
+            and caution.variant == variant_id
+            and caution.condition in wanted
+        ):
+            return caution
+    return None
 
 
 def _preferred_variants(exercise: Exercise, conditions: Collection[Condition]) -> set[str]:

@@ -15,16 +15,18 @@ How a plan is chosen
        score = [>= 3 directions]      * DIRECTIONS_RULE_POINTS   (when the budget is >= 5 min)
              + [fills >= 90 % budget] * FILL_RULE_POINTS
              + DIRECTION_POINTS * (number of movement directions covered)
-             + sum over blocks of seconds * weight(block) + tie_break(block)
+             + sum over blocks of seconds * weight(block)
 
    where ``weight`` starts at 1, adds FOCUS_WEIGHT when the exercise serves the focus, takes off
    RECENT_WEIGHT when it was done in the person's recent sessions (variety), takes off
    BELOW_LEVEL_WEIGHT for an option below the person's level, and uses CARDIO_WEIGHT for cardio
-   unless the focus asks for it. ``tie_break`` is a seeded value below 0.01 per block, so the
-   same inputs and seed give the same plan. The two rule terms are large enough to act as hard
-   constraints whenever the catalogue allows them; the budget itself is a hard limit.
-4. **Search.** Branch and bound over the candidates, exact: it returns the same score as
-   trying every combination (a test checks this against exhaustive search).
+   unless the focus asks for it. Among plans with the same score, the seed decides which one
+   is kept, so the same inputs and seed give the same plan. The two rule terms are large
+   enough to act as hard constraints whenever the catalogue allows them; the budget itself is
+   a hard limit.
+4. **Search.** Exact: a knapsack solved by dynamic programming on 5-second steps gives the
+   first plan and the bounds, then branch and bound weighs the bonuses. It returns the same
+   score as trying every combination (a test checks this against exhaustive search).
 5. **Order.** Warm-up first (mobility and cardio), strength and breathing in the middle,
    stretches last (article "5 Easy Middle Back Pain Exercises": stretch after every workout);
    within a phase, positions go from standing down to the floor so a person gets down once.
@@ -41,9 +43,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from midback.domain.catalogue import Catalogue, Exercise, Program
-from midback.domain.contraindications import Form, extra_cues, safe_forms, violations
+from midback.domain.contraindications import (
+    CONDITION_LABELS,
+    Form,
+    extra_cues,
+    preferring_caution,
+    safe_forms,
+    violations,
+)
 from midback.domain.dose import Dose, Level
-from midback.domain.prescription import GET_READY_S, Prescription
+from midback.domain.prescription import GET_READY_S, STEP_S, Prescription
 from midback.domain.vocab import Condition, Direction, Equipment, Kind, Place, Position
 from midback.errors import PlanError
 
@@ -76,6 +85,8 @@ MIN_DIRECTIONS = 3
 DIRECTIONS_RULE_FROM_S = 5 * 60
 FILL_RATIO = 0.9
 WALK_STEP_S = 5 * 60
+_EPSILON = 1e-6
+"""Scores closer than this are equal (float sums in a different order)."""
 
 SEATED_OR_STANDING = frozenset({Position.STANDING, Position.SEATED_CHAIR})
 DESK_KIT = frozenset({Equipment.NONE, Equipment.CHAIR, Equipment.DOORWAY})
@@ -216,16 +227,17 @@ def plan(cat: Catalogue, request: PlanRequest) -> Plan:
     budget = request.budget_s - GET_READY_S
     groups = candidates(cat, request, budget)
     if not groups:
+        any_length = candidates(cat, request, 24 * 3600)
+        if any_length:
+            shortest = min(o.seconds for g in any_length for o in g) + GET_READY_S
+            raise PlanError(
+                f"{request.minutes} min is too short; the shortest exercise here takes {shortest} s"
+            )
         raise PlanError(
             f"no exercise fits {request.minutes} min at {request.place.value}"
             " with this kit and these conditions"
         )
-    chosen, score = _search(groups, budget, request.budget_s)
-    if not chosen:
-        shortest = min(o.seconds for g in groups for o in g) + GET_READY_S
-        raise PlanError(
-            f"{request.minutes} min is too short; the shortest exercise here takes {shortest} s"
-        )
+    chosen, score = _search(groups, budget, request.budget_s, seed=request.seed)
     return _assemble(chosen, request, score)
 
 
@@ -242,9 +254,13 @@ def score_of(options: Sequence[Option], budget: int, full_budget_s: int) -> floa
 
 
 def _bonus(mask: int, seconds: int, budget: int, full_budget_s: int) -> float:
-    covered = mask.bit_count()
-    points = DIRECTION_POINTS * covered
-    if full_budget_s >= DIRECTIONS_RULE_FROM_S and covered >= MIN_DIRECTIONS:
+    return DIRECTION_POINTS * mask.bit_count() + _rule_points(mask, seconds, full_budget_s)
+
+
+def _rule_points(mask: int, seconds: int, full_budget_s: int) -> float:
+    """The two rule terms: >= 3 directions from 5 minutes up, and >= 90 % of the budget."""
+    points = 0.0
+    if full_budget_s >= DIRECTIONS_RULE_FROM_S and mask.bit_count() >= MIN_DIRECTIONS:
         points += DIRECTIONS_RULE_POINTS
     if seconds + GET_READY_S >= FILL_RATIO * full_budget_s:
         points += FILL_RULE_POINTS
@@ -305,8 +321,6 @@ def _options(exercise: Exercise, form: Form, request: PlanRequest, dose: Dose) -
             if candidate not in (d for d, _ in doses):
                 doses.append((candidate, False))
     weight = _weight(exercise, request)
-    rng = random.Random(f"{request.seed}:{exercise.id}")
-    tie_break = rng.random() * 0.01
     mask = 0
     for direction in exercise.directions:
         mask |= _DIRECTION_BIT[direction]
@@ -314,9 +328,7 @@ def _options(exercise: Exercise, form: Form, request: PlanRequest, dose: Dose) -
     for prescription, below in doses:
         seconds = prescription.seconds
         w = weight - (BELOW_LEVEL_WEIGHT if below else 0.0)
-        options.append(
-            Option(exercise, form, prescription, seconds, seconds * w + tie_break, mask, below)
-        )
+        options.append(Option(exercise, form, prescription, seconds, seconds * w, mask, below))
     return options
 
 
@@ -338,65 +350,100 @@ def _weight(exercise: Exercise, request: PlanRequest) -> float:
 
 
 def _search(
-    groups: list[list[Option]], budget: int, full_budget_s: int
+    groups: list[list[Option]], budget: int, full_budget_s: int, *, seed: int = 0
 ) -> tuple[list[Option], float]:
-    """Exact branch and bound: the best set of options (at most one per group) within budget.
+    """Exact: the best set of options (at most one per group) within ``budget`` seconds.
 
-    The bound relaxes the choice to a fractional knapsack: group ``g`` may add at most
-    ``density(g) * x`` for any ``x <= longest(g)`` seconds, which no real choice exceeds.
+    Block lengths are whole STEP_S steps, so a knapsack over the blocks' own values is solved
+    exactly by dynamic programming on that grid (``_suffix_knapsack``). Its best plan is the
+    first incumbent; branch and bound then looks for plans the bonuses (directions covered,
+    the two rules) make better, pruning every node whose upper bound (the exact knapsack value
+    of what is left, plus every direction still coverable, plus the rules) does not beat it.
     """
-    densities = [max(o.value / o.seconds for o in g) for g in groups]
-    order = sorted(range(len(groups)), key=lambda i: densities[i], reverse=True)
-    groups = [groups[i] for i in order]
-    density = [densities[i] for i in order]
-    longest = [max(o.seconds for o in g) for g in groups]
+    # The seed orders the groups, and so decides which of several plans with the same score
+    # is found first and kept (ties never replace the incumbent).
+    groups = list(groups)
+    random.Random(seed).shuffle(groups)
     count = len(groups)
+    if sum(max(o.seconds for o in g) for g in groups) <= budget:
+        # Everything fits: each group's most valuable option is best on every term.
+        chosen = [max(g, key=lambda o: o.value) for g in groups]
+        return chosen, score_of(chosen, budget, full_budget_s)
     masks_after = [0] * (count + 1)
     for i in range(count - 1, -1, -1):
         masks_after[i] = masks_after[i + 1]
         for option in groups[i]:
             masks_after[i] |= option.mask
-    shortest = min(o.seconds for g in groups for o in g)
-
-    best_score = _bonus(0, 0, budget, full_budget_s)
-    best: list[Option] = []
-    chosen: list[Option] = []
+    units = budget // STEP_S
+    best_after = _suffix_knapsack(groups, units)
+    best = _knapsack_plan(groups, best_after, units)
+    best_score = score_of(best, budget, full_budget_s)
+    chosen = []
     seen: dict[tuple[int, int, int], float] = {}
 
-    def bound(i: int, used: int, value: float, mask: int) -> float:
-        left = budget - used
-        extra = 0.0
-        reach = used
-        j = i
-        while left > 0 and j < count:
-            take = min(left, longest[j])
-            extra += density[j] * take
-            left -= take
-            reach += take
-            j += 1
-        return value + extra + _bonus(mask | masks_after[i], reach, budget, full_budget_s)
+    def bound(i: int, unit: int, value: float, mask: int) -> float:
+        directions = DIRECTION_POINTS * (mask | masks_after[i]).bit_count()
+        rules = _rule_points(mask | masks_after[i], budget, full_budget_s)
+        return value + best_after[i][unit] + directions + rules
 
-    def visit(i: int, used: int, value: float, mask: int) -> None:
+    def visit(i: int, unit: int, value: float, mask: int) -> None:
         nonlocal best_score, best
-        current = value + _bonus(mask, used, budget, full_budget_s)
-        if current > best_score:
+        current = value + _bonus(mask, (units - unit) * STEP_S, budget, full_budget_s)
+        if current > best_score + _EPSILON:
             best_score = current
             best = list(chosen)
-        if i == count or budget - used < shortest or bound(i, used, value, mask) <= best_score:
+        if i == count or bound(i, unit, value, mask) <= best_score + _EPSILON:
             return
-        key = (i, used, mask)
+        key = (i, unit, mask)
         if seen.get(key, -1.0) >= value:
             return
         seen[key] = value
         for option in groups[i]:
-            if used + option.seconds <= budget:
+            k = option.seconds // STEP_S
+            if k <= unit:
                 chosen.append(option)
-                visit(i + 1, used + option.seconds, value + option.value, mask | option.mask)
+                visit(i + 1, unit - k, value + option.value, mask | option.mask)
                 chosen.pop()
-        visit(i + 1, used, value, mask)
+        visit(i + 1, unit, value, mask)
 
-    visit(0, 0, 0.0, 0)
+    visit(0, units, 0.0, 0)
     return best, best_score
+
+
+def _suffix_knapsack(groups: list[list[Option]], units: int) -> list[list[float]]:
+    """``table[i][u]``: the most value groups ``i..`` can add within ``u`` steps of time."""
+    table = [[0.0] * (units + 1) for _ in range(len(groups) + 1)]
+    for i in range(len(groups) - 1, -1, -1):
+        after = table[i + 1]
+        here = list(after)
+        for option in groups[i]:
+            k = option.seconds // STEP_S
+            if k > units:
+                continue
+            value = option.value
+            shifted = [x + value for x in after[: units + 1 - k]]
+            here[k:] = map(max, here[k:], shifted)
+        table[i] = here
+    return table
+
+
+def _knapsack_plan(
+    groups: list[list[Option]], table: list[list[float]], units: int
+) -> list[Option]:
+    """The options that reach ``table[0][units]``, read back group by group."""
+    chosen: list[Option] = []
+    unit = units
+    for i, group in enumerate(groups):
+        target = table[i][unit]
+        if abs(table[i + 1][unit] - target) <= _EPSILON:
+            continue
+        for option in group:
+            k = option.seconds // STEP_S
+            if k <= unit and abs(table[i + 1][unit - k] + option.value - target) <= _EPSILON:
+                chosen.append(option)
+                unit -= k
+                break
+    return chosen
 
 
 def _assemble(chosen: list[Option], request: PlanRequest, score: float) -> Plan:
@@ -452,8 +499,11 @@ def _block(option: Option, request: PlanRequest) -> tuple[Block, Swap | None]:
         base_problems = violations(
             Form(exercise, None), request.conditions, cleared=request.cleared
         )
-        if base_problems:
+        caution = preferring_caution(exercise, form.variant.id, request.conditions)
+        if base_problems or caution is not None:
             why = "; ".join(v.message for v in base_problems)
+            if not why and caution is not None:
+                why = f"{CONDITION_LABELS[caution.condition].lower()}: {caution.text}"
             swap = Swap(exercise_id=exercise.id, variant=form.variant.id, reason=why)
             reasons.append(f"variant: {why}")
         else:
@@ -476,18 +526,26 @@ def _block(option: Option, request: PlanRequest) -> tuple[Block, Swap | None]:
 
 
 def plan_program(cat: Catalogue, program: Program, request: PlanRequest) -> Plan:
-    """A program as written, adapted to the person's conditions (variants swapped in or dropped).
+    """A program as written, adapted to the person's conditions and place.
 
-    ``request.minutes`` is ignored for the budget; the plan takes as long as the program does.
+    Each exercise takes the form the program names when the conditions allow it, else the first
+    safe form (a variant a caution prefers for the person's conditions comes first), preferring
+    one that fits the place; an exercise with no safe form is left out with a note.
+    ``request.minutes`` is ignored: the plan takes as long as the program does.
     """
     blocks: list[Block] = []
     swaps: list[Swap] = []
     notes: list[str] = []
+    kit = request.kit
     for entry in program.entries:
         exercise = cat.exercises[entry.exercise_id]
         forms = safe_forms(exercise, request.conditions, cleared=request.cleared)
-        wanted = [f for f in forms if (f.variant.id if f.variant else None) == entry.variant]
-        form = wanted[0] if wanted else (forms[0] if forms else None)
+        named = [f for f in forms if entry.variant and f.variant and f.variant.id == entry.variant]
+        fitting = [f for f in forms if fits_place(f, request.place, kit)]
+        choices = named or fitting or forms
+        form = choices[0] if choices else None
+        if form is not None and not fits_place(form, request.place, kit):
+            notes.append(f"{exercise.name} needs {', '.join(form.equipment)} or another place.")
         if form is None:
             problems = violations(Form(exercise, None), request.conditions, cleared=request.cleared)
             why = "; ".join(v.message for v in problems) or "ruled out by your conditions"

@@ -14,7 +14,12 @@ from midback.domain.vocab import Kind
 GET_READY_S = 5
 """Countdown before the first exercise."""
 TRANSITION_S = 10
-"""Before each exercise: its name and key cue, and time to get into position."""
+"""Before each exercise, at least: its name and key cue, and time to get into position."""
+STEP_S = 5
+"""Every block lasts a whole number of these: the transition is lengthened by 0-4 s to fit.
+
+Whole 5-second steps make times read cleanly and let the planner solve its knapsack exactly
+on a coarse time grid."""
 SWITCH_S = 5
 """Between the first and the second side of a set."""
 BREATH_S = 5
@@ -99,9 +104,19 @@ class Prescription(BaseModel):
         return self.sides * self.work_s + (self.sides - 1) * SWITCH_S
 
     @property
+    def active_s(self) -> int:
+        """Seconds of sets and the rests between them (the block without its transition)."""
+        return self.sets * self.set_s + (self.sets - 1) * self.rest_s
+
+    @property
+    def transition_s(self) -> int:
+        """The block's transition: TRANSITION_S, lengthened so the block ends on a STEP_S."""
+        return TRANSITION_S + (-(TRANSITION_S + self.active_s)) % STEP_S
+
+    @property
     def seconds(self) -> int:
         """Seconds the whole block takes: transition, every set and the rests between sets."""
-        return TRANSITION_S + self.sets * self.set_s + (self.sets - 1) * self.rest_s
+        return self.transition_s + self.active_s
 
     @property
     def total_reps(self) -> int:

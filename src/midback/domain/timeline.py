@@ -17,7 +17,6 @@ from midback.domain.prescription import (
     BREATH_S,
     GET_READY_S,
     SWITCH_S,
-    TRANSITION_S,
     Prescription,
 )
 
@@ -180,7 +179,7 @@ def _block_cues(index: int, block: Block, key_cue: str, start: int) -> list[Cue]
     out = _Writer(start, index, dose)
     sides = ["left", "right"] if dose.per_side else [None]
     out.add(
-        TRANSITION_S,
+        dose.transition_s,
         CueKind.INTRO,
         f"Next: {block.name}",
         f"Next: {block.name}. {dose.describe()}. {key_cue}",

@@ -69,6 +69,7 @@ class WeekPlan(BaseModel):
     sessions: list[Session]
     walk_minutes: int
     walk_target_minutes: int
+    """150 minutes a week, in proportion to the days planned."""
     strength_days: list[date]
     notes: list[str]
 
@@ -142,9 +143,12 @@ def week(cat: Catalogue, request: WeekRequest) -> WeekPlan:
                     )
                 )
     sessions.sort(key=lambda s: s.at)
+    target = round(WALK_TARGET_MIN * request.days / 7)
+    span = "this week" if request.days == 7 else f"over these {request.days} days"
     notes = [
-        f"Walking: {walk_minutes} of {WALK_TARGET_MIN} minutes of moderate activity this week"
-        f" (brisk walking is about {WALK_MET} METs; default from ACSM / Garber 2011).",
+        f"Walking: {walk_minutes} of {target} minutes of moderate activity {span}"
+        f" ({WALK_TARGET_MIN} a week; brisk walking is about {WALK_MET} METs; default from"
+        " ACSM / Garber 2011).",
         "Strength days are never back to back; the other days keep the spine moving.",
     ]
     if request.days < 7:
@@ -154,7 +158,7 @@ def week(cat: Catalogue, request: WeekRequest) -> WeekPlan:
         days=request.days,
         sessions=sessions,
         walk_minutes=walk_minutes,
-        walk_target_minutes=WALK_TARGET_MIN,
+        walk_target_minutes=target,
         strength_days=strength_days,
         notes=notes,
     )
