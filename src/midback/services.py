@@ -141,6 +141,21 @@ def make_plan_for(
     return plan(cat, request)
 
 
+def make_week_for(
+    repo: Repository,
+    cat: Catalogue,
+    person_id: int,
+    request: PlanRequest,
+    *,
+    days: int,
+    start: date,
+    answers: Answers | None = None,
+) -> WeekPlan:
+    """A stored person's week: screened and personalised like a plan (``screened_request``)."""
+    base = screened_request(repo, cat, person_id, request, answers=answers)
+    return week(cat, WeekRequest(base=base, days=days, start=start))
+
+
 def open_store(database_url: str) -> SqlRepository:
     """The store at ``database_url``, upgraded to the latest schema, with the local person."""
     from midback.storage.engine import make_engine, upgrade

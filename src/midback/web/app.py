@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
     errors.install(app)
     app.include_router(api.router())
     app.include_router(pages.router)
+    pages.install_error_pages(app)
     app.include_router(pwa.router)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 

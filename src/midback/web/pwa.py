@@ -1,7 +1,171 @@
-"""The progressive web app: manifest and service worker, served from the site's root scope."""
+"""The progressive web app: the player page, the manifest and the service worker.
+
+The service worker and the manifest are served from the site's root so the worker's scope is
+the whole site. The worker's cache name carries a digest of the static files, so changing any
+of them installs a fresh cache and drops the old one.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from midback.web.deps import Cat
+from midback.web.pages import render
 
 router = APIRouter(include_in_schema=False)
+
+STATIC_DIR = Path(__file__).parent / "static"
+VERSION_MARK = "__MIDBACK_SW_VERSION__"
+"""Replaced in ``sw.js`` by a digest of the static files when served."""
+DEFAULT_MINUTES = 10
+DEFAULT_PLACE = "home"
+MAX_SPEED = 1000.0
+
+Many = Annotated[list[str] | None, Query()]
+
+
+@router.get("/player", response_class=HTMLResponse)
+def player(
+    request: Request,
+    cat: Cat,
+    *,
+    minutes: str | None = None,
+    place: str | None = None,
+    focus: str | None = None,
+    level: str | None = None,
+    program: str | None = None,
+    equipment: Many = None,
+    conditions: Many = None,
+    seed: str | None = None,
+    speed: str | None = None,
+    cleared: str | None = None,
+) -> HTMLResponse:
+    """The guided session in the browser: pain first, then the player, then how it went.
+
+    The query is handed to the page's script as it is; the API checks it when the session
+    starts, so a bad value shows as that API's message rather than as a bare error page.
+    """
+    start = _start_body(
+        minutes=minutes,
+        place=place,
+        focus=focus,
+        level=level,
+        program=program,
+        equipment=equipment,
+        conditions=conditions,
+        seed=seed,
+        cleared=cleared,
+    )
+    programme = cat.programs.get(program) if program else None
+    program_name = programme.name if programme else None
+    data = {
+        "start": start,
+        "speed": _speed(speed),
+        "program_name": program_name,
+        "api": "/api/v1",
+    }
+    return render(request, "player.html", data=data, title=_title(start, program_name))
+
+
+@router.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, allowed to control the whole site, never cached by HTTP."""
+    source = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
+    return Response(
+        source.replace(VERSION_MARK, static_digest()),
+        media_type="text/javascript",
+        headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
+    )
+
+
+@router.get("/manifest.webmanifest")
+def manifest() -> Response:
+    """The web app manifest (name, colours, icon) for installing midback."""
+    return Response(
+        (STATIC_DIR / "manifest.webmanifest").read_bytes(),
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+def static_digest() -> str:
+    """A short digest of every static file's name and bytes (the service worker's cache key)."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(STATIC_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _start_body(
+    *,
+    minutes: str | None,
+    place: str | None,
+    focus: str | None,
+    level: str | None,
+    program: str | None,
+    equipment: list[str] | None,
+    conditions: list[str] | None,
+    seed: str | None,
+    cleared: str | None,
+) -> dict[str, Any]:
+    """The body of ``POST /api/v1/sessions`` (without the pain, which the page asks for)."""
+    body: dict[str, Any] = {}
+    if program:
+        body["program_id"] = program
+    whole = _whole(minutes)
+    if whole is not None:
+        body["minutes"] = whole
+    elif minutes:
+        body["minutes"] = minutes  # let the API name the bad value
+    elif not program:
+        body["minutes"] = DEFAULT_MINUTES
+    if place:
+        body["place"] = place
+    elif not program:
+        body["place"] = DEFAULT_PLACE
+    if focus:
+        body["focus"] = focus
+    if level:
+        body["level"] = level
+    if equipment:
+        body["equipment"] = [e for e in equipment if e]
+    if conditions:
+        body["conditions"] = [c for c in conditions if c]
+    seed_value = _whole(seed)
+    if seed_value is not None:
+        body["seed"] = seed_value
+    if cleared is not None:
+        body["cleared"] = cleared.strip().lower() in {"1", "true", "yes", "on"}
+    return body
+
+
+def _whole(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _speed(text: str | None) -> float:
+    """The session-time multiplier: a positive number up to ``MAX_SPEED``, else 1."""
+    try:
+        value = float(text) if text else 1.0
+    except ValueError:
+        return 1.0
+    if not value > 0:  # also refuses NaN
+        return 1.0
+    return min(value, MAX_SPEED)
+
+
+def _title(start: dict[str, Any], program_name: str | None) -> str:
+    if program_name:
+        return program_name
+    minutes = start.get("minutes")
+    return f"{minutes}-minute session" if isinstance(minutes, int) else "Session"

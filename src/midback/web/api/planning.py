@@ -13,9 +13,9 @@ from midback.domain.planner import Focus, Plan
 from midback.domain.safety import ScreenResult, parse_answers, screen
 from midback.domain.timeline import Timeline, compile_plan
 from midback.domain.vocab import Condition, Place
-from midback.domain.week import WeekPlan, WeekRequest, week
+from midback.domain.week import WeekPlan
 from midback.errors import PlanError
-from midback.services import make_plan_for, save_screen, screened_request
+from midback.services import make_plan_for, make_week_for, save_screen
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.schemas import PlanBody, WeekBody
 
@@ -59,9 +59,9 @@ def _week(body: WeekBody, repo: Repo, cat: Cat, person: int, today: date) -> Wee
     if body.minutes is None or body.place is None:
         raise PlanError("minutes and place needed")
     answers = parse_answers(body.answers) if body.answers is not None else None
-    request = screened_request(repo, cat, person, body.request(), answers=answers)
     start = body.start or today + timedelta(days=1)
-    return week(cat, WeekRequest(base=request, days=body.days, start=start))
+    return make_week_for(repo, cat, person, body.request(), days=body.days, start=start,
+                         answers=answers)  # fmt: skip
 
 
 @router.post("/week")

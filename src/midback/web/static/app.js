@@ -9,6 +9,17 @@
       link.setAttribute("aria-current", "page");
     }
   });
+  // Exercise figures: swap the text slot for the drawing once the server has one; a missing
+  // figure (404) leaves the slot and its caption as they are.
+  document.querySelectorAll(".figure-slot[data-figure]").forEach(function (slot) {
+    var img = new Image();
+    img.addEventListener("load", function () {
+      img.alt = slot.getAttribute("aria-label") || "";
+      img.className = "figure-img";
+      slot.replaceWith(img);
+    });
+    img.src = slot.getAttribute("data-figure");
+  });
   // Offline support: the service worker caches the app shell, the catalogue and the figures.
   if ("serviceWorker" in navigator && window.isSecureContext) {
     navigator.serviceWorker.register("/sw.js").catch(function () { /* offline support is optional */ });

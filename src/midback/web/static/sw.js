@@ -1,0 +1,103 @@
+// midback's service worker: the app shell offline, fresh pages and data when online.
+//
+// Served at /sw.js (scope /) with its version mark replaced by a digest of the static files,
+// so a change to any of them installs a new cache and drops the old one. Pages and API reads
+// go to the network first and fall back to the cache; /static and /figures come from the cache
+// first. Writes (POST and the rest) are never touched: the player keeps its own outbox.
+"use strict";
+
+const VERSION = "__MIDBACK_SW_VERSION__";
+const PREFIX = "midback-";
+const CACHE = `${PREFIX}${VERSION}`;
+const SHELL = [
+  "/",
+  "/player",
+  "/static/app.css",
+  "/static/app.js",
+  "/static/player.css",
+  "/static/player.js",
+  "/static/icon.svg",
+  "/manifest.webmanifest",
+  "/api/v1/exercises",
+  "/api/v1/programs",
+];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    // One by one, so a page that fails to load does not keep the rest from being cached.
+    await Promise.all(SHELL.map(async (url) => {
+      try {
+        const response = await fetch(url, { cache: "no-cache", credentials: "same-origin" });
+        if (response.ok) await cache.put(url, response);
+      } catch (_error) {
+        // offline while installing: the next visit fills the cache
+      }
+    }));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names
+      .filter((name) => name.startsWith(PREFIX) && name !== CACHE)
+      .map((name) => caches.delete(name)));
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return; // never cache writes
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (url.pathname === "/sw.js") return;
+  if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/figures/")) {
+    event.respondWith(cacheFirst(request));
+  } else if (url.pathname.startsWith("/api/")) {
+    event.respondWith(networkFirst(request, { store: true }));
+  } else if (request.mode === "navigate" || acceptsHtml(request)
+      || url.pathname === "/manifest.webmanifest") {
+    // Pages with a query (a plan's options) are not stored, but fall back to the bare page.
+    event.respondWith(networkFirst(request, { store: url.search === "", page: true }));
+  }
+});
+
+function acceptsHtml(request) {
+  return (request.headers.get("Accept") || "").includes("text/html");
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(CACHE);
+  const cached = await cache.match(request, { ignoreSearch: true });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && response.type === "basic") await cache.put(request, response.clone());
+  return response;
+}
+
+async function networkFirst(request, { store, page = false }) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (store && response.ok && response.type === "basic") {
+      await cache.put(request, response.clone());
+    }
+    return response;
+  } catch (error) {
+    const cached = (await cache.match(request))
+      || (await cache.match(request, { ignoreSearch: true }));
+    if (cached) return cached;
+    if (page) {
+      const home = await cache.match("/");
+      if (home) return home;
+      return new Response(
+        "<!doctype html><title>Offline</title><p>midback is offline and this page is not saved.",
+        { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } },
+      );
+    }
+    throw error;
+  }
+}
