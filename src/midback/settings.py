@@ -1,6 +1,7 @@
-"""Settings: where midback keeps its data, read from the environment when asked, never at import.
+"""Settings: where midback keeps its data and how it serves, read from the environment when asked.
 
-Each field names the environment variable that overrides it (see ``ENV_VARS``).
+Nothing is read at import. Each field names the environment variable that sets it (``ENV_VARS``);
+a test fails when one is missing from the README.
 """
 
 from __future__ import annotations
@@ -8,19 +9,35 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field
 
+from midback.errors import MidbackError
+
 ENV_VARS: dict[str, str] = {
     "home": "MIDBACK_HOME",
     "database_url": "MIDBACK_DATABASE_URL",
+    "mode": "MIDBACK_MODE",
+    "secret_key": "MIDBACK_SECRET_KEY",
+    "allow_signup": "MIDBACK_SIGNUP",
+    "secure_cookies": "MIDBACK_SECURE_COOKIES",
 }
 """Field name -> the environment variable that sets it."""
 
+MIN_SECRET_LENGTH = 32
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {"changeme", "change-me", "secret", "secret-key", "dev", "development", "midback", "password"}
+)
+
+
+class SettingsError(MidbackError):
+    """Settings that cannot work (e.g. server mode without a strong secret key)."""
+
 
 class Settings(BaseModel):
-    """Where midback keeps its data. Build with ``Settings.from_env()`` (or by hand in tests)."""
+    """Where midback keeps its data and how the web app serves. Build with ``from_env()``."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -36,6 +53,22 @@ class Settings(BaseModel):
             "sqlite:///{home}/midback.db."
         )
     )
+    mode: Literal["local", "server"] = Field(
+        default="local",
+        description="local: one implicit person, no login; server: accounts (MIDBACK_MODE).",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        description="Signs session cookies in server mode; at least 32 characters.",
+        repr=False,
+    )
+    allow_signup: bool = Field(
+        default=False, description="Server mode: anyone may create an account (MIDBACK_SIGNUP)."
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Mark cookies Secure (set when served behind https; MIDBACK_SECURE_COOKIES).",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -44,4 +77,36 @@ class Settings(BaseModel):
         home_text = env.get(ENV_VARS["home"])
         home = Path(home_text).expanduser() if home_text else platformdirs.user_data_path("midback")
         database_url = env.get(ENV_VARS["database_url"]) or f"sqlite:///{home / 'midback.db'}"
-        return cls(home=home, database_url=database_url)
+        mode = env.get(ENV_VARS["mode"]) or "local"
+        if mode not in ("local", "server"):
+            raise SettingsError(f"{ENV_VARS['mode']}: {mode!r} is not local or server")
+        return cls(
+            home=home,
+            database_url=database_url,
+            mode=mode,
+            secret_key=env.get(ENV_VARS["secret_key"]) or None,
+            allow_signup=_flag(env, "allow_signup"),
+            secure_cookies=_flag(env, "secure_cookies"),
+        )
+
+    def check_server(self) -> None:
+        """Refuse server mode without a strong secret key (SettingsError says why)."""
+        if self.mode != "server":
+            return
+        key = self.secret_key or ""
+        name = ENV_VARS["secret_key"]
+        if not key:
+            raise SettingsError(f"{name} is required in server mode")
+        if len(key) < MIN_SECRET_LENGTH:
+            raise SettingsError(f"{name} must be at least {MIN_SECRET_LENGTH} characters")
+        if key.strip().lower() in KNOWN_DEFAULT_SECRETS or len(set(key)) < 8:
+            raise SettingsError(f"{name} is a known default or too simple; use a random key")
+
+
+def _flag(env: Mapping[str, str], field: str) -> bool:
+    value = (env.get(ENV_VARS[field]) or "").strip().lower()
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    raise SettingsError(f"{ENV_VARS[field]}: {value!r} is not true or false")

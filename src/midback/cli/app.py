@@ -48,13 +48,21 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from midback.cli import catalogue_cmds, plan_cmds, screen_cmds, serve_cmds, session_cmds
+    from midback.cli import (
+        admin_cmds,
+        catalogue_cmds,
+        plan_cmds,
+        screen_cmds,
+        serve_cmds,
+        session_cmds,
+    )
 
     catalogue_cmds.register(app)
     screen_cmds.register(app)
     plan_cmds.register(app)
     session_cmds.register(app)
     serve_cmds.register(app)
+    admin_cmds.register(app)
 
 
 _register()

@@ -192,6 +192,7 @@ class SqlRepository:
     """The repository on a SQLAlchemy engine (SQLite or PostgreSQL), migrated beforehand."""
 
     def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @contextmanager

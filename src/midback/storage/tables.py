@@ -77,6 +77,10 @@ class PersonRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str | None] = mapped_column(sa.String(320), unique=True)
     created_at: Mapped[datetime]
+    password_hash: Mapped[str | None] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20), server_default="person")
+    session_version: Mapped[int] = mapped_column(server_default="0")
+    """Raised on logout or password change: every older session cookie stops working."""
 
 
 class SessionRow(Base):
@@ -184,3 +188,56 @@ class ProgressionRow(Base):
     step: Mapped[int]
     reason: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[datetime]
+
+
+ROLES = ("person", "clinician")
+
+
+class InviteRow(Base):
+    """A clinician's invite code; a person links to the clinician by entering it."""
+
+    __tablename__ = "invites"
+
+    code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    clinician_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+    used_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"))
+
+
+class LinkRow(Base):
+    """A person linked to a clinician, who may then read their adherence and pain trend."""
+
+    __tablename__ = "links"
+
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    clinician_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime]
+
+
+class AssignmentRow(Base):
+    """A program a clinician assigned to a linked person."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (sa.Index(None, "person_id", "assigned_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"))
+    clinician_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"))
+    program_id: Mapped[str] = mapped_column(sa.String(100))
+    note: Mapped[str | None] = mapped_column(sa.Text)
+    assigned_at: Mapped[datetime]
+
+
+class LoginAttemptRow(Base):
+    """Failed logins for a key (an email or a client address), for growing back-off."""
+
+    __tablename__ = "login_attempts"
+
+    key: Mapped[str] = mapped_column(sa.String(400), primary_key=True)
+    failures: Mapped[int]
+    locked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime]

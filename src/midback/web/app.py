@@ -12,8 +12,11 @@ from fastapi.templating import Jinja2Templates
 
 from midback.domain.loader import catalogue
 from midback.settings import Settings
+from midback.storage.accounts import SqlAccounts
+from midback.storage.engine import make_engine, upgrade
 from midback.storage.repository import Repository
 from midback.web import errors
+from midback.web.auth import Auth
 from midback.web.security import SecurityHeaders
 
 WEB_DIR = Path(str(resources.files("midback") / "web"))
@@ -25,10 +28,11 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
     ``repo`` replaces the store named by the settings (tests pass a fake or a temporary one).
     """
     from midback.services import open_store
-    from midback.web import api, pages, pwa
+    from midback.web import account_pages, api, pages, pwa
     from midback.web.markdown import render_markdown
 
     settings = settings or Settings.from_env()
+    settings.check_server()
     app = FastAPI(
         title="midback",
         version="1",
@@ -39,14 +43,22 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
     )
     app.state.settings = settings
     app.state.repo = repo if repo is not None else open_store(settings.database_url)
+    engine = getattr(app.state.repo, "engine", None)
+    if engine is None:  # a fake repository in tests: accounts on the settings' database
+        engine = make_engine(settings.database_url)
+        upgrade(engine)
+    accounts = SqlAccounts(engine)
+    app.state.accounts = accounts
+    app.state.auth = Auth(settings, accounts)
     app.state.catalogue = catalogue()
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     templates.env.filters["markdown"] = render_markdown
     app.state.templates = templates
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, secure_cookies=settings.secure_cookies)
     errors.install(app)
     app.include_router(api.router())
     app.include_router(pages.router)
+    app.include_router(account_pages.router)
     pages.install_error_pages(app)
     app.include_router(pwa.router)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
@@ -56,3 +68,8 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
         return JSONResponse({"status": "ok"})
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for the current environment (uvicorn's factory, one per worker process)."""
+    return create_app(Settings.from_env())

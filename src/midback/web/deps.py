@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 
+from midback.domain.accounts import Role
 from midback.domain.catalogue import Catalogue
 from midback.services import LOCAL_PERSON
+from midback.settings import Settings
+from midback.storage.accounts import SqlAccounts
 from midback.storage.repository import Repository
+from midback.web.auth import Auth
 
 
 def _repo(request: Request) -> Repository:
@@ -23,8 +27,34 @@ def _catalogue(request: Request) -> Catalogue:
 
 
 def _person(request: Request) -> int:
-    """The signed-in person; in local mode, the one implicit person."""
-    return LOCAL_PERSON
+    """The signed-in person; in local mode, the one implicit person. 401 when signed out."""
+    settings: Settings = request.app.state.settings
+    if settings.mode == "local":
+        return LOCAL_PERSON
+    auth: Auth = request.app.state.auth
+    person = auth.person(request)
+    if person is None:
+        raise HTTPException(status_code=401, detail="sign in first")
+    return person
+
+
+def _clinician(request: Request, person: Annotated[int, Depends(_person)]) -> int:
+    """The signed-in clinician (403 for anyone else)."""
+    accounts: SqlAccounts = request.app.state.accounts
+    account, _ = accounts.get(person)
+    if account.role is not Role.CLINICIAN:
+        raise HTTPException(status_code=403, detail="for clinicians only")
+    return person
+
+
+def _accounts(request: Request) -> SqlAccounts:
+    accounts: SqlAccounts = request.app.state.accounts
+    return accounts
+
+
+def _auth(request: Request) -> Auth:
+    auth: Auth = request.app.state.auth
+    return auth
 
 
 def _now() -> datetime:
@@ -35,3 +65,6 @@ Repo = Annotated[Repository, Depends(_repo)]
 Cat = Annotated[Catalogue, Depends(_catalogue)]
 PersonId = Annotated[int, Depends(_person)]
 Now = Annotated[datetime, Depends(_now)]
+ClinicianId = Annotated[int, Depends(_clinician)]
+Accounts = Annotated[SqlAccounts, Depends(_accounts)]
+AuthDep = Annotated[Auth, Depends(_auth)]

@@ -17,6 +17,15 @@ from midback.errors import (
 
 def error_body(error: MidbackError) -> tuple[int, dict[str, object]]:
     """The status and JSON body for ``error``."""
+    from midback.storage.accounts import AccountError
+    from midback.web.auth import LoginLocked, LoginRefused
+
+    if isinstance(error, LoginRefused):
+        return 401, {"detail": str(error)}
+    if isinstance(error, LoginLocked):
+        return 429, {"detail": str(error), "retry_after": error.retry_after}
+    if isinstance(error, AccountError):
+        return 409, {"detail": str(error)}
     if isinstance(error, ScreenBlocked):
         reasons = [{"id": rid, "message": message} for rid, message in error.reasons]
         return 403, {"error": "screen", "verdict": error.verdict, "reasons": reasons}
@@ -37,6 +46,7 @@ def install(app: FastAPI) -> None:
     async def handle(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, MidbackError)
         status, body = error_body(error)
-        return JSONResponse(body, status_code=status)
+        headers = {"Retry-After": str(body["retry_after"])} if "retry_after" in body else None
+        return JSONResponse(body, status_code=status, headers=headers)
 
     app.add_exception_handler(MidbackError, handle)

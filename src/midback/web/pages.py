@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any, Final, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -104,6 +104,10 @@ def render(
     filters.setdefault("condition_label", condition_label)
     context.setdefault("csrf_token", csrf_token(request) if hasattr(request.state, "csrf") else "")
     context.setdefault("choices", CHOICES)
+    server_mode = request.app.state.settings.mode == "server"
+    context.setdefault("server_mode", server_mode)
+    if server_mode and "signed_in" not in context:
+        context["signed_in"] = request.app.state.auth.person(request) is not None
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
@@ -146,6 +150,8 @@ def install_error_pages(app: FastAPI) -> None:
             return await http_exception_handler(request, error)
         if error.status_code == 404:
             return not_found(request, f"There is no page at {path}.")
+        if error.status_code == 401:
+            return RedirectResponse(f"/login?next={quote(path)}", status_code=303)
         response = render(request, "error.html", status_code=error.status_code,
                           message=str(error.detail), status=error.status_code)  # fmt: skip
         response.headers.update(error.headers or {})

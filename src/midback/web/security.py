@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 CSRF_COOKIE = "midback_csrf"
 CSRF_FIELD = "csrf_token"
@@ -54,6 +55,8 @@ class SecurityHeaders(BaseHTTPMiddleware):
         self.secure_cookies = secure_cookies
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.method not in SAFE_METHODS and not _same_origin(request):
+            return JSONResponse({"detail": "cross-site request refused"}, status_code=403)
         token = request.cookies.get(CSRF_COOKIE) or ""
         fresh = len(token) < 32
         if fresh:
@@ -72,6 +75,18 @@ class SecurityHeaders(BaseHTTPMiddleware):
                 path="/",
             )
         return response
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _same_origin(request: Request) -> bool:
+    """False when the browser says the request comes from another site (Origin header)."""
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return origin is None
+    host = request.headers.get("host", "")
+    return urlsplit(origin).netloc == host
 
 
 def csrf_token(request: Request) -> str:

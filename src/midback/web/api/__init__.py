@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from midback.web.api import catalogue, planning, records, sessions
-
 
 def router() -> APIRouter:
     """Every API route, mounted under ``/api/v1``."""
+    from midback.web.api.auth import router as auth
+    from midback.web.api.catalogue import router as catalogue
+    from midback.web.api.clinician import router as clinician
+    from midback.web.api.planning import router as planning
+    from midback.web.api.records import router as records
+    from midback.web.api.sessions import router as sessions
+
     api = APIRouter(prefix="/api/v1")
-    api.include_router(catalogue.router)
-    api.include_router(planning.router)
-    api.include_router(sessions.router)
-    api.include_router(records.router)
+    for part in (catalogue, planning, sessions, records, auth, clinician):
+        api.include_router(part)
     return api

@@ -1,0 +1,219 @@
+"""Accounts, clinician links and login back-off in the database (server mode)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from midback.domain.accounts import Account, Patient, Role, lockout, normalise_email
+from midback.errors import MidbackError, NotFound
+from midback.storage.tables import (
+    AssignmentRow,
+    InviteRow,
+    LinkRow,
+    LoginAttemptRow,
+    PersonRow,
+)
+
+
+class AccountError(MidbackError):
+    """An account request that cannot be done (email taken, invite used, not a clinician)."""
+
+
+class Assignment(BaseModel):
+    """A program a clinician assigned."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    person_id: int
+    clinician_id: int
+    program_id: str
+    note: str | None
+    assigned_at: datetime
+
+
+class SqlAccounts:
+    """People's accounts, their sessions' version, invites, links, assignments and back-off."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    # -- people --------------------------------------------------------------------------
+    def create(self, email: str, password_hash: str, *, role: Role, at: datetime) -> Account:
+        """A new account; AccountError when the email is taken."""
+        row = PersonRow(
+            email=normalise_email(email), password_hash=password_hash, role=role.value,
+            created_at=at, session_version=0,
+        )  # fmt: skip
+        try:
+            with self._transaction() as db:
+                db.add(row)
+                db.flush()
+        except IntegrityError:
+            raise AccountError(f"email: {normalise_email(email)} already has an account") from None
+        return _account(row)
+
+    def by_email(self, email: str) -> tuple[Account, str | None, int] | None:
+        """The account, its password hash and session version, or None."""
+        with self._transaction() as db:
+            row = db.scalars(
+                sa.select(PersonRow).where(PersonRow.email == normalise_email(email))
+            ).first()
+            return (_account(row), row.password_hash, row.session_version) if row else None
+
+    def get(self, person_id: int) -> tuple[Account, int]:
+        """The account and its session version; NotFound when gone."""
+        with self._transaction() as db:
+            row = db.get(PersonRow, person_id)
+            if row is None:
+                raise NotFound("person", person_id)
+            return _account(row), row.session_version
+
+    def set_password(self, person_id: int, password_hash: str) -> None:
+        """Change the password hash and end every session of the person."""
+        with self._transaction() as db:
+            row = db.get(PersonRow, person_id)
+            if row is None:
+                raise NotFound("person", person_id)
+            row.password_hash = password_hash
+            row.session_version += 1
+
+    def end_sessions(self, person_id: int) -> None:
+        """Log the person out everywhere (older cookies stop working)."""
+        with self._transaction() as db:
+            db.execute(
+                sa.update(PersonRow)
+                .where(PersonRow.id == person_id)
+                .values(session_version=PersonRow.session_version + 1)
+            )
+
+    def delete(self, person_id: int) -> None:
+        """Delete the person and, by cascade, every row of theirs."""
+        with self._transaction() as db:
+            row = db.get(PersonRow, person_id)
+            if row is None:
+                raise NotFound("person", person_id)
+            db.execute(sa.delete(AssignmentRow).where(AssignmentRow.person_id == person_id))
+            db.execute(sa.delete(LinkRow).where(LinkRow.person_id == person_id))
+            db.delete(row)
+
+    # -- login back-off ------------------------------------------------------------------
+    def locked_until(self, keys: list[str], now: datetime) -> datetime | None:
+        """The latest lock still running for any of ``keys``."""
+        with self._transaction() as db:
+            rows = db.scalars(sa.select(LoginAttemptRow).where(LoginAttemptRow.key.in_(keys)))
+            locks = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
+            return max(locks) if locks else None
+
+    def record_failure(self, keys: list[str], now: datetime) -> None:
+        """Count a failed login for each key and lock it for a growing time."""
+        with self._transaction() as db:
+            for key in keys:
+                row = db.get(LoginAttemptRow, key, with_for_update=True)
+                if row is None:
+                    row = LoginAttemptRow(key=key, failures=0, last_failure_at=now)
+                    db.add(row)
+                row.failures += 1
+                row.last_failure_at = now
+                wait = lockout(row.failures)
+                row.locked_until = now + wait if wait else None
+
+    def clear_failures(self, keys: list[str]) -> None:
+        """Forget failed logins after a success."""
+        with self._transaction() as db:
+            db.execute(sa.delete(LoginAttemptRow).where(LoginAttemptRow.key.in_(keys)))
+
+    # -- clinicians ----------------------------------------------------------------------
+    def new_invite(self, clinician_id: int, at: datetime) -> str:
+        """A fresh invite code of a clinician."""
+        code = secrets.token_urlsafe(9)
+        with self._transaction() as db:
+            clinician = db.get(PersonRow, clinician_id)
+            if clinician is None or clinician.role != Role.CLINICIAN.value:
+                raise AccountError("only a clinician can invite")
+            db.add(InviteRow(code=code, clinician_id=clinician_id, created_at=at))
+        return code
+
+    def accept_invite(self, person_id: int, code: str, at: datetime) -> int:
+        """Link the person to the invite's clinician; returns the clinician's id."""
+        with self._transaction() as db:
+            invite = db.get(InviteRow, code.strip(), with_for_update=True)
+            if invite is None or invite.used_by is not None:
+                raise AccountError("code: this invite code is unknown or already used")
+            if invite.clinician_id == person_id:
+                raise AccountError("code: a clinician cannot link to themselves")
+            invite.used_by = person_id
+            if db.get(LinkRow, (person_id, invite.clinician_id)) is None:
+                db.add(LinkRow(person_id=person_id, clinician_id=invite.clinician_id,
+                               created_at=at))  # fmt: skip
+            return invite.clinician_id
+
+    def patients(self, clinician_id: int) -> list[Patient]:
+        """The people linked to a clinician."""
+        with self._transaction() as db:
+            rows = db.execute(
+                sa.select(LinkRow, PersonRow.email)
+                .join(PersonRow, PersonRow.id == LinkRow.person_id)
+                .where(LinkRow.clinician_id == clinician_id)
+                .order_by(LinkRow.created_at)
+            ).all()
+            return [
+                Patient(person_id=link.person_id, email=email, linked_at=link.created_at)
+                for link, email in rows
+            ]
+
+    def is_linked(self, clinician_id: int, person_id: int) -> bool:
+        """Whether the person is linked to the clinician."""
+        with self._transaction() as db:
+            return db.get(LinkRow, (person_id, clinician_id)) is not None
+
+    def assign(
+        self, clinician_id: int, person_id: int, program_id: str, note: str | None, at: datetime
+    ) -> Assignment:
+        """Assign a program to a linked person (NotFound when not linked)."""
+        with self._transaction() as db:
+            if db.get(LinkRow, (person_id, clinician_id)) is None:
+                raise NotFound("person", person_id)
+            row = AssignmentRow(person_id=person_id, clinician_id=clinician_id,
+                                program_id=program_id, note=note, assigned_at=at)  # fmt: skip
+            db.add(row)
+            db.flush()
+            return _assignment(row)
+
+    def assignments(self, person_id: int) -> list[Assignment]:
+        """Programs assigned to a person, newest first."""
+        with self._transaction() as db:
+            rows = db.scalars(
+                sa.select(AssignmentRow)
+                .where(AssignmentRow.person_id == person_id)
+                .order_by(AssignmentRow.assigned_at.desc(), AssignmentRow.id.desc())
+            )
+            return [_assignment(r) for r in rows]
+
+
+def _account(row: PersonRow) -> Account:
+    return Account(id=row.id, email=row.email, role=Role(row.role), created_at=row.created_at)
+
+
+def _assignment(row: AssignmentRow) -> Assignment:
+    return Assignment(
+        id=row.id,
+        person_id=row.person_id,
+        clinician_id=row.clinician_id,
+        program_id=row.program_id,
+        note=row.note,
+        assigned_at=row.assigned_at,
+    )

@@ -1,0 +1,208 @@
+"""Server-mode pages: sign in and out, sign up, the person's account, the clinician's people."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from midback.domain.accounts import Role, password_problem
+from midback.errors import MidbackError
+from midback.services import person_history
+from midback.web.auth import LoginLocked, LoginRefused
+from midback.web.deps import Accounts, AuthDep, Cat, ClinicianId, Now, PersonId, Repo
+from midback.web.pages import render
+from midback.web.security import check_csrf
+
+router = APIRouter(include_in_schema=False)
+Csrf = Annotated[None, Depends(check_csrf)]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only paths on this site (never another host) are followed after signing in."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+def _local(request: Request) -> bool:
+    return bool(request.app.state.settings.mode == "local")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str | None = None) -> Response:
+    """The sign-in form (local mode has no accounts: straight home)."""
+    if _local(request):
+        return RedirectResponse("/", status_code=303)
+    signup = bool(request.app.state.settings.allow_signup)
+    return render(request, "login.html", next=_safe_next(next), signup=signup, error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login_submit(
+    request: Request,
+    _: Csrf,
+    auth: AuthDep,
+    now: Now,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    """Check the credentials, set the session cookie and go on."""
+    if _local(request):
+        return RedirectResponse("/", status_code=303)
+    client = request.client.host if request.client else "unknown"
+    signup = bool(request.app.state.settings.allow_signup)
+    try:
+        account = auth.login(email, password, client=client, now=now)
+    except LoginLocked as locked:
+        page = render(request, "login.html", status_code=429, next=_safe_next(next),
+                      signup=signup, error=str(locked), email=email)  # fmt: skip
+        page.headers["Retry-After"] = str(locked.retry_after)
+        return page
+    except LoginRefused:
+        return render(request, "login.html", status_code=401, next=_safe_next(next),
+                      signup=signup, error="Wrong email or password.", email=email)  # fmt: skip
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    auth.set_cookie(response, account.id)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, _: Csrf, auth: AuthDep, accounts: Accounts) -> Response:
+    """Sign out everywhere."""
+    person = None if _local(request) else auth.person(request)
+    if person is not None:
+        accounts.end_sessions(person)
+    response = RedirectResponse("/login", status_code=303)
+    auth.clear_cookie(response)
+    return response
+
+
+@router.post("/signup", response_class=HTMLResponse)
+def signup_submit(
+    request: Request,
+    _: Csrf,
+    auth: AuthDep,
+    accounts: Accounts,
+    now: Now,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Create an account where the host allows it."""
+    settings = request.app.state.settings
+    if settings.mode != "server" or not settings.allow_signup:
+        return render(request, "error.html", status_code=403, status=403,
+                      message="Sign-up is off on this server.")  # fmt: skip
+    problem = password_problem(password) or (None if "@" in email else "enter an email address")
+    if problem is None:
+        try:
+            account = accounts.create(email, auth.hash(password), role=Role.PERSON, at=now)
+        except MidbackError as error:
+            problem = str(error).removeprefix("email: ")
+        else:
+            response = RedirectResponse("/screen", status_code=303)
+            auth.set_cookie(response, account.id)
+            return response
+    return render(request, "login.html", status_code=422, next="/", signup=True,
+                  error=None, signup_error=problem, email=email)  # fmt: skip
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(
+    request: Request, person: PersonId, accounts: Accounts, cat: Cat, message: str | None = None
+) -> Response:
+    """Who is signed in, data export, linking to a clinician, assigned programs, deletion."""
+    if _local(request):
+        return RedirectResponse("/export", status_code=303)
+    account, _ = accounts.get(person)
+    assigned = [(a, cat.programs.get(a.program_id)) for a in accounts.assignments(person)]
+    return render(request, "account.html", account=account, assigned=assigned, message=message)
+
+
+@router.post("/account/link", response_class=HTMLResponse)
+def account_link(
+    request: Request,
+    _: Csrf,
+    person: PersonId,
+    accounts: Accounts,
+    now: Now,
+    code: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Link to a clinician with their invite code."""
+    try:
+        accounts.accept_invite(person, code, now)
+    except MidbackError as error:
+        return RedirectResponse(f"/account?message={_q(str(error))}", status_code=303)
+    return RedirectResponse("/account?message=Linked+to+your+clinician.", status_code=303)
+
+
+@router.post("/account/delete")
+def account_delete(
+    request: Request,
+    _: Csrf,
+    person: PersonId,
+    accounts: Accounts,
+    auth: AuthDep,
+    confirm: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Delete the account and all its data, after typing ``delete``."""
+    if confirm.strip().lower() != "delete":
+        return RedirectResponse("/account?message=Type+delete+to+confirm.", status_code=303)
+    accounts.delete(person)
+    response = RedirectResponse("/login", status_code=303)
+    auth.clear_cookie(response)
+    return response
+
+
+@router.get("/clinician", response_class=HTMLResponse)
+def clinician_page(
+    request: Request,
+    clinician: ClinicianId,
+    accounts: Accounts,
+    repo: Repo,
+    cat: Cat,
+    now: Now,
+    code: str | None = None,
+) -> Response:
+    """A clinician's linked people: adherence and pain trend, read-only; assign programs."""
+    people = [
+        (p, person_history(repo, p.person_id, today=now.date()), accounts.assignments(p.person_id))
+        for p in accounts.patients(clinician)
+    ]
+    return render(request, "clinician.html", people=people, code=code,
+                  programs=list(cat.programs.values()))  # fmt: skip
+
+
+@router.post("/clinician/invite")
+def clinician_invite(
+    request: Request, _: Csrf, clinician: ClinicianId, accounts: Accounts, now: Now
+) -> Response:
+    """A fresh invite code, shown on the clinician page."""
+    code = accounts.new_invite(clinician, now)
+    return RedirectResponse(f"/clinician?code={code}", status_code=303)
+
+
+@router.post("/clinician/assign")
+def clinician_assign(
+    request: Request,
+    _: Csrf,
+    clinician: ClinicianId,
+    accounts: Accounts,
+    cat: Cat,
+    now: Now,
+    person_id: Annotated[int, Form()],
+    program_id: Annotated[str, Form(max_length=60)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    """Assign a program to a linked person."""
+    cat.program(program_id)
+    accounts.assign(clinician, person_id, program_id, note or None, now)
+    return RedirectResponse("/clinician", status_code=303)
+
+
+def _q(text: str) -> str:
+    from urllib.parse import quote_plus
+
+    return quote_plus(text)

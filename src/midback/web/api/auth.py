@@ -1,0 +1,104 @@
+"""Server-mode accounts: login and logout for scripts, sign-up, the person's own account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from midback.domain.accounts import Account, Role, password_problem
+from midback.web.deps import Accounts, AuthDep, Now, PersonId, Repo
+
+router = APIRouter(tags=["accounts"])
+
+
+class Credentials(BaseModel):
+    """An email and a password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\\s]+@[^@\\s]+$")
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class DeleteBody(BaseModel):
+    """Deleting an account must be confirmed by typing ``delete``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confirm: str = Field(pattern="^delete$")
+
+
+def _server_only(request: Request) -> None:
+    if request.app.state.settings.mode != "server":
+        raise HTTPException(status_code=404, detail="accounts exist in server mode only")
+
+
+@router.post("/auth/login")
+def login(
+    body: Credentials, request: Request, response: Response, auth: AuthDep, now: Now
+) -> Account:
+    """Check the credentials and set the session cookie (429 with Retry-After when locked)."""
+    _server_only(request)
+    client = request.client.host if request.client else "unknown"
+    account = auth.login(body.email, body.password, client=client, now=now)
+    auth.set_cookie(response, account.id)
+    return account
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(request: Request, response: Response, auth: AuthDep, accounts: Accounts) -> None:
+    """End the session everywhere (every copy of the cookie stops working)."""
+    _server_only(request)
+    person = auth.person(request)
+    if person is not None:
+        accounts.end_sessions(person)
+    auth.clear_cookie(response)
+
+
+@router.post("/auth/signup", status_code=status.HTTP_201_CREATED)
+def signup(
+    body: Credentials, request: Request, response: Response, auth: AuthDep, accounts: Accounts,
+    now: Now,
+) -> Account:  # fmt: skip
+    """Create an account, where the host allows sign-up, and sign in."""
+    _server_only(request)
+    if not request.app.state.settings.allow_signup:
+        raise HTTPException(status_code=403, detail="sign-up is off on this server")
+    problem = password_problem(body.password)
+    if problem:
+        raise HTTPException(status_code=422, detail=[
+            {"loc": ["body", "password"], "msg": problem, "type": "value_error"}
+        ])  # fmt: skip
+    account = accounts.create(body.email, auth.hash(body.password), role=Role.PERSON, at=now)
+    auth.set_cookie(response, account.id)
+    return account
+
+
+@router.get("/me")
+def me(request: Request, person: PersonId, accounts: Accounts) -> dict[str, Any]:
+    """The signed-in person (in local mode, the local person)."""
+    if request.app.state.settings.mode == "local":
+        return {"id": person, "email": None, "role": "person", "mode": "local"}
+    account, _ = accounts.get(person)
+    return {**account.model_dump(mode="json"), "mode": "server"}
+
+
+@router.get("/me/export")
+def export_me(person: PersonId, repo: Repo) -> dict[str, Any]:
+    """Everything the person recorded, as one JSON document."""
+    from midback.storage.exchange import export_json
+
+    return export_json(repo, person)
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT)
+def delete_me(
+    body: DeleteBody, request: Request, response: Response, person: PersonId, accounts: Accounts,
+    auth: AuthDep,
+) -> None:  # fmt: skip
+    """Delete the account and every row of the person's data."""
+    _server_only(request)
+    accounts.delete(person)
+    auth.clear_cookie(response)
