@@ -11,33 +11,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from midback.domain.catalogue import Catalogue
-from midback.domain.history import (
-    DEFAULT_WEEKLY_TARGET,
-    History,
-    PainReading,
-    SessionDay,
-    history,
-    local_day,
-)
 from midback.domain.planner import Plan, PlanRequest, plan, plan_program
-from midback.domain.player import BlockEnded
-from midback.domain.progression import Change, Outcome, Standing, standing
-from midback.domain.records import (
-    CheckIn,
-    ExerciseLog,
-    LogStatus,
-    NewLog,
-    ProgressionStep,
-    SessionRecord,
-    SessionStatus,
-)
 from midback.domain.safety import Answers, ScreenResult, check_allowed, screen
-from midback.domain.timeline import Timeline
 from midback.domain.vocab import Condition
-from midback.domain.week import WeekPlan, WeekRequest, week
 
-if TYPE_CHECKING:  # storage imports SQLAlchemy: keep it off the start-up path of plan commands
+if TYPE_CHECKING:  # the rest loads where it is used, keeping `midback plan` quick to start
+    from midback.domain.catalogue import Catalogue
+    from midback.domain.history import History
+    from midback.domain.player import BlockEnded
+    from midback.domain.progression import Outcome, Standing
+    from midback.domain.records import CheckIn, ExerciseLog, SessionRecord
+    from midback.domain.timeline import Timeline
+    from midback.domain.week import WeekPlan, WeekRequest
     from midback.storage.repository import Repository, SqlRepository
 
 STALE_AFTER = timedelta(hours=6)
@@ -88,6 +73,8 @@ def make_plan(
 
 def make_week(cat: Catalogue, request: WeekRequest, *, answers: Answers | None = None) -> WeekPlan:
     """Screen, then plan a week (see ``domain.week``)."""
+    from midback.domain.week import week
+
     base = request.base
     screened = screen_person(answers, extra_conditions=base.conditions, cleared=base.cleared)
     base = base.model_copy(update={"conditions": screened.conditions})
@@ -152,6 +139,8 @@ def make_week_for(
     answers: Answers | None = None,
 ) -> WeekPlan:
     """A stored person's week: screened and personalised like a plan (``screened_request``)."""
+    from midback.domain.week import WeekRequest, week
+
     base = screened_request(repo, cat, person_id, request, answers=answers)
     return week(cat, WeekRequest(base=base, days=days, start=start))
 
@@ -172,6 +161,8 @@ def personalise(
     repo: Repository, cat: Catalogue, person_id: int, request: PlanRequest
 ) -> PlanRequest:
     """``request`` with the person's recent exercises (variety) and earned doses (progression)."""
+    from midback.domain.progression import Change
+
     recent = frozenset(repo.recent_exercise_ids(person_id, RECENT_SESSIONS))
     earned = {
         s.exercise_id: s.dose
@@ -221,6 +212,7 @@ class LiveSession:
         at: datetime,
     ) -> LiveSession:
         """Start a session (older ``running`` sessions become ``interrupted`` first)."""
+
         repo.mark_interrupted(person_id)
         record = repo.start_session(
             person_id,
@@ -235,6 +227,8 @@ class LiveSession:
         self, ended: BlockEnded, *, at: datetime, pain: int | None = None
     ) -> ExerciseLog:
         """Store how one exercise ended (committed at once; a retry is stored once)."""
+        from midback.domain.records import LogStatus, NewLog
+
         attempt = self._attempts.get(ended.block, 0) + 1
         self._attempts[ended.block] = attempt
         block = self.timeline.blocks[ended.block]
@@ -266,6 +260,8 @@ class LiveSession:
         note: str | None,
     ) -> SessionRecord:
         """End the session as completed or quit, with pain, effort and a note."""
+        from midback.domain.records import SessionStatus
+
         self.record = self.repo.finish_session(
             self.person_id,
             self.record.id,
@@ -282,6 +278,8 @@ def checkin(
     repo: Repository, person_id: int, *, pain: int, stiffness: int | None, at: datetime
 ) -> CheckIn:
     """Record this morning's pain (and stiffness); a second check-in today replaces the first."""
+    from midback.domain.history import local_day
+
     return repo.add_checkin(person_id, local_day(at), pain, stiffness, at)
 
 
@@ -289,6 +287,10 @@ def outcomes(
     sessions: list[SessionRecord], logs: list[ExerciseLog], checkins: list[CheckIn]
 ) -> dict[str, list[Outcome]]:
     """Each exercise's outcomes, oldest first, with the check-ins around each session."""
+    from midback.domain.history import local_day
+    from midback.domain.progression import Outcome
+    from midback.domain.records import LogStatus
+
     by_id = {s.id: s for s in sessions}
     days = sorted(checkins, key=lambda c: c.day)
     found: dict[str, list[Outcome]] = {}
@@ -316,6 +318,8 @@ def outcomes(
 
 def progress(repo: Repository, cat: Catalogue, person_id: int) -> list[Standing]:
     """Every exercise the person has done, with its step and the reason for it."""
+    from midback.domain.progression import standing
+
     sessions = repo.list_sessions(person_id)
     found = outcomes(sessions, repo.logs_for_person(person_id), repo.checkins(person_id))
     result = []
@@ -330,6 +334,8 @@ def save_progress(
     repo: Repository, person_id: int, standings: list[Standing], at: datetime
 ) -> None:
     """Store each exercise's step (the progression table) where it changed."""
+    from midback.domain.records import ProgressionStep
+
     held = repo.progression(person_id)
     for s in standings:
         old = held.get(s.exercise_id)
@@ -347,9 +353,18 @@ def save_progress(
 
 
 def person_history(
-    repo: Repository, person_id: int, *, today: date, weekly_target: int = DEFAULT_WEEKLY_TARGET
+    repo: Repository, person_id: int, *, today: date, weekly_target: int | None = None
 ) -> History:
     """Weekly pain, the meaningful-improvement mark, adherence and streak."""
+    from midback.domain.history import (
+        DEFAULT_WEEKLY_TARGET,
+        PainReading,
+        SessionDay,
+        history,
+        local_day,
+    )
+    from midback.domain.records import SessionStatus
+
     repo.mark_interrupted(person_id, idle_before=datetime.now(UTC) - STALE_AFTER)
     sessions = repo.list_sessions(person_id)
     readings = [PainReading(c.day, c.morning_pain, True) for c in repo.checkins(person_id)]
@@ -361,4 +376,5 @@ def person_history(
     days = [
         SessionDay(local_day(s.started_at), s.status is SessionStatus.COMPLETED) for s in sessions
     ]
-    return history(readings, days, today=today, weekly_target=weekly_target)
+    target = weekly_target or DEFAULT_WEEKLY_TARGET
+    return history(readings, days, today=today, weekly_target=target)

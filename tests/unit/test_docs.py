@@ -5,23 +5,28 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import typer.main
-
-from midback.cli.app import app
+from midback.cli.app import COMMANDS, load_command
 
 README = Path(__file__).parents[2] / "README.md"
 
 
 def _commands() -> list[str]:
-    group = typer.main.get_command(app)
     names: list[str] = []
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
+    for name in COMMANDS:
+        command = load_command(name)
         sub = getattr(command, "commands", None)
         if sub:
             names += [f"{name} {child}" for child in sub]
         else:
             names.append(name)
     return names
+
+
+def test_the_quick_help_lines_match_each_commands_own_help() -> None:
+    for name, (_, line) in COMMANDS.items():
+        command = load_command(name)
+        own = (command.help or "").strip().splitlines()[0]
+        assert own == line, f"{name}: COMMANDS says {line!r}, the command says {own!r}"
 
 
 def test_every_cli_command_is_in_the_readme() -> None:

@@ -1,18 +1,36 @@
-"""The ``midback`` command: one Typer app, commands registered from their own modules."""
+"""The ``midback`` command: one Typer app whose commands load from their modules on demand.
+
+Start-up time matters for a command people type often, so ``midback --help`` imports no
+command module and ``midback plan`` imports only the planning commands: ``COMMANDS`` names each
+command's module and one-line help, and the group loads a module when its command runs. A test
+checks that every line here matches the command's own help.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any
 
 import typer
 from typer.core import TyperGroup
 
-from midback.cli import output
 from midback.errors import MidbackError, ScreenBlocked
 
 EXIT_USAGE = 2
 EXIT_BLOCKED = 3
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "programs": ("catalogue_cmds", "List the programs taken from the source articles."),
+    "program": ("catalogue_cmds", "Show one program with its exercises and doses."),
+    "plan": ("plan_cmds", "Plan a safe routine for the minutes, place and body you have."),
+    "checkin": ("session_cmds", "Record this morning's pain (and stiffness); progression uses it."),
+    "progress": ("session_cmds", "Each exercise's step on its ladder, and the reason for it."),
+    "serve": ("serve_cmds", "Run the web app (the whole coach in a browser) and print its URL."),
+    "user": ("admin_cmds", "Accounts for server mode."),
+    "db": ("admin_cmds", "The database."),
+}
+"""Command name -> (module under midback.cli, one-line help)."""
 
 
 def exit_code(error: MidbackError) -> int:
@@ -22,14 +40,42 @@ def exit_code(error: MidbackError) -> int:
     return EXIT_USAGE
 
 
+def error_line(message: str) -> None:
+    """One line on stderr, prefixed so it reads as midback's own message."""
+    sys.stderr.write(f"midback: error: {message}\n")
+
+
+def load_command(name: str) -> Any:
+    """The click command ``name``, built from its module's ``register``."""
+    module = importlib.import_module(f"midback.cli.{COMMANDS[name][0]}")
+    holder = typer.Typer(add_completion=False, rich_markup_mode=None)
+    module.register(holder)
+    group = typer.main.get_command(holder)
+    sub = getattr(group, "get_command", None)
+    return sub(None, name) if sub is not None else group
+
+
 class _Group(TyperGroup):
-    """Turns midback's own errors into one line on stderr and an exit code, never a traceback."""
+    """Loads commands on demand; turns midback's errors into one line and an exit code."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return None
+        return load_command(cmd_name)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = [(name, text) for name, (_, text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except MidbackError as error:
-            output.error(str(error))
+            error_line(str(error))
             raise typer.Exit(exit_code(error)) from None
 
 
@@ -47,25 +93,9 @@ app = typer.Typer(
 )
 
 
-def _register() -> None:
-    from midback.cli import (
-        admin_cmds,
-        catalogue_cmds,
-        plan_cmds,
-        screen_cmds,
-        serve_cmds,
-        session_cmds,
-    )
-
-    catalogue_cmds.register(app)
-    screen_cmds.register(app)
-    plan_cmds.register(app)
-    session_cmds.register(app)
-    serve_cmds.register(app)
-    admin_cmds.register(app)
-
-
-_register()
+@app.callback()
+def _root() -> None:
+    """midback: a coach for mid-back (thoracic) pain."""
 
 
 def main() -> None:
@@ -73,5 +103,5 @@ def main() -> None:
     try:
         app()
     except MidbackError as error:  # raised outside a command (e.g. while parsing)
-        output.error(str(error))
+        error_line(str(error))
         sys.exit(exit_code(error))

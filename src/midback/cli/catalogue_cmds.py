@@ -6,11 +6,9 @@ from typing import Annotated
 
 import typer
 
-from midback.cli import output, views
-from midback.domain.loader import catalogue
+from midback.cli import output
+from midback.cli.options import JsonFlag as JsonFlag  # re-exported for older imports
 from midback.domain.vocab import Equipment, Kind, Place
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
 
 
 def exercises(
@@ -24,6 +22,9 @@ def exercises(
     as_json: JsonFlag = False,
 ) -> None:
     """List the exercises, optionally filtered by place, equipment and kind."""
+    from midback.cli import views
+    from midback.domain.loader import catalogue
+
     cat = catalogue()
     found = cat.filter(place=place, equipment=equipment, kind=kind)
     if as_json:
@@ -37,6 +38,9 @@ def show(
     as_json: JsonFlag = False,
 ) -> None:
     """Show one exercise: steps, dose, cues, cautions, variants and sources."""
+    from midback.cli import views
+    from midback.domain.loader import catalogue
+
     cat = catalogue()
     exercise = cat.exercise(exercise_id)
     if as_json:
@@ -47,6 +51,9 @@ def show(
 
 def programs(as_json: JsonFlag = False) -> None:
     """List the programs taken from the source articles."""
+    from midback.cli import views
+    from midback.domain.loader import catalogue
+
     cat = catalogue()
     found = list(cat.programs.values())
     if as_json:
@@ -60,6 +67,9 @@ def program(
     as_json: JsonFlag = False,
 ) -> None:
     """Show one program with its exercises and doses."""
+    from midback.cli import views
+    from midback.domain.loader import catalogue
+
     cat = catalogue()
     found = cat.program(program_id)
     if as_json:
@@ -74,6 +84,9 @@ def guide(
     ] = None,
 ) -> None:
     """Read the guide: causes, how to stretch, posture, when to see a doctor, and more."""
+    from midback.cli import views
+    from midback.domain.loader import catalogue
+
     cat = catalogue()
     console = output.console()
     if topic is None:

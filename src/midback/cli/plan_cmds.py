@@ -5,21 +5,21 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from midback.cli import output, views
-from midback.cli.catalogue_cmds import JsonFlag
-from midback.cli.screen_cmds import EXIT_BLOCKED, load_answers
-from midback.domain.dose import Level
-from midback.domain.loader import catalogue
-from midback.domain.planner import Focus, Plan, PlanRequest
-from midback.domain.safety import Answers
-from midback.domain.vocab import Condition, Equipment, Place
-from midback.domain.week import WeekRequest
-from midback.errors import PlanError, ScreenBlocked
-from midback.services import make_plan, make_week
+from midback.cli import output
+from midback.cli.options import JsonFlag
+from midback.domain.vocab import Condition, Equipment, Focus, Level, Place
+from midback.errors import PlanError
+
+if TYPE_CHECKING:  # the rest loads when a command runs, to keep start-up fast
+    from midback.domain.planner import Plan, PlanRequest
+    from midback.errors import ScreenBlocked
+
+EXIT_BLOCKED = 3
+"""The exit status when the safety screen refuses a plan."""
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -91,6 +91,8 @@ def build_request(
     program: str | None,
 ) -> PlanRequest:
     """A PlanRequest from CLI options; --minutes and --place are needed unless --program."""
+    from midback.domain.planner import PlanRequest
+
     if program is None and (minutes is None or place is None):
         missing = [n for n, v in (("--minutes", minutes), ("--place", place)) if v is None]
         raise PlanError(f"{' and '.join(missing)} needed (or --program ID)")
@@ -119,7 +121,12 @@ def screened_plan(
     request: PlanRequest, *, answers_file: Path | None, program: str | None, as_json: bool
 ) -> Plan:
     """The plan for ``request`` after the screen; exits 3 when the screen blocks it."""
-    answers: Answers | None = load_answers(answers_file) if answers_file else None
+    from midback.cli.screen_cmds import load_answers
+    from midback.domain.loader import catalogue
+    from midback.errors import ScreenBlocked
+    from midback.services import make_plan
+
+    answers = load_answers(answers_file) if answers_file else None
     try:
         return make_plan(catalogue(), request, answers=answers, program_id=program)
     except ScreenBlocked as blocked:
@@ -148,6 +155,8 @@ def plan_command(
     if as_json:
         output.emit_json(result.to_json())
     else:
+        from midback.cli import views
+
         output.console().print(views.plan_view(result))
 
 
@@ -175,6 +184,12 @@ def week_command(
         minutes=minutes, place=place, equipment=equipment, conditions=condition, focus=focus,
         level=level, seed=seed, cleared=cleared, program=None,
     )  # fmt: skip
+    from midback.cli.screen_cmds import load_answers
+    from midback.domain.loader import catalogue
+    from midback.domain.week import WeekRequest
+    from midback.errors import ScreenBlocked
+    from midback.services import make_week
+
     first = _parse_date(start) if start else date.today() + timedelta(days=1)
     loaded = load_answers(answers) if answers else None
     try:
@@ -190,6 +205,8 @@ def week_command(
     if as_json:
         output.emit_json(result.model_dump(mode="json"))
     else:
+        from midback.cli import views
+
         output.console().print(views.week_view(result))
         if ics is not None:
             output.console().print(f"Calendar written to {ics}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -16,15 +15,9 @@ from pydantic import (
     model_validator,
 )
 
+from midback.domain.vocab import Level as Level  # re-exported: Level used to live here
+
 _RANGE_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:-|\u2013|to)\s*(\d+(?:\.\d+)?)\s*$")
-
-
-class Level(StrEnum):
-    """A person's training level; picks a point inside each dose range."""
-
-    BEGINNER = "beginner"
-    INTERMEDIATE = "intermediate"
-    ADVANCED = "advanced"
 
 
 class Range(BaseModel):

@@ -53,17 +53,16 @@ from midback.domain.contraindications import (
 )
 from midback.domain.dose import Dose, Level
 from midback.domain.prescription import GET_READY_S, STEP_S, Prescription
-from midback.domain.vocab import Condition, Direction, Equipment, Kind, Place, Position
+from midback.domain.vocab import (
+    Condition,
+    Direction,
+    Equipment,
+    Kind,
+    Place,
+    Position,
+)
+from midback.domain.vocab import Focus as Focus  # re-exported: Focus used to live here
 from midback.errors import PlanError
-
-
-class Focus(StrEnum):
-    """What the person most wants from a session."""
-
-    RELIEF = "relief"
-    MOBILITY = "mobility"
-    STRENGTH = "strength"
-    POSTURE = "posture"
 
 
 class Phase(StrEnum):

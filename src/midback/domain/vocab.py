@@ -105,3 +105,20 @@ class CautionAction(StrEnum):
 
     AVOID = "avoid"
     MODIFY = "modify"
+
+
+class Level(StrEnum):
+    """A person's training level; picks a point inside each dose range."""
+
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
+class Focus(StrEnum):
+    """What the person most wants from a session."""
+
+    RELIEF = "relief"
+    MOBILITY = "mobility"
+    STRENGTH = "strength"
+    POSTURE = "posture"
