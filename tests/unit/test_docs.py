@@ -49,3 +49,21 @@ def test_every_setting_is_in_the_readme() -> None:
     text = README.read_text()
     missing = [v for v in ENV_VARS.values() if f"`{v}`" not in text]
     assert not missing, f"settings missing from README.md: {missing}"
+
+
+def test_every_registered_command_is_listed_in_commands() -> None:
+    import importlib
+    import pkgutil
+
+    import typer
+
+    import midback.cli
+
+    found: set[str] = set()
+    for module in pkgutil.iter_modules(midback.cli.__path__):
+        if module.name.endswith("_cmds"):
+            holder = typer.Typer()
+            importlib.import_module(f"midback.cli.{module.name}").register(holder)
+            found |= {c.name or c.callback.__name__ for c in holder.registered_commands}  # type: ignore[union-attr]
+            found |= {g.name for g in holder.registered_groups if g.name}
+    assert found == set(COMMANDS), f"COMMANDS differs: {found ^ set(COMMANDS)}"

@@ -21,11 +21,47 @@ EXIT_USAGE = 2
 EXIT_BLOCKED = 3
 
 COMMANDS: dict[str, tuple[str, str]] = {
+    "exercises": (
+        "catalogue_cmds",
+        "List the exercises, optionally filtered by place, equipment and kind.",
+    ),
+    "show": (
+        "catalogue_cmds",
+        "Show one exercise: steps, dose, cues, cautions, variants and sources.",
+    ),
     "programs": ("catalogue_cmds", "List the programs taken from the source articles."),
     "program": ("catalogue_cmds", "Show one program with its exercises and doses."),
+    "guide": (
+        "catalogue_cmds",
+        "Read the guide: causes, how to stretch, posture, when to see a doctor, and more.",
+    ),
+    "screen": (
+        "screen_cmds",
+        "Answer the safety questions and see whether to exercise, see a doctor or get help now.",
+    ),
     "plan": ("plan_cmds", "Plan a safe routine for the minutes, place and body you have."),
+    "week": (
+        "plan_cmds",
+        "Plan a week: mobility daily, strength 2-3 days, walks toward 150 min, desk breaks.",
+    ),
+    "start": (
+        "session_cmds",
+        "Start a guided session: screen if needed, plan, then count you through it.",
+    ),
     "checkin": ("session_cmds", "Record this morning's pain (and stiffness); progression uses it."),
+    "history": (
+        "session_cmds",
+        "Weekly pain with a chart, change from the first week, sessions per week, streak.",
+    ),
     "progress": ("session_cmds", "Each exercise's step on its ladder, and the reason for it."),
+    "export": (
+        "session_cmds",
+        "Export everything you recorded (json: lossless; csv: one row per exercise logged).",
+    ),
+    "import": (
+        "session_cmds",
+        "Import a JSON export: all or nothing; a bad file names its first bad record.",
+    ),
     "serve": ("serve_cmds", "Run the web app (the whole coach in a browser) and print its URL."),
     "user": ("admin_cmds", "Accounts for server mode."),
     "db": ("admin_cmds", "The database."),
