@@ -56,7 +56,7 @@ def player_screen(
     block = timeline.blocks[cue.block] if cue.block is not None else None
     now = Text(cue.text, style="bold cyan" if cue.kind is not CueKind.REST else "bold green",
                justify="center")  # fmt: skip
-    parts: list[Text | Table | ProgressBar] = [big_digits(countdown_text(remaining_s)), now]
+    parts: list[Text | Table] = [big_digits(countdown_text(remaining_s)), now]
     if block is not None:
         parts.append(Text(f"{block.name}: {block.dose.describe()}", justify="center"))
         if cue.kind is CueKind.INTRO and block.key_cue:
@@ -67,7 +67,9 @@ def player_screen(
     else:
         parts.append(Text("Last exercise", style="dim", justify="center"))
     elapsed = min(offset_s, timeline.total_s)
-    parts.append(ProgressBar(total=timeline.total_s, completed=elapsed))
+    bar = Table.grid(expand=True)
+    bar.add_row(ProgressBar(total=timeline.total_s, completed=elapsed))
+    parts.append(bar)
     done = f"{countdown_text(elapsed)} of {countdown_text(timeline.total_s)}"
     count = len(timeline.blocks)
     exercise_no = f"exercise {block.index + 1} of {count}" if block else "starting"
