@@ -35,9 +35,9 @@ from midback.cli.screen_cmds import ask_answers, load_answers
 from midback.cli.terminal import NoKeys, TerminalKeys, Voice, default_keys, is_intro, run_session
 from midback.domain.dose import Level
 from midback.domain.loader import catalogue
-from midback.domain.planner import Focus, plan, plan_program
+from midback.domain.planner import Focus
 from midback.domain.player import BlockEnded, Event, Player
-from midback.domain.safety import check_allowed, screen
+from midback.domain.safety import screen
 from midback.domain.timeline import compile_plan
 from midback.errors import MidbackError, ScreenBlocked
 from midback.services import (
@@ -45,9 +45,9 @@ from midback.services import (
     LiveSession,
     checkin,
     latest_screen,
+    make_plan_for,
     open_store,
     person_history,
-    personalise,
     progress,
     save_progress,
     save_screen,
@@ -104,36 +104,23 @@ def start_command(
         minutes=minutes, place=place, equipment=equipment, conditions=condition, focus=focus,
         level=level, seed=seed, cleared=cleared, program=program,
     )  # fmt: skip
-    result = None
-    if answers is not None:
-        given = load_answers(answers)
-        result = screen(given)
-        save_screen(repo, LOCAL_PERSON, given, result, now())
-    else:
-        result = latest_screen(repo, LOCAL_PERSON)
-        if result is None and interactive:
+    given = load_answers(answers) if answers is not None else None
+    if given is None and latest_screen(repo, LOCAL_PERSON) is None:
+        if interactive:
             console.print("First, a few safety questions.")
             given = ask_answers(console)
-            result = screen(given)
-            save_screen(repo, LOCAL_PERSON, given, result, now())
-    if result is None:
-        console.print(
-            "No safety screen on record (run `midback screen`); planning without one.",
-            style="yellow",
-        )
-    else:
-        try:
-            check_allowed(result, cleared=cleared)
-        except ScreenBlocked as blocked:
-            raise refuse(blocked, as_json=False) from None
-        request = request.model_copy(
-            update={"conditions": request.conditions | set(result.conditions)}
-        )
-    request = personalise(repo, cat, LOCAL_PERSON, request)
-    if program is not None:
-        session_plan = plan_program(cat, cat.program(program), request)
-    else:
-        session_plan = plan(cat, request)
+        else:
+            console.print(
+                "No safety screen on record (run `midback screen`); planning without one.",
+                style="yellow",
+            )
+    if given is not None:
+        save_screen(repo, LOCAL_PERSON, given, screen(given), now())
+    try:
+        session_plan = make_plan_for(repo, cat, LOCAL_PERSON, request, answers=given,
+                                     program_id=program)  # fmt: skip
+    except ScreenBlocked as blocked:
+        raise refuse(blocked, as_json=False) from None
     timeline = compile_plan(session_plan, cat)
     console.print(views.plan_view(session_plan))
     if pain_before is None and interactive:
