@@ -62,6 +62,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "session_cmds",
         "Import a JSON export: all or nothing; a bad file names its first bad record.",
     ),
+    "figure": (
+        "figure_cmds",
+        "Draw an exercise's figure as SVG: its key poses, props and the side it works.",
+    ),
+    "handout": (
+        "figure_cmds",
+        "Write a printable handout: a page per program, figures, dose, a two-week tick grid.",
+    ),
     "serve": ("serve_cmds", "Run the web app (the whole coach in a browser) and print its URL."),
     "user": ("admin_cmds", "Accounts for server mode."),
     "db": ("admin_cmds", "The database."),

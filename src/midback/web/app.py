@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
     ``repo`` replaces the store named by the settings (tests pass a fake or a temporary one).
     """
     from midback.services import open_store
-    from midback.web import account_pages, api, pages, pwa
+    from midback.web import account_pages, api, figures, pages, pwa
     from midback.web.markdown import render_markdown
 
     settings = settings or Settings.from_env()
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
     app.include_router(api.router())
     app.include_router(pages.router)
     app.include_router(account_pages.router)
+    app.include_router(figures.router)
     pages.install_error_pages(app)
     app.include_router(pwa.router)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")

@@ -1134,5 +1134,17 @@
       };
     },
     flush: () => outbox.flush(),
+    /** The session's timeline (null before it starts); figure.js reads its cues and blocks. */
+    timeline: () => timeline,
+    /** Where the session is, cheaply, for code that asks every animation frame (figure.js). */
+    now() {
+      return {
+        stage,
+        cue: engine && engine.started ? engine.currentCue() : null,
+        offset: engine ? engine.offset() : 0,
+        paused: engine ? engine.paused : false,
+        finished: engine ? engine.finished : false,
+      };
+    },
   };
 })(typeof window !== "undefined" ? window : globalThis);

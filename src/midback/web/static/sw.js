@@ -16,6 +16,7 @@ const SHELL = [
   "/static/app.js",
   "/static/player.css",
   "/static/player.js",
+  "/static/figure.js",
   "/static/icon.svg",
   "/manifest.webmanifest",
   "/api/v1/exercises",

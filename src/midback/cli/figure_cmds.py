@@ -1,0 +1,104 @@
+"""``midback figure`` and ``midback handout``: an exercise's drawing, and a printable handout."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class SideChoice(StrEnum):
+    """Which side a one-sided exercise is drawn for."""
+
+    LEFT = "left"
+    RIGHT = "right"
+
+
+def figure(
+    exercise_id: Annotated[str, typer.Argument(metavar="ID", help="Exercise id or alias.")],
+    variant: Annotated[
+        str | None, typer.Option(metavar="V", help="Draw this variant of the exercise.")
+    ] = None,
+    pose: Annotated[
+        str | None,
+        typer.Option(metavar="N", help="Draw only key pose N (a number from 1, or its name)."),
+    ] = None,
+    side: Annotated[
+        SideChoice | None, typer.Option(help="Draw a one-sided exercise for this side.")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="FILE.svg", help="Write the SVG here (default: stdout)."),
+    ] = None,
+) -> None:
+    """Draw an exercise's figure as SVG: its key poses, props and the side it works."""
+    from midback.figures.render import render_figure
+
+    svg = render_figure(
+        exercise_id,
+        variant=variant,
+        pose=pose,
+        side=side.value if side is not None else None,
+    )
+    if out is None:
+        sys.stdout.write(svg + "\n")
+        return
+    _write(out, (svg + "\n").encode("utf-8"), option="--out")
+    sys.stdout.write(f"Figure written to {out}\n")
+
+
+def handout(
+    program_or_plan: Annotated[
+        str,
+        typer.Argument(
+            metavar="PROGRAM_OR_PLAN",
+            help="A program id, 'all' (every program), or a plan file from 'midback plan --json'.",
+        ),
+    ],
+    pdf: Annotated[Path, typer.Option("--pdf", metavar="FILE", help="Write the PDF here.")],
+    start: Annotated[
+        str | None,
+        typer.Option(metavar="DATE", help="First day of the tick grid (e.g. 2026-11-23)."),
+    ] = None,
+) -> None:
+    """Write a printable handout: a page per program, figures, dose, a two-week tick grid."""
+    from midback.domain.loader import catalogue
+    from midback.handout import handout_pages, pdf_bytes
+
+    first = _date(start) if start is not None else None
+    pages = handout_pages(catalogue(), program_or_plan)
+    _write(pdf, pdf_bytes(pages, start=first), option="--pdf")
+    count = len(pages)
+    sys.stdout.write(f"Handout written to {pdf} ({count} page{'s' if count != 1 else ''})\n")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{text!r} is not a date like 2026-11-23", param_hint="--start"
+        ) from None
+
+
+def _write(path: Path, data: bytes, *, option: str) -> None:
+    if not path.parent.is_dir():
+        raise typer.BadParameter(f"folder {path.parent} does not exist", param_hint=option)
+    partial = path.with_name(path.name + ".part")
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError as error:
+        raise typer.BadParameter(
+            f"cannot write {path}: {error.strerror}", param_hint=option
+        ) from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``figure`` and ``handout`` to ``app``."""
+    app.command("figure")(figure)
+    app.command("handout")(handout)

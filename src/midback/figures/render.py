@@ -1,0 +1,104 @@
+"""Still pictures of the exercises: from an exercise id (and variant) to its SVG.
+
+``render_figure`` draws the figure's picture pose over its faint ghost pose (as the figure
+file's ``show`` says), or one key pose alone; ``side`` draws the mirror image for the side
+the poses do not show. The viewport and the mat are shared by every pose of both sides, so
+the player's frames and the still picture line up.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from midback.domain.catalogue import Catalogue
+from midback.domain.figures import (
+    FigureSpec,
+    PropKind,
+    PropShapes,
+    camera_of,
+    floor_extent,
+    mat,
+    place_all,
+)
+from midback.domain.loader import catalogue
+from midback.errors import UnknownIdError
+from midback.figures.drawing import Drawing, Viewport, drawing, fit
+from midback.figures.library import figure_file
+from midback.figures.svg import to_svg
+
+Side = Literal["left", "right"]
+
+
+def viewport_for(spec: FigureSpec) -> Viewport:
+    """One viewport for every pose of ``spec`` on both sides, so the figure never jumps."""
+    ground = ground_for(spec)
+    extra = [ground] if ground is not None else []
+    return fit(place_all(spec) + place_all(spec, mirror=True), camera_of(spec), extra=extra)
+
+
+def ground_for(spec: FigureSpec) -> PropShapes | None:
+    """The mat under every pose of both sides, when the figure has one."""
+    if not any(p.kind is PropKind.MAT for p in spec.props):
+        return None
+    extent = floor_extent(place_all(spec) + place_all(spec, mirror=True))
+    return mat(extent) if extent else None
+
+
+def still_drawing(
+    spec: FigureSpec, *, pose: str | None = None, side: Side | None = None
+) -> Drawing:
+    """The still picture of ``spec``: its picture pose over its ghost, or ``pose`` alone."""
+    mirror = side is not None and side != spec.drawn_side
+    placed = {p.pose.name: p for p in place_all(spec, mirror=mirror)}
+    main_name, ghost_name = spec.shown() if pose is None else (pose, None)
+    return drawing(
+        placed[main_name],
+        camera_of(spec),
+        viewport_for(spec),
+        ghost=placed[ghost_name] if ghost_name else None,
+        mat=ground_for(spec),
+    )
+
+
+def pose_name(spec: FigureSpec, pose: str | int, *, exercise_id: str) -> str:
+    """The name of key pose ``pose`` (a name, or its number from 1); UnknownIdError if none."""
+    names = [p.name for p in spec.poses]
+    if isinstance(pose, int) or pose.isdigit():
+        number = int(pose)
+        if 1 <= number <= len(names):
+            return names[number - 1]
+    elif pose in names:
+        return pose
+    raise UnknownIdError(f"pose of {exercise_id}", str(pose), names)
+
+
+def render_figure(
+    exercise_id: str,
+    *,
+    variant: str | None = None,
+    pose: str | int | None = None,
+    side: Side | None = None,
+    standalone: bool = True,
+    cat: Catalogue | None = None,
+) -> str:
+    """The SVG of an exercise (or variant): its still picture, or key pose ``pose`` alone.
+
+    ``exercise_id`` may be an alias; UnknownIdError names a bad id, variant or pose.
+    ``standalone`` gives an image file; else markup for a page (see ``to_svg``).
+    """
+    cat = cat or catalogue()
+    exercise = cat.exercise(exercise_id)
+    if variant is not None:
+        exercise.variant(variant)  # an unknown variant names the exercise's own
+    spec = figure_file(exercise.id, cat).for_variant(variant)
+    name = pose_name(spec, pose, exercise_id=exercise.id) if pose is not None else None
+    title = exercise.name if variant is None else exercise.variant(variant).name
+    if name is not None and len(spec.poses) > 1:
+        title = f"{title}: {name.replace('-', ' ')}"
+    description = exercise.picture if variant is None and name is None else None
+    return to_svg(
+        still_drawing(spec, pose=name, side=side),
+        title=title,
+        description=description,
+        standalone=standalone,
+    )

@@ -1,0 +1,166 @@
+"""Drawings written as SVG: a standalone image that follows light and dark, or inline markup.
+
+Every item carries presentation attributes for a light page (so a PDF or a viewer without CSS
+draws it right) and classes; the standalone image adds a style sheet that recolours the
+classes under ``prefers-color-scheme: dark``. The body is drawn in ``currentColor``, so an
+inline figure takes the colour of the text around it. Inline markup has no ``style``
+attribute or element, as the pages' Content-Security-Policy wants.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from midback.figures.drawing import Drawing, Item
+
+SVG_NS = "http://www.w3.org/2000/svg"
+INK = "#1c1f1e"
+
+LIGHT: dict[str, dict[str, str]] = {
+    "body": {
+        "fill": "none",
+        "stroke": "currentColor",
+        "stroke-linecap": "round",
+        "stroke-linejoin": "round",
+    },
+    "trunk": {"stroke-width": "10"},
+    "limb": {"stroke-width": "8"},
+    "far": {"stroke-opacity": "0.42"},
+    "head": {"fill": "currentColor"},
+    "nose": {
+        "fill": "currentColor",
+        "stroke": "currentColor",
+        "stroke-width": "2",
+        "stroke-linejoin": "round",
+    },
+    "ghost": {"opacity": "0.2"},
+    "prop": {
+        "fill": "#e3e8e6",
+        "stroke": "#8b9794",
+        "stroke-width": "2.5",
+        "stroke-linejoin": "round",
+    },
+    "prop-top": {
+        "fill": "#f1f4f3",
+        "stroke": "#8b9794",
+        "stroke-width": "2",
+        "stroke-linejoin": "round",
+    },
+    "mat": {
+        "fill": "#c8e0dc",
+        "stroke": "#8db3ac",
+        "stroke-width": "2",
+        "stroke-linejoin": "round",
+    },
+    "mat-top": {
+        "fill": "#c8e0dc",
+        "stroke": "#8db3ac",
+        "stroke-width": "2",
+        "stroke-linejoin": "round",
+    },
+    "plate": {
+        "fill": "#8d9a97",
+        "stroke": "#5f6c69",
+        "stroke-width": "2",
+        "stroke-linejoin": "round",
+    },
+    "bar": {"fill": "none", "stroke": "#5f6c69", "stroke-width": "5", "stroke-linecap": "round"},
+    "band": {
+        "fill": "none",
+        "stroke": "#0f766e",
+        "stroke-width": "4",
+        "stroke-linecap": "round",
+        "stroke-linejoin": "round",
+    },
+    "cable": {"fill": "none", "stroke": "#7b8885", "stroke-width": "2", "stroke-linecap": "round"},
+    "floor": {"fill": "none", "stroke": "#c3cbc8", "stroke-width": "3", "stroke-linecap": "round"},
+    "shadow": {"fill": "#e8edeb", "stroke": "none"},
+}
+"""Presentation attributes by class, for a light background (merged in class order)."""
+
+STYLE = """
+svg{color:#1c1f1e}
+.bg{fill:#ffffff}
+@media (prefers-color-scheme: dark){
+svg{color:#e8eceb}
+.bg{fill:#1b2120}
+.prop{fill:#2c3634;stroke:#81908c}
+.prop-top{fill:#36423f;stroke:#81908c}
+.mat,.mat-top{fill:#1e3935;stroke:#3f6d66}
+.plate{fill:#9aa7a4;stroke:#c0cbc8}
+.bar{stroke:#a7b3b0}
+.band{stroke:#2dd4bf}
+.cable{stroke:#8f9c99}
+.floor{stroke:#3e4b48}
+.shadow{fill:#252f2d}
+}
+"""
+"""The standalone image's style sheet: the dark colours of the classes."""
+
+
+def to_svg(
+    drawing: Drawing,
+    *,
+    title: str,
+    description: str | None = None,
+    standalone: bool = True,
+) -> str:
+    """``drawing`` as SVG markup with ``title`` (its accessible name) and ``description``.
+
+    ``standalone``: an image file with a background and its own light/dark style sheet; else
+    markup to put inside a page (no style, no background, colour from the page).
+    """
+    ET.register_namespace("", SVG_NS)
+    attrs = {
+        "viewBox": f"0 0 {drawing.width} {drawing.height}",
+        "role": "img",
+        "class": "figure-svg",
+    }
+    attrs |= {"width": str(drawing.width), "height": str(drawing.height)}
+    if standalone:
+        attrs["color"] = INK
+    root = ET.Element(f"{{{SVG_NS}}}svg", attrs)
+    ET.SubElement(root, f"{{{SVG_NS}}}title").text = title
+    if description:
+        ET.SubElement(root, f"{{{SVG_NS}}}desc").text = description
+    if standalone:
+        ET.SubElement(root, f"{{{SVG_NS}}}style").text = STYLE
+        ET.SubElement(
+            root,
+            f"{{{SVG_NS}}}rect",
+            {
+                "class": "bg",
+                "width": str(drawing.width),
+                "height": str(drawing.height),
+                "rx": "12",
+                "fill": "#ffffff",
+            },
+        )
+    for item in drawing.items:
+        _element(root, item)
+    return ET.tostring(root, encoding="unicode")
+
+
+def attributes_for(cls: str) -> dict[str, str]:
+    """The presentation attributes of an item with these classes."""
+    out: dict[str, str] = {}
+    for name in cls.split():
+        out |= LIGHT.get(name, {})
+    return out
+
+
+def _element(parent: ET.Element, item: Item) -> None:
+    attrs = {"class": item.cls} | attributes_for(item.cls)
+    if item.shape == "circle":
+        x, y = item.points[0]
+        attrs |= {"cx": _num(x), "cy": _num(y), "r": _num(item.radius)}
+        ET.SubElement(parent, f"{{{SVG_NS}}}circle", attrs)
+        return
+    attrs["points"] = " ".join(f"{_num(x)},{_num(y)}" for x, y in item.points)
+    tag = "polyline" if item.shape == "line" else "polygon"
+    ET.SubElement(parent, f"{{{SVG_NS}}}{tag}", attrs)
+
+
+def _num(value: float) -> str:
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text

@@ -1,0 +1,156 @@
+"""Figures and handouts on the web: SVG drawings, the player's keyframes, and the print view.
+
+``/figures/ID.svg`` is the still picture (``?variant=V&pose=N&side=left|right``);
+``/figures/ID.json`` the keyframes the player animates. ``/print/ID`` is a handout to print
+(ID a program, ``all``, or ``plan`` with the plan page's query), and ``/print/ID.pdf`` the
+same as a PDF. Plan files are a CLI matter: the web never reads a path it is given.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from midback.domain.catalogue import Catalogue
+from midback.domain.planner import Focus
+from midback.errors import PlanError, ScreenBlocked, UnknownIdError
+from midback.figures.library import figure_file
+from midback.figures.motion import keyframes
+from midback.figures.render import render_figure
+from midback.handout import STYLESHEET, HandoutPage, pdf_bytes, plan_page, program_page
+from midback.handout import template_context as handout_context
+from midback.services import make_plan_for
+from midback.web.deps import Cat, PersonId, Repo
+from midback.web.pages import link, not_found, plan_form, render, validated
+from midback.web.schemas import PlanBody
+
+router = APIRouter(include_in_schema=False)
+
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+"""An image needs no scripts or loads; its own style sheet (light and dark) is inline."""
+CACHE = {"Cache-Control": "public, max-age=3600"}
+
+SideParam = Annotated[Literal["left", "right"] | None, Query()]
+
+
+@router.get("/figures/{exercise_id}.svg")
+def figure_svg(
+    cat: Cat,
+    exercise_id: str,
+    variant: str | None = None,
+    pose: str | None = None,
+    side: SideParam = None,
+) -> Response:
+    """An exercise's picture; 404 names an unknown exercise, variant or pose."""
+    svg = render_figure(exercise_id, variant=variant or None, pose=pose or None, side=side, cat=cat)
+    headers = CACHE | {"Content-Security-Policy": SVG_POLICY}
+    return Response(svg, media_type="image/svg+xml", headers=headers)
+
+
+@router.get("/figures/{exercise_id}.json")
+def figure_json(cat: Cat, exercise_id: str, variant: str | None = None) -> JSONResponse:
+    """The keyframes of an exercise (or variant) for the player's moving figure."""
+    exercise = cat.exercise(exercise_id)
+    if variant:
+        exercise.variant(variant)
+    return JSONResponse(_keyframes(exercise.id, variant or None), headers=CACHE)
+
+
+@lru_cache(maxsize=128)
+def _keyframes(exercise_id: str, variant: str | None) -> dict[str, Any]:
+    from midback.domain.loader import catalogue
+
+    exercise = catalogue().exercises[exercise_id]
+    spec = figure_file(exercise_id).for_variant(variant)
+    title = exercise.variant(variant).name if variant else exercise.name
+    return keyframes(spec, title=title)
+
+
+# -- handouts ---------------------------------------------------------------------------------
+
+
+@router.get("/print/handout.css")
+def handout_css() -> Response:
+    """The handout's style sheet (screen, paper and PDF)."""
+    return Response(STYLESHEET.read_text(encoding="utf-8"), media_type="text/css", headers=CACHE)
+
+
+@router.get("/print/{what}.pdf", response_model=None)
+async def print_pdf(
+    request: Request, repo: Repo, cat: Cat, person: PersonId, what: str, start: str | None = None
+) -> Response:
+    """The handout as a PDF, one page per program (laid out in a worker thread)."""
+    pages = _pages(request, repo, cat, person, what)
+    if isinstance(pages, Response):
+        return pages
+    data = await run_in_threadpool(pdf_bytes, pages, start=_start(start))
+    name = f"midback-{what}.pdf"
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
+@router.get("/print/{what}", response_class=HTMLResponse, response_model=None)
+def print_view(
+    request: Request, repo: Repo, cat: Cat, person: PersonId, what: str, start: str | None = None
+) -> Response:
+    """The handout to print from the browser, with a link to its PDF."""
+    pages = _pages(request, repo, cat, person, what)
+    if isinstance(pages, Response):
+        return pages
+    title = pages[0].title if len(pages) == 1 else "Every program"
+    query = list(request.query_params.multi_items())
+    context = handout_context(pages, start=_start(start))
+    return render(
+        request,
+        "print.html",
+        title=f"Handout: {title}",
+        pdf_url=link(f"/print/{what}.pdf", query),
+        **context,
+    )
+
+
+def _pages(
+    request: Request, repo: Repo, cat: Catalogue, person: int, what: str
+) -> list[HandoutPage] | Response:
+    if what == "all":
+        return [program_page(cat, p) for p in cat.programs]
+    if what == "plan":
+        return _plan_pages(request, repo, cat, person)
+    try:
+        return [program_page(cat, what)]
+    except UnknownIdError as error:
+        links = [(f"/print/{s}", cat.programs[s].name) for s in error.suggestions]
+        return not_found(request, f"There is no program called “{what}” to print.", links)
+
+
+def _plan_pages(
+    request: Request, repo: Repo, cat: Catalogue, person: int
+) -> list[HandoutPage] | Response:
+    """The plan that ``/plan`` shows for the same query; back to it when it cannot be made."""
+    form = plan_form(request.query_params, focus=Focus.RELIEF)
+    body, errors = validated(PlanBody, form)
+    back = RedirectResponse(link("/plan", list(request.query_params.multi_items())), 303)
+    if body is None or errors:
+        return back
+    if body.program_id is None and (body.minutes is None or body.place is None):
+        return back
+    try:
+        plan = make_plan_for(repo, cat, person, body.request(), program_id=body.program_id)
+    except (ScreenBlocked, PlanError, UnknownIdError):
+        return back
+    return [plan_page(cat, plan, slug="plan")]
+
+
+def _start(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None

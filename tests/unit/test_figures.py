@@ -1,0 +1,271 @@
+"""Exercise figures: every exercise and variant has key poses that pass the checks, and draws."""
+
+from __future__ import annotations
+
+import ast
+import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from midback.domain import figures as F
+from midback.domain.catalogue import Catalogue
+from midback.domain.loader import catalogue
+from midback.errors import CatalogueError, UnknownIdError
+from midback.figures.drawing import Item
+from midback.figures.library import figure_library, figures_dir, load_figure_file
+from midback.figures.motion import CUE_KINDS, keyframes
+from midback.figures.render import render_figure, still_drawing
+
+SVG = "{http://www.w3.org/2000/svg}"
+FORMS = [
+    (e.id, v)
+    for e in catalogue().exercises.values()
+    for v in [None, *(variant.id for variant in e.variants)]
+]
+
+
+def pose(**fields: object) -> F.Pose:
+    """A pose from keyword fields (``root``, ``joints``, ``support``), named ``p``."""
+    return F.Pose.model_validate({"name": "p", **fields})
+
+
+ALL_FOURS = {"hip": {"flex": 72}, "knee": 90, "ankle": -90, "shoulder": {"elev": 72}, "wrist": 90}
+
+
+def all_fours_spec(*poses: F.Pose, moves: bool = False) -> F.FigureSpec:
+    return F.FigureSpec(
+        support=[F.Part.HANDS, F.Part.SHINS], anchor=F.Part.KNEES, poses=list(poses), moves=moves
+    )
+
+
+# -- the catalogue's figures -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("exercise_id", "variant"), FORMS, ids=[f"{e}:{v}" for e, v in FORMS])
+def test_every_exercise_and_variant_has_a_figure_that_passes_the_pose_checks(
+    exercise_id: str, variant: str | None
+) -> None:
+    spec = figure_library()[exercise_id].for_variant(variant)
+    assert F.check_figure(spec) == []
+    for placed in F.place_all(spec) + F.place_all(spec, mirror=True):
+        assert all(gap <= F.CONTACT_TOLERANCE for gap in placed.gaps.values())
+
+
+@pytest.mark.parametrize(("exercise_id", "variant"), FORMS, ids=[f"{e}:{v}" for e, v in FORMS])
+def test_every_figure_draws_its_equipment_and_names_a_pose_for_every_cue(
+    cat: Catalogue, exercise_id: str, variant: str | None
+) -> None:
+    exercise = cat.exercises[exercise_id]
+    kit = exercise.variant(variant).equipment if variant else exercise.equipment
+    spec = figure_library()[exercise_id].for_variant(variant)
+    drawn = {p.kind.value for p in spec.props}
+    assert {k.value for k in kit} - {"none"} <= drawn
+    names = {p.name for p in spec.poses}
+    for kind in CUE_KINDS:
+        assert spec.cue_targets(kind) and set(spec.cue_targets(kind)) <= names
+
+
+def test_there_is_a_figure_file_for_each_exercise_and_no_other(cat: Catalogue) -> None:
+    assert {p.stem for p in figures_dir().glob("*.yaml")} == set(cat.exercises)
+
+
+def test_exercises_that_move_have_key_poses_that_differ() -> None:
+    for figure in figure_library().values():
+        for spec in [figure.spec, *figure.variants.values()]:
+            if spec.moves:
+                first, *rest = spec.poses
+                assert rest and all(F.pose_distance(first, p) >= F.MIN_POSE_CHANGE for p in rest)
+
+
+# -- the SVG --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("exercise_id", "variant"), FORMS, ids=[f"{e}:{v}" for e, v in FORMS])
+def test_the_svg_is_valid_xml_with_a_viewbox_and_a_title(
+    cat: Catalogue, exercise_id: str, variant: str | None
+) -> None:
+    root = ET.fromstring(render_figure(exercise_id, variant=variant))
+    assert root.tag == f"{SVG}svg"
+    assert root.get("viewBox") == "0 0 400 300"
+    name = (
+        cat.exercises[exercise_id].variant(variant).name
+        if variant
+        else cat.exercises[exercise_id].name
+    )
+    assert root.findtext(f"{SVG}title") == name
+    assert root.find(f"{SVG}circle[@class='head']") is not None
+
+
+def test_a_standalone_svg_follows_dark_mode_and_an_inline_one_has_no_style() -> None:
+    standalone = render_figure("cat-cow")
+    assert "prefers-color-scheme: dark" in standalone
+    inline = ET.fromstring(render_figure("cat-cow", standalone=False))
+    assert inline.find(f"{SVG}style") is None
+    assert all(el.get("style") is None for el in inline.iter())
+    body = [el for el in inline.iter() if "body" in (el.get("class") or "").split()]
+    assert body and all(el.get("stroke") == "currentColor" for el in body)
+
+
+def test_the_far_limbs_are_faint_and_the_other_side_is_the_mirror_image() -> None:
+    spec = figure_library()["bird-dog"].spec
+    near = {i.name: i for i in still_drawing(spec, pose="reach", side="left").items}
+    far = {i.name: i for i in still_drawing(spec, pose="reach", side="right").items}
+
+    def reaching_back(items: dict[str, Item]) -> str:
+        return min(("leg_l", "leg_r"), key=lambda leg: items[leg].points[-1][0])
+
+    assert reaching_back(near) == "leg_l" and "far" not in near["leg_l"].cls.split()
+    assert reaching_back(far) == "leg_r" and "far" in far["leg_r"].cls.split()
+
+
+def test_one_key_pose_can_be_drawn_alone_by_name_or_number() -> None:
+    by_number = render_figure("cat-cow", pose=3)
+    assert by_number == render_figure("cat-cow", pose="cat")
+    assert "<title>Cat-cow: cat</title>" in by_number
+    assert "ghost" not in by_number
+
+
+def test_an_unknown_pose_or_variant_is_named_with_the_known_ones() -> None:
+    with pytest.raises(UnknownIdError, match="did you mean neutral, cow, cat"):
+        render_figure("cat-cow", pose="dog")
+    with pytest.raises(UnknownIdError, match="variant of cat-cow 'standing'"):
+        render_figure("cat-cow", variant="standing")
+
+
+# -- the player's keyframes -----------------------------------------------------------------
+
+
+def test_keyframes_give_both_sides_with_the_same_items_in_every_frame() -> None:
+    spec = figure_library()["cat-cow"].spec
+    data = keyframes(spec, title="Cat-cow")
+    assert data["cues"]["breathe-in"] == ["cow"] and data["cues"]["breathe-out"] == ["cat"]
+    assert data["cues"]["rep"] == ["cow", "cat"]
+    shapes = None
+    for side in ("left", "right"):
+        frames = list(data["sides"][side]["poses"].values())
+        frames += [f for tween in data["sides"][side]["tweens"].values() for f in tween]
+        assert len(data["sides"][side]["tweens"]) == 3  # three poses, three pairs
+        for frame in frames:
+            found = sorted((item["n"], item["s"], len(item["p"])) for item in frame)
+            shapes = shapes or found
+            assert found == shapes
+
+
+# -- the skeleton ---------------------------------------------------------------------------
+
+
+def test_the_standing_figure_is_one_unit_tall_and_symmetric() -> None:
+    s = F.skeleton(pose())
+    height = s.points["head"][1] + F.HEAD_RADIUS - s.points["ankle_l"][1]
+    assert height == pytest.approx(1.0, abs=0.03)
+    assert s.points["ankle_l"][1] == pytest.approx(-F.SHANK - F.THIGH)
+    for name in ("shoulder", "elbow", "hand", "knee", "toe"):
+        left, right = s.points[f"{name}_l"], s.points[f"{name}_r"]
+        assert left[:2] == pytest.approx(right[:2]) and left[2] == pytest.approx(-right[2])
+
+
+def test_joint_angles_move_limbs_but_never_change_their_lengths() -> None:
+    bent = F.skeleton(
+        pose(
+            root={"pitch": 40, "yaw": 30},
+            joints={
+                "spine": {"flex": 30, "twist": 20},
+                "shoulder_l": {"elev": 120, "plane": 45},
+                "elbow_l": 90,
+                "hip_r": {"flex": 70, "abd": 20},
+                "knee_r": 110,
+            },
+        )
+    )
+    p = bent.points
+    assert math.dist(p["shoulder_l"], p["elbow_l"]) == pytest.approx(F.UPPER_ARM)
+    assert math.dist(p["elbow_l"], p["wrist_l"]) == pytest.approx(F.FOREARM)
+    assert math.dist(p["hip_r"], p["knee_r"]) == pytest.approx(F.THIGH)
+    assert math.dist(p["knee_r"], p["ankle_r"]) == pytest.approx(F.SHANK)
+
+
+def test_flexion_moves_forward_and_a_left_side_bend_moves_the_head_left() -> None:
+    assert F.skeleton(pose(joints={"hip_l": {"flex": 90}})).points["knee_l"][0] > 0.2
+    assert F.skeleton(pose(joints={"spine": {"side": 30}})).points["head"][2] > 0.05
+    assert F.skeleton(pose(joints={"spine": {"twist": 40}})).points["shoulder_l"][0] < -0.05
+
+
+def test_mirroring_swaps_the_sides_and_twice_gives_the_pose_back() -> None:
+    twisted = pose(
+        root={"yaw": 10}, joints={"spine": {"twist": 30}, "knee_l": 40}, support=[F.Part.FOOT_R]
+    )
+    once = F.mirrored(twisted)
+    assert once.joints.knee_r == 40 and once.joints.spine.twist == -30
+    assert once.support == [F.Part.FOOT_L]
+    assert F.mirrored(once) == twisted
+
+
+def test_projection_puts_forward_to_the_right_in_a_level_side_view() -> None:
+    x, y, depth = F.project((1.0, 0.5, 0.2), (90.0, 0.0))
+    assert (x, y, depth) == pytest.approx((1.0, 0.5, 0.2))
+
+
+# -- the checks -----------------------------------------------------------------------------
+
+
+def test_an_angle_beyond_its_limit_is_named_by_its_field() -> None:
+    spec = all_fours_spec(pose(root={"pitch": 72}, joints={**ALL_FOURS, "knee_l": 170}))
+    problems = F.check_figure(spec)
+    assert problems and problems[0].field == "poses[0].joints.knee_l"
+    assert "beyond the range 0 to 155" in problems[0].message
+
+
+def test_a_floating_support_is_caught() -> None:
+    lifted = pose(root={"pitch": 72}, joints={**ALL_FOURS, "shoulder": {"elev": 140}})
+    problems = F.check_figure(all_fours_spec(lifted))
+    assert any("hands is" in p.message and "off its surface" in p.message for p in problems)
+
+
+def test_the_body_on_its_support_passes() -> None:
+    assert F.check_figure(all_fours_spec(pose(root={"pitch": 72}, joints=ALL_FOURS))) == []
+
+
+def test_key_poses_too_alike_fail_when_the_exercise_moves() -> None:
+    first = pose(root={"pitch": 72}, joints=ALL_FOURS)
+    second = first.model_copy(update={"name": "q"})
+    problems = F.check_figure(all_fours_spec(first, second, moves=True))
+    assert any("alike" in p.message for p in problems)
+
+
+def test_a_bad_figure_file_names_the_file_and_the_field(tmp_path: Path, cat: Catalogue) -> None:
+    source = (figures_dir() / "cat-cow.yaml").read_text().replace("knee: 90", "knee: 170", 1)
+    bad = tmp_path / "cat-cow.yaml"
+    bad.write_text(source)
+    with pytest.raises(CatalogueError) as caught:
+        load_figure_file(bad, cat)
+    assert caught.value.file == "figures/cat-cow.yaml"
+    assert caught.value.field == "poses[0].joints.knee_l"
+
+
+def test_a_figure_must_draw_the_equipment_of_its_exercise(tmp_path: Path, cat: Catalogue) -> None:
+    source = (figures_dir() / "bridge.yaml").read_text().replace("props: [{kind: mat}]\n", "", 1)
+    bad = tmp_path / "bridge.yaml"
+    bad.write_text(source)
+    with pytest.raises(CatalogueError, match="does not draw the mat"):
+        load_figure_file(bad, cat)
+
+
+def test_the_figure_domain_imports_nothing_from_the_edges() -> None:
+    tree = ast.parse(Path(F.__file__).read_text())
+    modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    edges = (
+        "fastapi",
+        "sqlalchemy",
+        "typer",
+        "rich",
+        "jinja2",
+        "weasyprint",
+        "midback.web",
+        "midback.cli",
+        "midback.storage",
+        "midback.figures",
+    )
+    assert not [m for m in modules if m.startswith(edges)]
