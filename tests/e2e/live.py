@@ -1,0 +1,81 @@
+"""The app served for real: uvicorn in a background thread on a free port of 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from midback.settings import Settings
+from midback.web.app import create_app
+
+STARTUP_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """A running app: its base URL and its data folder, with a JSON client for the API."""
+
+    url: str
+    """``http://127.0.0.1:PORT``, without a trailing slash."""
+    home: Path
+    """The app's data folder (its SQLite database is ``midback.db`` in it)."""
+
+    def get(self, path: str) -> Any:
+        """``GET path`` (e.g. ``/api/v1/sessions/1``), checked for a 2xx status, as JSON."""
+        response = httpx.get(self.url + path, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        """``POST path`` with a JSON body, checked for a 2xx status, as JSON."""
+        response = httpx.post(self.url + path, json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+
+@contextmanager
+def serving(home: Path) -> Iterator[LiveServer]:
+    """Serve ``create_app`` on a new store in ``home`` until the block ends."""
+    settings = Settings(home=home, database_url=f"sqlite:///{home / 'midback.db'}")
+    app = create_app(settings)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))  # the port is ours from here on: no race for a free one
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name=f"uvicorn:{port}", daemon=True
+    )
+    thread.start()
+    live = LiveServer(url=f"http://127.0.0.1:{port}", home=home)
+    try:
+        _wait_healthy(live, thread)
+        yield live
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def _wait_healthy(live: LiveServer, thread: threading.Thread) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while True:
+        try:
+            if httpx.get(live.url + "/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if not thread.is_alive():
+            raise RuntimeError(f"the server for {live.url} stopped while starting")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{live.url}/healthz did not answer in {STARTUP_TIMEOUT_S:.0f} s")
+        time.sleep(0.05)

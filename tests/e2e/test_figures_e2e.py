@@ -1,0 +1,175 @@
+"""Figures in real Chromium: screenshots against stored references, and the moving figure.
+
+The still figures are screenshot at 200 px wide (a phone's figure), in light and dark mode,
+saved to ``artifacts/figures/`` and compared with ``tests/e2e/figure_refs/`` within a small
+mean pixel difference. After a deliberate change of the drawings, refresh the references with
+``MIDBACK_UPDATE_FIGURE_REFS=1 uv run pytest tests/e2e/test_figures_e2e.py`` and look at them.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import pytest
+from PIL import Image, ImageChops, ImageStat
+from playwright.sync_api import Browser, Page
+
+from midback.figures.render import render_figure
+from midback.web.app import create_app as build
+from tests.e2e import live
+from tests.e2e.browser import QUIET_PLUGIN, player, wait_stage, wait_until
+from tests.integration.test_figure_cli import with_figures
+
+pytestmark = [pytest.mark.e2e, QUIET_PLUGIN]
+
+ROOT = Path(__file__).resolve().parents[2]
+REFS = Path(__file__).with_name("figure_refs")
+ARTIFACTS = ROOT / "artifacts" / "figures"
+UPDATE = os.environ.get("MIDBACK_UPDATE_FIGURE_REFS") == "1"
+MAX_MEAN_DIFFERENCE = 2.0
+"""Mean absolute difference per channel (0-255) allowed against a reference."""
+SHOTS: list[tuple[str, Literal["light", "dark"]]] = [
+    ("cat-cow", "light"),
+    ("cat-cow", "dark"),
+    ("seated-rotation", "light"),
+    ("side-reach", "light"),
+    ("bridge", "light"),
+]
+
+
+def figure_page(page: Page, exercise_id: str) -> None:
+    """A page with nothing but the figure as an image, 200 px wide."""
+    data = base64.b64encode(render_figure(exercise_id).encode()).decode()
+    page.set_content(
+        "<!doctype html><body style='margin:0;background:#777'>"
+        f"<img id='figure' width='200' height='150' alt='' src='data:image/svg+xml;base64,{data}'>"
+    )
+    page.wait_for_function("() => document.getElementById('figure').complete")
+
+
+def mean_difference(a: Path, b: Path) -> float:
+    first, second = Image.open(a).convert("RGB"), Image.open(b).convert("RGB")
+    assert first.size == second.size, f"{a.name}: {first.size} against {second.size}"
+    return sum(ImageStat.Stat(ImageChops.difference(first, second)).mean) / 3
+
+
+Scheme = Literal["light", "dark"]
+
+
+def shoot(browser: Browser, exercise_id: str, scheme: Scheme) -> Path:
+    """Screenshot the figure in ``scheme`` (light or dark) into ``artifacts/figures/``."""
+    context = browser.new_context(
+        viewport={"width": 200, "height": 150}, device_scale_factor=2, color_scheme=scheme
+    )
+    try:
+        page = context.new_page()
+        figure_page(page, exercise_id)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTIFACTS / f"{exercise_id}-{scheme}.png"
+        page.locator("#figure").screenshot(path=str(shot))
+    finally:
+        context.close()
+    return shot
+
+
+@pytest.mark.parametrize(("exercise_id", "scheme"), SHOTS, ids=[f"{e}-{s}" for e, s in SHOTS])
+def test_figures_look_as_their_references(
+    browser: Browser, exercise_id: str, scheme: Scheme
+) -> None:
+    shot = shoot(browser, exercise_id, scheme)
+    reference = REFS / shot.name
+    if UPDATE or not reference.exists():
+        REFS.mkdir(exist_ok=True)
+        reference.write_bytes(shot.read_bytes())
+        if not UPDATE:
+            pytest.fail(f"no reference for {shot.name}: stored this one, look at it and commit it")
+    difference = mean_difference(shot, reference)
+    assert difference <= MAX_MEAN_DIFFERENCE, (
+        f"{shot.name} differs from its reference by {difference:.2f} (see {shot})"
+    )
+
+
+def test_the_dark_figure_is_drawn_light_on_dark(browser: Browser) -> None:
+    light = Image.open(shoot(browser, "bird-dog", "light")).convert("L")
+    dark = Image.open(shoot(browser, "bird-dog", "dark")).convert("L")
+    assert ImageStat.Stat(light).mean[0] > 180 > 90 > ImageStat.Stat(dark).mean[0]
+
+
+# -- the moving figure in the player --------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def figure_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[live.LiveServer]:
+    """The app served for real, with the figure routes."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(live, "create_app", lambda *a, **k: with_figures(build(*a, **k)))
+        with live.serving(tmp_path_factory.mktemp("figures")) as server:
+            yield server
+
+
+def figure(page: Page) -> dict[str, Any]:
+    state: dict[str, Any] = page.evaluate("() => window.midbackFigure.state()")
+    return state
+
+
+def start(page: Page, server: live.LiveServer, program: str, speed: int) -> None:
+    page.goto(f"{server.url}/player?program={program}&speed={speed}")
+    page.get_by_role("button", name="Start without rating").click()
+    wait_stage(page, "run")
+
+
+def test_the_figure_follows_cat_cow_and_holds_still_when_paused(
+    page: Page, figure_server: live.LiveServer, console_errors: list[str]
+) -> None:
+    start(page, figure_server, "three-for-relief", 6)
+    wait_until(page, lambda: player(page)["cueKind"] == "rep", what="the first rep of cat-cow")
+    wait_until(page, lambda: figure(page)["shown"], what="the figure to show")
+    seen = set()
+    for _ in range(40):
+        seen.add(figure(page)["pose"])
+        page.wait_for_timeout(50)
+    assert {"cow", "cat"} <= seen, seen
+    assert figure(page)["figure"] == "cat-cow|"
+    page.keyboard.press("Space")
+    wait_until(page, lambda: player(page)["paused"], what="the pause")
+    frozen = figure(page)
+    page.wait_for_timeout(600)
+    assert figure(page) == frozen
+    page.screenshot(path=str(ARTIFACTS / "player-cat-cow.png"))
+    assert console_errors == []
+
+
+def test_the_second_side_is_the_mirror_image(
+    page: Page, figure_server: live.LiveServer, console_errors: list[str]
+) -> None:
+    start(page, figure_server, "three-for-relief", 40)
+    page.keyboard.press("ArrowRight")  # on to the seated rotation, done on each side
+    wait_until(page, lambda: figure(page)["figure"] == "seated-rotation|", what="the rotation")
+    sides: set[str] = set()
+
+    def both_sides() -> bool:
+        sides.add(figure(page)["side"])
+        return sides >= {"left", "right"}
+
+    wait_until(page, both_sides, what=lambda: f"both sides (seen {sides})", timeout_s=30)
+    assert console_errors == []
+
+
+def test_reduced_motion_shows_key_poses_without_tweening(
+    browser: Browser, figure_server: live.LiveServer
+) -> None:
+    context = browser.new_context(viewport={"width": 412, "height": 900}, reduced_motion="reduce")
+    try:
+        page = context.new_page()
+        start(page, figure_server, "three-for-relief", 6)
+        wait_until(page, lambda: figure(page)["shown"], what="the figure to show")
+        for _ in range(10):
+            state = figure(page)
+            assert state["reducedMotion"] and state["t"] == 1
+            page.wait_for_timeout(60)
+    finally:
+        context.close()
