@@ -134,6 +134,7 @@ FINE_ANSWERS: dict[str, Any] = {
     "assessed_by_clinician": False, "red_flags": [], "conditions": [],
 }  # fmt: skip
 
+
 def _answer_screen(page: Page, server: LiveServer, *, red_flags: list[RedFlag]) -> None:
     """Fill in the safety screen on its page and send it; fails at once unless it is accepted."""
     page.goto(f"{server.url}/screen")

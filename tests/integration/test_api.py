@@ -14,8 +14,9 @@ from midback.web.app import create_app
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path}/api.db")
+def client(tmp_path: Path, database_url: str) -> Iterator[TestClient]:
+    """The app in local mode on an empty store: SQLite or PostgreSQL (see conftest.py)."""
+    settings = Settings(home=tmp_path, database_url=database_url)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
 

@@ -16,9 +16,10 @@ import sqlalchemy as sa
 from midback.domain.prescription import Prescription
 from midback.domain.records import LogStatus, NewLog, ProgressionStep, SessionStatus
 from midback.errors import ImportFileError
-from midback.storage import LOCAL_PERSON_ID, Repository, SqlRepository, make_engine, upgrade
+from midback.storage import LOCAL_PERSON_ID, Repository, SqlRepository, make_engine
 from midback.storage.exchange import CSV_COLUMNS, export_csv, export_json, import_json
 from tests.fakes import FakeRepository
+from tests.pg import BACKENDS, migrated_database
 
 T0 = datetime(2025, 3, 1, 8, 0, 0, 123456, tzinfo=UTC)
 ME = LOCAL_PERSON_ID
@@ -28,17 +29,16 @@ def minutes(n: float) -> datetime:
     return T0 + timedelta(minutes=n)
 
 
-@pytest.fixture(params=["sqlite", "fake"])
-def new_repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Repository]]:
-    """Makes empty stores: SQLite files in tmp_path, or fakes."""
+@pytest.fixture(params=[*BACKENDS, "fake"])
+def new_repo(request: pytest.FixtureRequest) -> Iterator[Callable[[], Repository]]:
+    """Makes empty stores: SQLite files in tmp_path, fresh PostgreSQL databases, or fakes."""
     engines: list[sa.Engine] = []
 
     def make() -> Repository:
         if request.param == "fake":
             return FakeRepository()
-        engine = make_engine(f"sqlite:///{tmp_path / f'store{len(engines)}.db'}")
+        engine = make_engine(migrated_database(request, request.param))
         engines.append(engine)
-        upgrade(engine)
         return SqlRepository(engine)
 
     yield make

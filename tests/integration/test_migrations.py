@@ -1,4 +1,5 @@
-"""Migrations build the schema the tables describe, from an empty file, as often as asked."""
+"""Migrations build the schema the tables describe, from an empty database, as often as asked,
+on SQLite and on PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ TABLES = {"people", "sessions", "exercise_logs", "checkins", "screen_results", "
 
 
 @pytest.fixture
-def url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'midback.db'}"
+def url(database_url: str) -> str:
+    """An empty database: a SQLite file, or a fresh PostgreSQL database (see conftest.py)."""
+    return database_url
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from midback.domain.accounts import Role
 from midback.settings import Settings, SettingsError
 from midback.web.app import create_app
 from midback.web.deps import _now
+from tests.pg import NewDatabase
 
 SECRET = "x7Gk2pQ9vLm4Rt8Wz1Nc6Hb3Yd5Fs0Ja9Ue2Io7Pq"
 PASSWORD = "correct horse battery"
@@ -33,8 +34,9 @@ def server_settings(tmp_path: Path, **changes: Any) -> Settings:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> FastAPI:
-    application = create_app(server_settings(tmp_path))
+def app(tmp_path: Path, database_url: str) -> FastAPI:
+    """The app in server mode on an empty store (SQLite or PostgreSQL, see conftest.py)."""
+    application = create_app(server_settings(tmp_path, database_url=database_url))
     accounts = application.state.accounts
     auth = application.state.auth
     now = datetime.now(UTC)
@@ -191,13 +193,13 @@ def test_passwords_are_stored_as_argon2id_hashes(app: FastAPI) -> None:
     assert found[1].startswith("$argon2id$")
 
 
-def test_signup_is_off_by_default_and_works_when_allowed(tmp_path: Path) -> None:
-    closed = TestClient(create_app(server_settings(tmp_path)))
+def test_signup_is_off_by_default_and_works_when_allowed(
+    tmp_path: Path, new_database_url: NewDatabase
+) -> None:
+    closed = TestClient(create_app(server_settings(tmp_path, database_url=new_database_url())))
     body = {"email": "dan@example.org", "password": PASSWORD}
     assert closed.post("/api/v1/auth/signup", json=body).status_code == 403
-    open_settings = server_settings(
-        tmp_path, allow_signup=True, database_url=f"sqlite:///{tmp_path}/open.db"
-    )
+    open_settings = server_settings(tmp_path, allow_signup=True, database_url=new_database_url())
     open_app = create_app(open_settings)
     client = TestClient(open_app)
     weak = client.post(
@@ -367,3 +369,48 @@ def test_deleting_an_account_leaves_no_row_of_it(
         login_rows = db.execute(sa.text("SELECT key FROM login_attempts")).scalars().all()
         assert not [k for k in login_rows if "alice" in k]
     assert carol.get("/api/v1/clinician/patients").json() == []
+
+
+def test_a_same_origin_form_post_with_a_null_origin_is_accepted(app: FastAPI) -> None:
+    """Chromium sends ``Origin: null`` on form posts under ``Referrer-Policy: no-referrer``."""
+    client = TestClient(app)
+    client.get("/login")
+    token = client.cookies.get("midback_csrf")
+    response = client.post(
+        "/login",
+        data={"email": "alice@example.org", "password": PASSWORD, "next": "/",
+              "csrf_token": token},
+        headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303
+
+
+def test_a_cross_site_fetch_is_refused_by_sec_fetch_site(alice: TestClient) -> None:
+    response = alice.post(
+        "/api/v1/checkins", json={"pain": 3}, headers={"Sec-Fetch-Site": "cross-site"}
+    )
+    assert response.status_code == 403
+
+
+def test_an_email_with_an_s_signs_in(app: FastAPI) -> None:
+    accounts = app.state.accounts
+    accounts.create("sam.smith@example.org", app.state.auth.hash(PASSWORD), role=Role.PERSON,
+                    at=datetime.now(UTC))  # fmt: skip
+    signed_in(app, "sam.smith@example.org")
+
+
+def test_a_deleted_accounts_cookie_never_signs_in_a_later_account(app: FastAPI) -> None:
+    accounts, auth = app.state.accounts, app.state.auth
+    zed = accounts.create("zed@example.org", auth.hash(PASSWORD), role=Role.PERSON,
+                          at=datetime.now(UTC) - timedelta(days=1))  # fmt: skip
+    client = signed_in(app, "zed@example.org")
+    old_cookie = dict(client.cookies)
+    assert client.request("DELETE", "/api/v1/me", json={"confirm": "delete"}).status_code == 204
+    newcomer = accounts.create("new@example.org", auth.hash(PASSWORD), role=Role.PERSON,
+                               at=datetime.now(UTC))  # fmt: skip
+    stale = TestClient(app)
+    stale.cookies.update(old_cookie)
+    me = stale.get("/api/v1/me")
+    assert me.status_code == 401 or me.json()["id"] != newcomer.id
+    assert zed.id is not None

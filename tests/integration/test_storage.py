@@ -1,7 +1,8 @@
 """The repository keeps sessions, logs, check-ins, screens and progression, one person at a time.
 
-Every behaviour test runs on SQLite (a file in tmp_path) and on the in-memory fake, so the fake
-stays true to the real thing.
+Every behaviour test runs on SQLite (a file in tmp_path), on PostgreSQL (a fresh database on the
+test session's throwaway server, ``tests.pg``) and on the in-memory fake, so the fake stays true to
+the real thing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from midback.errors import NotFound
 from midback.settings import Settings
 from midback.storage import LOCAL_PERSON_ID, Repository, SqlRepository, make_engine, upgrade
 from tests.fakes import FakeRepository
+from tests.pg import BACKENDS, migrated_database
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 ME = LOCAL_PERSON_ID
@@ -60,20 +62,28 @@ def a_step(
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[sa.Engine]:
+def sqlite_engine(tmp_path: Path) -> Iterator[sa.Engine]:
     engine = make_engine(f"sqlite:///{tmp_path / 'data' / 'midback.db'}")
     upgrade(engine)
     yield engine
     engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "fake"])
-def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Repository]:
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest) -> Iterator[sa.Engine]:
+    engine = make_engine(migrated_database(request, request.param))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=[*BACKENDS, "fake"])
+def repo(request: pytest.FixtureRequest) -> Iterator[Repository]:
     if request.param == "fake":
         yield FakeRepository()
         return
-    engine = request.getfixturevalue("engine")
+    engine = make_engine(migrated_database(request, request.param))
     yield SqlRepository(engine)
+    engine.dispose()
 
 
 @pytest.fixture
@@ -356,8 +366,10 @@ def test_a_progression_step_for_someone_else_is_refused(repo: Repository, other:
 # SQLite itself
 
 
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(engine: sa.Engine) -> None:
-    with engine.connect() as connection:
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_foreign_keys(
+    sqlite_engine: sa.Engine,
+) -> None:
+    with sqlite_engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

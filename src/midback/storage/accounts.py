@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from midback.domain.accounts import Account, Patient, Role, lockout, normalise_email
 from midback.errors import MidbackError, NotFound
+from midback.storage.engine import id_fits, retrying
 from midback.storage.tables import (
     AssignmentRow,
     InviteRow,
@@ -41,7 +42,11 @@ class Assignment(BaseModel):
 
 
 class SqlAccounts:
-    """People's accounts, their sessions' version, invites, links, assignments and back-off."""
+    """People's accounts, their sessions' version, invites, links, assignments and back-off.
+
+    Like ``SqlRepository``, each method is one transaction, run again when the database refused
+    it for a moment (``engine.retrying``).
+    """
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
@@ -52,6 +57,7 @@ class SqlAccounts:
             yield session
 
     # -- people --------------------------------------------------------------------------
+    @retrying()
     def create(self, email: str, password_hash: str, *, role: Role, at: datetime) -> Account:
         """A new account; AccountError when the email is taken."""
         row = PersonRow(
@@ -66,6 +72,7 @@ class SqlAccounts:
             raise AccountError(f"email: {normalise_email(email)} already has an account") from None
         return _account(row)
 
+    @retrying()
     def by_email(self, email: str) -> tuple[Account, str | None, int] | None:
         """The account, its password hash and session version, or None."""
         with self._transaction() as db:
@@ -74,6 +81,7 @@ class SqlAccounts:
             ).first()
             return (_account(row), row.password_hash, row.session_version) if row else None
 
+    @retrying()
     def get(self, person_id: int) -> tuple[Account, int]:
         """The account and its session version; NotFound when gone."""
         with self._transaction() as db:
@@ -82,6 +90,7 @@ class SqlAccounts:
                 raise NotFound("person", person_id)
             return _account(row), row.session_version
 
+    @retrying()
     def set_password(self, person_id: int, password_hash: str) -> None:
         """Change the password hash and end every session of the person."""
         with self._transaction() as db:
@@ -91,6 +100,7 @@ class SqlAccounts:
             row.password_hash = password_hash
             row.session_version += 1
 
+    @retrying()
     def end_sessions(self, person_id: int) -> None:
         """Log the person out everywhere (older cookies stop working)."""
         with self._transaction() as db:
@@ -100,6 +110,7 @@ class SqlAccounts:
                 .values(session_version=PersonRow.session_version + 1)
             )
 
+    @retrying()
     def delete(self, person_id: int) -> None:
         """Delete the person and, by cascade, every row of theirs."""
         with self._transaction() as db:
@@ -111,6 +122,7 @@ class SqlAccounts:
             db.delete(row)
 
     # -- login back-off ------------------------------------------------------------------
+    @retrying()
     def locked_until(self, keys: list[str], now: datetime) -> datetime | None:
         """The latest lock still running for any of ``keys``."""
         with self._transaction() as db:
@@ -118,6 +130,7 @@ class SqlAccounts:
             locks = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
             return max(locks) if locks else None
 
+    @retrying(on_clash=True)
     def record_failure(self, keys: list[str], now: datetime) -> None:
         """Count a failed login for each key and lock it for a growing time."""
         with self._transaction() as db:
@@ -131,12 +144,14 @@ class SqlAccounts:
                 wait = lockout(row.failures)
                 row.locked_until = now + wait if wait else None
 
+    @retrying()
     def clear_failures(self, keys: list[str]) -> None:
         """Forget failed logins after a success."""
         with self._transaction() as db:
             db.execute(sa.delete(LoginAttemptRow).where(LoginAttemptRow.key.in_(keys)))
 
     # -- clinicians ----------------------------------------------------------------------
+    @retrying()
     def new_invite(self, clinician_id: int, at: datetime) -> str:
         """A fresh invite code of a clinician."""
         code = secrets.token_urlsafe(9)
@@ -147,6 +162,7 @@ class SqlAccounts:
             db.add(InviteRow(code=code, clinician_id=clinician_id, created_at=at))
         return code
 
+    @retrying()
     def accept_invite(self, person_id: int, code: str, at: datetime) -> int:
         """Link the person to the invite's clinician; returns the clinician's id."""
         with self._transaction() as db:
@@ -161,6 +177,7 @@ class SqlAccounts:
                                created_at=at))  # fmt: skip
             return invite.clinician_id
 
+    @retrying()
     def patients(self, clinician_id: int) -> list[Patient]:
         """The people linked to a clinician."""
         with self._transaction() as db:
@@ -175,15 +192,21 @@ class SqlAccounts:
                 for link, email in rows
             ]
 
+    @retrying()
     def is_linked(self, clinician_id: int, person_id: int) -> bool:
         """Whether the person is linked to the clinician."""
+        if not id_fits(self._engine.dialect, person_id):
+            return False
         with self._transaction() as db:
             return db.get(LinkRow, (person_id, clinician_id)) is not None
 
+    @retrying()
     def assign(
         self, clinician_id: int, person_id: int, program_id: str, note: str | None, at: datetime
     ) -> Assignment:
         """Assign a program to a linked person (NotFound when not linked)."""
+        if not id_fits(self._engine.dialect, person_id):
+            raise NotFound("person", person_id)
         with self._transaction() as db:
             if db.get(LinkRow, (person_id, clinician_id)) is None:
                 raise NotFound("person", person_id)
@@ -193,6 +216,7 @@ class SqlAccounts:
             db.flush()
             return _assignment(row)
 
+    @retrying()
     def assignments(self, person_id: int) -> list[Assignment]:
         """Programs assigned to a person, newest first."""
         with self._transaction() as db:

@@ -1,13 +1,22 @@
-"""The database engine, tuned for SQLite, and the migrations that bring a database up to date.
+"""The database engine (SQLite or PostgreSQL), its transient errors, and the migrations.
 
 ``make_engine`` is the only place an engine is built; ``upgrade`` runs the Alembic migrations
-shipped inside the package (no ``alembic.ini`` needed), so the app can upgrade on start.
+shipped inside the package (no ``alembic.ini`` needed), so the app can upgrade on start, from
+any number of processes at once. ``retrying`` runs a transaction again when the database
+refused it for a moment (a lock, a serialization conflict); ``is_unavailable`` tells the web
+edge which errors mean "try again shortly" (503) rather than a bug.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import random
+import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -20,6 +29,24 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 BUSY_TIMEOUT_MS = 5000
 """How long SQLite waits for another writer's lock before giving up."""
+CONNECT_TIMEOUT_S = 10
+"""How long a PostgreSQL connection attempt may take (unless the URL says otherwise)."""
+MIGRATION_LOCK = 0x6D69646261636B
+"""PostgreSQL advisory lock key held while migrating, so processes starting together queue."""
+RETRY_ATTEMPTS = 4
+"""How often ``retrying`` runs a transaction in all, at most."""
+RETRY_BACKOFF_S = 0.05
+"""The first retry waits up to this long; each further one up to twice the one before."""
+
+_ID_BITS = {"postgresql": 32}  # INTEGER there; SQLite's INTEGER holds 64 bits
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_PG_RETRYABLE = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+_PG_UNAVAILABLE_CLASSES = ("08", "53", "57P")  # connection, resources, operator intervention
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, **kwargs: Any) -> sa.Engine:
@@ -27,9 +54,16 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
 
     For a SQLite file: creates its folder, and sets on every connection WAL journal mode
     (readers never block the writer), a busy timeout of ``BUSY_TIMEOUT_MS`` and foreign keys on.
-    Other databases (PostgreSQL via psycopg) pass through unchanged.
+    For PostgreSQL (psycopg): pooled connections are pinged before use, so the engine recovers
+    by itself after the server restarts, and connecting gives up after ``CONNECT_TIMEOUT_S``.
     """
     parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        kwargs.setdefault("pool_pre_ping", True)
+        if "connect_timeout" not in parsed.query:
+            connect_args = dict(kwargs.get("connect_args", {}))
+            connect_args.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+            kwargs["connect_args"] = connect_args
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(parsed, **kwargs)
     database = parsed.database
@@ -50,6 +84,91 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def id_fits(dialect: sa.Dialect, value: int) -> bool:
+    """Whether ``value`` fits the database's id columns: a larger id (from a URL, say) cannot be
+    stored, so no row has it, and looking it up would fail with an overflow instead."""
+    top: int = 2 ** (_ID_BITS.get(dialect.name, 64) - 1)
+    return -top <= value < top
+
+
+def is_retryable(error: BaseException) -> bool:
+    """Whether a transaction that failed with ``error`` was refused for a moment, wrote nothing,
+    and may simply run again: SQLite's "database is locked" (after the busy timeout), or
+    PostgreSQL's serialization failure or deadlock."""
+    if not isinstance(error, sa.exc.DBAPIError) or error.connection_invalidated:
+        return False
+    if isinstance(error.orig, sqlite3.Error):
+        code = getattr(error.orig, "sqlite_errorcode", None)
+        if isinstance(code, int):
+            return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+        message = str(error.orig).lower()
+        return "database is locked" in message or "database table is locked" in message
+    return getattr(error.orig, "sqlstate", None) in _PG_RETRYABLE
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means the database cannot serve right now (down, restarting, no free
+    connection, locked): the request may succeed if tried again shortly. Other database errors
+    (a constraint, bad SQL) are bugs and stay bugs."""
+    if isinstance(error, sa.exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    if error.connection_invalidated or isinstance(error, sa.exc.InterfaceError):
+        return True
+    if is_retryable(error):
+        return True
+    if not isinstance(error, sa.exc.OperationalError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return str(sqlstate).startswith(_PG_UNAVAILABLE_CLASSES)
+    # No SQLSTATE: psycopg could not connect at all, or a SQLite error other than a lock.
+    return not isinstance(error.orig, sqlite3.Error)
+
+
+def retrying(
+    *,
+    attempts: int = RETRY_ATTEMPTS,
+    on_clash: bool = False,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a function that runs whole transactions, to run it again (up to ``attempts`` in
+    all, after a random wait that doubles each time) when one fails with ``is_retryable``.
+
+    ``on_clash``: also run it once more after an ``IntegrityError``, for create-or-replace
+    methods that looked, found nothing, and lost the race to insert the same key to another
+    writer (the second run finds that row and replaces it).
+
+    Only for functions whose every transaction either commits or writes nothing, so that
+    running one again cannot store anything twice.
+    """
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            clashed = False
+            attempt = 1
+            while True:
+                try:
+                    return func(*args, **kwargs)
+                except sa.exc.IntegrityError:
+                    if not on_clash or clashed:
+                        raise
+                    clashed = True
+                except sa.exc.DBAPIError as error:
+                    if attempt >= attempts or not is_retryable(error):
+                        raise
+                    _log.warning("%s: %s; running it again (attempt %d of %d)", func.__name__,
+                                 str(error.orig).strip(), attempt + 1, attempts)  # fmt: skip
+                    sleep(random.uniform(0, RETRY_BACKOFF_S * 2 ** (attempt - 1)))
+                    attempt += 1
+
+        return run
+
+    return decorate
+
+
 def alembic_config(url: str | None = None) -> Config:
     """Alembic's configuration, built in code; ``url`` is only needed by the ``alembic`` CLI."""
     config = Config()
@@ -60,16 +179,56 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(engine_or_url: sa.Engine | str, revision: str = "head") -> None:
-    """Migrate the database to ``revision`` (default: the newest); a no-op when already there."""
+    """Migrate the database to ``revision`` (default: the newest); a no-op when already there.
+
+    On PostgreSQL the migration holds an advisory lock: of several processes starting at once,
+    one migrates and the others wait, then find nothing to do. Rows the migrations insert with
+    their ids (the local person) then move the id sequences on (``advance_sequences``).
+    """
     engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
     try:
         config = alembic_config()
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+            advance_sequences(connection)
     finally:
         if isinstance(engine_or_url, str):
             engine.dispose()
+
+
+def advance_sequences(connection: sa.Connection) -> None:
+    """On PostgreSQL, move each table's id sequence past the largest id stored, so rows inserted
+    with explicit ids (a migration's, an import's) never clash with new ones. A sequence only
+    moves forward: the ids of deleted rows are never handed out again. SQLite needs nothing.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    from midback.storage.tables import Base
+
+    for table in Base.metadata.sorted_tables:
+        column = table.c.get("id")
+        if column is None or not column.primary_key:
+            continue
+        sequence = connection.execute(  # no row for a table a revision has not made yet
+            sa.text(
+                "SELECT pg_get_serial_sequence(:table, 'id') WHERE to_regclass(:table) IS NOT NULL"
+            ),
+            {"table": table.name},
+        ).scalar()
+        if sequence is None:
+            continue
+        largest = connection.execute(sa.select(sa.func.max(column))).scalar()
+        if largest is None:
+            continue
+        connection.execute(
+            sa.text(f"SELECT setval(:sequence, GREATEST(:largest, last_value)) FROM {sequence}"),
+            {"sequence": sequence, "largest": largest},
+        )
 
 
 def head_revision() -> str | None:

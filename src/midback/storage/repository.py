@@ -36,6 +36,7 @@ from midback.domain.records import (
     SessionStatus,
 )
 from midback.errors import ImportFileError, NotFound
+from midback.storage.engine import advance_sequences, id_fits, retrying
 from midback.storage.tables import (
     LOCAL_PERSON_ID,
     CheckInRow,
@@ -189,7 +190,12 @@ class Repository(Protocol):
 
 
 class SqlRepository:
-    """The repository on a SQLAlchemy engine (SQLite or PostgreSQL), migrated beforehand."""
+    """The repository on a SQLAlchemy engine (SQLite or PostgreSQL), migrated beforehand.
+
+    A method whose transaction the database refused for a moment (SQLite still locked after its
+    busy timeout, a PostgreSQL serialization failure or deadlock) runs again a few times
+    (``engine.retrying``) before the error reaches the caller.
+    """
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -202,6 +208,7 @@ class SqlRepository:
 
     # people
 
+    @retrying()
     def add_person(self, *, email: str | None = None, created_at: datetime) -> int:
         with self._transaction() as db:
             row = PersonRow(email=email, created_at=created_at)
@@ -209,6 +216,7 @@ class SqlRepository:
             db.flush()
             return row.id
 
+    @retrying(on_clash=True)  # processes starting together: one adds, the others find it
     def ensure_local_person(self, *, at: datetime | None = None) -> int:
         with self._transaction() as db:
             if db.get(PersonRow, LOCAL_PERSON_ID) is None:
@@ -217,6 +225,7 @@ class SqlRepository:
 
     # sessions
 
+    @retrying()
     def start_session(
         self,
         person_id: int,
@@ -241,6 +250,7 @@ class SqlRepository:
             db.flush()
             return record.model_copy(update={"id": row.id})
 
+    @retrying()
     def log_exercise(self, person_id: int, session_id: int, log: NewLog) -> ExerciseLog:
         try:
             with self._transaction() as db:
@@ -260,6 +270,7 @@ class SqlRepository:
                 raise
             return _log(stored)
 
+    @retrying()
     def finish_session(
         self,
         person_id: int,
@@ -289,10 +300,12 @@ class SqlRepository:
                 setattr(row, name, value)
             return record
 
+    @retrying()
     def get_session(self, person_id: int, session_id: int) -> SessionRecord:
         with self._transaction() as db:
             return _session(_session_row(db, person_id, session_id))
 
+    @retrying()
     def list_sessions(
         self, person_id: int, *, since: datetime | None = None, limit: int | None = None
     ) -> list[SessionRecord]:
@@ -303,6 +316,7 @@ class SqlRepository:
         with self._transaction() as db:
             return [_session(row) for row in db.scalars(query)]
 
+    @retrying()
     def session_logs(self, person_id: int, session_id: int) -> list[ExerciseLog]:
         with self._transaction() as db:
             _session_row(db, person_id, session_id)
@@ -313,6 +327,7 @@ class SqlRepository:
             )
             return [_log(row) for row in db.scalars(query)]
 
+    @retrying()
     def logs_for_person(
         self, person_id: int, *, since: datetime | None = None
     ) -> list[ExerciseLog]:
@@ -323,6 +338,7 @@ class SqlRepository:
         with self._transaction() as db:
             return [_log(row) for row in db.scalars(query)]
 
+    @retrying()
     def mark_interrupted(self, person_id: int, *, idle_before: datetime | None = None) -> int:
         last_log = (
             sa.select(sa.func.max(ExerciseLogRow.logged_at))
@@ -345,6 +361,7 @@ class SqlRepository:
 
     # check-ins, screens, progression
 
+    @retrying(on_clash=True)
     def add_checkin(
         self,
         person_id: int,
@@ -378,6 +395,7 @@ class SqlRepository:
             db.flush()
             return record.model_copy(update={"id": row.id})
 
+    @retrying()
     def checkins(self, person_id: int, *, since: date | None = None) -> list[CheckIn]:
         query = sa.select(CheckInRow).where(CheckInRow.person_id == person_id)
         if since is not None:
@@ -385,6 +403,7 @@ class SqlRepository:
         with self._transaction() as db:
             return [_checkin(row) for row in db.scalars(query.order_by(CheckInRow.day))]
 
+    @retrying()
     def save_screen(
         self,
         person_id: int,
@@ -408,6 +427,7 @@ class SqlRepository:
             db.flush()
             return record.model_copy(update={"id": row.id})
 
+    @retrying()
     def screens(self, person_id: int) -> list[ScreenRecord]:
         query = (
             sa.select(ScreenRow)
@@ -417,6 +437,7 @@ class SqlRepository:
         with self._transaction() as db:
             return [_screen(row) for row in db.scalars(query)]
 
+    @retrying()
     def latest_screen(self, person_id: int) -> ScreenRecord | None:
         query = (
             sa.select(ScreenRow)
@@ -428,6 +449,7 @@ class SqlRepository:
             row = db.scalars(query).first()
             return None if row is None else _screen(row)
 
+    @retrying()
     def progression(self, person_id: int) -> dict[str, ProgressionStep]:
         query = (
             sa.select(ProgressionRow)
@@ -437,6 +459,7 @@ class SqlRepository:
         with self._transaction() as db:
             return {row.exercise_id: _step(row) for row in db.scalars(query)}
 
+    @retrying(on_clash=True)
     def set_progression(self, person_id: int, step: ProgressionStep) -> None:
         _check_owner(person_id, step.person_id)
         with self._transaction() as db:
@@ -447,6 +470,7 @@ class SqlRepository:
             else:
                 row.step, row.reason, row.updated_at = step.step, step.reason, step.updated_at
 
+    @retrying()
     def recent_exercise_ids(self, person_id: int, sessions: int) -> list[str]:
         done = ExerciseLogRow.status != LogStatus.SKIPPED.value
         recent = (
@@ -468,6 +492,7 @@ class SqlRepository:
 
     # import
 
+    @retrying()
     def import_records(
         self,
         person_id: int,
@@ -506,7 +531,7 @@ class SqlRepository:
             for step in progression:
                 db.add(ProgressionRow(**step.model_dump()))
             db.flush()
-            _advance_sequences(db)
+            advance_sequences(db.connection())
 
 
 def _require_person(db: Session, person_id: int) -> None:
@@ -520,6 +545,8 @@ def _check_owner(expected: int, given: int, *, what: str = "person") -> None:
 
 
 def _session_row(db: Session, person_id: int, session_id: int) -> SessionRow:
+    if not id_fits(db.get_bind().dialect, session_id):
+        raise NotFound("session", session_id)
     row = db.get(SessionRow, session_id)
     if row is None or row.person_id != person_id:
         raise NotFound("session", session_id)
@@ -565,20 +592,6 @@ def _refuse_clashes(
             raise ImportFileError(
                 f"progression[{i}].exercise_id", f"{step.exercise_id!r} already has progression"
             )
-
-
-def _advance_sequences(db: Session) -> None:
-    """After inserting explicit ids, move PostgreSQL's id sequences past them (SQLite needs
-    nothing: it takes the largest id + 1)."""
-    if db.get_bind().dialect.name != "postgresql":
-        return
-    for table in ("people", "sessions", "exercise_logs", "checkins", "screen_results"):
-        db.execute(
-            sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
-            )
-        )
 
 
 # rows <-> records

@@ -79,8 +79,12 @@ class Auth:
 
     def set_cookie(self, response: Response, account_id: int) -> None:
         """Sign the person in on ``response``."""
-        _, version = self.accounts.get(account_id)
-        token = self._signer.dumps({"p": account_id, "v": version})
+        account, version = self.accounts.get(account_id)
+        # The account's creation time binds the cookie to this account, not just its id (an id
+        # can be given again after a deletion on SQLite).
+        token = self._signer.dumps(
+            {"p": account_id, "v": version, "c": account.created_at.isoformat()}
+        )
         response.set_cookie(
             SESSION_COOKIE,
             token,
@@ -107,11 +111,13 @@ class Auth:
             return None
         if not isinstance(data, dict):
             return None
-        person_id, version = data.get("p"), data.get("v")
+        person_id, version, created = data.get("p"), data.get("v"), data.get("c")
         if not isinstance(person_id, int) or not isinstance(version, int):
             return None
         try:
-            _, current = self.accounts.get(person_id)
+            account, current = self.accounts.get(person_id)
         except NotFound:
             return None
-        return person_id if current == version else None
+        if current != version or created != account.created_at.isoformat():
+            return None
+        return person_id

@@ -1,7 +1,11 @@
-"""midback's errors as HTTP responses: 404 for unknown ids, 422 naming the field, 403 blocked."""
+"""midback's errors as HTTP responses: 404 for unknown ids, 422 naming the field, 403 blocked,
+and 503 (with Retry-After) while the database is down, restarting or locked."""
 
 from __future__ import annotations
 
+import logging
+
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -13,6 +17,12 @@ from midback.errors import (
     ScreenBlocked,
     UnknownIdError,
 )
+from midback.storage.engine import is_unavailable
+
+UNAVAILABLE_RETRY_AFTER_S = 1
+"""What a 503 asks the client to wait before trying again (a write keeps its idempotency key)."""
+
+_log = logging.getLogger(__name__)
 
 
 def error_body(error: MidbackError) -> tuple[int, dict[str, object]]:
@@ -41,7 +51,11 @@ def error_body(error: MidbackError) -> tuple[int, dict[str, object]]:
 
 
 def install(app: FastAPI) -> None:
-    """Turn MidbackError into JSON responses (pages render their own error views)."""
+    """Turn MidbackError into JSON responses (pages render their own error views), and the
+    database being unreachable for a moment (``storage.engine.is_unavailable``) into 503.
+
+    Other database errors are bugs: they stay 500s, with their traceback in the log.
+    """
 
     async def handle(request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, MidbackError)
@@ -49,4 +63,18 @@ def install(app: FastAPI) -> None:
         headers = {"Retry-After": str(body["retry_after"])} if "retry_after" in body else None
         return JSONResponse(body, status_code=status, headers=headers)
 
+    async def unavailable(request: Request, error: Exception) -> JSONResponse:
+        if not is_unavailable(error):
+            raise error
+        _log.warning("database unavailable for %s %s: %s", request.method, request.url.path,
+                     str(error).splitlines()[0])  # fmt: skip
+        body = {
+            "detail": "the database is unavailable for a moment; try again",
+            "retry_after": UNAVAILABLE_RETRY_AFTER_S,
+        }
+        headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)}
+        return JSONResponse(body, status_code=503, headers=headers)
+
     app.add_exception_handler(MidbackError, handle)
+    for error_type in (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError):
+        app.add_exception_handler(error_type, unavailable)

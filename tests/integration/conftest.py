@@ -1,0 +1,42 @@
+"""Stores for the integration tests: a test that asks for ``database_url`` or
+``new_database_url`` runs twice, on a SQLite file and on a fresh PostgreSQL database.
+
+PostgreSQL comes from ``tests.pg`` (a throwaway server for the test session); without one the
+PostgreSQL runs are skipped, saying why (they fail instead when ``MIDBACK_REQUIRE_PG=1``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.pg import BACKENDS, NewDatabase, new_sqlite, pg_database, pg_server
+
+__all__ = ["backend", "database_url", "new_database_url", "pg_database", "pg_server"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database the test runs on."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def new_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> NewDatabase:
+    """Makes empty databases of ``backend`` (``migrated=True``: at the newest revision)."""
+    if backend == "postgresql":
+        pg: NewDatabase = request.getfixturevalue("pg_database")
+        return pg
+
+    def new(*, migrated: bool = False) -> str:
+        return new_sqlite(tmp_path, migrated=migrated)
+
+    return new
+
+
+@pytest.fixture
+def database_url(new_database_url: NewDatabase) -> str:
+    """One empty database of the test's backend."""
+    return new_database_url()

@@ -1,0 +1,275 @@
+"""schemathesis against ``/openapi.json``, signed in (server mode, as a clinician, so the
+clinician routes run too), on requests it generates from the schema, valid and invalid.
+
+Two promises, two tests per operation:
+
+- every answer is no 5xx and keeps to the schema the app publishes (its body, content type and
+  headers, wherever a response is documented);
+- the schema describes what the API accepts: requests valid by the schema are not refused, and
+  invalid ones are not accepted.
+
+Each API operation is its own test, so a known failure is marked on it alone (below, each with
+a request that shows it every time). The operations are read from the API routers, and a test
+checks they are exactly those of ``/openapi.json``: none is left out. (schemathesis's
+``from_fixture`` loader cannot run here, as it needs a pytest attribute that pytest 9.2 removed;
+so each test draws its operation's cases with Hypothesis itself.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from argon2 import PasswordHasher
+from fastapi import FastAPI, Response
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+
+from midback.domain.accounts import Role
+from midback.settings import Settings
+from midback.web import api
+from midback.web.app import create_app
+from midback.web.auth import SESSION_COOKIE
+
+SECRET = "fuzz-3Hq8Wv2Lx7Pz1Rm6Nb9Tc4Yh0Gd5Fs"
+EMAIL = "fuzzer@example.org"
+PASSWORD = "fuzzer password 42"
+EXAMPLES = 25
+"""Generated requests per operation, mode and test: bounded for CI."""
+POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
+
+_CONTRACT = ("positive_data_acceptance", "negative_data_rejection")
+ANSWER_CHECKS: dict[str, Any] = {
+    "status_code_conformance": {"enabled": False},
+    **{name: {"enabled": False} for name in _CONTRACT},
+}
+"""Every schemathesis check on answers but three. The contract checks run in their own test.
+status_code_conformance is off: FastAPI documents only each route's success and 422, while the
+API also answers 401 (signed out), 403 (a blocking screen; not a clinician), 404 (an unknown or
+someone else's id), 409, 429 (login back-off) and 503 (database down), each with a JSON
+``detail``; that is the README's contract, not yet the schema's. Every other 5xx still fails."""
+CONTRACT_CHECKS: dict[str, Any] = {
+    "enabled": False,
+    **{name: {"enabled": True} for name in _CONTRACT},
+}
+"""Only: schema-valid requests are not refused (4xx other than 401/403/404/409/429), and
+schema-invalid ones are not accepted."""
+
+
+def _router_operations() -> list[tuple[str, str, bool]]:
+    """(METHOD, path, takes input) of every API operation, from the routers alone (no app, no
+    database)."""
+    probe = FastAPI()
+    probe.include_router(api.router())
+    paths = probe.openapi()["paths"]
+    return sorted(
+        (method.upper(), path, bool(op.get("parameters") or op.get("requestBody")))
+        for path, ops in paths.items()
+        for method, op in ops.items()
+    )
+
+
+OPERATIONS = _router_operations()
+
+
+@dataclass(frozen=True)
+class Known:
+    """A failure found by fuzzing, with one request that shows it every time.
+
+    What the fuzzing finds varies a little from run to run (its requests follow the data it
+    meets), so a known failure's test first sends its witness: while the failure is there the
+    test fails as marked (xfail, strict); once it is fixed, the fuzzing runs on, and a pass
+    says the mark can go.
+    """
+
+    reason: str
+    method: str
+    url: str
+    shows: Callable[[Any], bool]
+    """Whether the answer to the witness still shows the failure."""
+    body: Any = None
+    query: list[tuple[str, Any]] = field(default_factory=list)
+
+    def check(self, app: FastAPI) -> None:
+        """Fail with ``reason`` while the witness shows the failure."""
+        with TestClient(app, cookies=signed_in_cookie(app)) as client:
+            response = client.request(self.method, self.url, json=self.body, params=self.query)
+        if self.shows(response):
+            pytest.fail(f"{self.reason}: {response.status_code} {response.text[:300]}")
+
+
+def _cases(known: dict[tuple[str, str, str], Known]) -> list[Any]:
+    """A param per operation and mode (invalid requests only where the operation takes input),
+    marked xfail(strict) where ``known`` (mode value, method, path) names a failure."""
+    params = []
+    for method, path, takes_input in OPERATIONS:
+        for mode in (POSITIVE, NEGATIVE) if takes_input else (POSITIVE,):
+            failure = known.get((mode.value, method, path))
+            marks = [pytest.mark.xfail(strict=True, reason=failure.reason)] if failure else []
+            params.append(
+                pytest.param(method, path, mode, id=f"{mode.value}-{method} {path}", marks=marks)
+            )
+    return params
+
+
+def _naive(at: str) -> bool:
+    return datetime.fromisoformat(at).tzinfo is None
+
+
+def _refused(response: Any) -> bool:
+    return bool(response.status_code == 422)
+
+
+KNOWN_ANSWER_FAILURES: dict[tuple[str, str, str], Known] = {
+    ("positive", "POST", "/api/v1/week"): Known(
+        "200 outside the schema: sessions[].at is a naive datetime (no UTC offset) where the"
+        " schema says date-time, which needs one (domain/week.py Session.at)",
+        "POST", "/api/v1/week", body={"minutes": 10, "place": "home", "start": "2026-11-23"},
+        shows=lambda r: r.status_code == 200 and _naive(r.json()["sessions"][0]["at"]),
+    ),
+}  # fmt: skip
+"""Real 5xx or answers outside the schema found in routes of web/api (reported to their owner).
+(Ids too large for the database were 500s too; the storage now answers them not found.)"""
+
+_NEEDED = "422 for a schema-valid body: the schema does not say that minutes and place"
+KNOWN_CONTRACT_GAPS: dict[tuple[str, str, str], Known] = {
+    ("positive", "POST", "/api/v1/plan"): Known(
+        f"{_NEEDED} (or program_id) are needed", "POST", "/api/v1/plan", body={},
+        shows=_refused),
+    ("positive", "POST", "/api/v1/sessions"): Known(
+        f"{_NEEDED} (or program_id) are needed", "POST", "/api/v1/sessions", body={},
+        shows=_refused),
+    ("positive", "POST", "/api/v1/timeline"): Known(
+        f"{_NEEDED} (or program_id) are needed", "POST", "/api/v1/timeline", body={},
+        shows=_refused),
+    ("positive", "POST", "/api/v1/week"): Known(
+        f"{_NEEDED} are needed", "POST", "/api/v1/week", body={}, shows=_refused),
+    ("positive", "POST", "/api/v1/screen"): Known(
+        "422 for a schema-valid body: answers is a free object in the schema, but age,"
+        " pain_now and pain_duration_days are required", "POST", "/api/v1/screen", body={},
+        shows=_refused),
+    ("positive", "GET", "/api/v1/export"): Known(
+        "422 for a schema-valid query: format is any string in the schema, but only json or"
+        " csv", "GET", "/api/v1/export", query=[("format", "xml")], shows=_refused),
+    ("positive", "GET", "/api/v1/week.ics"): Known(
+        "422 for a schema-valid query when no exercise fits the place, time and conditions"
+        " (a plan that cannot be made, answered as an input error with loc body on a GET)",
+        "GET", "/api/v1/week.ics", shows=_refused,
+        query=[("minutes", 136), ("place", "car"), ("conditions", "knee_pain"),
+               ("conditions", "shoulder_pain"), ("conditions", "recent_spine_surgery"),
+               ("focus", "relief")]),
+    ("negative", "POST", "/api/v1/checkins"): Known(
+        "201 for a schema-invalid body: pain is an integer in the schema, but pydantic's lax"
+        " mode takes a boolean", "POST", "/api/v1/checkins", body={"pain": True},
+        shows=lambda r: r.status_code == 201),
+}  # fmt: skip
+"""Schema imprecisions found in routes of web/api (reported to their owner)."""
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    home: Path = tmp_path_factory.mktemp("fuzz")
+    application = create_app(
+        Settings(home=home, database_url=f"sqlite:///{home / 'fuzz.db'}", mode="server",
+                 secret_key=SECRET)
+    )  # fmt: skip
+    application.state.fuzz_hash = PasswordHasher().hash(PASSWORD)
+    yield application
+    application.state.repo.engine.dispose()
+
+
+def _schema(app: FastAPI, checks: dict[str, Any]) -> schemathesis.BaseSchema:
+    config = schemathesis.Config.from_dict({"checks": checks})
+    return schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
+
+
+@pytest.fixture(scope="module")
+def answer_schema(app: FastAPI) -> schemathesis.BaseSchema:
+    return _schema(app, ANSWER_CHECKS)
+
+
+@pytest.fixture(scope="module")
+def contract_schema(app: FastAPI) -> schemathesis.BaseSchema:
+    return _schema(app, CONTRACT_CHECKS)
+
+
+def signed_in_cookie(app: FastAPI) -> dict[str, str]:
+    """A valid session cookie of the fuzzer, whose account is made again when a case deleted it
+    (DELETE /api/v1/me), and whose cookie is fresh after a case signed out everywhere."""
+    accounts = app.state.accounts
+    found = accounts.by_email(EMAIL)
+    if found is None:
+        account = accounts.create(EMAIL, app.state.fuzz_hash, role=Role.CLINICIAN,
+                                  at=datetime.now(UTC))  # fmt: skip
+        person_id = account.id
+    else:
+        person_id = found[0].id
+    response = Response()
+    app.state.auth.set_cookie(response, person_id)
+    cookie: SimpleCookie = SimpleCookie(response.headers["set-cookie"])
+    return {SESSION_COOKIE: cookie[SESSION_COOKIE].value}
+
+
+def fuzz(app: FastAPI, operation: Any, mode: schemathesis.GenerationMode) -> None:
+    """Send ``EXAMPLES`` generated requests to ``operation``; schemathesis checks each answer."""
+
+    @given(case=operation.as_strategy(mode))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=timedelta(seconds=10),
+        derandomize=True,  # CI sends about the same requests each run (answers still vary)
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def answered(case: schemathesis.Case) -> None:
+        case.call_and_validate(cookies=signed_in_cookie(app))
+
+    try:
+        answered()
+    except Unsatisfiable:
+        if mode is POSITIVE:
+            raise
+        pytest.skip("every value of this operation's input is valid: no invalid request exists")
+
+
+def test_the_fuzzed_operations_are_exactly_those_of_the_schema(
+    answer_schema: schemathesis.BaseSchema,
+) -> None:
+    published = sorted(
+        (operation.method.upper(), operation.path)
+        for operation in (result.ok() for result in answer_schema.get_all_operations())
+    )
+    assert published == [(method, path) for method, path, _ in OPERATIONS]
+
+
+@pytest.mark.parametrize(("method", "path", "mode"), _cases(KNOWN_ANSWER_FAILURES))
+def test_no_answer_is_a_server_error_or_outside_the_schema(
+    app: FastAPI,
+    answer_schema: schemathesis.BaseSchema,
+    method: str,
+    path: str,
+    mode: schemathesis.GenerationMode,
+) -> None:
+    if known := KNOWN_ANSWER_FAILURES.get((mode.value, method, path)):
+        known.check(app)
+    fuzz(app, answer_schema[path][method], mode)
+
+
+@pytest.mark.parametrize(("method", "path", "mode"), _cases(KNOWN_CONTRACT_GAPS))
+def test_the_schema_says_what_the_api_accepts(
+    app: FastAPI,
+    contract_schema: schemathesis.BaseSchema,
+    method: str,
+    path: str,
+    mode: schemathesis.GenerationMode,
+) -> None:
+    if known := KNOWN_CONTRACT_GAPS.get((mode.value, method, path)):
+        known.check(app)
+    fuzz(app, contract_schema[path][method], mode)
