@@ -13,12 +13,25 @@ Rules (defaults from exercise science, not the articles):
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from midback.domain.catalogue import Catalogue
 from midback.domain.planner import Focus, Plan, PlanRequest, plan
 from midback.domain.vocab import Place
+
+LocalTime = Annotated[
+    datetime,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "Local date and time with no time zone (a calendar's floating time).",
+            "examples": ["2026-11-23T18:00:00"],
+        }
+    ),
+]
+"""A session's time where the person is: wall-clock, not an instant (so no UTC offset)."""
 
 WALK_TARGET_MIN = 150
 """Minutes of moderate activity a week (ACSM / Garber 2011)."""
@@ -50,7 +63,7 @@ class Session(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     day: date
-    at: datetime
+    at: LocalTime
     kind: str
     """``main``, ``walk`` or ``desk-break``."""
     title: str

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from midback.domain.dose import Level
 from midback.domain.planner import Focus, PlanRequest
 from midback.domain.prescription import Prescription
 from midback.domain.records import LogStatus
 from midback.domain.vocab import Condition, Equipment, Place
+
+
+def _not_a_boolean(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number from 0 to 10, not true or false")
+    return value
+
+
+Score = Annotated[int, Field(ge=0, le=10), BeforeValidator(_not_a_boolean)]
+"""A 0-10 score: a whole number (6.0 is 6, as JSON allows); a boolean is refused."""
 
 
 class _Body(BaseModel):
@@ -82,5 +92,5 @@ class FinishBody(_Body):
 class CheckInBody(_Body):
     """This morning's pain and stiffness."""
 
-    pain: int = Field(ge=0, le=10)
-    stiffness: int | None = Field(default=None, ge=0, le=10)
+    pain: Score
+    stiffness: Score | None = None

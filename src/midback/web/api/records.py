@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse, Response
@@ -40,8 +40,16 @@ def get_progress(
     }
 
 
-@router.get("/export")
-def get_export(repo: Repo, person: PersonId, format: str = "json") -> Response:
+@router.get(
+    "/export",
+    responses={
+        200: {
+            "description": "The export: a JSON document, or CSV with format=csv.",
+            "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
+def get_export(repo: Repo, person: PersonId, format: Literal["json", "csv"] = "json") -> Response:
     """Everything the person recorded: JSON (lossless) or CSV (a row per exercise logged)."""
     from midback.storage.exchange import export_csv, export_json
 
@@ -55,11 +63,6 @@ def get_export(repo: Repo, person: PersonId, format: str = "json") -> Response:
             data = path.read_bytes()
         disposition = 'attachment; filename="midback.csv"'
         return Response(data, media_type="text/csv", headers={"Content-Disposition": disposition})
-    if format != "json":
-        return JSONResponse(
-            {"detail": [{"loc": ["query", "format"], "msg": "json or csv", "type": "value_error"}]},
-            status_code=422,
-        )
     return JSONResponse(
         export_json(repo, person),
         headers={"Content-Disposition": 'attachment; filename="midback-export.json"'},
