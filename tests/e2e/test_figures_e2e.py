@@ -136,6 +136,7 @@ def test_the_figure_follows_cat_cow_and_holds_still_when_paused(
     assert figure(page)["figure"] == "cat-cow|"
     page.keyboard.press("Space")
     wait_until(page, lambda: player(page)["paused"], what="the pause")
+    page.wait_for_timeout(300)  # a frame already scheduled when the key came may still draw
     frozen = figure(page)
     page.wait_for_timeout(600)
     assert figure(page) == frozen

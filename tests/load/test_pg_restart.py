@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.load.servers import serving
-from tests.load.traffic import Tally, Traffic, add_people, stored_logs
+from tests.load.traffic import Tally, Traffic, add_people, run_in_own_loop, stored_logs
 from tests.pg import PgServer, start_or_skip
 
 PEOPLE = 50
@@ -58,7 +58,7 @@ def test_a_postgresql_restart_mid_load_loses_and_doubles_no_acknowledged_write(
 
     with serving(url, tmp_path, count=2) as servers:
         traffic = Traffic([s.url for s in servers], people, writes=WRITES, deadline_s=DEADLINE_S)
-        tally = asyncio.run(load(traffic))
+        tally = run_in_own_loop(load(traffic))
     print(
         f"\nPostgreSQL down from {outage['stopped_at']:.1f} s to {outage['started_at']:.1f} s:"
         f" {tally.summary()}"

@@ -4,7 +4,6 @@ database)."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import httpx
 import pytest
 
 from tests.load.servers import serving
-from tests.load.traffic import PASSWORD, Traffic, add_people, stored_logs
+from tests.load.traffic import PASSWORD, Traffic, add_people, run_in_own_loop, stored_logs
 from tests.pg import NewDatabase
 
 PEOPLE = 50
@@ -57,7 +56,7 @@ def test_fifty_people_log_5000_exercises_over_two_processes(
     with serving(url, tmp_path, count=2) as servers:
         traffic = Traffic([s.url for s in servers], people, writes=WRITES, deadline_s=DEADLINE_S)
         client_cpu = time.process_time()
-        tally = asyncio.run(traffic.run())
+        tally = run_in_own_loop(traffic.run())
         client_cpu = time.process_time() - client_cpu
         server_cpu = " + ".join(f"{s.cpu_seconds():.1f}" for s in servers)
     print(

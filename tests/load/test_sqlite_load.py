@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
 from tests.load.servers import log_lines, serving
-from tests.load.traffic import Traffic, add_people, stored_logs
+from tests.load.traffic import Traffic, add_people, run_in_own_loop, stored_logs
 from tests.pg import new_sqlite
 
 PEOPLE = 50
@@ -23,7 +22,7 @@ def test_fifty_people_log_5000_exercises_on_sqlite_and_none_is_lost(tmp_path: Pa
     people = add_people(url, PEOPLE)
     with serving(url, tmp_path, count=1) as servers:
         traffic = Traffic([s.url for s in servers], people, writes=WRITES, deadline_s=DEADLINE_S)
-        tally = asyncio.run(traffic.run())
+        tally = run_in_own_loop(traffic.run())
         ran_again = log_lines(servers, "running it again")
         cpu = servers[0].cpu_seconds()
     print(
