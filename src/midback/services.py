@@ -6,6 +6,7 @@ returns domain values; the faces only parse, call and render.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -292,15 +293,26 @@ def outcomes(
     from midback.domain.records import LogStatus
 
     by_id = {s.id: s for s in sessions}
-    days = sorted(checkins, key=lambda c: c.day)
+    days = sorted(checkins, key=lambda c: (c.day, c.at))
+    day_keys = [c.day for c in days]
+    around: dict[int, tuple[int | None, int | None]] = {}
     found: dict[str, list[Outcome]] = {}
     for log in sorted(logs, key=lambda item: item.logged_at):
         session = by_id.get(log.session_id)
         if session is None:
             continue
-        day = local_day(session.started_at)
-        before = [c.morning_pain for c in days if c.day <= day and c.at <= session.started_at]
-        after = [c.morning_pain for c in days if c.day > day]
+        if session.id not in around:
+            # Check-ins up to the session's day are days[:cut]; the next morning's is days[cut].
+            day = local_day(session.started_at)
+            cut = bisect_right(day_keys, day)
+            earlier = cut - 1
+            while earlier >= 0 and days[earlier].at > session.started_at:
+                earlier -= 1
+            around[session.id] = (
+                days[earlier].morning_pain if earlier >= 0 else None,
+                days[cut].morning_pain if cut < len(days) else None,
+            )
+        morning_before, morning_after = around[session.id]
         completed = log.status is LogStatus.COMPLETED
         found.setdefault(log.exercise_id, []).append(
             Outcome(
@@ -309,8 +321,8 @@ def outcomes(
                 at_target=completed and log.actual == log.target,
                 stopped_for_pain=log.status is LogStatus.STOPPED_FOR_PAIN,
                 pain=log.pain if log.pain is not None else session.pain_after,
-                morning_before=before[-1] if before else None,
-                morning_after=after[0] if after else None,
+                morning_before=morning_before,
+                morning_after=morning_after,
             )
         )
     return found
