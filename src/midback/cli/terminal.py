@@ -118,7 +118,8 @@ def run_session(
 
     def handle(events: list[Event]) -> None:
         nonlocal quit_
-        for event in events:
+        # Cues first, so the bell and voice are on time; a finished exercise is logged after.
+        for event in sorted(events, key=lambda e: not isinstance(e, CueStarted)):
             on_event(event)
             if isinstance(event, SessionEnded):
                 quit_ = event.quit

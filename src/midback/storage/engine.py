@@ -80,6 +80,10 @@ def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")  # in-memory databases stay "memory"
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # In WAL mode NORMAL still survives a killed process (every commit is in the WAL); only
+        # a power cut can lose the last commits. It makes each commit ~6x cheaper (8 -> 1.3 ms),
+        # which keeps log writes from delaying the next cue of a session.
+        cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
 

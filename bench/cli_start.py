@@ -1,0 +1,120 @@
+"""cli-start: a cold ``midback --help`` and ``midback plan``, against ``python -c pass``.
+
+Each run is a new process of the project's virtual environment. The three commands take turns
+(pass, help, plan, pass, ...) so that the machine's noise falls on all of them alike; one
+untimed round first warms the operating system's file cache.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.result import Result, Row, at_most, ratio, stats
+
+HELP_LIMIT = 6.0
+PLAN_LIMIT = 8.0
+PLAN_ARGS = ["plan", "--minutes", "10", "--place", "home", "--json"]
+
+
+def _midback() -> list[str]:
+    """The ``midback`` console script beside this interpreter, else ``python -m midback``."""
+    script = Path(sys.executable).with_name("midback")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "midback"]
+
+
+def _time(command: list[str], env: dict[str, str]) -> tuple[float, str]:
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
+    elapsed = (time.perf_counter() - start) * 1000
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stderr[-500:]}")
+    return elapsed, done.stdout
+
+
+def _rounds(
+    commands: dict[str, list[str]], env: dict[str, str], rounds: int
+) -> dict[str, list[float]]:
+    """One untimed warm-up round, then ``rounds`` interleaved timed rounds."""
+    for name, command in commands.items():
+        _, out = _time(command, env)
+        if name == "plan":
+            json.loads(out)  # the plan really was made
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, command in commands.items():
+            times[name].append(_time(command, env)[0])
+    return times
+
+
+def run(quick: bool) -> Result:
+    """Median wall time of each command over interleaved rounds; ratios to ``python -c pass``."""
+    result = Result("cli-start", "Cold start of the command line, against `python -c pass`")
+    rounds = 3 if quick else 20
+    midback = _midback()
+    commands = {
+        "pass": [sys.executable, "-c", "pass"],
+        "help": [*midback, "--help"],
+        "plan": [*midback, *PLAN_ARGS],
+    }
+    with tempfile.TemporaryDirectory(prefix="midback-bench-") as home:
+        # Byte code goes to a folder of our own (the warm-up round fills it), as an installed
+        # package has it; nothing is written under src/.
+        env = {**os.environ, "MIDBACK_HOME": home, "PYTHONPYCACHEPREFIX": f"{home}/pycache"}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env.pop("MIDBACK_DATABASE_URL", None)
+        times = _rounds(commands, env, rounds)
+        as_is = None
+        if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+            shell = {**os.environ, "MIDBACK_HOME": home}
+            shell.pop("MIDBACK_DATABASE_URL", None)
+            as_is = _rounds(commands, shell, max(3, rounds // 2))
+    base = stats(times["pass"])
+    result.rows.append(
+        Row("python -c pass (baseline)", base.median, spread=base.iqr, samples=base.n)
+    )
+    for name, label, limit in (
+        ("help", "midback --help", HELP_LIMIT),
+        ("plan", "midback " + " ".join(PLAN_ARGS), PLAN_LIMIT),
+    ):
+        s = stats(times[name])
+        r = ratio(s.median, base.median)
+        result.rows.append(
+            Row(
+                label,
+                s.median,
+                spread=s.iqr,
+                baseline=base.median,
+                ratio=r,
+                target=f"<= {limit:g}x",
+                met=at_most(r, limit),
+                samples=s.n,
+                note=f"{limit:g}x is {limit * base.median:.0f} ms here",
+            )
+        )
+    if as_is is not None:
+        shell_base = stats(as_is["pass"]).median
+        for name, label in (("help", "midback --help"), ("plan", "midback plan ...")):
+            s = stats(as_is[name])
+            result.rows.append(
+                Row(
+                    f"{label}, with PYTHONDONTWRITEBYTECODE=1 as this shell has it",
+                    s.median,
+                    spread=s.iqr,
+                    baseline=shell_base,
+                    ratio=ratio(s.median, shell_base),
+                    samples=s.n,
+                    note="src/midback has no byte code cache: its modules compile on every start",
+                )
+            )
+    result.notes.append(
+        f"{rounds} interleaved rounds after one untimed warm-up round that fills a byte code"
+        f" cache (PYTHONPYCACHEPREFIX); interpreter {sys.executable}; wall time from fork to"
+        " exit, measured by the parent."
+    )
+    return result

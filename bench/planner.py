@@ -1,0 +1,206 @@
+"""planner: time per plan over random profiles, and its score against exhaustive search.
+
+Profiles are drawn from a fixed seed: minutes (mostly up to an hour, some up to four), place,
+kit (the place's usual or a random set), up to three conditions, focus, level, recent exercises
+and a tie-break seed. Each is planned once on the shipped catalogue and timed.
+
+Exhaustive search tries every choice of at most one option per exercise within the budget and
+keeps the best ``score_of`` (the planner's own documented score, shared with the unit tests).
+It is feasible when the number of such choices is small: that number is counted exactly first
+(a counting knapsack), and a profile is searched on the full catalogue when it is under the
+cap. Every profile is also searched on a random 6-exercise cut of the catalogue (as the unit
+test does), so each profile gets one exact comparison.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Sequence
+
+from bench.result import Result, Row, at_least, at_most, ratio, stats
+from midback.domain.catalogue import Catalogue
+from midback.domain.dose import Level
+from midback.domain.loader import catalogue
+from midback.domain.planner import Focus, Option, PlanRequest, candidates, plan, score_of
+from midback.domain.prescription import GET_READY_S, STEP_S
+from midback.domain.vocab import Condition, Equipment, Place
+from midback.errors import PlanError
+
+P99_LIMIT_MS = 5.0
+TOLERANCE = 1e-3
+"""Scores are rounded to 4 places in a plan; closer than this counts as the same."""
+
+
+def random_request(rng: random.Random, cat: Catalogue) -> PlanRequest:
+    """One random profile."""
+    minutes = rng.randint(1, 60) if rng.random() < 0.85 else rng.randint(61, 240)
+    place = rng.choice(list(Place))
+    equipment = None
+    if rng.random() < 0.3:
+        equipment = frozenset(rng.sample(list(Equipment), rng.randint(0, 4)))
+    conditions = frozenset(rng.sample(list(Condition), rng.choice([0, 0, 0, 1, 1, 2, 3])))
+    recent = frozenset(rng.sample(sorted(cat.exercises), rng.choice([0, 0, 3, 6, 10])))
+    return PlanRequest(
+        minutes=minutes,
+        place=place,
+        equipment=equipment,
+        conditions=conditions,
+        focus=rng.choice(list(Focus)),
+        level=rng.choice(list(Level)),
+        seed=rng.randrange(1000),
+        recent=recent,
+        cleared=rng.random() < 0.1,
+    )
+
+
+def count_choices(groups: Sequence[Sequence[Option]], budget: int) -> int:
+    """How many choices of at most one option per group fit ``budget`` (exact, by counting)."""
+    units = budget // STEP_S
+    ways = [0] * (units + 1)
+    ways[0] = 1
+    for group in groups:
+        new = list(ways)
+        for option in group:
+            k = option.seconds // STEP_S
+            for t in range(k, units + 1):
+                new[t] += ways[t - k]
+        ways = new
+    return sum(ways)
+
+
+def exhaustive_best(groups: Sequence[Sequence[Option]], budget: int, full_budget_s: int) -> float:
+    """The best ``score_of`` over every choice of at most one option per group within budget."""
+    best = score_of([], budget, full_budget_s)
+    chosen: list[Option] = []
+
+    def walk(i: int, used: int) -> None:
+        nonlocal best
+        if i == len(groups):
+            score = score_of(chosen, budget, full_budget_s)
+            best = max(best, score)
+            return
+        walk(i + 1, used)
+        for option in groups[i]:
+            if used + option.seconds <= budget:
+                chosen.append(option)
+                walk(i + 1, used + option.seconds)
+                chosen.pop()
+
+    walk(0, 0)
+    return best
+
+
+def _planned_score(cat: Catalogue, request: PlanRequest, budget: int) -> tuple[float, float]:
+    """(score, milliseconds) of the planner; an empty plan's score when nothing fits."""
+    start = time.perf_counter()
+    try:
+        score = plan(cat, request).score
+    except PlanError:
+        score = score_of([], budget, request.budget_s)
+    return score, (time.perf_counter() - start) * 1000
+
+
+def _compare(cat: Catalogue, request: PlanRequest, cap: int) -> tuple[bool, float, float] | None:
+    """(same score, planner ms, exhaustive ms) on ``cat``, or None when too many choices."""
+    budget = request.budget_s - GET_READY_S
+    groups = candidates(cat, request, budget)
+    if count_choices(groups, budget) > cap:
+        return None
+    score, planner_ms = _planned_score(cat, request, budget)
+    start = time.perf_counter()
+    best = exhaustive_best(groups, budget, request.budget_s)
+    exhaustive_ms = (time.perf_counter() - start) * 1000
+    return abs(score - best) <= TOLERANCE, planner_ms, exhaustive_ms
+
+
+def run(quick: bool) -> Result:
+    """Median and p99 time per plan; the share of profiles where the score equals the best."""
+    result = Result("planner", "Plans for random profiles: time per plan, and exactness")
+    cat = catalogue()
+    profiles = 100 if quick else 1000
+    cap = 5_000 if quick else 60_000
+    rng = random.Random(8)
+    requests = [random_request(rng, cat) for _ in range(profiles)]
+    plan(cat, requests[0])  # warm up
+    times = []
+    failed = 0
+    for request in requests:
+        start = time.perf_counter()
+        try:
+            plan(cat, request)
+        except PlanError:
+            failed += 1
+        times.append((time.perf_counter() - start) * 1000)
+    s = stats(times)
+
+    full = [c for c in (_compare(cat, r, cap) for r in requests) if c is not None]
+    cut_rng = random.Random(9)
+    cut = []
+    for request in requests:
+        ids = cut_rng.sample(sorted(cat.exercises), 6)
+        small = cat.model_copy(
+            update={"exercises": {i: cat.exercises[i] for i in ids}, "programs": {}}
+        )
+        compared = _compare(small, request, cap * 10)
+        if compared is not None:
+            cut.append(compared)
+    exhaustive = [c[2] for c in full]
+    planned = [c[1] for c in full]
+    base = stats(exhaustive).median if exhaustive else None
+    mine = stats(planned).median if planned else None
+
+    result.rows.append(
+        Row(
+            "time per plan",
+            s.median,
+            spread=s.iqr,
+            samples=s.n,
+            note=f"{failed} profiles had no possible plan (PlanError)",
+        )
+    )
+    result.rows.append(
+        Row(
+            "time per plan",
+            s.p99,
+            stat="p99",
+            spread=s.iqr,
+            target=f"<= {P99_LIMIT_MS:g} ms",
+            met=at_most(s.p99, P99_LIMIT_MS),
+            samples=s.n,
+            note=f"max {s.max:.1f} ms",
+        )
+    )
+    result.rows.append(
+        Row(
+            "time per plan vs exhaustive search (full catalogue, feasible cases)",
+            mine,
+            baseline=base,
+            ratio=ratio(mine, base),
+            samples=len(full),
+            note="same profiles; exhaustive search is the baseline",
+        )
+    )
+    for label, pairs in (
+        ("full catalogue, where feasible", full),
+        ("6-exercise cut, every profile", cut),
+    ):
+        share = 100 * sum(c[0] for c in pairs) / len(pairs) if pairs else None
+        result.rows.append(
+            Row(
+                f"same score as exhaustive search ({label})",
+                share,
+                unit="%",
+                stat="share",
+                target="100 %",
+                met=at_least(share, 100.0),
+                samples=len(pairs),
+                note=f"{len(pairs)} of {profiles} profiles compared",
+            )
+        )
+    result.notes.append(
+        f"{profiles} profiles from random.Random(8); exhaustive search where at most {cap:,}"
+        f" choices fit the budget on the full catalogue ({len(full)} profiles), and on a random"
+        f" 6-exercise cut of the catalogue for every profile ({len(cut)} searched)."
+    )
+    return result

@@ -1,0 +1,58 @@
+"""The benchmarks still run: every one of them, in quick mode, produces rows.
+
+Timings are never asserted (benchmarks are not tests). The Markdown goes to a temporary file,
+never to the committed BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bench import report
+from bench.__main__ import BENCHMARKS, main, run_all
+from bench.result import Result, Row
+
+
+@pytest.mark.slow
+def test_every_benchmark_produces_rows_in_quick_mode(tmp_path: Path) -> None:
+    results = run_all(list(BENCHMARKS), quick=True)
+
+    assert [r.name for r in results] == list(BENCHMARKS)
+    for result in results:
+        assert result.error is None, f"{result.name} failed: {result.error}"
+        assert result.rows, f"{result.name} produced no rows"
+    output = tmp_path / "BENCHMARKS.md"
+    output.write_text(report.render(results, list(BENCHMARKS), old="", when="now",
+                                    command="python -m bench --quick", total_s=1.0))  # fmt: skip
+    text = output.read_text()
+    for name in BENCHMARKS:
+        assert f"<!-- results:{name} -->" in text
+        assert f"<!-- analysis:{name} -->" in text
+
+
+def test_a_rerun_keeps_the_analysis_and_the_benchmarks_it_did_not_run() -> None:
+    first = [
+        Result("catalogue", "Catalogue", rows=[Row("load", 12.0, target="<= 20 ms", met=True)]),
+        Result("planner", "Planner", rows=[Row("plan", 9.0, stat="p99", target="<= 5 ms",
+                                               met=False)]),
+    ]  # fmt: skip
+    text = report.render(first, list(BENCHMARKS), old="", when="then", command="x", total_s=1)
+    text = text.replace(
+        f"<!-- analysis:planner -->\n{report.PLACEHOLDER}\n",
+        "<!-- analysis:planner -->\nThe search order decides the time.\n",
+    )
+    again = [Result("catalogue", "Catalogue", rows=[Row("load", 30.0, target="<= 20 ms",
+                                                        met=False)])]  # fmt: skip
+
+    text = report.render(again, list(BENCHMARKS), old=text, when="now", command="y", total_s=1)
+
+    assert "The search order decides the time." in text
+    assert "| `planner` | plan (p99) | 9.0 ms | - | <= 5 ms | **not met** |" in text
+    assert "| `catalogue` | load (median) | 30.0 ms | - | <= 20 ms | **not met** |" in text
+    assert "12.0 ms" not in text
+
+
+def test_an_unknown_benchmark_name_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="unknown benchmark nope"):
+        main(["--only", "nope", "--output", str(tmp_path / "out.md")])
