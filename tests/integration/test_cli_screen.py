@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from midback.cli import app as app_module
 from midback.cli import screen_cmds
-from midback.domain.safety import DISCLAIMER, Verdict
+from midback.domain.safety import DISCLAIMER
 
 runner = CliRunner()
 
@@ -170,64 +170,3 @@ def test_conditions_can_be_given_by_number_or_id(cli: typer.Typer) -> None:
     lines = [*CALM[:-1], "1, wrist_pain"]
     result = runner.invoke(cli, ["screen", "--json"], input="\n".join(lines) + "\n")
     assert json.loads(result.stdout)["conditions"] == ["pregnancy", "wrist_pain"]
-
-
-# --- screen_for_plan ---------------------------------------------------------------------
-
-
-def test_screen_for_plan_returns_none_without_a_file() -> None:
-    assert screen_cmds.screen_for_plan(None, cleared=False, as_json=False) is None
-
-
-def test_screen_for_plan_returns_the_result_when_allowed(tmp_path: Path) -> None:
-    path = write_answers(tmp_path, improving=True, conditions=["knee_pain"])
-    result = screen_cmds.screen_for_plan(path, cleared=False, as_json=False)
-    assert result is not None
-    assert result.verdict is Verdict.CAUTION
-
-
-def test_screen_for_plan_lets_a_cleared_person_through_a_doctor_verdict(tmp_path: Path) -> None:
-    path = write_answers(tmp_path, red_flags=["fever"])
-    result = screen_cmds.screen_for_plan(path, cleared=True, as_json=False)
-    assert result is not None
-    assert result.verdict is Verdict.DOCTOR
-
-
-@pytest.mark.parametrize(
-    ("flags", "cleared", "verdict"),
-    [(["chest_pain"], True, "emergency"), (["fever"], False, "doctor")],
-)
-def test_screen_for_plan_blocks_with_exit_3_and_a_json_error(
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    flags: list[str],
-    cleared: bool,
-    verdict: str,
-) -> None:
-    path = write_answers(tmp_path, red_flags=flags)
-    with pytest.raises(typer.Exit) as caught:
-        screen_cmds.screen_for_plan(path, cleared=cleared, as_json=True)
-    assert caught.value.exit_code == 3
-    out, err = capsys.readouterr()
-    assert json.loads(out) == {
-        "error": "screen",
-        "verdict": verdict,
-        "reasons": [{"id": flags[0], "message": json.loads(out)["reasons"][0]["message"]}],
-    }
-    assert err.startswith(f"midback: error: screen verdict {verdict}: ")
-    assert len(err.splitlines()) == 1
-
-
-def test_screen_for_plan_without_json_writes_only_stderr(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    path = write_answers(tmp_path, red_flags=["fever"])
-    with pytest.raises(typer.Exit):
-        screen_cmds.screen_for_plan(path, cleared=False, as_json=False)
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert "fever" in err
-
-
-def test_the_blocked_exit_code_matches_the_apps() -> None:
-    assert screen_cmds.EXIT_BLOCKED == app_module.EXIT_BLOCKED

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from midback.cli import output
+from midback.cli.app import EXIT_BLOCKED
 from midback.cli.options import JsonFlag
 from midback.domain.vocab import Condition, Equipment, Focus, Level, Place
 from midback.errors import PlanError
@@ -18,8 +19,6 @@ if TYPE_CHECKING:  # the rest loads when a command runs, to keep start-up fast
     from midback.domain.planner import Plan, PlanRequest
     from midback.errors import ScreenBlocked
 
-EXIT_BLOCKED = 3
-"""The exit status when the safety screen refuses a plan."""
 
 E = TypeVar("E", bound=StrEnum)
 

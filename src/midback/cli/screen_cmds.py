@@ -28,15 +28,11 @@ from midback.domain.safety import (
     RedFlag,
     ScreenResult,
     Verdict,
-    check_allowed,
     parse_answers,
     screen,
 )
 from midback.domain.vocab import Condition
-from midback.errors import AnswersError, ScreenBlocked
-
-EXIT_BLOCKED = 3
-"""The exit status when the screen blocks a plan (the same as ``app.EXIT_BLOCKED``)."""
+from midback.errors import AnswersError
 
 _HEADLINES: dict[Verdict, tuple[str, str]] = {
     Verdict.EMERGENCY: ("Call emergency services now", "red"),
@@ -119,30 +115,6 @@ def result_panel(result: ScreenResult) -> Panel:
         title_align="left",
         border_style=colour,
     )
-
-
-def screen_for_plan(
-    answers_file: Path | None, *, cleared: bool, as_json: bool
-) -> ScreenResult | None:
-    """Screen the answers in ``answers_file`` for a command that makes a plan.
-
-    Returns None when no file is given. When the screen blocks (an emergency, or a doctor
-    verdict without ``cleared``) it writes the reasons on stderr and, with ``as_json``,
-    ``{"error": "screen", "verdict", "reasons"}`` on stdout, then exits with status 3.
-    Bad answers raise AnswersError (exit 2 at the edge).
-    """
-    if answers_file is None:
-        return None
-    result = screen(load_answers(answers_file))
-    try:
-        check_allowed(result, cleared=cleared)
-    except ScreenBlocked as blocked:
-        output.error(str(blocked))
-        if as_json:
-            reasons = [{"id": rid, "message": message} for rid, message in blocked.reasons]
-            output.emit_json({"error": "screen", "verdict": blocked.verdict, "reasons": reasons})
-        raise typer.Exit(EXIT_BLOCKED) from None
-    return result
 
 
 def screen_command(
