@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,31 @@ def test_plan_json_keeps_its_contract() -> None:
         assert block.keys() >= BLOCK_KEYS
         assert block["dose"]["sets"] >= 1
     assert data["total_seconds"] == 5 + sum(b["seconds"] for b in data["blocks"])
+
+
+_LOADED = """
+import sys
+from midback.cli.app import main
+sys.argv = ["midback", *sys.argv[1:]]
+try:
+    main()
+finally:
+    sys.stderr.write(" ".join(sorted(sys.modules)))
+"""
+
+
+def modules_loaded_by(*args: str) -> set[str]:
+    """The modules a fresh ``midback ARGS`` process has imported by the time it exits."""
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED, *args], capture_output=True, text=True, check=True
+    )
+    return set(done.stderr.split())
+
+
+def test_plan_json_loads_no_rich() -> None:
+    loaded = modules_loaded_by("plan", "--minutes", "10", "--place", "home", "--json")
+    assert "midback.domain.planner" in loaded
+    assert not {m for m in loaded if m == "rich" or m.startswith("rich.")}
 
 
 def test_same_seed_gives_the_same_output() -> None:

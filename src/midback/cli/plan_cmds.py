@@ -120,7 +120,7 @@ def screened_plan(
     request: PlanRequest, *, answers_file: Path | None, program: str | None, as_json: bool
 ) -> Plan:
     """The plan for ``request`` after the screen; exits 3 when the screen blocks it."""
-    from midback.cli.screen_cmds import load_answers
+    from midback.cli.answers import load_answers
     from midback.domain.loader import catalogue
     from midback.errors import ScreenBlocked
     from midback.services import make_plan
@@ -183,7 +183,7 @@ def week_command(
         minutes=minutes, place=place, equipment=equipment, conditions=condition, focus=focus,
         level=level, seed=seed, cleared=cleared, program=None,
     )  # fmt: skip
-    from midback.cli.screen_cmds import load_answers
+    from midback.cli.answers import load_answers
     from midback.domain.loader import catalogue
     from midback.domain.week import WeekRequest
     from midback.errors import ScreenBlocked

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from midback.cli import output
+from midback.cli.answers import load_answers
 from midback.cli.catalogue_cmds import JsonFlag
 from midback.domain.safety import (
     AGE_MAX,
@@ -32,7 +32,6 @@ from midback.domain.safety import (
     screen,
 )
 from midback.domain.vocab import Condition
-from midback.errors import AnswersError
 
 _HEADLINES: dict[Verdict, tuple[str, str]] = {
     Verdict.EMERGENCY: ("Call emergency services now", "red"),
@@ -40,29 +39,6 @@ _HEADLINES: dict[Verdict, tuple[str, str]] = {
     Verdict.CAUTION: ("You can exercise, with changes for your conditions", "cyan"),
     Verdict.OK: ("You can start gently", "green"),
 }
-
-
-def load_answers(path: Path) -> Answers:
-    """Read and check the answers in the JSON file ``path``.
-
-    Raises AnswersError naming the file (and the field, for bad answers).
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AnswersError(str(path), "no such file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise AnswersError(str(path), f"cannot read the file ({error})") from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise AnswersError(
-            str(path), f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        ) from None
-    try:
-        return parse_answers(data)
-    except AnswersError as error:
-        raise AnswersError(f"{path}: {error.field}", error.message) from None
 
 
 def ask_answers(console: Console) -> Answers:

@@ -15,6 +15,7 @@ from rich.live import Live
 from rich.prompt import IntPrompt, Prompt
 
 from midback.cli import output, session_views, views
+from midback.cli.answers import load_answers
 from midback.cli.catalogue_cmds import JsonFlag
 from midback.cli.plan_cmds import (
     AnswersOpt,
@@ -31,7 +32,7 @@ from midback.cli.plan_cmds import (
     refuse,
 )
 from midback.cli.player_view import player_screen
-from midback.cli.screen_cmds import ask_answers, load_answers
+from midback.cli.screen_cmds import ask_answers
 from midback.cli.terminal import NoKeys, TerminalKeys, Voice, default_keys, is_intro, run_session
 from midback.domain.dose import Level
 from midback.domain.loader import catalogue
