@@ -7,14 +7,16 @@ drift from the real thing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from midback.domain.history import local_day
 from midback.domain.records import (
     CheckIn,
     ExerciseLog,
     LogStatus,
     NewLog,
+    ProgressCheckpoint,
     ProgressionStep,
     ScreenRecord,
     SessionRecord,
@@ -35,6 +37,7 @@ class FakeRepository:
         self.checkins_by_id: dict[int, CheckIn] = {}
         self.screens_by_id: dict[int, ScreenRecord] = {}
         self.steps: dict[tuple[int, str], ProgressionStep] = {}
+        self.checkpoints: dict[int, ProgressCheckpoint] = {}
 
     def add_person(self, *, email: str | None = None, created_at: datetime) -> int:
         if email is not None and email in self.people.values():
@@ -77,6 +80,7 @@ class FakeRepository:
                     log.idempotency_key,
                 ):
                     return stored
+        self._forget(person_id, local_day(self.sessions[session_id].started_at))
         record = ExerciseLog.model_validate(
             {**log.model_dump(), "id": _next_id(self.logs_by_id), "session_id": session_id}
         )
@@ -108,6 +112,7 @@ class FakeRepository:
             }
         )
         self.sessions[session_id] = record
+        self._forget(person_id, local_day(record.started_at))
         return record
 
     def get_session(self, person_id: int, session_id: int) -> SessionRecord:
@@ -181,6 +186,7 @@ class FakeRepository:
         )
         self._require_person(person_id)
         self.checkins_by_id[record.id] = record
+        self._forget(person_id, day - timedelta(days=1))
         return record
 
     def checkins(self, person_id: int, *, since: date | None = None) -> list[CheckIn]:
@@ -190,6 +196,17 @@ class FakeRepository:
             if c.person_id == person_id and (since is None or c.day >= since)
         ]
         return sorted(found, key=lambda c: c.day)
+
+    def last_checkin(self, person_id: int, *, on_or_before: date) -> CheckIn | None:
+        earlier = [c for c in self.checkins(person_id) if c.day <= on_or_before]
+        return earlier[-1] if earlier else None
+
+    def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
+        return self.checkpoints.get(person_id)
+
+    def save_progress_checkpoint(self, checkpoint: ProgressCheckpoint) -> None:
+        self._require_person(checkpoint.person_id)
+        self.checkpoints[checkpoint.person_id] = checkpoint
 
     def save_screen(
         self,
@@ -265,6 +282,7 @@ class FakeRepository:
             raise ValueError(f"a record does not belong to person {person_id}")
         self._require_person(person_id)
         self._refuse_clashes(person_id, sessions, checkins, screens, progression)
+        self.checkpoints.pop(person_id, None)
         for session, logs in sessions:
             self.sessions[session.id] = session
             self.logs_by_id.update((log.id, log) for log in logs)
@@ -303,6 +321,12 @@ class FakeRepository:
                     f"progression[{i}].exercise_id",
                     f"{step.exercise_id!r} already has progression",
                 )
+
+    def _forget(self, person_id: int, day: date) -> None:
+        """Drop the person's checkpoint if it covers ``day`` (as ``storage.checkpoints``)."""
+        held = self.checkpoints.get(person_id)
+        if held is not None and held.until >= day:
+            del self.checkpoints[person_id]
 
     def _require_person(self, person_id: int) -> None:
         if person_id not in self.people:

@@ -20,12 +20,13 @@ by the next morning. Replaying a person's history in order, for each exercise:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, JsonValue
 
 from midback.domain.catalogue import Exercise
 from midback.domain.dose import Level
@@ -36,6 +37,8 @@ ACCEPTABLE_PAIN = 5
 SESSIONS_TO_STEP_UP = 2
 CRUNCH_CAP = 100
 """Never more than 100 crunches in one session (article 004)."""
+REPLAY_VERSION = 1
+"""Raise when the rules above change: stored replays (checkpoints) of older rules are not used."""
 
 
 class Change(StrEnum):
@@ -70,7 +73,9 @@ class Outcome:
     morning_before: int | None = None
     """The last morning check-in before the session."""
     morning_after: int | None = None
-    """The first morning check-in after the session (the next morning)."""
+    """The check-in of the morning after the session's day (None if none was given)."""
+    day: date | None = None
+    """The session's local calendar day."""
 
 
 class Standing(BaseModel):
@@ -144,21 +149,30 @@ def _range_ladder(exercise: Exercise) -> list[Step]:
     return steps
 
 
-def standing(exercise: Exercise, outcomes: Iterable[Outcome]) -> Standing:
-    """Replay ``outcomes`` (oldest first) on the exercise's ladder."""
-    rungs = ladder(exercise)
-    top = len(rungs) - 1
-    step, streak = 0, 0
-    hurt = False
-    change, reason = Change.START, "starting at the first step"
-    for outcome in outcomes:
+@dataclass(frozen=True)
+class Replay:
+    """Where a replay of one exercise's outcomes stands: enough to carry on from there.
+
+    Stored (``to_json``) as a checkpoint, so a long history is not replayed from the start
+    every time; ``ladder`` names the ladder the step belongs to, and a checkpoint made on
+    another ladder (the catalogue changed) is not used.
+    """
+
+    ladder: str
+    step: int = 0
+    streak: int = 0
+    change: Change = Change.START
+    reason: str = "starting at the first step"
+    hurt: bool = False
+
+    def after(self, outcome: Outcome, top: int) -> Replay:
+        """The replay once ``outcome`` is taken into account (``top``: the ladder's last step)."""
         rise = (
             outcome.morning_after is not None
             and outcome.morning_before is not None
             and outcome.morning_after > outcome.morning_before
         )
-        hurt = outcome.stopped_for_pain or (outcome.pain or 0) > ACCEPTABLE_PAIN or rise
-        if hurt:
+        if outcome.stopped_for_pain or (outcome.pain or 0) > ACCEPTABLE_PAIN or rise:
             if outcome.stopped_for_pain:
                 why = "you pressed 'it hurts'"
             elif rise:
@@ -168,47 +182,92 @@ def standing(exercise: Exercise, outcomes: Iterable[Outcome]) -> Standing:
                 )
             else:
                 why = f"pain was {outcome.pain}/10, above {ACCEPTABLE_PAIN}"
-            change = Change.DOWN if step > 0 else Change.HOLD
-            step = max(0, step - 1)
-            streak = 0
+            if self.step > 0:
+                return replace(self, step=self.step - 1, streak=0, change=Change.DOWN,
+                               reason=f"{why}: one step down", hurt=True)  # fmt: skip
+            return replace(self, streak=0, change=Change.HOLD,
+                           reason=f"{why}: stay at the first step", hurt=True)  # fmt: skip
+        if not (outcome.completed and outcome.at_target):
+            return replace(self, streak=0, change=Change.HOLD, hurt=False,
+                           reason="not completed at target: hold this step")  # fmt: skip
+        streak = self.streak + 1
+        if streak >= SESSIONS_TO_STEP_UP and self.step < top:
             reason = (
-                f"{why}: one step down"
-                if change is Change.DOWN
-                else f"{why}: stay at the first step"
+                f"{SESSIONS_TO_STEP_UP} sessions in a row at target with pain"
+                f" <= {ACCEPTABLE_PAIN}: one step up"
             )
-        elif outcome.completed and outcome.at_target:
-            streak += 1
-            if streak >= SESSIONS_TO_STEP_UP and step < top:
-                step += 1
-                streak = 0
-                change = Change.UP
-                reason = (
-                    f"{SESSIONS_TO_STEP_UP} sessions in a row at target with pain"
-                    f" <= {ACCEPTABLE_PAIN}: one step up"
-                )
-            else:
-                change = Change.HOLD
-                reason = (
-                    f"{streak} good session(s) in a row; {SESSIONS_TO_STEP_UP} needed to step up"
-                )
-                if step == top and streak >= SESSIONS_TO_STEP_UP:
-                    reason = "at the top of the ladder"
-        else:
-            streak = 0
-            change = Change.HOLD
-            reason = "not completed at target: hold this step"
+            return replace(self, step=self.step + 1, streak=0, change=Change.UP, reason=reason,
+                           hurt=False)  # fmt: skip
+        reason = f"{streak} good session(s) in a row; {SESSIONS_TO_STEP_UP} needed to step up"
+        if self.step == top and streak >= SESSIONS_TO_STEP_UP:
+            reason = "at the top of the ladder"
+        return replace(self, streak=streak, change=Change.HOLD, reason=reason, hurt=False)
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The replay as a JSON object (for a checkpoint)."""
+        return {
+            "ladder": self.ladder,
+            "step": self.step,
+            "streak": self.streak,
+            "change": self.change.value,
+            "reason": self.reason,
+            "hurt": self.hurt,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, JsonValue]) -> Replay:
+        """A replay from ``to_json``'s object; ValueError (or KeyError/TypeError) if malformed."""
+        step, streak = data["step"], data["streak"]
+        ladder, reason, hurt = data["ladder"], data["reason"], data["hurt"]
+        if not (isinstance(step, int) and isinstance(streak, int) and step >= 0 <= streak):
+            raise ValueError(f"bad step or streak: {step!r}, {streak!r}")
+        if not (isinstance(ladder, str) and isinstance(reason, str) and isinstance(hurt, bool)):
+            raise ValueError("bad ladder, reason or hurt")
+        return cls(ladder, step, streak, Change(str(data["change"])), reason, hurt)
+
+
+def ladder_key(rungs: Sequence[Step]) -> str:
+    """A short fingerprint of a ladder: a checkpoint holds only on the ladder it was made on."""
+    text = "|".join(f"{r.variant}:{r.dose.model_dump_json()}" for r in rungs)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def replay(exercise: Exercise, outcomes: Iterable[Outcome], start: Replay | None = None) -> Replay:
+    """Replay ``outcomes`` (oldest first) on the exercise's ladder, from ``start`` if given
+    (a checkpoint made on the same ladder), else from the first step."""
+    rungs = ladder(exercise)
+    return _fold(rungs, outcomes, start)
+
+
+def _fold(rungs: Sequence[Step], outcomes: Iterable[Outcome], start: Replay | None) -> Replay:
+    state = start if start is not None else Replay(ladder_key(rungs))
+    top = len(rungs) - 1
+    for outcome in outcomes:
+        state = state.after(outcome, top)
+    return state
+
+
+def standing(
+    exercise: Exercise, outcomes: Iterable[Outcome], start: Replay | None = None
+) -> Standing:
+    """Replay ``outcomes`` (oldest first) on the exercise's ladder, from ``start`` if given."""
+    rungs = ladder(exercise)
+    top = len(rungs) - 1
+    state = _fold(rungs, outcomes, start)
+    step = min(state.step, top)
+    reason = state.reason
     rung = rungs[step]
     next_exercise = exercise.progressions[0] if step == top and exercise.progressions else None
-    if next_exercise and not hurt:
+    if next_exercise and not state.hurt:
         reason += f"; at the top, ready to try {next_exercise}"
     return Standing(
         exercise_id=exercise.id,
         step=step,
         steps=len(rungs),
-        change=change,
+        change=state.change,
         reason=reason,
         dose=rung.dose,
         variant=rung.variant,
         next_exercise=next_exercise,
-        streak=streak,
+        streak=state.streak,
     )

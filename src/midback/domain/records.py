@@ -142,3 +142,17 @@ class ProgressionStep(_Record):
     reason: str
     """Why it last changed, in words for the person."""
     updated_at: UtcDatetime
+
+
+class ProgressCheckpoint(_Record):
+    """A replay of a person's progression over every session up to a settled day, kept so the
+    next replay starts there instead of at the first session (see ``services.progress``)."""
+
+    person_id: int
+    until: date
+    """Sessions of this local day and earlier are in the replay."""
+    version: int
+    """The progression rules' version (``progression.REPLAY_VERSION``) it was made with."""
+    states: JsonObject
+    """Each exercise's replay (``progression.Replay.to_json``), by exercise id."""
+    saved_at: UtcDatetime

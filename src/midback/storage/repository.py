@@ -30,12 +30,14 @@ from midback.domain.records import (
     ExerciseLog,
     LogStatus,
     NewLog,
+    ProgressCheckpoint,
     ProgressionStep,
     ScreenRecord,
     SessionRecord,
     SessionStatus,
 )
 from midback.errors import ImportFileError, NotFound
+from midback.storage import checkpoints
 from midback.storage.engine import advance_sequences, id_fits, retrying
 from midback.storage.tables import (
     LOCAL_PERSON_ID,
@@ -166,6 +168,19 @@ class Repository(Protocol):
         """Create or replace the step for ``step.exercise_id`` (``step.person_id`` must match)."""
         ...
 
+    def last_checkin(self, person_id: int, *, on_or_before: date) -> CheckIn | None:
+        """The person's latest check-in of ``on_or_before`` or an earlier day."""
+        ...
+
+    def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
+        """The person's progress checkpoint, if any (dropped by every write that reaches into the
+        days it covers: see ``storage.checkpoints``)."""
+        ...
+
+    def save_progress_checkpoint(self, checkpoint: ProgressCheckpoint) -> None:
+        """Create or replace the checkpoint of ``checkpoint.person_id``."""
+        ...
+
     def recent_exercise_ids(self, person_id: int, sessions: int) -> list[str]:
         """Exercises done (not skipped) in the last ``sessions`` sessions where anything was done;
         most recently logged first, each once."""
@@ -254,10 +269,11 @@ class SqlRepository:
     def log_exercise(self, person_id: int, session_id: int, log: NewLog) -> ExerciseLog:
         try:
             with self._transaction() as db:
-                _session_row(db, person_id, session_id)
+                session = _session_row(db, person_id, session_id)
                 stored = _logged_with_key(db, session_id, log.idempotency_key)
                 if stored is not None:
                     return _log(stored)
+                checkpoints.forget_session_day(db, person_id, session.started_at)
                 row = ExerciseLogRow(session_id=session_id, person_id=person_id, **_log_values(log))
                 db.add(row)
                 db.flush()
@@ -298,6 +314,7 @@ class SqlRepository:
             )
             for name, value in _session_values(record).items():
                 setattr(row, name, value)
+            checkpoints.forget_session_day(db, person_id, row.started_at)
             return record
 
     @retrying()
@@ -392,6 +409,7 @@ class SqlRepository:
             else:
                 for name, value in values.items():
                     setattr(row, name, value)
+            checkpoints.forget_checkin_day(db, person_id, record.day)
             db.flush()
             return record.model_copy(update={"id": row.id})
 
@@ -402,6 +420,18 @@ class SqlRepository:
             query = query.where(CheckInRow.day >= since)
         with self._transaction() as db:
             return [_checkin(row) for row in db.scalars(query.order_by(CheckInRow.day))]
+
+    @retrying()
+    def last_checkin(self, person_id: int, *, on_or_before: date) -> CheckIn | None:
+        query = (
+            sa.select(CheckInRow)
+            .where(CheckInRow.person_id == person_id, CheckInRow.day <= on_or_before)
+            .order_by(CheckInRow.day.desc())
+            .limit(1)
+        )
+        with self._transaction() as db:
+            row = db.scalars(query).first()
+            return None if row is None else _checkin(row)
 
     @retrying()
     def save_screen(
@@ -471,6 +501,17 @@ class SqlRepository:
                 row.step, row.reason, row.updated_at = step.step, step.reason, step.updated_at
 
     @retrying()
+    def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
+        with self._transaction() as db:
+            return checkpoints.load(db, person_id)
+
+    @retrying(on_clash=True)  # two replays saving at once: the second replaces the first
+    def save_progress_checkpoint(self, checkpoint: ProgressCheckpoint) -> None:
+        with self._transaction() as db:
+            _require_person(db, checkpoint.person_id)
+            checkpoints.save(db, checkpoint)
+
+    @retrying()
     def recent_exercise_ids(self, person_id: int, sessions: int) -> list[str]:
         done = ExerciseLogRow.status != LogStatus.SKIPPED.value
         recent = (
@@ -512,6 +553,7 @@ class SqlRepository:
         with self._transaction() as db:
             _require_person(db, person_id)
             _refuse_clashes(db, person_id, sessions, checkins, screens, progression)
+            checkpoints.forget(db, person_id)
             for session, logs in sessions:
                 db.add(SessionRow(**_session_values(session), id=session.id))
                 db.flush()

@@ -190,6 +190,21 @@ class ProgressionRow(Base):
     updated_at: Mapped[datetime]
 
 
+class ProgressCheckpointRow(Base):
+    """A person's progression replayed up to a settled day (a cache: dropped whenever a write
+    reaches back into those days, rebuilt by the next replay)."""
+
+    __tablename__ = "progress_checkpoints"
+
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    until: Mapped[date]
+    version: Mapped[int]
+    states: Mapped[dict[str, Any]]
+    saved_at: Mapped[datetime]
+
+
 ROLES = ("person", "clinician")
 
 

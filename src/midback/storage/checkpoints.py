@@ -1,0 +1,60 @@
+"""Progress checkpoints in SQL: read, save, and drop when a write reaches into their days.
+
+A checkpoint (``ProgressCheckpoint``) holds a replay of every session up to a day ``until``.
+Anything that changes an outcome of those days must drop it, in the same transaction as the
+change: a log of a session on or before ``until``, finishing such a session (its pain after), a
+check-in of ``until + 1`` or earlier (the morning after a session, or before one), an import.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from midback.domain.history import local_day
+from midback.domain.records import ProgressCheckpoint
+from midback.storage.tables import ProgressCheckpointRow
+
+
+def load(db: Session, person_id: int) -> ProgressCheckpoint | None:
+    """The person's checkpoint, if there is one."""
+    row = db.get(ProgressCheckpointRow, person_id)
+    if row is None:
+        return None
+    return ProgressCheckpoint(
+        person_id=row.person_id,
+        until=row.until,
+        version=row.version,
+        states=row.states,
+        saved_at=row.saved_at,
+    )
+
+
+def save(db: Session, checkpoint: ProgressCheckpoint) -> None:
+    """Create or replace the person's checkpoint."""
+    row = db.get(ProgressCheckpointRow, checkpoint.person_id)
+    if row is None:
+        db.add(ProgressCheckpointRow(**checkpoint.model_dump()))
+        return
+    row.until, row.version = checkpoint.until, checkpoint.version
+    row.states, row.saved_at = checkpoint.states, checkpoint.saved_at
+
+
+def forget_session_day(db: Session, person_id: int, started_at: datetime) -> None:
+    """A session that started at ``started_at`` changed (a log, its end)."""
+    forget(db, person_id, local_day(started_at))
+
+
+def forget_checkin_day(db: Session, person_id: int, day: date) -> None:
+    """The check-in of ``day`` changed: it is the next morning of ``day - 1``'s sessions."""
+    forget(db, person_id, day - timedelta(days=1))
+
+
+def forget(db: Session, person_id: int, day: date | None = None) -> None:
+    """Drop the person's checkpoint if it covers ``day`` (any checkpoint when None)."""
+    query = sa.delete(ProgressCheckpointRow).where(ProgressCheckpointRow.person_id == person_id)
+    if day is not None:
+        query = query.where(ProgressCheckpointRow.until >= day)
+    db.execute(query)
