@@ -8,7 +8,15 @@ import pytest
 import yaml
 
 from midback.domain.catalogue import Catalogue
-from midback.domain.loader import load_catalogue
+from midback.domain.loader import (
+    SNAPSHOT,
+    default_catalogue_dir,
+    load_catalogue,
+    load_snapshot,
+    main,
+    snapshot_text,
+    write_snapshot,
+)
 from midback.domain.vocab import Equipment, Position
 from midback.errors import CatalogueError, UnknownIdError
 
@@ -169,3 +177,50 @@ def test_a_guide_page_needs_front_matter(catalogue_copy: Path) -> None:
     (catalogue_copy / "guide" / "causes.md").write_text("# no front matter\n")
     with pytest.raises(CatalogueError, match=r"guide/causes\.md: a guide page starts"):
         load_catalogue(catalogue_copy)
+
+
+# --- the JSON snapshot -----------------------------------------------------------------------
+
+
+def test_the_shipped_snapshot_is_up_to_date() -> None:
+    root = default_catalogue_dir()
+    assert (root / SNAPSHOT).read_text(encoding="utf-8") == snapshot_text(root), (
+        "src/midback/catalogue/snapshot.json is stale: "
+        "run `uv run python -m midback.domain.loader --snapshot`"
+    )
+
+
+def test_the_snapshot_gives_the_catalogue_the_yaml_gives() -> None:
+    root = default_catalogue_dir()
+    from_snapshot = load_snapshot(root)
+    assert from_snapshot is not None
+    assert from_snapshot == load_catalogue(root, snapshot=False)
+    assert load_catalogue(root) == from_snapshot
+
+
+def test_a_changed_file_is_read_from_yaml_not_the_stale_snapshot(catalogue_copy: Path) -> None:
+    assert load_snapshot(catalogue_copy) is not None
+    _edit(catalogue_copy / "exercises" / "cat-cow.yaml", {"name": "Cow cat"})
+    assert load_snapshot(catalogue_copy) is None
+    assert load_catalogue(catalogue_copy).exercise("cat-cow").name == "Cow cat"
+    write_snapshot(catalogue_copy)
+    fresh = load_snapshot(catalogue_copy)
+    assert fresh is not None and fresh.exercise("cat-cow").name == "Cow cat"
+
+
+@pytest.mark.parametrize("content", ["", "{}", '{"inputs": "x", "catalogue": []}', "not json"])
+def test_a_broken_snapshot_is_ignored(catalogue_copy: Path, content: str) -> None:
+    (catalogue_copy / SNAPSHOT).write_text(content)
+    assert load_snapshot(catalogue_copy) is None
+    assert load_catalogue(catalogue_copy) == load_catalogue(catalogue_copy, snapshot=False)
+
+
+def test_the_snapshot_command_writes_and_checks(
+    catalogue_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (catalogue_copy / SNAPSHOT).unlink()
+    assert main(["--check", str(catalogue_copy)]) == 1
+    assert main(["--snapshot", str(catalogue_copy)]) == 0
+    assert main(["--check", str(catalogue_copy)]) == 0
+    assert "is up to date" in capsys.readouterr().out
+    assert main([]) == 2

@@ -6,28 +6,51 @@ Layout of a catalogue folder::
     exercises/ID.yaml     one Exercise each; the file name is the id
     programs/ID.yaml      one Program each
     guide/ID.md           a guide page: YAML front matter (title, sources) then Markdown
+    snapshot.json         the validated catalogue as JSON, for fast start-up (generated)
+
+The YAML and Markdown files are the source of truth. ``snapshot.json`` holds the catalogue they
+give, as validated and cross-checked, with a SHA-256 digest of its inputs: those files and the
+code that reads them (this module and the catalogue's models). ``load_catalogue`` uses the
+snapshot only when that digest matches, so a changed file is always read from YAML (and a broken
+one reported, naming file and field); ``tests/unit/test_catalogue.py`` fails while the shipped
+snapshot is stale. Regenerate it with::
+
+    uv run python -m midback.domain.loader --snapshot
 """
 
 from __future__ import annotations
 
+import hashlib
+import sys
+from collections.abc import Sequence
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from midback.domain.catalogue import Catalogue, Exercise, GuidePage, Program, Source
 from midback.domain.dose import DEFAULT_SOURCE, Dose
 from midback.errors import CatalogueError
 
-try:  # the C loader is several times faster; fall back where libyaml is missing
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
 M = TypeVar("M", bound=BaseModel)
+
+SNAPSHOT = "snapshot.json"
+"""The snapshot's file name, in the catalogue folder."""
+
+_CODE = ("loader.py", "catalogue.py", "dose.py", "vocab.py")
+"""The modules (in this package) whose code shapes the catalogue; part of the snapshot's digest."""
+
+
+class Snapshot(BaseModel):
+    """The contents of ``snapshot.json``: the digest of the inputs, then the catalogue."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    inputs: str
+    """``inputs_digest`` of the catalogue folder the snapshot was made from."""
+    catalogue: Catalogue
 
 
 def default_catalogue_dir() -> Path:
@@ -45,10 +68,90 @@ def catalogue() -> Catalogue:
     return _load_default()
 
 
-def load_catalogue(root: Path) -> Catalogue:
-    """Load and validate the catalogue under ``root``; errors name the file and the field."""
+def load_catalogue(root: Path, *, snapshot: bool = True) -> Catalogue:
+    """Load and validate the catalogue under ``root``; errors name the file and the field.
+
+    With ``snapshot`` (the default) an up-to-date ``snapshot.json`` is used instead of the YAML
+    files; ``snapshot=False`` always reads and validates the YAML.
+    """
     if not root.is_dir():
         raise CatalogueError(str(root), "catalogue folder not found")
+    if snapshot:
+        fresh = load_snapshot(root)
+        if fresh is not None:
+            return fresh
+    return _load_sources(root)
+
+
+def load_snapshot(root: Path) -> Catalogue | None:
+    """The catalogue in ``root/snapshot.json`` when it is up to date, else None.
+
+    Up to date means its digest matches ``inputs_digest(root)`` and it passes validation and
+    the cross-checks; anything else (missing, stale, unreadable) gives None.
+    """
+    try:
+        data = (root / SNAPSHOT).read_bytes()
+    except OSError:
+        return None
+    digest = inputs_digest(root)
+    if digest is None:
+        return None
+    try:
+        found = Snapshot.model_validate_json(data)
+    except ValidationError:
+        return None
+    if found.inputs != digest:
+        return None
+    try:
+        _cross_check(found.catalogue, root)
+    except CatalogueError:
+        return None
+    return found.catalogue
+
+
+def inputs_digest(root: Path) -> str | None:
+    """SHA-256 of the catalogue files under ``root`` and of the code that reads them.
+
+    None when a file cannot be read (the YAML loader then says which).
+    """
+    files = [root / "sources.yaml"]
+    for folder, pattern in (("exercises", "*.yaml"), ("programs", "*.yaml"), ("guide", "*.md")):
+        files += sorted((root / folder).glob(pattern))
+    code = Path(__file__).parent
+    digest = hashlib.sha256()
+    try:
+        for path in files:
+            digest.update(f"{_rel(path, root)}\0{path.stat().st_size}\0".encode())
+            digest.update(path.read_bytes())
+        for name in _CODE:
+            digest.update(f"code/{name}\0".encode())
+            digest.update((code / name).read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def snapshot_text(root: Path) -> str:
+    """What ``snapshot.json`` should hold for ``root``: the catalogue read from YAML, as JSON."""
+    digest = inputs_digest(root)
+    if digest is None:
+        _load_sources(root)  # names the file that cannot be read
+        raise CatalogueError(str(root), "cannot read the catalogue files")
+    found = Snapshot(inputs=digest, catalogue=_load_sources(root))
+    return found.model_dump_json(indent=1) + "\n"
+
+
+def write_snapshot(root: Path) -> Path:
+    """Write ``root/snapshot.json`` from the YAML files (atomically); returns its path."""
+    target = root / SNAPSHOT
+    partial = target.with_name(target.name + ".part")
+    partial.write_text(snapshot_text(root), encoding="utf-8")
+    partial.replace(target)
+    return target
+
+
+def _load_sources(root: Path) -> Catalogue:
+    """Read, validate and cross-check the YAML and Markdown files under ``root``."""
     sources_file = root / "sources.yaml"
     raw_sources = _read_yaml(sources_file)
     if not isinstance(raw_sources, list):
@@ -172,8 +275,12 @@ def _read_yaml(path: Path, name: str | None = None) -> Any:
 
 
 def _parse_yaml(text: str, name: str) -> Any:
+    import yaml  # here, not at the top: a start-up from the snapshot reads no YAML
+
+    # The C loader is several times faster; yaml lacks it where libyaml is missing.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=_Loader)
+        return yaml.load(text, Loader=loader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
@@ -207,3 +314,28 @@ def _rel(path: Path, root: Path) -> str:
         return str(path.relative_to(root))
     except ValueError:
         return str(path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m midback.domain.loader --snapshot|--check [FOLDER]`` (default: shipped)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in {"--snapshot", "--check"} or len(args) > 2:
+        sys.stderr.write("usage: python -m midback.domain.loader --snapshot|--check [FOLDER]\n")
+        return 2
+    root = Path(args[1]) if len(args) > 1 else default_catalogue_dir()
+    try:
+        if args[0] == "--snapshot":
+            sys.stdout.write(f"wrote {write_snapshot(root)}\n")
+            return 0
+        if load_snapshot(root) is None:
+            sys.stdout.write(f"{root / SNAPSHOT} is stale or missing\n")
+            return 1
+    except CatalogueError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 2
+    sys.stdout.write(f"{root / SNAPSHOT} is up to date\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
