@@ -390,7 +390,7 @@ def _checkpoint_starts(
 ) -> dict[str, Replay] | None:
     """The saved replay per exercise, or None when there is none or it cannot be used (another
     rule version, a changed ladder, a day not settled yet, malformed)."""
-    from midback.domain.progression import REPLAY_VERSION, Replay, ladder, ladder_key
+    from midback.domain.progression import REPLAY_VERSION, Replay, exercise_ladder_key
 
     if saved is None or saved.version != REPLAY_VERSION or saved.until > settled:
         return None
@@ -403,7 +403,7 @@ def _checkpoint_starts(
             state = Replay.from_json(data if isinstance(data, dict) else {})
         except (KeyError, TypeError, ValueError):
             return None
-        if state.ladder != ladder_key(ladder(exercise)):
+        if state.ladder != exercise_ladder_key(exercise):
             return None
         starts[exercise_id] = state
     return starts

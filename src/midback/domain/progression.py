@@ -96,8 +96,34 @@ class Standing(BaseModel):
     """Good sessions in a row at this step."""
 
 
+_LADDERS: dict[int, tuple[Exercise, tuple[Step, ...], str]] = {}
+"""Ladders built so far, by the identity of their (immutable) exercise: a catalogue lives as long
+as the process, and every plan asks for the same ladders again."""
+_LADDERS_KEPT = 1024
+
+
 def ladder(exercise: Exercise) -> list[Step]:
     """The dose ladder for ``exercise`` (at least one step)."""
+    return list(_ladder_and_key(exercise)[0])
+
+
+def exercise_ladder_key(exercise: Exercise) -> str:
+    """``ladder_key`` of the exercise's ladder."""
+    return _ladder_and_key(exercise)[1]
+
+
+def _ladder_and_key(exercise: Exercise) -> tuple[tuple[Step, ...], str]:
+    held = _LADDERS.get(id(exercise))
+    if held is None or held[0] is not exercise:  # the id of an exercise since collected
+        rungs = tuple(_build_ladder(exercise))
+        held = (exercise, rungs, ladder_key(rungs))
+        if len(_LADDERS) >= _LADDERS_KEPT:
+            _LADDERS.clear()
+        _LADDERS[id(exercise)] = held
+    return held[1], held[2]
+
+
+def _build_ladder(exercise: Exercise) -> list[Step]:
     if exercise.id == "crunch":
         return _crunch_ladder(exercise)
     if exercise.id == "bridge":
@@ -235,12 +261,14 @@ def ladder_key(rungs: Sequence[Step]) -> str:
 def replay(exercise: Exercise, outcomes: Iterable[Outcome], start: Replay | None = None) -> Replay:
     """Replay ``outcomes`` (oldest first) on the exercise's ladder, from ``start`` if given
     (a checkpoint made on the same ladder), else from the first step."""
-    rungs = ladder(exercise)
-    return _fold(rungs, outcomes, start)
+    rungs, key = _ladder_and_key(exercise)
+    return _fold(rungs, key, outcomes, start)
 
 
-def _fold(rungs: Sequence[Step], outcomes: Iterable[Outcome], start: Replay | None) -> Replay:
-    state = start if start is not None else Replay(ladder_key(rungs))
+def _fold(
+    rungs: Sequence[Step], key: str, outcomes: Iterable[Outcome], start: Replay | None
+) -> Replay:
+    state = start if start is not None else Replay(key)
     top = len(rungs) - 1
     for outcome in outcomes:
         state = state.after(outcome, top)
@@ -251,9 +279,9 @@ def standing(
     exercise: Exercise, outcomes: Iterable[Outcome], start: Replay | None = None
 ) -> Standing:
     """Replay ``outcomes`` (oldest first) on the exercise's ladder, from ``start`` if given."""
-    rungs = ladder(exercise)
+    rungs, key = _ladder_and_key(exercise)
     top = len(rungs) - 1
-    state = _fold(rungs, outcomes, start)
+    state = _fold(rungs, key, outcomes, start)
     step = min(state.step, top)
     reason = state.reason
     rung = rungs[step]
