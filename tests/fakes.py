@@ -122,10 +122,15 @@ class FakeRepository:
         return record
 
     def list_sessions(
-        self, person_id: int, *, since: datetime | None = None, limit: int | None = None
+        self,
+        person_id: int,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+        plans: bool = True,
     ) -> list[SessionRecord]:
         found = [
-            s
+            s if plans else s.model_copy(update={"plan": {}})
             for s in self.sessions.values()
             if s.person_id == person_id and (since is None or s.started_at >= since)
         ]

@@ -415,13 +415,14 @@ def _history_after(
     """Sessions of local days after ``day`` (all when None), their logs and the check-ins
     that bear on them (from the last one on or before ``day``)."""
     if day is None:
-        sessions, logs = repo.list_sessions(person_id), repo.logs_for_person(person_id)
+        sessions = repo.list_sessions(person_id, plans=False)
+        logs = repo.logs_for_person(person_id)
         return sessions, logs, repo.checkins(person_id)
     from_ = datetime.combine(day + timedelta(days=1), time()).astimezone(UTC)
     checkins = repo.checkins(person_id, since=day + timedelta(days=1))
     before = repo.last_checkin(person_id, on_or_before=day)
     return (
-        repo.list_sessions(person_id, since=from_),
+        repo.list_sessions(person_id, since=from_, plans=False),
         repo.logs_for_person(person_id, since=from_),
         [before, *checkins] if before is not None else checkins,
     )
@@ -480,7 +481,7 @@ def person_history(
     from midback.domain.records import SessionStatus
 
     repo.mark_interrupted(person_id, idle_before=datetime.now(UTC) - STALE_AFTER)
-    sessions = repo.list_sessions(person_id)
+    sessions = repo.list_sessions(person_id, plans=False)
     readings = [PainReading(c.day, c.morning_pain, True) for c in repo.checkins(person_id)]
     readings += [
         PainReading(local_day(s.started_at), s.pain_before, False)

@@ -150,6 +150,16 @@ def test_sessions_are_listed_newest_first(repo: Repository) -> None:
     assert [s.id for s in repo.list_sessions(ME, since=since)] == [ids[1], ids[2]]
 
 
+def test_sessions_can_be_listed_without_their_plans(repo: Repository) -> None:
+    started = repo.start_session(ME, plan=PLAN, program_id="desk", started_at=T0, pain_before=4)
+    repo.finish_session(ME, started.id, status=SessionStatus.QUIT, ended_at=minutes(9),
+                        pain_after=2, effort=5, note="stiff")  # fmt: skip
+    [whole] = repo.list_sessions(ME)
+    [bare] = repo.list_sessions(ME, plans=False)
+    assert whole.plan == PLAN and bare.plan == {}
+    assert bare == whole.model_copy(update={"plan": {}})
+
+
 def test_times_come_back_aware_and_in_utc(repo: Repository) -> None:
     new_york = timezone(timedelta(hours=-5))
     session = repo.start_session(

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from midback.domain.prescription import Prescription
 from midback.domain.records import (
@@ -103,9 +103,15 @@ class Repository(Protocol):
         ...
 
     def list_sessions(
-        self, person_id: int, *, since: datetime | None = None, limit: int | None = None
+        self,
+        person_id: int,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+        plans: bool = True,
     ) -> list[SessionRecord]:
-        """Sessions started at or after ``since``, newest first, at most ``limit``."""
+        """Sessions started at or after ``since``, newest first, at most ``limit``; with
+        ``plans=False`` each record's plan is left empty (``{}``), unread."""
         ...
 
     def session_logs(self, person_id: int, session_id: int) -> list[ExerciseLog]:
@@ -324,14 +330,21 @@ class SqlRepository:
 
     @retrying()
     def list_sessions(
-        self, person_id: int, *, since: datetime | None = None, limit: int | None = None
+        self,
+        person_id: int,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+        plans: bool = True,
     ) -> list[SessionRecord]:
         query = sa.select(SessionRow).where(SessionRow.person_id == person_id)
         if since is not None:
             query = query.where(SessionRow.started_at >= since)
+        if not plans:  # parsing each plan's JSON is most of the cost of a long history
+            query = query.options(defer(SessionRow.plan, raiseload=True))
         query = query.order_by(SessionRow.started_at.desc(), SessionRow.id.desc()).limit(limit)
         with self._transaction() as db:
-            return [_session(row) for row in db.scalars(query)]
+            return [_session(row, plan=plans) for row in db.scalars(query)]
 
     @retrying()
     def session_logs(self, person_id: int, session_id: int) -> list[ExerciseLog]:
@@ -645,11 +658,14 @@ def _session_values(record: SessionRecord) -> dict[str, Any]:
     return values
 
 
-def _session(row: SessionRow) -> SessionRecord:
-    return SessionRecord(
+def _session(row: SessionRow, *, plan: bool = True) -> SessionRecord:
+    # Every row was validated on its way in (``start_session``, ``finish_session``, imports) and
+    # the table's constraints hold it: read back without validating the plan's JSON again,
+    # which was most of the time of a history page.
+    return SessionRecord.model_construct(
         id=row.id,
         person_id=row.person_id,
-        plan=row.plan,
+        plan=row.plan if plan else {},
         program_id=row.program_id,
         started_at=row.started_at,
         ended_at=row.ended_at,
