@@ -26,7 +26,12 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: a start-up validates the whole catalogue at once (``loader.Snapshot``), so
+    # each class's own validator is built only if something validates that class directly
+    # (the YAML loader, the web app); building them all at import cost several milliseconds.
+    # Empty-list defaults are written ``= []``: pydantic copies them for each instance, and a
+    # ``default_factory`` costs an ``inspect.signature`` call per field when the schema is built.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Source(_Frozen):
@@ -61,7 +66,7 @@ class Variant(_Frozen):
     equipment: list[Equipment] = Field(min_length=1)
     places: list[Place] | None = None
     demands: list[Demand] | None = None
-    steps: list[Text] = Field(default_factory=list)
+    steps: list[Text] = []
     """Steps that differ from the exercise's; empty means the exercise's steps apply."""
     why: Text
     """Who this variant is for (e.g. sore knees or wrists)."""
@@ -72,24 +77,24 @@ class Exercise(_Frozen):
 
     id: Slug
     name: Text
-    aliases: list[Text] = Field(default_factory=list)
+    aliases: list[Text] = []
     summary: Text
     kind: Kind
     directions: list[Direction] = Field(min_length=1)
     positions: list[Position] = Field(min_length=1)
     places: list[Place] = Field(min_length=1)
     equipment: list[Equipment] = Field(min_length=1)
-    demands: list[Demand] = Field(default_factory=list)
+    demands: list[Demand] = []
     dose: Dose
     steps: list[Text] = Field(min_length=1)
     cues: list[Text] = Field(min_length=1)
     """Breathing and form cues; the first is the key cue the player speaks at the intro."""
-    mistakes: list[Text] = Field(default_factory=list)
-    cautions: list[Caution] = Field(default_factory=list)
-    variants: list[Variant] = Field(default_factory=list)
-    progressions: list[Slug] = Field(default_factory=list)
-    regressions: list[Slug] = Field(default_factory=list)
-    muscles: list[Text] = Field(default_factory=list)
+    mistakes: list[Text] = []
+    cautions: list[Caution] = []
+    variants: list[Variant] = []
+    progressions: list[Slug] = []
+    regressions: list[Slug] = []
+    muscles: list[Text] = []
     sources: list[Slug] = Field(min_length=1)
     picture: Text | None = None
     """What a figure of the exercise shows, in words (the brief for its drawing)."""
@@ -129,7 +134,7 @@ class GuidePage(_Frozen):
     id: Slug
     title: Text
     body: Text
-    sources: list[Slug] = Field(default_factory=list)
+    sources: list[Slug] = []
 
 
 class Catalogue(_Frozen):

@@ -24,7 +24,6 @@ import hashlib
 import sys
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,8 +53,8 @@ class Snapshot(BaseModel):
 
 
 def default_catalogue_dir() -> Path:
-    """The catalogue shipped inside the package."""
-    return Path(str(resources.files("midback") / "catalogue"))
+    """The catalogue shipped inside the package (``midback/catalogue``, a real folder)."""
+    return Path(__file__).parents[1] / "catalogue"
 
 
 @cache

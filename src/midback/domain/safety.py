@@ -198,6 +198,9 @@ DISCLAIMER: Final = (
 )
 
 
+# The screen's models are built on first use (defer_build): a plan without answers never screens.
+
+
 class Answers(BaseModel):
     """A person's answers to the safety screen.
 
@@ -205,7 +208,7 @@ class Answers(BaseModel):
     ``improving`` defaults to False so a left-out answer never hides a warning sign.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     age: int = Field(ge=AGE_MIN, le=AGE_MAX)
     """Age in years, as given."""
@@ -235,7 +238,7 @@ class Verdict(StrEnum):
 class Reason(BaseModel):
     """One reason for a verdict: a stable ``id`` (a red flag, a condition or a rule) and words."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     id: str
     message: str
@@ -244,7 +247,7 @@ class Reason(BaseModel):
 class ScreenResult(BaseModel):
     """The verdict, every reason of its level, the person's conditions and what to do."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     verdict: Verdict
     reasons: list[Reason]
