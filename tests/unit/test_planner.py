@@ -232,6 +232,12 @@ def test_same_request_gives_the_same_plan(cat: Catalogue, req: PlanRequest) -> N
     assert plan_or_none(cat, req) == first
 
 
+def test_another_seed_can_pick_another_plan_of_the_same_score(cat: Catalogue) -> None:
+    plans = [plan(cat, request(10, Place.GYM, focus=Focus.STRENGTH, seed=s)) for s in range(10)]
+    assert len({p.score for p in plans}) == 1
+    assert len({tuple(b.exercise_id for b in p.blocks) for p in plans}) > 1
+
+
 @PROPERTY
 @given(
     req=requests(

@@ -21,12 +21,17 @@ How a plan is chosen
    RECENT_WEIGHT when it was done in the person's recent sessions (variety), takes off
    BELOW_LEVEL_WEIGHT for an option below the person's level, and uses CARDIO_WEIGHT for cardio
    unless the focus asks for it. Among plans with the same score, the seed decides which one
-   is kept, so the same inputs and seed give the same plan. The two rule terms are large
-   enough to act as hard constraints whenever the catalogue allows them; the budget itself is
-   a hard limit.
-4. **Search.** Exact: a knapsack solved by dynamic programming on 5-second steps gives the
-   first plan and the bounds, then branch and bound weighs the bonuses. It returns the same
-   score as trying every combination (a test checks this against exhaustive search).
+   is kept: each option gets a key, a hash of the seed, the exercise and the option, and the
+   plan whose keys sum highest wins; so the same inputs and seed give the same plan, and
+   another seed may give another plan of the same score. The two rule terms are large enough
+   to act as hard constraints whenever the catalogue allows them; the budget itself is a hard
+   limit.
+4. **Search.** Exact: a knapsack on 5-second steps by dynamic programming, with a row per set
+   of movement directions covered for only the directions whose coverage is in question
+   (``midback.domain.knapsack`` explains how, and why that is exact). Scores are compared as
+   whole numbers (tenths of a point with today's weights), with the seeded key in the low
+   bits. It returns the same score as trying every combination (a test checks this against
+   exhaustive search).
 5. **Order.** Warm-up first (mobility and cardio), strength and breathing in the middle,
    stretches last (article "5 Easy Middle Back Pain Exercises": stretch after every workout);
    within a phase, positions go from standing down to the floor so a person gets down once.
@@ -34,7 +39,8 @@ How a plan is chosen
 
 from __future__ import annotations
 
-import random
+import hashlib
+import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -52,6 +58,7 @@ from midback.domain.contraindications import (
     violations,
 )
 from midback.domain.dose import Dose, Level
+from midback.domain.knapsack import Bonus, Group, best_choice
 from midback.domain.prescription import GET_READY_S, STEP_S, Prescription
 from midback.domain.vocab import (
     Condition,
@@ -84,8 +91,10 @@ MIN_DIRECTIONS = 3
 DIRECTIONS_RULE_FROM_S = 5 * 60
 FILL_RATIO = 0.9
 WALK_STEP_S = 5 * 60
-_EPSILON = 1e-6
-"""Scores closer than this are equal (float sums in a different order)."""
+_KEY_BITS = 8
+"""Bits of an option's seeded tie-break key (a byte)."""
+_SCALES = (10, 100, 1_000, 10_000)
+"""Units per point the search may count in: the first that makes every score whole."""
 
 SEATED_OR_STANDING = frozenset({Position.STANDING, Position.SEATED_CHAIR})
 DESK_KIT = frozenset({Equipment.NONE, Equipment.CHAIR, Equipment.DOORWAY})
@@ -249,21 +258,21 @@ def score_of(options: Sequence[Option], budget: int, full_budget_s: int) -> floa
         mask |= option.mask
         seconds += option.seconds
         value += option.value
-    return value + _bonus(mask, seconds, budget, full_budget_s)
+    fill = FILL_RULE_POINTS if _fills(seconds, full_budget_s) else 0.0
+    return value + _direction_points(mask.bit_count(), full_budget_s) + fill
 
 
-def _bonus(mask: int, seconds: int, budget: int, full_budget_s: int) -> float:
-    return DIRECTION_POINTS * mask.bit_count() + _rule_points(mask, seconds, full_budget_s)
-
-
-def _rule_points(mask: int, seconds: int, full_budget_s: int) -> float:
-    """The two rule terms: >= 3 directions from 5 minutes up, and >= 90 % of the budget."""
-    points = 0.0
-    if full_budget_s >= DIRECTIONS_RULE_FROM_S and mask.bit_count() >= MIN_DIRECTIONS:
+def _direction_points(count: int, full_budget_s: int) -> float:
+    """DIRECTION_POINTS per direction covered, and the >= 3 directions rule from 5 minutes up."""
+    points = DIRECTION_POINTS * count
+    if full_budget_s >= DIRECTIONS_RULE_FROM_S and count >= MIN_DIRECTIONS:
         points += DIRECTIONS_RULE_POINTS
-    if seconds + GET_READY_S >= FILL_RATIO * full_budget_s:
-        points += FILL_RULE_POINTS
     return points
+
+
+def _fills(seconds: int, full_budget_s: int) -> bool:
+    """The fill rule: blocks and the get-ready countdown take >= 90 % of the budget."""
+    return seconds + GET_READY_S >= FILL_RATIO * full_budget_s
 
 
 def candidates(cat: Catalogue, request: PlanRequest, budget: int) -> list[list[Option]]:
@@ -353,96 +362,63 @@ def _search(
 ) -> tuple[list[Option], float]:
     """Exact: the best set of options (at most one per group) within ``budget`` seconds.
 
-    Block lengths are whole STEP_S steps, so a knapsack over the blocks' own values is solved
-    exactly by dynamic programming on that grid (``_suffix_knapsack``). Its best plan is the
-    first incumbent; branch and bound then looks for plans the bonuses (directions covered,
-    the two rules) make better, pruning every node whose upper bound (the exact knapsack value
-    of what is left, plus every direction still coverable, plus the rules) does not beat it.
+    The score, in whole units with the seeded tie-break key below it, is maximised by
+    ``knapsack.best_choice``; among equal scores the largest sum of keys wins.
     """
-    # The seed orders the groups, and so decides which of several plans with the same score
-    # is found first and kept (ties never replace the incumbent).
-    groups = list(groups)
-    random.Random(seed).shuffle(groups)
-    count = len(groups)
-    if sum(max(o.seconds for o in g) for g in groups) <= budget:
-        # Everything fits: each group's most valuable option is best on every term.
-        chosen = [max(g, key=lambda o: o.value) for g in groups]
-        return chosen, score_of(chosen, budget, full_budget_s)
-    masks_after = [0] * (count + 1)
-    for i in range(count - 1, -1, -1):
-        masks_after[i] = masks_after[i + 1]
-        for option in groups[i]:
-            masks_after[i] |= option.mask
-    units = budget // STEP_S
-    best_after = _suffix_knapsack(groups, units)
-    best = _knapsack_plan(groups, best_after, units)
-    best_score = score_of(best, budget, full_budget_s)
-    chosen = []
-    seen: dict[tuple[int, int, int], float] = {}
+    scale = _score_scale(groups)
+    key_shift = _KEY_BITS + len(groups).bit_length()  # a sum of keys never reaches the score
 
-    def bound(i: int, unit: int, value: float, mask: int) -> float:
-        directions = DIRECTION_POINTS * (mask | masks_after[i]).bit_count()
-        rules = _rule_points(mask | masks_after[i], budget, full_budget_s)
-        return value + best_after[i][unit] + directions + rules
+    def units(points: float) -> int:
+        return round(points * scale) << key_shift
 
-    def visit(i: int, unit: int, value: float, mask: int) -> None:
-        nonlocal best_score, best
-        current = value + _bonus(mask, (units - unit) * STEP_S, budget, full_budget_s)
-        if current > best_score + _EPSILON:
-            best_score = current
-            best = list(chosen)
-        if i == count or bound(i, unit, value, mask) <= best_score + _EPSILON:
-            return
-        key = (i, unit, mask)
-        if seen.get(key, -1.0) >= value:
-            return
-        seen[key] = value
-        for option in groups[i]:
-            k = option.seconds // STEP_S
-            if k <= unit:
-                chosen.append(option)
-                visit(i + 1, unit - k, value + option.value, mask | option.mask)
-                chosen.pop()
-        visit(i + 1, unit, value, mask)
-
-    visit(0, units, 0.0, 0)
-    return best, best_score
+    problem = [
+        Group(
+            group[0].mask,
+            tuple(
+                (o.seconds // STEP_S, units(o.value) | key)
+                for o, key in zip(group, _keys(seed, group), strict=True)
+            ),
+        )
+        for group in groups
+    ]
+    bonus = Bonus(
+        by_count=lambda count: units(_direction_points(count, full_budget_s)),
+        fill_from=_fill_steps(full_budget_s),
+        fill_bonus=units(FILL_RULE_POINTS),
+    )
+    chosen = [groups[g][i] for g, i in best_choice(problem, budget // STEP_S, bonus)]
+    return chosen, score_of(chosen, budget, full_budget_s)
 
 
-def _suffix_knapsack(groups: list[list[Option]], units: int) -> list[list[float]]:
-    """``table[i][u]``: the most value groups ``i..`` can add within ``u`` steps of time."""
-    table = [[0.0] * (units + 1) for _ in range(len(groups) + 1)]
-    for i in range(len(groups) - 1, -1, -1):
-        after = table[i + 1]
-        here = list(after)
-        for option in groups[i]:
-            k = option.seconds // STEP_S
-            if k > units:
-                continue
-            value = option.value
-            shifted = [x + value for x in after[: units + 1 - k]]
-            here[k:] = map(max, here[k:], shifted)
-        table[i] = here
-    return table
+def _keys(seed: int, group: list[Option]) -> bytes:
+    """The seeded tie-break keys of an exercise's options: a hash of the seed and its id."""
+    text = f"{seed}:{group[0].exercise.id}".encode()
+    return hashlib.shake_128(text).digest(len(group))
 
 
-def _knapsack_plan(
-    groups: list[list[Option]], table: list[list[float]], units: int
-) -> list[Option]:
-    """The options that reach ``table[0][units]``, read back group by group."""
-    chosen: list[Option] = []
-    unit = units
-    for i, group in enumerate(groups):
-        target = table[i][unit]
-        if abs(table[i + 1][unit] - target) <= _EPSILON:
-            continue
-        for option in group:
-            k = option.seconds // STEP_S
-            if k <= unit and abs(table[i + 1][unit - k] + option.value - target) <= _EPSILON:
-                chosen.append(option)
-                unit -= k
-                break
-    return chosen
+def _score_scale(groups: list[list[Option]]) -> int:
+    """Units per point that make every option's value and every bonus whole (10 today).
+
+    Weights are tenths and block lengths whole seconds, so values are whole tenths; should a
+    weight ever need finer steps, scores are counted in 1e-4 points (a plan's score is rounded
+    to 4 places anyway).
+    """
+    points = [DIRECTION_POINTS, DIRECTIONS_RULE_POINTS, FILL_RULE_POINTS]
+    points += [o.value for group in groups for o in group]
+    for scale in _SCALES[:-1]:
+        if all(abs(p * scale - round(p * scale)) < 1e-6 for p in points):
+            return scale
+    return _SCALES[-1]
+
+
+def _fill_steps(full_budget_s: int) -> int:
+    """The fewest STEP_S steps of blocks that meet the fill rule."""
+    steps = max(0, math.ceil((FILL_RATIO * full_budget_s - GET_READY_S) / STEP_S))
+    while steps > 0 and _fills((steps - 1) * STEP_S, full_budget_s):
+        steps -= 1
+    while not _fills(steps * STEP_S, full_budget_s):
+        steps += 1
+    return steps
 
 
 def _assemble(chosen: list[Option], request: PlanRequest, score: float) -> Plan:
