@@ -7,9 +7,11 @@ returns domain values; the faces only parse, call and render.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from threading import Lock
 from typing import TYPE_CHECKING
 
 from midback.domain.planner import Plan, PlanRequest, plan, plan_program
@@ -113,6 +115,43 @@ def screened_request(
     return personalise(repo, cat, person_id, request)
 
 
+class PlanCache:
+    """Plans already made, by catalogue and request: planning is a pure function of the two
+    (the person's history is already in the request), and a person asks for the same plan
+    again and again (page, timeline, session start). Thread-safe; keeps the newest ``size``.
+    A failure (PlanError, unknown program) is not kept: it is raised again each time.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._plans: OrderedDict[tuple[int, str, str | None], tuple[Catalogue, Plan]] = (
+            OrderedDict()
+        )
+        self._lock = Lock()
+
+    def get(self, cat: Catalogue, request: PlanRequest, program_id: str | None) -> Plan:
+        """The plan for ``request`` (the program's, adapted, when ``program_id`` is given)."""
+        key = (id(cat), request.model_dump_json(), program_id)
+        with self._lock:
+            held = self._plans.get(key)
+            if held is not None and held[0] is cat:  # not a catalogue since collected
+                self._plans.move_to_end(key)
+                return held[1]
+        made = (
+            plan(cat, request)
+            if program_id is None
+            else plan_program(cat, cat.program(program_id), request)
+        )
+        with self._lock:
+            self._plans[key] = (cat, made)
+            while len(self._plans) > self.size:
+                self._plans.popitem(last=False)
+        return made
+
+
+_plans = PlanCache()
+
+
 def make_plan_for(
     repo: Repository,
     cat: Catalogue,
@@ -124,9 +163,7 @@ def make_plan_for(
 ) -> Plan:
     """A stored person's plan: screened (``screened_request``), then planned or a program."""
     request = screened_request(repo, cat, person_id, request, answers=answers)
-    if program_id is not None:
-        return plan_program(cat, cat.program(program_id), request)
-    return plan(cat, request)
+    return _plans.get(cat, request, program_id)
 
 
 def make_week_for(

@@ -1,0 +1,66 @@
+"""services.PlanCache: the plan the planner would make, made once per catalogue and request."""
+
+from __future__ import annotations
+
+import pytest
+
+from midback.domain.catalogue import Catalogue
+from midback.domain.loader import catalogue
+from midback.domain.planner import PlanRequest, plan, plan_program
+from midback.domain.vocab import Place
+from midback.errors import UnknownIdError
+from midback.services import PlanCache
+
+
+@pytest.fixture(scope="module")
+def cat() -> Catalogue:
+    return catalogue()
+
+
+def test_the_same_request_is_planned_once(cat: Catalogue) -> None:
+    cache = PlanCache()
+    request = PlanRequest(minutes=10, place=Place.HOME)
+    first = cache.get(cat, request, None)
+    assert first == plan(cat, request)
+    assert cache.get(cat, PlanRequest(minutes=10, place=Place.HOME), None) is first
+
+
+def test_any_difference_in_the_request_is_another_plan(cat: Catalogue) -> None:
+    cache = PlanCache()
+    base = PlanRequest(minutes=10, place=Place.HOME)
+    cache.get(cat, base, None)
+    for other in (
+        base.model_copy(update={"minutes": 12}),
+        base.model_copy(update={"seed": 3}),
+        base.model_copy(update={"recent": frozenset({"cat-cow"})}),
+    ):
+        assert cache.get(cat, other, None) == plan(cat, other)
+
+
+def test_a_program_is_kept_apart_from_a_plan_of_the_same_request(cat: Catalogue) -> None:
+    cache = PlanCache()
+    request = PlanRequest(minutes=10, place=Place.HOME)
+    program = next(iter(cat.programs.values()))
+    assert cache.get(cat, request, None) == plan(cat, request)
+    assert cache.get(cat, request, program.id) == plan_program(cat, program, request)
+
+
+def test_another_catalogue_does_not_share_plans(cat: Catalogue) -> None:
+    cache = PlanCache()
+    request = PlanRequest(minutes=10, place=Place.HOME)
+    other = cat.model_copy(update={"exercises": {"cat-cow": cat.exercises["cat-cow"]}})
+    assert cache.get(cat, request, None) == plan(cat, request)
+    assert cache.get(other, request, None) == plan(other, request)
+    assert cache.get(other, request, None) != cache.get(cat, request, None)
+
+
+def test_failures_are_not_kept_and_the_newest_plans_are(cat: Catalogue) -> None:
+    cache = PlanCache(size=2)
+    for _ in range(2):
+        with pytest.raises(UnknownIdError):
+            cache.get(cat, PlanRequest(minutes=10, place=Place.HOME), "no-such-program")
+    requests = [PlanRequest(minutes=m, place=Place.HOME) for m in (8, 9, 10)]
+    plans = [cache.get(cat, r, None) for r in requests]
+    assert cache.get(cat, requests[2], None) is plans[2]
+    assert cache.get(cat, requests[0], None) is not plans[0]  # the oldest was let go
+    assert cache.get(cat, requests[0], None) == plans[0]
