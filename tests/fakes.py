@@ -38,6 +38,8 @@ class FakeRepository:
         self.screens_by_id: dict[int, ScreenRecord] = {}
         self.steps: dict[tuple[int, str], ProgressionStep] = {}
         self.checkpoints: dict[int, ProgressCheckpoint] = {}
+        self.writes = 0
+        """Every write of anyone's records: the revision (one for all people is enough)."""
 
     def add_person(self, *, email: str | None = None, created_at: datetime) -> int:
         if email is not None and email in self.people.values():
@@ -68,11 +70,13 @@ class FakeRepository:
             pain_before=pain_before,
         )
         self._require_person(person_id)
+        self.writes += 1
         self.sessions[record.id] = record
         return record
 
     def log_exercise(self, person_id: int, session_id: int, log: NewLog) -> ExerciseLog:
         self.get_session(person_id, session_id)
+        self.writes += 1
         if log.idempotency_key is not None:
             for stored in self.logs_by_id.values():
                 if (stored.session_id, stored.idempotency_key) == (
@@ -101,6 +105,7 @@ class FakeRepository:
         if SessionStatus(status) is SessionStatus.RUNNING:
             raise ValueError("a session cannot be finished as 'running'")
         current = self.get_session(person_id, session_id)
+        self.writes += 1
         record = SessionRecord.model_validate(
             {
                 **current.model_dump(),
@@ -190,6 +195,7 @@ class FakeRepository:
             at=at,
         )
         self._require_person(person_id)
+        self.writes += 1
         self.checkins_by_id[record.id] = record
         self._forget(person_id, day - timedelta(days=1))
         return record
@@ -205,6 +211,9 @@ class FakeRepository:
     def last_checkin(self, person_id: int, *, on_or_before: date) -> CheckIn | None:
         earlier = [c for c in self.checkins(person_id) if c.day <= on_or_before]
         return earlier[-1] if earlier else None
+
+    def revision(self, person_id: int) -> str | None:
+        return str(self.writes) if person_id in self.people else None
 
     def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
         return self.checkpoints.get(person_id)
@@ -230,6 +239,7 @@ class FakeRepository:
             result=dict(result),
         )
         self._require_person(person_id)
+        self.writes += 1
         self.screens_by_id[record.id] = record
         return record
 
@@ -286,6 +296,7 @@ class FakeRepository:
         if any(owner != person_id for owner in owners):
             raise ValueError(f"a record does not belong to person {person_id}")
         self._require_person(person_id)
+        self.writes += 1
         self._refuse_clashes(person_id, sessions, checkins, screens, progression)
         self.checkpoints.pop(person_id, None)
         for session, logs in sessions:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the rest loads where it is used, keeping `midback plan` qui
     from midback.domain.catalogue import Catalogue, Exercise
     from midback.domain.history import History
     from midback.domain.player import BlockEnded
+    from midback.domain.prescription import Prescription
     from midback.domain.progression import Outcome, Replay, Standing
     from midback.domain.records import CheckIn, ExerciseLog, ProgressCheckpoint, SessionRecord
     from midback.domain.timeline import Timeline
@@ -106,13 +107,14 @@ def screened_request(
     raises ScreenBlocked when it does not allow self-guided exercise. The screen's conditions
     join the request's; recent exercises and earned doses are added (``personalise``).
     """
-    result = screen(answers) if answers is not None else latest_screen(repo, person_id)
+    known = _known.get(repo, cat, person_id)
+    result = screen(answers) if answers is not None else known.screen
     if result is not None:
         check_allowed(result, cleared=request.cleared)
         request = request.model_copy(
             update={"conditions": request.conditions | set(result.conditions)}
         )
-    return personalise(repo, cat, person_id, request)
+    return known.personalise(request)
 
 
 class PlanCache:
@@ -199,15 +201,73 @@ def personalise(
     repo: Repository, cat: Catalogue, person_id: int, request: PlanRequest
 ) -> PlanRequest:
     """``request`` with the person's recent exercises (variety) and earned doses (progression)."""
-    from midback.domain.progression import Change
+    return _known.get(repo, cat, person_id).personalise(request)
 
-    recent = frozenset(repo.recent_exercise_ids(person_id, RECENT_SESSIONS))
-    earned = {
-        s.exercise_id: s.dose
-        for s in progress(repo, cat, person_id)
-        if s.change is not Change.START
-    }
-    return request.model_copy(update={"recent": request.recent | recent, "doses": earned})
+
+@dataclass(frozen=True)
+class Known:
+    """What planning reads of a person's records: last screen, recent exercises, earned doses."""
+
+    screen: ScreenResult | None
+    recent: frozenset[str]
+    earned: dict[str, Prescription]
+
+    @classmethod
+    def read(cls, repo: Repository, cat: Catalogue, person_id: int) -> Known:
+        """Read it from the store (progress replays the history since its checkpoint)."""
+        from midback.domain.progression import Change
+
+        return cls(
+            screen=latest_screen(repo, person_id),
+            recent=frozenset(repo.recent_exercise_ids(person_id, RECENT_SESSIONS)),
+            earned={
+                s.exercise_id: s.dose
+                for s in progress(repo, cat, person_id)
+                if s.change is not Change.START
+            },
+        )
+
+    def personalise(self, request: PlanRequest) -> PlanRequest:
+        """``request`` with the recent exercises and earned doses."""
+        return request.model_copy(update={"recent": request.recent | self.recent,
+                                          "doses": self.earned})  # fmt: skip
+
+
+class KnownCache:
+    """``Known`` per person, kept while the person's revision (raised in the store by every
+    write of their records, by any process) and the day stay the same: a plan then reads one
+    row instead of replaying progress. Thread-safe; keeps the newest ``size`` people."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._held: OrderedDict[tuple[int, int], tuple[object, Catalogue, str, date, Known]] = (
+            OrderedDict()
+        )
+        self._lock = Lock()
+
+    def get(self, repo: Repository, cat: Catalogue, person_id: int) -> Known:
+        """The person's ``Known``, read again when anything of theirs changed."""
+        from midback.domain.history import local_day
+
+        revision = repo.revision(person_id)
+        today = local_day(datetime.now(UTC))
+        key = (id(repo), person_id)
+        with self._lock:
+            held = self._held.get(key)
+            fresh = held is not None and held[0] is repo and held[1] is cat
+            if held is not None and fresh and held[2:4] == (revision, today):
+                self._held.move_to_end(key)
+                return held[4]
+        known = Known.read(repo, cat, person_id)
+        if revision is not None:
+            with self._lock:
+                self._held[key] = (repo, cat, revision, today, known)
+                while len(self._held) > self.size:
+                    self._held.popitem(last=False)
+        return known
+
+
+_known = KnownCache()
 
 
 def latest_screen(repo: Repository, person_id: int) -> ScreenResult | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,11 +18,23 @@ from hypothesis import strategies as st
 from midback.domain.catalogue import Catalogue
 from midback.domain.history import local_day
 from midback.domain.loader import catalogue
+from midback.domain.planner import PlanRequest
 from midback.domain.prescription import Prescription
 from midback.domain.progression import Standing, standing
 from midback.domain.records import LogStatus, NewLog, SessionStatus
-from midback.services import SETTLED_AFTER, outcomes, progress
+from midback.domain.safety import Answers, screen
+from midback.domain.vocab import Condition, Place
+from midback.services import (
+    SETTLED_AFTER,
+    Known,
+    open_store,
+    outcomes,
+    personalise,
+    progress,
+    save_screen,
+)
 from midback.storage import Repository, SqlRepository, make_engine
+from midback.storage.accounts import SqlAccounts
 from tests.fakes import FakeRepository
 from tests.pg import BACKENDS, migrated_database
 
@@ -30,6 +43,7 @@ TARGET = Prescription(sets=2, reps=10, rest_s=30)
 SHORT = Prescription(sets=2, reps=6, rest_s=30)
 EXERCISES = ("cat-cow", "bridge", "crunch")
 DAY = timedelta(days=1)
+REQUEST = PlanRequest(minutes=10, place=Place.HOME)
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +145,10 @@ def test_progress_always_equals_a_replay_of_the_whole_history(
             case ("progress", int(day)):
                 got = progress(repo, cat, person, now=noon(day))
                 assert got == whole_replay(repo, cat, person)
+        # What a plan reads (kept per person by revision) is what a fresh read finds.
+        assert personalise(repo, cat, person, REQUEST) == Known.read(repo, cat, person).personalise(
+            REQUEST
+        )
     assert progress(repo, cat, person, now=noon(30)) == whole_replay(repo, cat, person)
 
 
@@ -235,3 +253,54 @@ def test_a_checkpoint_of_a_later_day_than_today_is_not_used(
     assert progress(repo, cat, 1, now=noon(4)) == whole_replay(repo, cat, 1)
     held = repo.progress_checkpoint(1)
     assert held is not None and held.until == local_day(noon(4)) - SETTLED_AFTER
+
+
+def test_what_a_plan_reads_follows_writes_made_through_another_store_object(
+    cat: Catalogue, tmp_path: Path
+) -> None:
+    """Two processes on one database: one keeps what it read, the other writes."""
+    url = f"sqlite:///{tmp_path / 'midback.db'}"
+    here, there = open_store(url), open_store(url)
+    try:
+        for day in range(4):
+            a_session(there, 1, day, [("bridge", "ok", 1)])
+        before = personalise(here, cat, 1, REQUEST)
+        assert before.doses and before.recent == {"bridge"}
+        assert personalise(here, cat, 1, REQUEST) == before  # kept
+        session = a_session(there, 1, 5, [("cat-cow", "hurt", 8)])
+        after = personalise(here, cat, 1, REQUEST)
+        assert "cat-cow" in after.recent and after == Known.read(here, cat, 1).personalise(REQUEST)
+        answers = Answers(age=40, pain_now=3, pain_duration_days=60,
+                          conditions=[Condition.OSTEOPOROSIS])  # fmt: skip
+        save_screen(there, 1, answers, screen(answers), noon(6))
+        assert Known.read(here, cat, 1).screen is not None
+        assert _known_screen(here, cat) == screen(answers)
+        there.finish_session(1, session, status=SessionStatus.QUIT, ended_at=noon(5), pain_after=9)
+        assert personalise(here, cat, 1, REQUEST) == Known.read(here, cat, 1).personalise(REQUEST)
+    finally:
+        here.engine.dispose()
+        there.engine.dispose()
+
+
+def _known_screen(repo: Repository, cat: Catalogue) -> object:
+    from midback.services import _known
+
+    return _known.get(repo, cat, 1).screen
+
+
+def test_a_new_person_given_a_deleted_persons_id_is_not_served_their_plans(
+    cat: Catalogue, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'midback.db'}"
+    repo = open_store(url)
+    try:
+        first = repo.add_person(email="a@example.org", created_at=DAY0)
+        for day in range(4):
+            a_session(repo, first, day, [("bridge", "ok", 1)])
+        assert personalise(repo, cat, first, REQUEST).recent == {"bridge"}
+        SqlAccounts(repo.engine).delete(first)
+        again = repo.add_person(email="b@example.org", created_at=DAY0 + DAY)
+        assert again == first  # SQLite gives the id out again
+        assert personalise(repo, cat, again, REQUEST).recent == frozenset()
+    finally:
+        repo.engine.dispose()

@@ -178,6 +178,11 @@ class Repository(Protocol):
         """The person's latest check-in of ``on_or_before`` or an earlier day."""
         ...
 
+    def revision(self, person_id: int) -> str | None:
+        """A token that changes whenever the person's sessions, logs, check-ins or screens do
+        (also in another process); None when the person does not exist."""
+        ...
+
     def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
         """The person's progress checkpoint, if any (dropped by every write that reaches into the
         days it covers: see ``storage.checkpoints``)."""
@@ -266,6 +271,7 @@ class SqlRepository:
         )
         with self._transaction() as db:
             _require_person(db, person_id)
+            _bump(db, person_id)
             row = SessionRow(**_session_values(record))
             db.add(row)
             db.flush()
@@ -275,6 +281,7 @@ class SqlRepository:
     def log_exercise(self, person_id: int, session_id: int, log: NewLog) -> ExerciseLog:
         try:
             with self._transaction() as db:
+                _bump(db, person_id)  # first: writers of one person queue on their row
                 session = _session_row(db, person_id, session_id)
                 stored = _logged_with_key(db, session_id, log.idempotency_key)
                 if stored is not None:
@@ -307,6 +314,7 @@ class SqlRepository:
         if SessionStatus(status) is SessionStatus.RUNNING:
             raise ValueError("a session cannot be finished as 'running'")
         with self._transaction() as db:
+            _bump(db, person_id)
             row = _session_row(db, person_id, session_id)
             record = SessionRecord.model_validate(
                 {
@@ -411,6 +419,7 @@ class SqlRepository:
         values = record.model_dump(exclude={"id"})
         with self._transaction() as db:
             _require_person(db, person_id)
+            _bump(db, person_id)
             row = db.scalars(
                 sa.select(CheckInRow).where(
                     CheckInRow.person_id == person_id, CheckInRow.day == record.day
@@ -465,6 +474,7 @@ class SqlRepository:
         )
         with self._transaction() as db:
             _require_person(db, person_id)
+            _bump(db, person_id)
             row = ScreenRow(**record.model_dump(exclude={"id"}))
             db.add(row)
             db.flush()
@@ -512,6 +522,15 @@ class SqlRepository:
                 db.add(ProgressionRow(**step.model_dump()))
             else:
                 row.step, row.reason, row.updated_at = step.step, step.reason, step.updated_at
+
+    @retrying()
+    def revision(self, person_id: int) -> str | None:
+        people = PersonRow.__table__
+        query = sa.select(people.c.revision, people.c.created_at).where(people.c.id == person_id)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        # The creation time tells a person from a later one given the same id (SQLite reuses ids).
+        return None if row is None else f"{row.revision}@{row.created_at.isoformat()}"
 
     @retrying()
     def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
@@ -565,6 +584,7 @@ class SqlRepository:
             _check_owner(person_id, record.person_id)
         with self._transaction() as db:
             _require_person(db, person_id)
+            _bump(db, person_id)
             _refuse_clashes(db, person_id, sessions, checkins, screens, progression)
             checkpoints.forget(db, person_id)
             for session, logs in sessions:
@@ -592,6 +612,13 @@ class SqlRepository:
 def _require_person(db: Session, person_id: int) -> None:
     if db.get(PersonRow, person_id) is None:
         raise NotFound("person", person_id)
+
+
+def _bump(db: Session, person_id: int) -> None:
+    """Raise the person's revision (see ``PersonRow.revision``)."""
+    db.execute(
+        sa.update(PersonRow).where(PersonRow.id == person_id).values(revision=PersonRow.revision + 1)
+    )
 
 
 def _check_owner(expected: int, given: int, *, what: str = "person") -> None:

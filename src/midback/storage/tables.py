@@ -81,6 +81,9 @@ class PersonRow(Base):
     role: Mapped[str] = mapped_column(sa.String(20), server_default="person")
     session_version: Mapped[int] = mapped_column(server_default="0")
     """Raised on logout or password change: every older session cookie stops working."""
+    revision: Mapped[int] = mapped_column(server_default="0")
+    """Raised by every write of the person's sessions, logs, check-ins and screens: a process
+    may keep what it derived from them while this stays the same (``Repository.revision``)."""
 
 
 class SessionRow(Base):

@@ -1,4 +1,5 @@
-"""Progress checkpoints: each person's progression replayed up to a settled day.
+"""Progress checkpoints (each person's progression replayed up to a settled day) and each
+person's revision (raised by every write of their records).
 
 Revision ID: 0003
 Revises: 0002
@@ -19,6 +20,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("people") as people:
+        people.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="0"))
     op.create_table(
         "progress_checkpoints",
         sa.Column("person_id", sa.Integer(), nullable=False),
@@ -38,3 +41,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("progress_checkpoints")
+    with op.batch_alter_table("people") as people:
+        people.drop_column("revision")
