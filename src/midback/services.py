@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from threading import Lock
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from midback.domain.planner import Plan, PlanRequest, plan, plan_program
 from midback.domain.safety import Answers, ScreenResult, check_allowed, screen
@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # the rest loads where it is used, keeping `midback plan` qui
     from midback.domain.timeline import Timeline
     from midback.domain.week import WeekPlan, WeekRequest
     from midback.storage.repository import Repository, SqlRepository
+
+T = TypeVar("T")
 
 STALE_AFTER = timedelta(hours=6)
 """A ``running`` session with no activity for this long shows as ``interrupted``."""
@@ -107,14 +109,14 @@ def screened_request(
     raises ScreenBlocked when it does not allow self-guided exercise. The screen's conditions
     join the request's; recent exercises and earned doses are added (``personalise``).
     """
-    known = _known.get(repo, cat, person_id)
-    result = screen(answers) if answers is not None else known.screen
+    known_ = known(repo, cat, person_id)
+    result = screen(answers) if answers is not None else known_.screen
     if result is not None:
         check_allowed(result, cleared=request.cleared)
         request = request.model_copy(
             update={"conditions": request.conditions | set(result.conditions)}
         )
-    return known.personalise(request)
+    return known_.personalise(request)
 
 
 class PlanCache:
@@ -201,7 +203,7 @@ def personalise(
     repo: Repository, cat: Catalogue, person_id: int, request: PlanRequest
 ) -> PlanRequest:
     """``request`` with the person's recent exercises (variety) and earned doses (progression)."""
-    return _known.get(repo, cat, person_id).personalise(request)
+    return known(repo, cat, person_id).personalise(request)
 
 
 @dataclass(frozen=True)
@@ -233,41 +235,62 @@ class Known:
                                           "doses": self.earned})  # fmt: skip
 
 
-class KnownCache:
-    """``Known`` per person, kept while the person's revision (raised in the store by every
-    write of their records, by any process) and the day stay the same: a plan then reads one
-    row instead of replaying progress. Thread-safe; keeps the newest ``size`` people."""
+class PersonCache:
+    """Values derived from a person's records, kept while the person's revision (raised in the
+    store by every write of their records, by any process) and the day stay the same: a plan
+    or a history page then reads one row instead of the history. Thread-safe; keeps the
+    newest ``size`` values."""
 
-    def __init__(self, size: int = 1024) -> None:
+    def __init__(self, size: int = 2048) -> None:
         self.size = size
-        self._held: OrderedDict[tuple[int, int], tuple[object, Catalogue, str, date, Known]] = (
-            OrderedDict()
-        )
+        self._held: OrderedDict[Hashable, tuple[object, object, str, date, object]] = OrderedDict()
         self._lock = Lock()
 
-    def get(self, repo: Repository, cat: Catalogue, person_id: int) -> Known:
-        """The person's ``Known``, read again when anything of theirs changed."""
+    def get(
+        self,
+        repo: Repository,
+        person_id: int,
+        what: Hashable,
+        compute: Callable[[], T],
+        *,
+        same: object = None,
+    ) -> T:
+        """``what`` of the person: ``compute()`` unless kept since their last write today.
+
+        ``same``: an object the value also depends on, compared by identity (a catalogue).
+        """
         from midback.domain.history import local_day
 
         revision = repo.revision(person_id)
         today = local_day(datetime.now(UTC))
-        key = (id(repo), person_id)
+        key = (id(repo), person_id, what)
         with self._lock:
             held = self._held.get(key)
-            fresh = held is not None and held[0] is repo and held[1] is cat
-            if held is not None and fresh and held[2:4] == (revision, today):
+            if (
+                held is not None
+                and held[0] is repo
+                and held[1] is same
+                and held[2:4] == (revision, today)
+            ):
                 self._held.move_to_end(key)
-                return held[4]
-        known = Known.read(repo, cat, person_id)
+                return cast(T, held[4])
+        value = compute()
         if revision is not None:
             with self._lock:
-                self._held[key] = (repo, cat, revision, today, known)
+                self._held[key] = (repo, same, revision, today, value)
                 while len(self._held) > self.size:
                     self._held.popitem(last=False)
-        return known
+        return value
 
 
-_known = KnownCache()
+_person_cache = PersonCache()
+
+
+def known(repo: Repository, cat: Catalogue, person_id: int) -> Known:
+    """What planning reads of the person, kept while nothing of theirs changes."""
+    return _person_cache.get(
+        repo, person_id, "known", lambda: Known.read(repo, cat, person_id), same=cat
+    )
 
 
 def latest_screen(repo: Repository, person_id: int) -> ScreenResult | None:
@@ -568,6 +591,14 @@ def person_history(
     repo: Repository, person_id: int, *, today: date, weekly_target: int | None = None
 ) -> History:
     """Weekly pain, the meaningful-improvement mark, adherence and streak."""
+    repo.mark_interrupted(person_id, idle_before=datetime.now(UTC) - STALE_AFTER)
+    what = ("history", today, weekly_target)
+    return _person_cache.get(
+        repo, person_id, what, lambda: _history(repo, person_id, today, weekly_target)
+    )
+
+
+def _history(repo: Repository, person_id: int, today: date, weekly_target: int | None) -> History:
     from midback.domain.history import (
         DEFAULT_WEEKLY_TARGET,
         PainReading,
@@ -577,7 +608,6 @@ def person_history(
     )
     from midback.domain.records import SessionStatus
 
-    repo.mark_interrupted(person_id, idle_before=datetime.now(UTC) - STALE_AFTER)
     sessions = repo.list_sessions(person_id, plans=False)
     readings = [PainReading(c.day, c.morning_pain, True) for c in repo.checkins(person_id)]
     readings += [

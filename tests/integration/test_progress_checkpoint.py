@@ -27,8 +27,11 @@ from midback.domain.vocab import Condition, Place
 from midback.services import (
     SETTLED_AFTER,
     Known,
+    _history,
+    known,
     open_store,
     outcomes,
+    person_history,
     personalise,
     progress,
     save_screen,
@@ -145,10 +148,12 @@ def test_progress_always_equals_a_replay_of_the_whole_history(
             case ("progress", int(day)):
                 got = progress(repo, cat, person, now=noon(day))
                 assert got == whole_replay(repo, cat, person)
-        # What a plan reads (kept per person by revision) is what a fresh read finds.
-        assert personalise(repo, cat, person, REQUEST) == Known.read(repo, cat, person).personalise(
-            REQUEST
-        )
+        # What a plan and the history page read (kept per person by revision) is what a fresh
+        # read finds.
+        fresh = Known.read(repo, cat, person).personalise(REQUEST)
+        assert personalise(repo, cat, person, REQUEST) == fresh
+        today = local_day(noon(16))
+        assert person_history(repo, person, today=today) == _history(repo, person, today, None)
     assert progress(repo, cat, person, now=noon(30)) == whole_replay(repo, cat, person)
 
 
@@ -274,18 +279,12 @@ def test_what_a_plan_reads_follows_writes_made_through_another_store_object(
                           conditions=[Condition.OSTEOPOROSIS])  # fmt: skip
         save_screen(there, 1, answers, screen(answers), noon(6))
         assert Known.read(here, cat, 1).screen is not None
-        assert _known_screen(here, cat) == screen(answers)
+        assert known(here, cat, 1).screen == screen(answers)
         there.finish_session(1, session, status=SessionStatus.QUIT, ended_at=noon(5), pain_after=9)
         assert personalise(here, cat, 1, REQUEST) == Known.read(here, cat, 1).personalise(REQUEST)
     finally:
         here.engine.dispose()
         there.engine.dispose()
-
-
-def _known_screen(repo: Repository, cat: Catalogue) -> object:
-    from midback.services import _known
-
-    return _known.get(repo, cat, 1).screen
 
 
 def test_a_new_person_given_a_deleted_persons_id_is_not_served_their_plans(
