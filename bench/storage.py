@@ -9,7 +9,7 @@ bulk-loaded (``bench.dataset``):
   exercise, so ~1,000,000 logs; 1,000,000 check-ins), measured for people picked at random.
 
 On SQLite, and on PostgreSQL where its binaries are installed, each query runs through the
-project's own functions (``person_history``, ``progress``, ``recent_exercise_ids``) and as a
+project's own functions (``read_history``, ``progress``, ``recent_exercise_ids``) and as a
 raw indexed query (Core ``select`` of a few columns), first with the schema's indexes, then
 after ``DROP INDEX`` of each non-unique index (and on PostgreSQL the check-ins' unique
 constraint): the same query without its index is the baseline.
@@ -31,7 +31,7 @@ from bench import postgres
 from bench.dataset import Counts, Shape, check, fill
 from bench.result import Result, Row, at_most, ratio, stats
 from midback.domain.loader import catalogue
-from midback.services import person_history, progress
+from midback.services import progress, read_history
 from midback.storage.engine import make_engine, upgrade
 from midback.storage.repository import SqlRepository
 from midback.storage.tables import ExerciseLogRow, SessionRow
@@ -104,7 +104,7 @@ def _queries(engine: sa.Engine, today_after: Shape) -> dict[str, Callable[[int],
 
     return {
         "progress (services.progress)": lambda p: progress(repo, cat, p),
-        "history (services.person_history)": lambda p: person_history(repo, p, today=today),
+        "history (services.read_history)": lambda p: read_history(repo, p, today),
         "recent exercises (repo.recent_exercise_ids)": lambda p: repo.recent_exercise_ids(p, 3),
         "sessions, raw query (person_id, started_at)": raw_sessions,
         "logs, raw query (person_id, logged_at)": raw_logs,

@@ -590,15 +590,19 @@ def save_progress(
 def person_history(
     repo: Repository, person_id: int, *, today: date, weekly_target: int | None = None
 ) -> History:
-    """Weekly pain, the meaningful-improvement mark, adherence and streak."""
+    """Weekly pain, the meaningful-improvement mark, adherence and streak (stale running
+    sessions marked interrupted first; the summary is kept until the person's next write)."""
     repo.mark_interrupted(person_id, idle_before=datetime.now(UTC) - STALE_AFTER)
     what = ("history", today, weekly_target)
     return _person_cache.get(
-        repo, person_id, what, lambda: _history(repo, person_id, today, weekly_target)
+        repo, person_id, what, lambda: read_history(repo, person_id, today, weekly_target)
     )
 
 
-def _history(repo: Repository, person_id: int, today: date, weekly_target: int | None) -> History:
+def read_history(
+    repo: Repository, person_id: int, today: date, weekly_target: int | None = None
+) -> History:
+    """``person_history`` read from the store every time (no cache, no marking)."""
     from midback.domain.history import (
         DEFAULT_WEEKLY_TARGET,
         PainReading,

@@ -27,13 +27,13 @@ from midback.domain.vocab import Condition, Place
 from midback.services import (
     SETTLED_AFTER,
     Known,
-    _history,
     known,
     open_store,
     outcomes,
     person_history,
     personalise,
     progress,
+    read_history,
     save_screen,
 )
 from midback.storage import Repository, SqlRepository, make_engine
@@ -153,7 +153,7 @@ def test_progress_always_equals_a_replay_of_the_whole_history(
         fresh = Known.read(repo, cat, person).personalise(REQUEST)
         assert personalise(repo, cat, person, REQUEST) == fresh
         today = local_day(noon(16))
-        assert person_history(repo, person, today=today) == _history(repo, person, today, None)
+        assert person_history(repo, person, today=today) == read_history(repo, person, today)
     assert progress(repo, cat, person, now=noon(30)) == whole_replay(repo, cat, person)
 
 

@@ -11,12 +11,20 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: writers of other processes meet at SQLite's lock
+    fcntl = None  # type: ignore[assignment]
 
 import sqlalchemy as sa
 from alembic import command
@@ -72,6 +80,59 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     engine = sa.create_engine(parsed, **kwargs)
     sa.event.listen(engine, "connect", _tune_sqlite)
     return engine
+
+
+class SqliteWriter:
+    """The turn to write to one SQLite file, for a thread of this process and across processes.
+
+    Writers queue on a lock in Python (threads of this process) and then on an advisory lock
+    of a file beside the database (``flock``: other processes), and each takes its turn the
+    moment the last one ends, instead of polling in SQLite's busy handler, which sleeps up to
+    100 ms between tries: that was the tail of concurrent log writes. SQLite's own locks still
+    guard the data; this only orders the writers that go through it.
+    """
+
+    def __init__(self, database: Path | None) -> None:
+        self._threads = threading.Lock()
+        self._file = None if database is None or fcntl is None else Path(f"{database}.writer")
+        self._fd: int | None = None
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        if self._file is None:
+            return
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._file, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except OSError:  # no lock file possible (read-only folder): SQLite's locks still hold
+            self._file = None
+
+    def __exit__(self, *_exc: object) -> None:
+        try:
+            if self._file is not None and self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
+_WRITERS: dict[str, AbstractContextManager[object]] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def writer_lock(engine: sa.Engine) -> AbstractContextManager[object]:
+    """What a writing transaction holds: on SQLite, the database's ``SqliteWriter`` (one per
+    database in a process); on PostgreSQL, nothing (its row locks queue writers already)."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    database = engine.url.database
+    on_disk = bool(database) and database != ":memory:" and not str(database).startswith("file:")
+    key = engine.url.render_as_string(hide_password=False)
+    with _WRITERS_LOCK:
+        if key not in _WRITERS:
+            path = Path(str(database)).expanduser().resolve() if on_disk else None
+            _WRITERS[key] = SqliteWriter(path)
+        return _WRITERS[key]
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

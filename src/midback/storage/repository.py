@@ -16,7 +16,7 @@ status when ``finish_session`` is called.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
@@ -38,7 +38,7 @@ from midback.domain.records import (
 )
 from midback.errors import ImportFileError, NotFound
 from midback.storage import checkpoints
-from midback.storage.engine import advance_sequences, id_fits, retrying
+from midback.storage.engine import advance_sequences, id_fits, retrying, writer_lock
 from midback.storage.tables import (
     LOCAL_PERSON_ID,
     CheckInRow,
@@ -226,17 +226,21 @@ class SqlRepository:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._writer = writer_lock(engine)
 
     @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
+    def _transaction(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction; ``write``: it writes, so on SQLite it waits for this process's other
+        writers first (see ``writer_lock``)."""
+        writer = self._writer if write else nullcontext()
+        with writer, self._sessions() as session, session.begin():
             yield session
 
     # people
 
     @retrying()
     def add_person(self, *, email: str | None = None, created_at: datetime) -> int:
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             row = PersonRow(email=email, created_at=created_at)
             db.add(row)
             db.flush()
@@ -244,7 +248,7 @@ class SqlRepository:
 
     @retrying(on_clash=True)  # processes starting together: one adds, the others find it
     def ensure_local_person(self, *, at: datetime | None = None) -> int:
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             if db.get(PersonRow, LOCAL_PERSON_ID) is None:
                 db.add(PersonRow(id=LOCAL_PERSON_ID, created_at=at or datetime.now(UTC)))
         return LOCAL_PERSON_ID
@@ -269,7 +273,7 @@ class SqlRepository:
             started_at=started_at,
             pain_before=pain_before,
         )
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             _require_person(db, person_id)
             _bump(db, person_id)
             row = SessionRow(**_session_values(record))
@@ -280,7 +284,7 @@ class SqlRepository:
     @retrying()
     def log_exercise(self, person_id: int, session_id: int, log: NewLog) -> ExerciseLog:
         try:
-            with self._transaction() as db:
+            with self._transaction(write=True) as db:
                 _bump(db, person_id)  # first: writers of one person queue on their row
                 session = _session_row(db, person_id, session_id)
                 stored = _logged_with_key(db, session_id, log.idempotency_key)
@@ -293,7 +297,7 @@ class SqlRepository:
                 return _log(row)
         except IntegrityError:
             # Another writer stored the same key between our look and our insert.
-            with self._transaction() as db:
+            with self._transaction(write=True) as db:
                 stored = _logged_with_key(db, session_id, log.idempotency_key)
             if stored is None:
                 raise
@@ -313,7 +317,7 @@ class SqlRepository:
     ) -> SessionRecord:
         if SessionStatus(status) is SessionStatus.RUNNING:
             raise ValueError("a session cannot be finished as 'running'")
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             _bump(db, person_id)
             row = _session_row(db, person_id, session_id)
             record = SessionRecord.model_validate(
@@ -417,7 +421,7 @@ class SqlRepository:
             at=at,
         )
         values = record.model_dump(exclude={"id"})
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             _require_person(db, person_id)
             _bump(db, person_id)
             row = db.scalars(
@@ -472,7 +476,7 @@ class SqlRepository:
             verdict=verdict,
             result=dict(result),
         )
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             _require_person(db, person_id)
             _bump(db, person_id)
             row = ScreenRow(**record.model_dump(exclude={"id"}))
@@ -515,7 +519,7 @@ class SqlRepository:
     @retrying(on_clash=True)
     def set_progression(self, person_id: int, step: ProgressionStep) -> None:
         _check_owner(person_id, step.person_id)
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             _require_person(db, person_id)
             row = db.get(ProgressionRow, (person_id, step.exercise_id))
             if row is None:
@@ -539,7 +543,7 @@ class SqlRepository:
 
     @retrying(on_clash=True)  # two replays saving at once: the second replaces the first
     def save_progress_checkpoint(self, checkpoint: ProgressCheckpoint) -> None:
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             _require_person(db, checkpoint.person_id)
             checkpoints.save(db, checkpoint)
 
@@ -582,7 +586,7 @@ class SqlRepository:
                 _check_owner(session.id, log.session_id, what="session")
         for record in records:
             _check_owner(person_id, record.person_id)
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             _require_person(db, person_id)
             _bump(db, person_id)
             _refuse_clashes(db, person_id, sessions, checkins, screens, progression)
@@ -617,7 +621,9 @@ def _require_person(db: Session, person_id: int) -> None:
 def _bump(db: Session, person_id: int) -> None:
     """Raise the person's revision (see ``PersonRow.revision``)."""
     db.execute(
-        sa.update(PersonRow).where(PersonRow.id == person_id).values(revision=PersonRow.revision + 1)
+        sa.update(PersonRow)
+        .where(PersonRow.id == person_id)
+        .values(revision=PersonRow.revision + 1)
     )
 
 
