@@ -387,8 +387,12 @@ class SqlRepository:
             .where(ExerciseLogRow.session_id == SessionRow.id)
             .scalar_subquery()
         )
-        query = sa.select(SessionRow, last_log).where(
-            SessionRow.person_id == person_id, SessionRow.status == SessionStatus.RUNNING.value
+        query = (
+            sa.select(SessionRow, last_log)
+            .where(
+                SessionRow.person_id == person_id, SessionRow.status == SessionStatus.RUNNING.value
+            )
+            .options(defer(SessionRow.plan, raiseload=True))  # only times and status are needed
         )
         count = 0
         with self._transaction() as db:

@@ -537,7 +537,7 @@ def checkin_post(
 def history_page(request: Request, repo: Repo, person: PersonId, now: Now) -> HTMLResponse:
     """Weekly pain (chart and table), the improvement, adherence, streak and recent sessions."""
     result = person_history(repo, person, today=now.astimezone().date())
-    sessions = repo.list_sessions(person, limit=RECENT_SESSIONS_SHOWN)
+    sessions = repo.list_sessions(person, limit=RECENT_SESSIONS_SHOWN, plans=False)
     return render(request, "history.html", history=result, chart=pain_chart(result),
                   sessions=sessions)  # fmt: skip
 
