@@ -53,8 +53,11 @@ def run(quick: bool) -> Result:
     repeats = 5 if quick else 100
     rounds = 2 if quick else 10
     for label, snapshot, note in (
+        # What the app does: reads every YAML file for its digest, validates the snapshot's JSON
+        # into the models and runs the cross-checks. The target is on this row.
         ("load_catalogue, from the snapshot", True, "digest of the YAML + JSON validation"),
-        ("load_catalogue(snapshot=False), YAML", False, "full YAML parse + validation"),
+        # The fallback when a YAML file changed and the snapshot is not regenerated yet.
+        ("load_catalogue(snapshot=False), YAML", False, "fallback: full YAML parse + validation"),
     ):
         s = stats(_times(partial(load_catalogue, root, snapshot=snapshot), repeats))
         result.rows.append(
@@ -62,8 +65,8 @@ def run(quick: bool) -> Result:
                 f"{label}, in-process (warm)",
                 s.median,
                 spread=s.iqr,
-                target=f"<= {TARGET_MS:g} ms",
-                met=at_most(s.median, TARGET_MS),
+                target=f"<= {TARGET_MS:g} ms" if snapshot else "",
+                met=at_most(s.median, TARGET_MS) if snapshot else None,
                 samples=s.n,
                 note=f"{note}; p99 {s.p99:.1f} ms",
             )
