@@ -6,30 +6,34 @@ returns domain values; the faces only parse, call and render.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from threading import Lock
-from typing import TYPE_CHECKING, TypeVar, cast
+from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
+from midback.caches import PersonCache, PlanCache
 from midback.domain.planner import Plan, PlanRequest, plan, plan_program
 from midback.domain.safety import Answers, ScreenResult, check_allowed, screen
 from midback.domain.vocab import Condition
 
+# Progress lives in midback.replay; the faces find its use cases here with the others.
+from midback.replay import SETTLED_AFTER as SETTLED_AFTER
+from midback.replay import outcomes as outcomes
+from midback.replay import progress as progress
+from midback.replay import save_progress as save_progress
+
 if TYPE_CHECKING:  # the rest loads where it is used, keeping `midback plan` quick to start
-    from midback.domain.catalogue import Catalogue, Exercise
+    from midback.domain.catalogue import Catalogue
     from midback.domain.history import History
     from midback.domain.player import BlockEnded
     from midback.domain.prescription import Prescription
-    from midback.domain.progression import Outcome, Replay, Standing
-    from midback.domain.records import CheckIn, ExerciseLog, ProgressCheckpoint, SessionRecord
+    from midback.domain.records import CheckIn, ExerciseLog, SessionRecord
     from midback.domain.timeline import Timeline
     from midback.domain.week import WeekPlan, WeekRequest
     from midback.storage.repository import Repository, SqlRepository
 
-T = TypeVar("T")
+_plans = PlanCache()
+_person_cache = PersonCache()
 
 STALE_AFTER = timedelta(hours=6)
 """A ``running`` session with no activity for this long shows as ``interrupted``."""
@@ -119,43 +123,6 @@ def screened_request(
     return known_.personalise(request)
 
 
-class PlanCache:
-    """Plans already made, by catalogue and request: planning is a pure function of the two
-    (the person's history is already in the request), and a person asks for the same plan
-    again and again (page, timeline, session start). Thread-safe; keeps the newest ``size``.
-    A failure (PlanError, unknown program) is not kept: it is raised again each time.
-    """
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._plans: OrderedDict[tuple[int, str, str | None], tuple[Catalogue, Plan]] = (
-            OrderedDict()
-        )
-        self._lock = Lock()
-
-    def get(self, cat: Catalogue, request: PlanRequest, program_id: str | None) -> Plan:
-        """The plan for ``request`` (the program's, adapted, when ``program_id`` is given)."""
-        key = (id(cat), request.model_dump_json(), program_id)
-        with self._lock:
-            held = self._plans.get(key)
-            if held is not None and held[0] is cat:  # not a catalogue since collected
-                self._plans.move_to_end(key)
-                return held[1]
-        made = (
-            plan(cat, request)
-            if program_id is None
-            else plan_program(cat, cat.program(program_id), request)
-        )
-        with self._lock:
-            self._plans[key] = (cat, made)
-            while len(self._plans) > self.size:
-                self._plans.popitem(last=False)
-        return made
-
-
-_plans = PlanCache()
-
-
 def make_plan_for(
     repo: Repository,
     cat: Catalogue,
@@ -233,57 +200,6 @@ class Known:
         """``request`` with the recent exercises and earned doses."""
         return request.model_copy(update={"recent": request.recent | self.recent,
                                           "doses": self.earned})  # fmt: skip
-
-
-class PersonCache:
-    """Values derived from a person's records, kept while the person's revision (raised in the
-    store by every write of their records, by any process) and the day stay the same: a plan
-    or a history page then reads one row instead of the history. Thread-safe; keeps the
-    newest ``size`` values."""
-
-    def __init__(self, size: int = 2048) -> None:
-        self.size = size
-        self._held: OrderedDict[Hashable, tuple[object, object, str, date, object]] = OrderedDict()
-        self._lock = Lock()
-
-    def get(
-        self,
-        repo: Repository,
-        person_id: int,
-        what: Hashable,
-        compute: Callable[[], T],
-        *,
-        same: object = None,
-    ) -> T:
-        """``what`` of the person: ``compute()`` unless kept since their last write today.
-
-        ``same``: an object the value also depends on, compared by identity (a catalogue).
-        """
-        from midback.domain.history import local_day
-
-        revision = repo.revision(person_id)
-        today = local_day(datetime.now(UTC))
-        key = (id(repo), person_id, what)
-        with self._lock:
-            held = self._held.get(key)
-            if (
-                held is not None
-                and held[0] is repo
-                and held[1] is same
-                and held[2:4] == (revision, today)
-            ):
-                self._held.move_to_end(key)
-                return cast(T, held[4])
-        value = compute()
-        if revision is not None:
-            with self._lock:
-                self._held[key] = (repo, same, revision, today, value)
-                while len(self._held) > self.size:
-                    self._held.popitem(last=False)
-        return value
-
-
-_person_cache = PersonCache()
 
 
 def known(repo: Repository, cat: Catalogue, person_id: int) -> Known:
@@ -402,189 +318,6 @@ def checkin(
     from midback.domain.history import local_day
 
     return repo.add_checkin(person_id, local_day(at), pain, stiffness, at)
-
-
-def outcomes(
-    sessions: list[SessionRecord], logs: list[ExerciseLog], checkins: list[CheckIn]
-) -> dict[str, list[Outcome]]:
-    """Each exercise's outcomes in session order, with the check-ins around each session: the
-    last one before it started, and the one of the next morning.
-
-    Logs whose session is not in ``sessions`` are left out.
-    """
-    from midback.domain.history import local_day
-    from midback.domain.progression import Outcome
-    from midback.domain.records import LogStatus
-
-    by_id = {s.id: s for s in sessions}
-    days = sorted(checkins, key=lambda c: (c.day, c.at))
-    day_keys = [c.day for c in days]
-    morning = {c.day: c.morning_pain for c in days}
-    around: dict[int, tuple[date, int | None, int | None]] = {}
-    found: dict[str, list[Outcome]] = {}
-    mine = [(by_id[log.session_id], log) for log in logs if log.session_id in by_id]
-    mine.sort(key=lambda pair: (pair[0].started_at, pair[0].id, pair[1].logged_at, pair[1].id))
-    for session, log in mine:
-        if session.id not in around:
-            # Check-ins up to the session's day are days[:cut]; the last one begun before it wins.
-            day = local_day(session.started_at)
-            earlier = bisect_right(day_keys, day) - 1
-            while earlier >= 0 and days[earlier].at > session.started_at:
-                earlier -= 1
-            around[session.id] = (
-                day,
-                days[earlier].morning_pain if earlier >= 0 else None,
-                morning.get(day + timedelta(days=1)),
-            )
-        day, morning_before, morning_after = around[session.id]
-        completed = log.status is LogStatus.COMPLETED
-        found.setdefault(log.exercise_id, []).append(
-            Outcome(
-                at=log.logged_at,
-                completed=completed,
-                at_target=completed and log.actual == log.target,
-                stopped_for_pain=log.status is LogStatus.STOPPED_FOR_PAIN,
-                pain=log.pain if log.pain is not None else session.pain_after,
-                morning_before=morning_before,
-                morning_after=morning_after,
-                day=day,
-            )
-        )
-    return found
-
-
-SETTLED_AFTER = timedelta(days=2)
-"""A session's outcomes are final once its next morning has passed: its day is at least this
-far behind today (a check-in is only ever for today)."""
-
-
-def progress(
-    repo: Repository, cat: Catalogue, person_id: int, *, now: datetime | None = None
-) -> list[Standing]:
-    """Every exercise the person has done, with its step and the reason for it.
-
-    The replay of settled days is kept as a checkpoint (``repo.progress_checkpoint``): each
-    call replays only the sessions after it, and moves it on at most once a day. The
-    repository drops the checkpoint when a write reaches back into the days it covers (a late
-    log, an old session finished, a check-in, an import), so the answer is always that of a
-    replay of the whole history.
-    """
-    from midback.domain.history import local_day
-    from midback.domain.progression import standing
-
-    now = now or datetime.now(UTC)
-    settled = local_day(now) - SETTLED_AFTER
-    saved = repo.progress_checkpoint(person_id)
-    starts = _checkpoint_starts(saved, cat, settled)
-    since = saved.until if saved is not None and starts is not None else None
-    found = outcomes(*_history_after(repo, person_id, since))
-    states = dict(starts or {})
-    result = []
-    for exercise_id, items in sorted(found.items()):
-        exercise = cat.exercises.get(exercise_id)
-        if exercise is None:
-            continue
-        start = states.get(exercise_id)
-        done = [o for o in items if o.day is not None and o.day <= settled]
-        if done:
-            start = states[exercise_id] = _replay(exercise, done, start)
-        result.append(standing(exercise, items[len(done) :], start))
-    if since is None or since < settled:
-        _save_checkpoint(repo, person_id, settled, states, now)
-    held = {s.exercise_id for s in result}
-    for exercise_id in sorted(set(states) - held):
-        exercise = cat.exercises.get(exercise_id)
-        if exercise is not None:
-            result.append(standing(exercise, [], states[exercise_id]))
-    return sorted(result, key=lambda s: s.exercise_id)
-
-
-def _replay(exercise: Exercise, items: list[Outcome], start: Replay | None) -> Replay:
-    from midback.domain.progression import replay
-
-    return replay(exercise, items, start)
-
-
-def _checkpoint_starts(
-    saved: ProgressCheckpoint | None, cat: Catalogue, settled: date
-) -> dict[str, Replay] | None:
-    """The saved replay per exercise, or None when there is none or it cannot be used (another
-    rule version, a changed ladder, a day not settled yet, malformed)."""
-    from midback.domain.progression import REPLAY_VERSION, Replay, exercise_ladder_key
-
-    if saved is None or saved.version != REPLAY_VERSION or saved.until > settled:
-        return None
-    starts = {}
-    for exercise_id, data in saved.states.items():
-        exercise = cat.exercises.get(exercise_id)
-        if exercise is None:
-            continue
-        try:
-            state = Replay.from_json(data if isinstance(data, dict) else {})
-        except (KeyError, TypeError, ValueError):
-            return None
-        if state.ladder != exercise_ladder_key(exercise):
-            return None
-        starts[exercise_id] = state
-    return starts
-
-
-def _history_after(
-    repo: Repository, person_id: int, day: date | None
-) -> tuple[list[SessionRecord], list[ExerciseLog], list[CheckIn]]:
-    """Sessions of local days after ``day`` (all when None), their logs and the check-ins
-    that bear on them (from the last one on or before ``day``)."""
-    if day is None:
-        sessions = repo.list_sessions(person_id, plans=False)
-        logs = repo.logs_for_person(person_id)
-        return sessions, logs, repo.checkins(person_id)
-    from_ = datetime.combine(day + timedelta(days=1), time()).astimezone(UTC)
-    checkins = repo.checkins(person_id, since=day + timedelta(days=1))
-    before = repo.last_checkin(person_id, on_or_before=day)
-    return (
-        repo.list_sessions(person_id, since=from_, plans=False),
-        repo.logs_for_person(person_id, since=from_),
-        [before, *checkins] if before is not None else checkins,
-    )
-
-
-def _save_checkpoint(
-    repo: Repository, person_id: int, until: date, states: dict[str, Replay], now: datetime
-) -> None:
-    from midback.domain.progression import REPLAY_VERSION
-    from midback.domain.records import ProgressCheckpoint
-
-    repo.save_progress_checkpoint(
-        ProgressCheckpoint(
-            person_id=person_id,
-            until=until,
-            version=REPLAY_VERSION,
-            states={exercise_id: state.to_json() for exercise_id, state in states.items()},
-            saved_at=now,
-        )
-    )
-
-
-def save_progress(
-    repo: Repository, person_id: int, standings: list[Standing], at: datetime
-) -> None:
-    """Store each exercise's step (the progression table) where it changed."""
-    from midback.domain.records import ProgressionStep
-
-    held = repo.progression(person_id)
-    for s in standings:
-        old = held.get(s.exercise_id)
-        if old is None or old.step != s.step or old.reason != s.reason:
-            repo.set_progression(
-                person_id,
-                ProgressionStep(
-                    person_id=person_id,
-                    exercise_id=s.exercise_id,
-                    step=s.step,
-                    reason=s.reason,
-                    updated_at=at,
-                ),
-            )
 
 
 def person_history(

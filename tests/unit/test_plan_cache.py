@@ -1,15 +1,15 @@
-"""services.PlanCache: the plan the planner would make, made once per catalogue and request."""
+"""caches.PlanCache: the plan the planner would make, made once per catalogue and request."""
 
 from __future__ import annotations
 
 import pytest
 
+from midback.caches import PlanCache
 from midback.domain.catalogue import Catalogue
 from midback.domain.loader import catalogue
 from midback.domain.planner import PlanRequest, plan, plan_program
 from midback.domain.vocab import Place
 from midback.errors import UnknownIdError
-from midback.services import PlanCache
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,198 @@
+"""Progress from the stored history: each exercise's outcomes, and their replay on its ladder
+from a checkpoint of settled days (``progress``), then the steps stored (``save_progress``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # loaded where used, keeping `midback plan` quick to start
+    from midback.domain.catalogue import Catalogue, Exercise
+    from midback.domain.progression import Outcome, Replay, Standing
+    from midback.domain.records import CheckIn, ExerciseLog, ProgressCheckpoint, SessionRecord
+    from midback.storage.repository import Repository
+
+
+def outcomes(
+    sessions: list[SessionRecord], logs: list[ExerciseLog], checkins: list[CheckIn]
+) -> dict[str, list[Outcome]]:
+    """Each exercise's outcomes in session order, with the check-ins around each session: the
+    last one before it started, and the one of the next morning.
+
+    Logs whose session is not in ``sessions`` are left out.
+    """
+    from midback.domain.history import local_day
+    from midback.domain.progression import Outcome
+    from midback.domain.records import LogStatus
+
+    by_id = {s.id: s for s in sessions}
+    days = sorted(checkins, key=lambda c: (c.day, c.at))
+    day_keys = [c.day for c in days]
+    morning = {c.day: c.morning_pain for c in days}
+    around: dict[int, tuple[date, int | None, int | None]] = {}
+    found: dict[str, list[Outcome]] = {}
+    mine = [(by_id[log.session_id], log) for log in logs if log.session_id in by_id]
+    mine.sort(key=lambda pair: (pair[0].started_at, pair[0].id, pair[1].logged_at, pair[1].id))
+    for session, log in mine:
+        if session.id not in around:
+            # Check-ins up to the session's day are days[:cut]; the last one begun before it wins.
+            day = local_day(session.started_at)
+            earlier = bisect_right(day_keys, day) - 1
+            while earlier >= 0 and days[earlier].at > session.started_at:
+                earlier -= 1
+            around[session.id] = (
+                day,
+                days[earlier].morning_pain if earlier >= 0 else None,
+                morning.get(day + timedelta(days=1)),
+            )
+        day, morning_before, morning_after = around[session.id]
+        completed = log.status is LogStatus.COMPLETED
+        found.setdefault(log.exercise_id, []).append(
+            Outcome(
+                at=log.logged_at,
+                completed=completed,
+                at_target=completed and log.actual == log.target,
+                stopped_for_pain=log.status is LogStatus.STOPPED_FOR_PAIN,
+                pain=log.pain if log.pain is not None else session.pain_after,
+                morning_before=morning_before,
+                morning_after=morning_after,
+                day=day,
+            )
+        )
+    return found
+
+
+SETTLED_AFTER = timedelta(days=2)
+"""A session's outcomes are final once its next morning has passed: its day is at least this
+far behind today (a check-in is only ever for today)."""
+
+
+def progress(
+    repo: Repository, cat: Catalogue, person_id: int, *, now: datetime | None = None
+) -> list[Standing]:
+    """Every exercise the person has done, with its step and the reason for it.
+
+    The replay of settled days is kept as a checkpoint (``repo.progress_checkpoint``): each
+    call replays only the sessions after it, and moves it on at most once a day. The
+    repository drops the checkpoint when a write reaches back into the days it covers (a late
+    log, an old session finished, a check-in, an import), so the answer is always that of a
+    replay of the whole history.
+    """
+    from midback.domain.history import local_day
+    from midback.domain.progression import standing
+
+    now = now or datetime.now(UTC)
+    settled = local_day(now) - SETTLED_AFTER
+    saved = repo.progress_checkpoint(person_id)
+    starts = _checkpoint_starts(saved, cat, settled)
+    since = saved.until if saved is not None and starts is not None else None
+    found = outcomes(*_history_after(repo, person_id, since))
+    states = dict(starts or {})
+    result = []
+    for exercise_id, items in sorted(found.items()):
+        exercise = cat.exercises.get(exercise_id)
+        if exercise is None:
+            continue
+        start = states.get(exercise_id)
+        done = [o for o in items if o.day is not None and o.day <= settled]
+        if done:
+            start = states[exercise_id] = _replay(exercise, done, start)
+        result.append(standing(exercise, items[len(done) :], start))
+    if since is None or since < settled:
+        _save_checkpoint(repo, person_id, settled, states, now)
+    held = {s.exercise_id for s in result}
+    for exercise_id in sorted(set(states) - held):
+        exercise = cat.exercises.get(exercise_id)
+        if exercise is not None:
+            result.append(standing(exercise, [], states[exercise_id]))
+    return sorted(result, key=lambda s: s.exercise_id)
+
+
+def _replay(exercise: Exercise, items: list[Outcome], start: Replay | None) -> Replay:
+    from midback.domain.progression import replay
+
+    return replay(exercise, items, start)
+
+
+def _checkpoint_starts(
+    saved: ProgressCheckpoint | None, cat: Catalogue, settled: date
+) -> dict[str, Replay] | None:
+    """The saved replay per exercise, or None when there is none or it cannot be used (another
+    rule version, a changed ladder, a day not settled yet, malformed)."""
+    from midback.domain.progression import REPLAY_VERSION, Replay, exercise_ladder_key
+
+    if saved is None or saved.version != REPLAY_VERSION or saved.until > settled:
+        return None
+    starts = {}
+    for exercise_id, data in saved.states.items():
+        exercise = cat.exercises.get(exercise_id)
+        if exercise is None:
+            continue
+        try:
+            state = Replay.from_json(data if isinstance(data, dict) else {})
+        except (KeyError, TypeError, ValueError):
+            return None
+        if state.ladder != exercise_ladder_key(exercise):
+            return None
+        starts[exercise_id] = state
+    return starts
+
+
+def _history_after(
+    repo: Repository, person_id: int, day: date | None
+) -> tuple[list[SessionRecord], list[ExerciseLog], list[CheckIn]]:
+    """Sessions of local days after ``day`` (all when None), their logs and the check-ins
+    that bear on them (from the last one on or before ``day``)."""
+    if day is None:
+        sessions = repo.list_sessions(person_id, plans=False)
+        logs = repo.logs_for_person(person_id)
+        return sessions, logs, repo.checkins(person_id)
+    from_ = datetime.combine(day + timedelta(days=1), time()).astimezone(UTC)
+    checkins = repo.checkins(person_id, since=day + timedelta(days=1))
+    before = repo.last_checkin(person_id, on_or_before=day)
+    return (
+        repo.list_sessions(person_id, since=from_, plans=False),
+        repo.logs_for_person(person_id, since=from_),
+        [before, *checkins] if before is not None else checkins,
+    )
+
+
+def _save_checkpoint(
+    repo: Repository, person_id: int, until: date, states: dict[str, Replay], now: datetime
+) -> None:
+    from midback.domain.progression import REPLAY_VERSION
+    from midback.domain.records import ProgressCheckpoint
+
+    repo.save_progress_checkpoint(
+        ProgressCheckpoint(
+            person_id=person_id,
+            until=until,
+            version=REPLAY_VERSION,
+            states={exercise_id: state.to_json() for exercise_id, state in states.items()},
+            saved_at=now,
+        )
+    )
+
+
+def save_progress(
+    repo: Repository, person_id: int, standings: list[Standing], at: datetime
+) -> None:
+    """Store each exercise's step (the progression table) where it changed."""
+    from midback.domain.records import ProgressionStep
+
+    held = repo.progression(person_id)
+    for s in standings:
+        old = held.get(s.exercise_id)
+        if old is None or old.step != s.step or old.reason != s.reason:
+            repo.set_progression(
+                person_id,
+                ProgressionStep(
+                    person_id=person_id,
+                    exercise_id=s.exercise_id,
+                    step=s.step,
+                    reason=s.reason,
+                    updated_at=at,
+                ),
+            )
