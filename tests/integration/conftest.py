@@ -7,13 +7,16 @@ PostgreSQL runs are skipped, saying why (they fail instead when ``MIDBACK_REQUIR
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.pg import BACKENDS, NewDatabase, new_sqlite, pg_database, pg_server
+from midback.storage import Repository, SqlRepository, make_engine
+from tests.fakes import FakeRepository
+from tests.pg import BACKENDS, NewDatabase, migrated_database, new_sqlite, pg_database, pg_server
 
-__all__ = ["backend", "database_url", "new_database_url", "pg_database", "pg_server"]
+__all__ = ["backend", "database_url", "new_database_url", "pg_database", "pg_server", "repo"]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -40,3 +43,14 @@ def new_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Pat
 def database_url(new_database_url: NewDatabase) -> str:
     """One empty database of the test's backend."""
     return new_database_url()
+
+
+@pytest.fixture(params=[*BACKENDS, "fake"])
+def repo(request: pytest.FixtureRequest) -> Iterator[Repository]:
+    """A migrated store on each database, and the in-memory fake: behaviour tests run on all."""
+    if request.param == "fake":
+        yield FakeRepository()
+        return
+    engine = make_engine(migrated_database(request, request.param))
+    yield SqlRepository(engine)
+    engine.dispose()

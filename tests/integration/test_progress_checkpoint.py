@@ -7,7 +7,6 @@ everything from the start, whether the checkpoint was used, moved on or dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -36,10 +35,9 @@ from midback.services import (
     read_history,
     save_screen,
 )
-from midback.storage import Repository, SqlRepository, make_engine
+from midback.storage import Repository
 from midback.storage.accounts import SqlAccounts
 from tests.fakes import FakeRepository
-from tests.pg import BACKENDS, migrated_database
 
 DAY0 = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 TARGET = Prescription(sets=2, reps=10, rest_s=30)
@@ -52,16 +50,6 @@ REQUEST = PlanRequest(minutes=10, place=Place.HOME)
 @pytest.fixture(scope="module")
 def cat() -> Catalogue:
     return catalogue()
-
-
-@pytest.fixture(params=[*BACKENDS, "fake"])
-def repo(request: pytest.FixtureRequest) -> Iterator[Repository]:
-    if request.param == "fake":
-        yield FakeRepository()
-        return
-    engine = make_engine(migrated_database(request, request.param))
-    yield SqlRepository(engine)
-    engine.dispose()
 
 
 def noon(day: int) -> datetime:

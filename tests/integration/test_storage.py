@@ -20,7 +20,6 @@ from midback.domain.records import LogStatus, NewLog, ProgressionStep, SessionSt
 from midback.errors import NotFound
 from midback.settings import Settings
 from midback.storage import LOCAL_PERSON_ID, Repository, SqlRepository, make_engine, upgrade
-from tests.fakes import FakeRepository
 from tests.pg import BACKENDS, migrated_database
 
 T0 = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
@@ -73,16 +72,6 @@ def sqlite_engine(tmp_path: Path) -> Iterator[sa.Engine]:
 def engine(request: pytest.FixtureRequest) -> Iterator[sa.Engine]:
     engine = make_engine(migrated_database(request, request.param))
     yield engine
-    engine.dispose()
-
-
-@pytest.fixture(params=[*BACKENDS, "fake"])
-def repo(request: pytest.FixtureRequest) -> Iterator[Repository]:
-    if request.param == "fake":
-        yield FakeRepository()
-        return
-    engine = make_engine(migrated_database(request, request.param))
-    yield SqlRepository(engine)
     engine.dispose()
 
 
