@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import UTC, date, datetime
 from threading import Lock
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from midback.domain.planner import Plan, PlanRequest, plan, plan_program
 
@@ -18,6 +18,33 @@ if TYPE_CHECKING:
     from midback.storage.repository import Repository
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """The newest ``size`` values by key (the least recently used goes first); thread-safe."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._held: OrderedDict[K, V] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: K) -> V | None:
+        """The value kept for ``key``, if any (now the most recently used)."""
+        with self._lock:
+            value = self._held.get(key)
+            if value is not None:
+                self._held.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> None:
+        """Keep ``value`` for ``key``, letting the least recently used go beyond ``size``."""
+        with self._lock:
+            self._held[key] = value
+            self._held.move_to_end(key)
+            while len(self._held) > self.size:
+                self._held.popitem(last=False)
 
 
 class PlanCache:
@@ -28,29 +55,20 @@ class PlanCache:
     """
 
     def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._plans: OrderedDict[tuple[int, str, str | None], tuple[Catalogue, Plan]] = (
-            OrderedDict()
-        )
-        self._lock = Lock()
+        self._plans: Recent[tuple[int, str, str | None], tuple[Catalogue, Plan]] = Recent(size)
 
     def get(self, cat: Catalogue, request: PlanRequest, program_id: str | None) -> Plan:
         """The plan for ``request`` (the program's, adapted, when ``program_id`` is given)."""
         key = (id(cat), request.model_dump_json(), program_id)
-        with self._lock:
-            held = self._plans.get(key)
-            if held is not None and held[0] is cat:  # not a catalogue since collected
-                self._plans.move_to_end(key)
-                return held[1]
+        held = self._plans.get(key)
+        if held is not None and held[0] is cat:  # not a catalogue since collected
+            return held[1]
         made = (
             plan(cat, request)
             if program_id is None
             else plan_program(cat, cat.program(program_id), request)
         )
-        with self._lock:
-            self._plans[key] = (cat, made)
-            while len(self._plans) > self.size:
-                self._plans.popitem(last=False)
+        self._plans.put(key, (cat, made))
         return made
 
 
@@ -61,9 +79,7 @@ class PersonCache:
     newest ``size`` values."""
 
     def __init__(self, size: int = 2048) -> None:
-        self.size = size
-        self._held: OrderedDict[Hashable, tuple[object, object, str, date, object]] = OrderedDict()
-        self._lock = Lock()
+        self._held: Recent[Hashable, tuple[object, object, str, date, object]] = Recent(size)
 
     def get(
         self,
@@ -83,20 +99,16 @@ class PersonCache:
         revision = repo.revision(person_id)
         today = local_day(datetime.now(UTC))
         key = (id(repo), person_id, what)
-        with self._lock:
-            held = self._held.get(key)
-            if (
-                held is not None
-                and held[0] is repo
-                and held[1] is same
-                and held[2:4] == (revision, today)
-            ):
-                self._held.move_to_end(key)
-                return cast(T, held[4])
+        held = self._held.get(key)
+        # Identity for the store and ``same``: a new object at a reused address is not them.
+        if (
+            held is not None
+            and held[0] is repo
+            and held[1] is same
+            and held[2:4] == (revision, today)
+        ):
+            return cast(T, held[4])
         value = compute()
         if revision is not None:
-            with self._lock:
-                self._held[key] = (repo, same, revision, today, value)
-                while len(self._held) > self.size:
-                    self._held.popitem(last=False)
+            self._held.put(key, (repo, same, revision, today, value))
         return value

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # loaded where used, keeping `midback plan` quick to start
-    from midback.domain.catalogue import Catalogue, Exercise
+    from midback.domain.catalogue import Catalogue
     from midback.domain.progression import Outcome, Replay, Standing
     from midback.domain.records import CheckIn, ExerciseLog, ProgressCheckpoint, SessionRecord
     from midback.storage.repository import Repository
@@ -81,7 +81,7 @@ def progress(
     replay of the whole history.
     """
     from midback.domain.history import local_day
-    from midback.domain.progression import standing
+    from midback.domain.progression import replay, standing
 
     now = now or datetime.now(UTC)
     settled = local_day(now) - SETTLED_AFTER
@@ -98,7 +98,7 @@ def progress(
         start = states.get(exercise_id)
         done = [o for o in items if o.day is not None and o.day <= settled]
         if done:
-            start = states[exercise_id] = _replay(exercise, done, start)
+            start = states[exercise_id] = replay(exercise, done, start)
         result.append(standing(exercise, items[len(done) :], start))
     if since is None or since < settled:
         _save_checkpoint(repo, person_id, settled, states, now)
@@ -108,12 +108,6 @@ def progress(
         if exercise is not None:
             result.append(standing(exercise, [], states[exercise_id]))
     return sorted(result, key=lambda s: s.exercise_id)
-
-
-def _replay(exercise: Exercise, items: list[Outcome], start: Replay | None) -> Replay:
-    from midback.domain.progression import replay
-
-    return replay(exercise, items, start)
 
 
 def _checkpoint_starts(
