@@ -57,6 +57,14 @@ R = TypeVar("R")
 _log = logging.getLogger(__name__)
 
 
+def sqlite_file(url: sa.URL) -> Path | None:
+    """The file of a SQLite ``url``; None in memory or for a ``file:`` URI."""
+    database = url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
 def make_engine(url: str, **kwargs: Any) -> sa.Engine:
     """An engine for ``url``; extra keyword arguments go to ``sqlalchemy.create_engine``.
 
@@ -74,9 +82,9 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
             kwargs["connect_args"] = connect_args
     if parsed.get_backend_name() != "sqlite":
         return sa.create_engine(parsed, **kwargs)
-    database = parsed.database
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    database = sqlite_file(parsed)
+    if database is not None:
+        database.parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(parsed, **kwargs)
     sa.event.listen(engine, "connect", _tune_sqlite)
     return engine
@@ -125,13 +133,11 @@ def writer_lock(engine: sa.Engine) -> AbstractContextManager[object]:
     database in a process); on PostgreSQL, nothing (its row locks queue writers already)."""
     if engine.dialect.name != "sqlite":
         return nullcontext()
-    database = engine.url.database
-    on_disk = bool(database) and database != ":memory:" and not str(database).startswith("file:")
     key = engine.url.render_as_string(hide_password=False)
     with _WRITERS_LOCK:
         if key not in _WRITERS:
-            path = Path(str(database)).expanduser().resolve() if on_disk else None
-            _WRITERS[key] = SqliteWriter(path)
+            database = sqlite_file(engine.url)
+            _WRITERS[key] = SqliteWriter(None if database is None else database.resolve())
         return _WRITERS[key]
 
 
