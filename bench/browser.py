@@ -18,9 +18,10 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 CHROMIUM = Path(os.environ.get("MIDBACK_CHROMIUM", "/usr/bin/chromium"))
-ARGS = [
-    "--no-sandbox",
+ARGS = [  # also the end-to-end tests' (tests/e2e/conftest.py)
+    "--no-sandbox",  # root in a container has no user namespaces for the sandbox
     "--disable-gpu",
+    # The machine's network is closed: without these Chromium keeps calling Google's hosts.
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",

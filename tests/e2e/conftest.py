@@ -2,33 +2,24 @@
 
 ``scripts/test-deps`` (run by ``./dev test``) installs Chromium and axe-core. Playwright cannot
 download its own browser on these machines, so ``browser_type_launch_args`` points it at
-``/usr/bin/chromium`` (``MIDBACK_CHROMIUM`` overrides the path).
+``/usr/bin/chromium`` (``MIDBACK_CHROMIUM`` overrides the path), launched as the benchmarks
+launch it (``bench.browser``: the path and the flags live there).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.browser import ARGS as CHROMIUM_ARGS
+from bench.browser import CHROMIUM
 from playwright.sync_api import BrowserContext, ConsoleMessage, Error, Page
 
 from tests.e2e.browser import PHONE
 from tests.e2e.live import LiveServer, serving
 
-CHROMIUM = Path(os.environ.get("MIDBACK_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # root in a container has no user namespaces for the sandbox
-    "--disable-gpu",
-    # The machine's network is closed: without these Chromium keeps calling Google's hosts.
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 SPEECH_STUB = Path(__file__).with_name("speech_stub.js")
 
 
