@@ -23,6 +23,8 @@ ENV_VARS: dict[str, str] = {
     "secret_key": "MIDBACK_SECRET_KEY",
     "allow_signup": "MIDBACK_SIGNUP",
     "secure_cookies": "MIDBACK_SECURE_COOKIES",
+    "allowed_hosts": "MIDBACK_ALLOWED_HOSTS",
+    "access_token": "MIDBACK_ACCESS_TOKEN",
 }
 """Field name -> the environment variable that sets it."""
 
@@ -70,6 +72,22 @@ class Settings(BaseModel):
         description="Mark cookies Secure (set when served behind https; MIDBACK_SECURE_COOKIES).",
     )
 
+    allowed_hosts: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "Host names the app answers to besides loopback and the address it serves on "
+            "(MIDBACK_ALLOWED_HOSTS, comma-separated; '*.example.org' for subdomains)."
+        ),
+    )
+    access_token: str | None = Field(
+        default=None,
+        description=(
+            "Local mode: every route but static files needs this token once (the URL `serve` "
+            "prints on a network address), then a cookie signed with it (MIDBACK_ACCESS_TOKEN)."
+        ),
+        repr=False,
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Settings from ``environ`` (default ``os.environ``); empty variables count as unset."""
@@ -87,6 +105,8 @@ class Settings(BaseModel):
             secret_key=env.get(ENV_VARS["secret_key"]) or None,
             allow_signup=_flag(env, "allow_signup"),
             secure_cookies=_flag(env, "secure_cookies"),
+            allowed_hosts=_names(env.get(ENV_VARS["allowed_hosts"]) or ""),
+            access_token=env.get(ENV_VARS["access_token"]) or None,
         )
 
     def check_server(self) -> None:
@@ -101,6 +121,10 @@ class Settings(BaseModel):
             raise SettingsError(f"{name} must be at least {MIN_SECRET_LENGTH} characters")
         if key.strip().lower() in KNOWN_DEFAULT_SECRETS or len(set(key)) < 8:
             raise SettingsError(f"{name} is a known default or too simple; use a random key")
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip().lower() for name in text.split(",") if name.strip())
 
 
 def _flag(env: Mapping[str, str], field: str) -> bool:

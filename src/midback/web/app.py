@@ -18,6 +18,8 @@ from midback.storage.engine import make_engine, upgrade
 from midback.storage.repository import Repository
 from midback.web import errors
 from midback.web.auth import Auth
+from midback.web.hosts import HostCheck
+from midback.web.local_access import LocalAccess
 from midback.web.security import SecurityHeaders
 
 WEB_DIR = Path(str(resources.files("midback") / "web"))
@@ -55,7 +57,13 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     templates.env.filters["markdown"] = render_markdown
     app.state.templates = templates
+    # Outermost last: the Host check, then the security headers, then local mode's token.
+    if settings.mode == "local" and settings.access_token:
+        app.add_middleware(
+            LocalAccess, token=settings.access_token, secure_cookies=settings.secure_cookies
+        )
     app.add_middleware(SecurityHeaders, secure_cookies=settings.secure_cookies)
+    app.add_middleware(HostCheck, allowed=settings.allowed_hosts)
     errors.install(app)
     app.include_router(api.router())
     app.include_router(pages.router)
