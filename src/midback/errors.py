@@ -39,13 +39,33 @@ class AnswersError(MidbackError):
 
 
 class ScreenBlocked(MidbackError):
-    """The safety screen does not allow self-guided exercise (emergency, or doctor not cleared)."""
+    """The safety screen does not allow self-guided exercise (emergency, or urgent or doctor
+    not cleared)."""
 
     def __init__(self, verdict: str, reasons: list[tuple[str, str]]) -> None:
         self.verdict = verdict
         self.reasons = reasons
         text = "; ".join(message for _, message in reasons)
         super().__init__(f"screen verdict {verdict}: {text}")
+
+
+class ScreenRequired(ScreenBlocked):
+    """No safety screen is stored for the person, or it is older than 30 days: ask it first.
+
+    ``verdict`` is ``unscreened`` or ``expired``; faces treat it like a blocked screen (exit 3,
+    HTTP 403) and offer the screen.
+    """
+
+    def __init__(self, verdict: str, message: str) -> None:
+        super().__init__(verdict, [("screen_required", message)])
+
+
+class PainTooHigh(ScreenBlocked):
+    """Pain asked before a session is 8/10 or more: not a day to exercise on your own."""
+
+    def __init__(self, pain: int, message: str) -> None:
+        self.pain = pain
+        super().__init__("pain_today", [("pain_today", message)])
 
 
 class PlanError(MidbackError):

@@ -77,17 +77,29 @@ def ruled_out(ex: Exercise, conditions: list[Condition], *, cleared: bool = Fals
 # --- each condition, as a table of exercise attributes ---------------------------------
 
 CASES = [
-    # pregnancy: no prone or supine (ACOG 804)
+    # pregnancy (ACOG 804), weeks not given: the 20-weeks-or-more stage
     (C.PREGNANCY, ["prone"], [], True),
     (C.PREGNANCY, ["supine"], [], True),
+    (C.PREGNANCY, ["hanging"], [], True),
+    (C.PREGNANCY, ["standing"], ["breath-hold"], True),
+    (C.PREGNANCY, ["standing"], ["spinal-load"], True),
+    (C.PREGNANCY, ["seated-floor"], ["closed-twist"], True),
+    (C.PREGNANCY, ["seated-chair"], ["levered-rotation"], True),
+    (C.PREGNANCY, ["supine"], ["loaded-flexion"], True),
+    (C.PREGNANCY, ["all-fours"], ["belly-pressure"], True),
     (C.PREGNANCY, ["all-fours"], [], False),
-    (C.PREGNANCY, ["standing"], ["loaded-flexion"], False),
-    # osteoporosis: spine-sparing
+    (C.PREGNANCY, ["seated-chair"], [], False),
+    # fragile bones (Too Fit To Fracture): spine-sparing
     (C.OSTEOPOROSIS, ["supine"], ["loaded-flexion"], True),
     (C.OSTEOPOROSIS, ["supine"], ["repeated-flexion"], True),
-    (C.OSTEOPOROSIS, ["seated-chair"], ["end-range-rotation"], True),
+    (C.OSTEOPOROSIS, ["kneeling"], ["end-range-flexion"], True),
+    (C.OSTEOPOROSIS, ["seated-chair"], ["levered-rotation"], True),
+    (C.OSTEOPOROSIS, ["standing"], ["spinal-load"], True),
     (C.OSTEOPOROSIS, ["prone"], [], False),
-    (C.OSTEOPOROSIS, ["standing"], ["spinal-load"], False),
+    (C.OSTEOPOROSIS, ["seated-chair"], ["closed-twist"], False),
+    (C.FRAGILE_BONES, ["kneeling"], ["end-range-flexion"], True),
+    (C.FRAGILE_BONES, ["supine"], ["loaded-flexion"], True),
+    (C.FRAGILE_BONES, ["standing"], [], False),
     # knee pain: no kneeling or all-fours
     (C.KNEE_PAIN, ["kneeling"], [], True),
     (C.KNEE_PAIN, ["all-fours"], [], True),
@@ -103,15 +115,18 @@ CASES = [
     (C.SHOULDER_PAIN, ["hanging"], [], True),
     (C.SHOULDER_PAIN, ["standing"], ["hanging"], True),
     (C.SHOULDER_PAIN, ["all-fours"], ["weight-on-hands"], False),
-    # high blood pressure: no breath-hold
+    # high blood pressure (ACSM): no breath-hold, no head below the heart
     (C.HIGH_BLOOD_PRESSURE, ["standing"], ["breath-hold"], True),
+    (C.HIGH_BLOOD_PRESSURE, ["seated-chair"], ["head-below-heart"], True),
     (C.HIGH_BLOOD_PRESSURE, ["standing"], ["spinal-load"], False),
     (C.HIGH_BLOOD_PRESSURE, ["supine"], [], False),
-    # disc herniation: no loaded flexion, no spinal load
+    # disc herniation: no loaded or repeated flexion, spinal load or levered twist
     (C.DISC_HERNIATION, ["supine"], ["loaded-flexion"], True),
+    (C.DISC_HERNIATION, ["supine"], ["repeated-flexion"], True),
     (C.DISC_HERNIATION, ["standing"], ["spinal-load"], True),
-    (C.DISC_HERNIATION, ["supine"], ["repeated-flexion"], False),
-    (C.DISC_HERNIATION, ["seated-chair"], ["end-range-rotation"], False),
+    (C.DISC_HERNIATION, ["seated-floor"], ["levered-rotation"], True),
+    (C.DISC_HERNIATION, ["kneeling"], ["end-range-flexion"], False),
+    (C.DISC_HERNIATION, ["seated-chair"], [], False),
     # recent spine surgery: nothing at all unless cleared
     (C.RECENT_SPINE_SURGERY, ["standing"], [], True),
     (C.RECENT_SPINE_SURGERY, ["seated-chair"], [], True),
@@ -132,7 +147,8 @@ def test_each_condition_rules_out_its_positions_and_demands(
         ([], False),
         (["repeated-flexion"], True),
         (["loaded-flexion"], True),
-        (["end-range-rotation"], True),
+        (["levered-rotation"], True),
+        (["end-range-flexion"], True),
         (["spinal-load"], True),
         (["weight-on-hands"], False),
     ],
@@ -155,13 +171,15 @@ def test_an_exercise_with_no_risky_attributes_suits_every_condition_but_surgery(
 def test_every_condition_has_a_rule_and_a_label() -> None:
     assert set(RULES) == set(Condition)
     assert set(CONDITION_LABELS) == set(Condition)
-    assert len({rule.id for rule in RULES.values()}) == len(RULES)
+    distinct = {id(rule): rule for rule in RULES.values()}.values()
+    assert len({rule.id for rule in distinct}) == len(distinct)
+    assert all(rule.source for rule in RULES.values())
 
 
 def test_a_violation_names_the_condition_rule_and_what_the_form_involves() -> None:
     (found,) = violations(Form(exercise(positions=["prone"])), [C.PREGNANCY])
     assert found.condition is C.PREGNANCY
-    assert found.rule == "no-prone-or-supine"
+    assert found.rule == "pregnancy-stages"
     assert "lying face down" in found.message
     assert found.message.startswith("pregnancy rules out")
     assert not found.message.endswith(".")
@@ -173,7 +191,7 @@ def test_each_condition_reports_its_own_violation() -> None:
     assert [(v.condition, v.rule) for v in found] == [
         (C.KNEE_PAIN, "no-kneeling"),
         (C.WRIST_PAIN, "no-weight-on-hands"),
-        (C.HIGH_BLOOD_PRESSURE, "no-breath-hold"),
+        (C.HIGH_BLOOD_PRESSURE, "no-breath-hold-or-head-down"),
     ]
 
 
@@ -282,3 +300,48 @@ def test_a_modify_caution_without_a_variant_becomes_a_cue_for_that_condition() -
     )
     assert extra_cues(Form(ex), [C.PREGNANCY, C.KNEE_PAIN]) == ["Keep the arch small."]
     assert extra_cues(Form(ex), [C.HIGH_BLOOD_PRESSURE, C.HIGH_BLOOD_PRESSURE]) == [BREATHING_CUE]
+
+
+# --- pregnancy by stage, kit, and clearance ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("weeks", "positions", "demands", "out"),
+    [
+        (8, ["prone"], [], False),
+        (12, ["supine"], ["loaded-flexion"], False),
+        (13, ["supine"], ["loaded-flexion"], True),
+        (13, ["prone"], [], True),
+        (13, ["all-fours"], ["belly-pressure"], True),
+        (13, ["supine"], [], False),
+        (19, ["supine"], [], False),
+        (20, ["supine"], [], True),
+        (1, ["seated-floor"], ["closed-twist"], True),
+        (1, ["seated-chair"], ["levered-rotation"], True),
+        (1, ["standing"], ["breath-hold"], True),
+        (1, ["hanging"], [], True),
+        (40, ["seated-chair"], [], False),
+    ],
+)
+def test_pregnancy_limits_grow_with_the_weeks(
+    weeks: int, positions: list[str], demands: list[str], out: bool
+) -> None:
+    ex = exercise(positions=positions, demands=demands)
+    assert bool(violations(Form(ex), [C.PREGNANCY], pregnancy_weeks=weeks)) is out
+
+
+def test_pregnancy_rules_out_barbell_and_pull_up_bar_work_at_any_stage() -> None:
+    base = exercise(positions=["standing"]).model_dump()
+    ex = Exercise.model_validate({**base, "equipment": ["barbell"]})
+    (found,) = violations(Form(ex), [C.PREGNANCY], pregnancy_weeks=6)
+    assert "barbell" in found.message
+
+
+@pytest.mark.parametrize("condition", [C.OSTEOPOROSIS, C.FRAGILE_BONES, C.DISC_HERNIATION,
+                                       C.PREGNANCY, C.HIGH_BLOOD_PRESSURE])  # fmt: skip
+def test_clearance_never_lifts_a_conditions_limits(condition: Condition) -> None:
+    ex = exercise(
+        demands=["loaded-flexion", "repeated-flexion", "breath-hold", "belly-pressure"],
+        positions=["supine"],
+    )
+    assert violations(Form(ex), [condition], cleared=True)

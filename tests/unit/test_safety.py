@@ -8,26 +8,29 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from midback.domain.safety import (
-    ADVICE_PERSISTENT,
-    CONDITION_LABELS,
-    DISCLAIMER,
+from midback.domain.answers import Answers, parse_answers
+from midback.domain.contraindications import CONDITION_LABELS
+from midback.domain.questions import (
     DOCTOR_FLAGS,
     EMERGENCY_FLAGS,
     RED_FLAG_QUESTIONS,
     RED_FLAG_REASONS,
-    Answers,
+    URGENT_FLAGS,
     RedFlag,
+)
+from midback.domain.safety import (
+    ADVICE_PERSISTENT,
+    DISCLAIMER,
     ScreenResult,
     Verdict,
     check_allowed,
-    parse_answers,
     screen,
 )
 from midback.domain.vocab import Condition
 from midback.errors import AnswersError, ScreenBlocked
 
 EMERGENCY = Verdict.EMERGENCY
+URGENT = Verdict.URGENT
 DOCTOR = Verdict.DOCTOR
 CAUTION = Verdict.CAUTION
 OK = Verdict.OK
@@ -79,9 +82,83 @@ def test_each_doctor_red_flag_sends_the_person_to_a_doctor(flag: RedFlag) -> Non
     assert reason_ids(result) == [flag.value]
 
 
-def test_every_red_flag_is_an_emergency_a_doctor_flag_or_minor_trauma() -> None:
-    assert set(EMERGENCY_FLAGS) | set(DOCTOR_FLAGS) | {RedFlag.MINOR_TRAUMA} == set(RedFlag)
-    assert not set(EMERGENCY_FLAGS) & set(DOCTOR_FLAGS)
+def test_every_red_flag_has_one_level_or_is_minor_trauma() -> None:
+    levels = [set(EMERGENCY_FLAGS), set(URGENT_FLAGS), set(DOCTOR_FLAGS), {RedFlag.MINOR_TRAUMA}]
+    assert set().union(*levels) == set(RedFlag)
+    assert sum(len(level) for level in levels) == len(RedFlag)
+
+
+@pytest.mark.parametrize(
+    "flag",
+    ["unsteady_walking", "clumsy_hands", "band_numbness", "arm_jaw_pain", "cold_sweat"],
+)
+def test_cord_compression_and_heart_signs_are_emergencies(flag: str) -> None:
+    result = screen(answers(red_flags=[flag]))
+    assert result.verdict is EMERGENCY
+    assert reason_ids(result) == [flag]
+
+
+@pytest.mark.parametrize(
+    "flag", ["cancer_history", "exertional_pain", "shingles_rash", "pregnancy_warning"]
+)
+def test_each_urgent_red_flag_asks_for_a_doctor_today(flag: str) -> None:
+    conditions = ["pregnancy"] if flag == "pregnancy_warning" else []
+    result = screen(answers(red_flags=[flag], conditions=conditions, pain_duration_days=10))
+    assert result.verdict is URGENT
+    assert reason_ids(result) == [flag]
+    assert "today" in result.advice[0]
+    assert ADVICE_PERSISTENT not in result.advice
+
+
+def test_cancer_history_asks_for_same_day_assessment_not_a_routine_gp_visit() -> None:
+    result = screen(answers(red_flags=["cancer_history"], pain_duration_days=20))
+    assert result.verdict is URGENT
+    assert "24 hours" in result.reasons[0].message
+    assert "NG234" in result.reasons[0].message
+    assert not any("See a doctor (your GP)" in line for line in result.advice)
+
+
+@pytest.mark.parametrize(
+    ("flags", "verdict", "ids"),
+    [
+        (["fever"], DOCTOR, ["fever"]),
+        (["fever", "immunosuppressed"], URGENT, ["possible_infection"]),
+        (["fever", "iv_drug_use"], URGENT, ["possible_infection"]),
+        (["immunosuppressed", "iv_drug_use"], DOCTOR, ["immunosuppressed", "iv_drug_use"]),
+    ],
+)
+def test_fever_with_weak_immunity_or_injected_drugs_is_urgent(
+    flags: list[str], verdict: Verdict, ids: list[str]
+) -> None:
+    result = screen(answers(red_flags=flags))
+    assert result.verdict is verdict
+    assert reason_ids(result) == ids
+
+
+@pytest.mark.parametrize(
+    ("age", "conditions", "flags", "verdict", "ids"),
+    [
+        (64, [], ["sudden_severe_onset"], DOCTOR, ["sudden_severe_onset"]),
+        (65, [], ["sudden_severe_onset"], URGENT, ["possible_fracture"]),
+        (40, ["osteoporosis"], ["sudden_severe_onset"], URGENT, ["possible_fracture"]),
+        (40, ["fragile_bones"], ["sudden_severe_onset"], URGENT, ["possible_fracture"]),
+        (40, [], ["sudden_severe_onset", "steroids"], URGENT, ["possible_fracture"]),
+    ],
+)
+def test_sudden_severe_onset_with_fragile_bones_or_age_65_is_urgent(
+    age: int, conditions: list[str], flags: list[str], verdict: Verdict, ids: list[str]
+) -> None:
+    result = screen(answers(age=age, conditions=conditions, red_flags=flags,
+                            assessed_by_clinician=True))  # fmt: skip
+    assert result.verdict is verdict
+    assert reason_ids(result) == ids
+
+
+@pytest.mark.parametrize("flag", ["sudden_severe_onset", "deformity", "belly_or_eating", "unwell"])
+def test_new_doctor_flags_send_the_person_to_a_doctor(flag: str) -> None:
+    result = screen(answers(red_flags=[flag]))
+    assert result.verdict is DOCTOR
+    assert reason_ids(result) == [flag]
 
 
 def test_recent_spine_surgery_sends_the_person_to_a_doctor() -> None:
@@ -91,33 +168,51 @@ def test_recent_spine_surgery_sends_the_person_to_a_doctor() -> None:
 
 
 @pytest.mark.parametrize(
-    ("age", "days", "verdict", "reason"),
+    ("age", "days", "assessed", "verdict", "ids"),
     [
-        (19, 42, DOCTOR, "new_pain_under_20"),
-        (19, 43, OK, None),
-        (20, 42, OK, None),
-        (20, 0, OK, None),
-        (50, 42, OK, None),
-        (51, 42, DOCTOR, "new_pain_over_50"),
-        (51, 0, DOCTOR, "new_pain_over_50"),
-        (51, 43, OK, None),
+        (19, 0, False, DOCTOR, ["onset_under_20"]),
+        (19, 400, False, DOCTOR, ["onset_under_20"]),
+        (19, 0, True, OK, []),
+        (20, 10, False, OK, []),
+        (20, 365, False, DOCTOR, ["onset_under_20"]),
+        (50, 10, False, OK, []),
+        (51, 0, False, DOCTOR, ["onset_over_50"]),
+        (51, 364, False, DOCTOR, ["onset_over_50"]),
+        (51, 365, False, OK, []),
+        # the example: 70, pain that began four months ago, never examined
+        (70, 120, False, DOCTOR, ["onset_over_50", "persistent_over_60"]),
+        (70, 120, True, OK, []),
+        (61, 11 * 365, False, DOCTOR, ["persistent_over_60"]),
+        (61, 11 * 365, True, OK, []),
+        (60, 28, False, DOCTOR, ["onset_over_50"]),
+        (59, 9 * 365, False, OK, []),
     ],
 )
-def test_new_pain_under_20_or_over_50_sends_the_person_to_a_doctor(
-    age: int, days: int, verdict: Verdict, reason: str | None
+def test_the_age_the_pain_began_and_age_60_with_persistent_pain_need_a_doctor_until_examined(
+    age: int, days: int, assessed: bool, verdict: Verdict, ids: list[str]
 ) -> None:
-    result = screen(answers(age=age, pain_duration_days=days))
+    result = screen(answers(age=age, pain_duration_days=days, assessed_by_clinician=assessed))
     assert result.verdict is verdict
-    if reason is not None:
-        assert reason_ids(result) == [reason]
+    if ids:
+        assert reason_ids(result) == ids
 
 
-@pytest.mark.parametrize(("pain", "verdict"), [(0, OK), (7, OK), (8, DOCTOR), (10, DOCTOR)])
-def test_pain_of_8_or_more_sends_the_person_to_a_doctor(pain: int, verdict: Verdict) -> None:
+@pytest.mark.parametrize(
+    ("pain", "verdict", "gentle"),
+    [(0, OK, False), (5, OK, False), (6, CAUTION, True), (7, CAUTION, True),
+     (8, DOCTOR, True), (10, DOCTOR, True)],
+)  # fmt: skip
+def test_pain_of_6_or_7_makes_plans_gentle_and_8_or_more_needs_a_doctor(
+    pain: int, verdict: Verdict, gentle: bool
+) -> None:
     result = screen(answers(pain_now=pain))
     assert result.verdict is verdict
+    assert result.gentle is gentle
     if verdict is DOCTOR:
         assert reason_ids(result) == ["severe_pain"]
+    if verdict is CAUTION:
+        assert reason_ids(result) == ["irritable_pain"]
+        assert "gentle" in result.reasons[0].message
 
 
 @pytest.mark.parametrize(
@@ -152,7 +247,8 @@ def test_improving_defaults_to_false_so_long_pain_left_unanswered_needs_a_doctor
     [
         (35, [], ["minor_trauma"], OK),
         (35, ["osteoporosis"], ["minor_trauma"], DOCTOR),
-        (50, [], ["minor_trauma"], OK),
+        (49, [], ["minor_trauma"], OK),
+        (50, [], ["minor_trauma"], DOCTOR),
         (51, [], ["minor_trauma"], DOCTOR),
         (35, ["osteoporosis"], [], CAUTION),
     ],
@@ -160,10 +256,9 @@ def test_improving_defaults_to_false_so_long_pain_left_unanswered_needs_a_doctor
 def test_a_fall_or_knock_with_fragile_bones_sends_the_person_to_a_doctor(
     age: int, conditions: list[str], flags: list[str], verdict: Verdict
 ) -> None:
-    # 100 days old and improving: the new-pain and persistence rules stay quiet.
-    result = screen(
-        answers(age=age, pain_duration_days=100, conditions=conditions, red_flags=flags)
-    )
+    # Examined and improving: the onset and persistence rules stay quiet.
+    result = screen(answers(age=age, pain_duration_days=100, conditions=conditions,
+                            red_flags=flags, assessed_by_clinician=True))  # fmt: skip
     assert result.verdict is verdict
     if verdict is DOCTOR:
         assert reason_ids(result) == ["trauma_fragile_bones"]
@@ -181,7 +276,8 @@ def test_each_condition_alone_is_a_caution_naming_how_the_plan_adapts(
 ) -> None:
     result = screen(answers(conditions=[condition]))
     assert result.verdict is CAUTION
-    assert reason_ids(result) == [condition.value]
+    extra = ["bp_unchecked"] if condition is Condition.HIGH_BLOOD_PRESSURE else []
+    assert reason_ids(result) == [condition.value, *extra]
     assert result.reasons[0].message.startswith(CONDITION_LABELS[condition])
     assert "the plan leaves out" in result.reasons[0].message
     assert result.conditions == [condition]
@@ -211,7 +307,7 @@ def test_high_blood_pressure_caution_gives_the_breathing_cue() -> None:
         (
             {"age": 60, "pain_duration_days": 30, "improving": False, "conditions": ["pregnancy"]},
             DOCTOR,
-            ["new_pain_over_50", "not_improving"],
+            ["onset_over_50", "persistent_over_60", "not_improving"],
         ),
         (
             {"conditions": ["wrist_pain", "knee_pain", "wrist_pain"]},
@@ -272,13 +368,15 @@ def test_doctor_advice_says_see_a_gp_before_exercising() -> None:
     assert "GP" in advice[0]
 
 
-def test_screen_result_json_has_the_four_documented_keys() -> None:
+def test_screen_result_json_has_the_documented_keys() -> None:
     data = screen(answers(red_flags=["fever"], conditions=["knee_pain"])).to_json()
     assert data == {
         "verdict": "doctor",
         "reasons": [{"id": "fever", "message": RED_FLAG_REASONS[RedFlag.FEVER]}],
         "conditions": ["knee_pain"],
         "advice": data["advice"],
+        "gentle": False,
+        "pregnancy_weeks": None,
     }
     assert data["advice"][-1] == DISCLAIMER
 
@@ -324,7 +422,7 @@ def test_check_allowed_blocks_emergencies_always_and_doctor_verdicts_unless_clea
     given_answers: Answers, cleared: bool
 ) -> None:
     result = screen(given_answers)
-    blocks = result.verdict is EMERGENCY or (result.verdict is DOCTOR and not cleared)
+    blocks = result.verdict is EMERGENCY or (result.verdict in (URGENT, DOCTOR) and not cleared)
     if blocks:
         with pytest.raises(ScreenBlocked) as caught:
             check_allowed(result, cleared=cleared)
@@ -377,7 +475,7 @@ def test_parse_answers_fills_the_documented_defaults() -> None:
         (raw(pain_now=-1), "pain_now: -1 is out of range 0-10"),
         (raw(age=0), "age: 0 is out of range 1-120"),
         (raw(age=121), "age: 121 is out of range 1-120"),
-        (raw(pain_duration_days=-1), "pain_duration_days: -1 is out of range 0 or more"),
+        (raw(pain_duration_days=-1), "pain_duration_days: -1 is out of range 0-43920"),
         (raw(age="forty"), "age: expected a whole number, got 'forty'"),
         (raw(age=True), "age: expected a whole number, got true"),
         (raw(age=42.5), "age: expected a whole number, got 42.5"),
@@ -398,3 +496,88 @@ def test_parse_answers_reports_the_first_problem_only() -> None:
     with pytest.raises(AnswersError) as caught:
         parse_answers({"pain_now": 11, "red_flags": ["nope"]})
     assert caught.value.field == "age"
+
+
+# --- new answer fields, derived limits, headlines, the 30-day rule -----------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (raw(pregnancy_weeks=12), "pregnancy_weeks: given without the pregnancy condition"),
+        (raw(conditions=["pregnancy"], pregnancy_weeks=0), "pregnancy_weeks: 0 is out of range 1-42"),
+        (raw(conditions=["pregnancy"], pregnancy_weeks=43), "pregnancy_weeks: 43 is out of range"),
+        (raw(conditions=["pregnancy"], pregnancy_weeks=True), "pregnancy_weeks: expected a whole"),
+        (raw(bp_controlled=True), "bp_controlled: given without the high_blood_pressure"),
+        (raw(conditions=["high_blood_pressure"], bp_controlled="no"), "bp_controlled: expected true"),
+    ],
+)  # fmt: skip
+def test_the_condition_questions_are_checked(data: object, expected: str) -> None:
+    with pytest.raises(AnswersError) as caught:
+        parse_answers(data)
+    assert str(caught.value).startswith(expected)
+
+
+@pytest.mark.parametrize("weeks", [1, 42])
+def test_pregnancy_weeks_at_the_bounds_are_kept_on_the_result(weeks: int) -> None:
+    parsed = parse_answers(raw(conditions=["pregnancy"], pregnancy_weeks=weeks))
+    assert screen(parsed).pregnancy_weeks == weeks
+
+
+def test_pregnancy_without_weeks_says_it_plans_as_for_20_weeks() -> None:
+    result = screen(answers(conditions=["pregnancy"]))
+    assert result.pregnancy_weeks is None
+    assert "20 weeks or more" in result.reasons[0].message
+
+
+@pytest.mark.parametrize(
+    ("controlled", "verdict", "ids"),
+    [
+        (False, DOCTOR, ["uncontrolled_bp"]),
+        (None, CAUTION, ["high_blood_pressure", "bp_unchecked"]),
+        (True, CAUTION, ["high_blood_pressure"]),
+    ],
+)
+def test_blood_pressure_not_under_control_needs_a_doctor_and_unknown_says_check_it(
+    controlled: bool | None, verdict: Verdict, ids: list[str]
+) -> None:
+    result = screen(answers(conditions=["high_blood_pressure"], bp_controlled=controlled))
+    assert result.verdict is verdict
+    assert reason_ids(result) == ids
+
+
+@pytest.mark.parametrize(
+    ("age", "flags", "fragile"),
+    [(40, ["steroids"], True), (49, ["minor_trauma"], False), (50, ["minor_trauma"], True),
+     (70, [], False)],
+)  # fmt: skip
+def test_steroids_or_a_fall_at_50_or_over_add_fragile_bones_to_the_conditions(
+    age: int, flags: list[str], fragile: bool
+) -> None:
+    result = screen(answers(age=age, red_flags=flags, assessed_by_clinician=True))
+    assert (Condition.FRAGILE_BONES in result.conditions) is fragile
+
+
+def test_every_verdict_has_a_headline_in_both_faces() -> None:
+    from midback.domain.safety import HEADLINES
+
+    assert set(HEADLINES) == set(Verdict)
+
+
+@pytest.mark.parametrize(
+    ("age_days", "verdict"), [(None, "unscreened"), (0, None), (30, None), (31, "expired")]
+)
+def test_a_stored_screen_counts_for_30_days(age_days: int | None, verdict: str | None) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from midback.domain.safety import check_current
+    from midback.errors import ScreenRequired
+
+    now = datetime(2026, 12, 6, 12, tzinfo=UTC)
+    taken = None if age_days is None else now - timedelta(days=age_days)
+    if verdict is None:
+        check_current(taken, now)
+    else:
+        with pytest.raises(ScreenRequired) as caught:
+            check_current(taken, now)
+        assert caught.value.verdict == verdict

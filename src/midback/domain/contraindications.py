@@ -34,6 +34,7 @@ CONDITION_LABELS: Final[Mapping[Condition, str]] = MappingProxyType(
         Condition.HIGH_BLOOD_PRESSURE: "High blood pressure",
         Condition.DISC_HERNIATION: "Slipped (herniated) disc",
         Condition.RECENT_SPINE_SURGERY: "Recent spine surgery",
+        Condition.FRAGILE_BONES: "Fragile bones (long-term steroids, or a fall at 50 or over)",
     }
 )
 """A plain label for each condition, for prompts, forms and messages."""
@@ -43,102 +44,169 @@ CAUTION_AVOID = "caution-avoid"
 
 BREATHING_CUE = "Breathe out on the effort; never hold your breath."
 
+ASSUMED_PREGNANCY_WEEKS: Final = 20
+"""Weeks of pregnancy assumed when the person does not say: the strictest stage."""
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One thing a rule rules out: forms in any of ``positions``, with any of ``demands`` or
+    needing any of ``equipment``; for pregnancy, from week ``from_week`` on (0: throughout)."""
+
+    positions: frozenset[Position] = frozenset()
+    demands: frozenset[Demand] = frozenset()
+    equipment: frozenset[Equipment] = frozenset()
+    from_week: int = 0
+
 
 @dataclass(frozen=True)
 class Rule:
-    """What one condition rules out.
+    """What one condition rules out, and the guideline behind it.
 
     ``message`` names what is ruled out as a phrase that reads after "rules out" (and after
     "the plan leaves out"). A rule with ``until_cleared`` rules out every form until a
     clinician clears the person; once cleared, the rules of ``when_cleared`` apply instead.
-    ``cue`` is added to every exercise whose kind is in ``cue_kinds``.
+    ``cue`` is added to every exercise whose kind is in ``cue_kinds``. Clearing never lifts
+    ``limits``: a clinician's clearance lifts a refusal to plan, not a condition's limits.
     """
 
     id: str
-    positions: frozenset[Position]
-    demands: frozenset[Demand]
+    limits: tuple[Limit, ...]
     message: str
+    source: str
     cue: str | None = None
     cue_kinds: frozenset[Kind] = frozenset()
     until_cleared: bool = False
     when_cleared: tuple[Condition, ...] = ()
 
 
+def _limit(
+    *,
+    positions: Iterable[Position] = (),
+    demands: Iterable[Demand] = (),
+    equipment: Iterable[Equipment] = (),
+    from_week: int = 0,
+) -> Limit:
+    return Limit(frozenset(positions), frozenset(demands), frozenset(equipment), from_week)
+
+
+_FRAGILE_BONE_RULE: Final = Rule(
+    id="spine-sparing",
+    limits=(
+        _limit(
+            demands=(
+                Demand.LOADED_FLEXION,
+                Demand.REPEATED_FLEXION,
+                Demand.END_RANGE_FLEXION,
+                Demand.LEVERED_ROTATION,
+                Demand.SPINAL_LOAD,
+            )
+        ),
+    ),
+    message="bending forward under load or again and again, resting at the end of a forward "
+    "bend, twisting with a lever, and weights that load a bent-forward spine",
+    source="Giangregorio et al. 2014, Too Fit To Fracture (Osteoporos Int 25)",
+)
+
 RULES: Final[Mapping[Condition, Rule]] = MappingProxyType(
     {
-        # ACOG Committee Opinion 804 (Physical activity and exercise during pregnancy and the
-        # postpartum period, 2020): avoid lying flat on the back after the first trimester
-        # (the womb presses on the vena cava) and lying face down. midback does not ask the
-        # trimester, so it leaves out both throughout.
+        # ACOG Committee Opinion 804 (2020): avoid heavy lifting with a held breath, activities
+        # with a risk of falling (hanging from a bar, a loaded barbell) or of pressure on the
+        # belly; after the first trimester the growing belly makes crunches, planks and lying
+        # face down unsuitable; after about 20 weeks avoid lying flat on the back (the womb
+        # presses on the vena cava). Without the weeks, midback assumes 20 or more.
         Condition.PREGNANCY: Rule(
-            id="no-prone-or-supine",
-            positions=frozenset({Position.PRONE, Position.SUPINE}),
-            demands=frozenset(),
-            message="lying face down or flat on your back",
-        ),
-        # Royal Osteoporosis Society, "Strong, Steady and Straight" (2018 consensus on
-        # exercise with osteoporosis): spine-sparing movement; avoid loaded or repeated
-        # forward bending and twisting to the end of the range, which load the vertebrae.
-        Condition.OSTEOPOROSIS: Rule(
-            id="no-loaded-flexion-or-end-range-rotation",
-            positions=frozenset(),
-            demands=frozenset(
-                {Demand.LOADED_FLEXION, Demand.REPEATED_FLEXION, Demand.END_RANGE_ROTATION}
+            id="pregnancy-stages",
+            limits=(
+                _limit(
+                    positions=(Position.HANGING,),
+                    demands=(
+                        Demand.HANGING,
+                        Demand.BREATH_HOLD,
+                        Demand.SPINAL_LOAD,
+                        Demand.CLOSED_TWIST,
+                        Demand.LEVERED_ROTATION,
+                    ),
+                    equipment=(Equipment.BARBELL, Equipment.PULL_UP_BAR),
+                ),
+                _limit(
+                    positions=(Position.PRONE,),
+                    demands=(Demand.LOADED_FLEXION, Demand.BELLY_PRESSURE),
+                    from_week=13,
+                ),
+                _limit(positions=(Position.SUPINE,), from_week=20),
             ),
-            message="bending forward under load, repeated forward bends and twisting to the end "
-            "of the range",
+            message="barbell and hanging work, lifts that make you hold your breath, weights held "
+            "bent forward and twists that press on the belly; from 13 weeks crunches, planks and "
+            "lying face down; from 20 weeks lying flat on your back",
+            source="ACOG Committee Opinion 804 (2020)",
         ),
+        Condition.OSTEOPOROSIS: _FRAGILE_BONE_RULE,
+        Condition.FRAGILE_BONES: _FRAGILE_BONE_RULE,
         # Common joint-protection advice (and the catalogue's own cautions): kneeling and
         # hands-and-knees positions load sore knees; the seated or standing forms do not.
         Condition.KNEE_PAIN: Rule(
             id="no-kneeling",
-            positions=frozenset({Position.KNEELING, Position.ALL_FOURS}),
-            demands=frozenset(),
+            limits=(_limit(positions=(Position.KNEELING, Position.ALL_FOURS)),),
             message="kneeling and hands-and-knees positions",
+            source="joint-protection advice (midback default)",
         ),
         # Weight on bent-back wrists (and so on hands and knees) aggravates sore wrists.
         Condition.WRIST_PAIN: Rule(
             id="no-weight-on-hands",
-            positions=frozenset({Position.ALL_FOURS}),
-            demands=frozenset({Demand.WEIGHT_ON_HANDS}),
+            limits=(_limit(positions=(Position.ALL_FOURS,), demands=(Demand.WEIGHT_ON_HANDS,)),),
             message="putting weight on your hands, including hands-and-knees positions",
+            source="joint-protection advice (midback default)",
         ),
         # Overhead reaching and hanging load a painful shoulder at the end of its range.
         Condition.SHOULDER_PAIN: Rule(
             id="no-overhead-or-hanging",
-            positions=frozenset({Position.HANGING}),
-            demands=frozenset({Demand.OVERHEAD, Demand.HANGING}),
+            limits=(
+                _limit(positions=(Position.HANGING,), demands=(Demand.OVERHEAD, Demand.HANGING)),
+            ),
             message="raising your arms overhead and hanging from a bar",
+            source="joint-protection advice (midback default)",
         ),
-        # Holding the breath while straining (the Valsalva manoeuvre) spikes blood pressure;
-        # resistance-training advice for hypertension (e.g. American Heart Association) is to
-        # breathe out on the effort and never hold the breath.
+        # ACSM's Guidelines for Exercise Testing and Prescription: with high blood pressure
+        # breathe out on the effort and never hold the breath (the Valsalva manoeuvre spikes
+        # blood pressure); head-down positions raise the pressure in the head.
         Condition.HIGH_BLOOD_PRESSURE: Rule(
-            id="no-breath-hold",
-            positions=frozenset(),
-            demands=frozenset({Demand.BREATH_HOLD}),
-            message="efforts that make you hold your breath",
+            id="no-breath-hold-or-head-down",
+            limits=(_limit(demands=(Demand.BREATH_HOLD, Demand.HEAD_BELOW_HEART)),),
+            message="efforts that make you hold your breath and resting with your head below "
+            "your heart",
+            source="ACSM's Guidelines for Exercise Testing and Prescription",
             cue=BREATHING_CUE,
             cue_kinds=frozenset({Kind.STRENGTH}),
         ),
-        # NICE NG59 recommends exercise for back pain and sciatica; loaded forward bending and
-        # external load on the spine raise disc pressure, so midback leaves them out.
+        # NICE NG59 recommends exercise for back pain and sciatica; loaded and repeated forward
+        # bending, weights that load the spine and levered twists raise the load on the disc.
         Condition.DISC_HERNIATION: Rule(
-            id="no-loaded-flexion-or-spinal-load",
-            positions=frozenset(),
-            demands=frozenset({Demand.LOADED_FLEXION, Demand.SPINAL_LOAD}),
-            message="bending forward under load and weights that load your spine",
+            id="no-loaded-flexion-or-levered-twist",
+            limits=(
+                _limit(
+                    demands=(
+                        Demand.LOADED_FLEXION,
+                        Demand.REPEATED_FLEXION,
+                        Demand.SPINAL_LOAD,
+                        Demand.LEVERED_ROTATION,
+                    )
+                ),
+            ),
+            message="bending forward under load or again and again, weights that load your "
+            "spine and twisting with a lever",
+            source="NICE NG59 (2016, updated 2020)",
         ),
         # After spine surgery exercise follows the surgeon's protocol: nothing self-guided
         # until cleared (the screen sends the person to a doctor), then the spine-sparing
-        # osteoporosis and disc limits.
+        # fragile-bone and disc limits.
         Condition.RECENT_SPINE_SURGERY: Rule(
             id="no-exercise-until-cleared",
-            positions=frozenset(),
-            demands=frozenset(),
+            limits=(),
             message="all exercise until a doctor or surgeon clears you",
+            source="the surgeon's protocol (midback default)",
             until_cleared=True,
-            when_cleared=(Condition.OSTEOPOROSIS, Condition.DISC_HERNIATION),
+            when_cleared=(Condition.FRAGILE_BONES, Condition.DISC_HERNIATION),
         ),
     }
 )
@@ -161,7 +229,11 @@ _DEMAND_WORDS: Final[Mapping[Demand, str]] = MappingProxyType(
     {
         Demand.LOADED_FLEXION: "bending forward under load",
         Demand.REPEATED_FLEXION: "repeated forward bends",
-        Demand.END_RANGE_ROTATION: "twisting to the end of the range",
+        Demand.END_RANGE_FLEXION: "resting at the end of a forward bend",
+        Demand.LEVERED_ROTATION: "a twist pushed further with a lever",
+        Demand.CLOSED_TWIST: "a twist that presses on the belly",
+        Demand.BELLY_PRESSURE: "hard work for the belly muscles",
+        Demand.HEAD_BELOW_HEART: "the head below the heart",
         Demand.WEIGHT_ON_HANDS: "weight on the hands",
         Demand.OVERHEAD: "arms overhead",
         Demand.HANGING: "hanging from a bar",
@@ -232,13 +304,19 @@ def forms(exercise: Exercise) -> list[Form]:
 
 
 def violations(
-    form: Form, conditions: Collection[Condition], *, cleared: bool = False
+    form: Form,
+    conditions: Collection[Condition],
+    *,
+    cleared: bool = False,
+    pregnancy_weeks: int | None = None,
 ) -> list[Violation]:
     """Every reason ``conditions`` rule ``form`` out; empty when the form is safe.
 
     ``cleared`` means a clinician has cleared the person to exercise; it lifts the blanket
-    ban of ``recent_spine_surgery`` (whose spine-sparing limits then apply).
+    ban of ``recent_spine_surgery`` (whose spine-sparing limits then apply) and nothing else.
+    ``pregnancy_weeks`` picks the pregnancy limits; None assumes ASSUMED_PREGNANCY_WEEKS.
     """
+    weeks = ASSUMED_PREGNANCY_WEEKS if pregnancy_weeks is None else pregnancy_weeks
     found: list[Violation] = []
     for condition in _unique(conditions):
         for caution in form.exercise.cautions:
@@ -251,14 +329,18 @@ def violations(
             continue
         applied = [RULES[c] for c in rule.when_cleared] if rule.until_cleared else [rule]
         for each in applied:
-            violation = _apply(each, condition, form)
+            violation = _apply(each, condition, form, weeks)
             if violation is not None:
                 found.append(violation)
     return found
 
 
 def safe_forms(
-    exercise: Exercise, conditions: Collection[Condition], *, cleared: bool = False
+    exercise: Exercise,
+    conditions: Collection[Condition],
+    *,
+    cleared: bool = False,
+    pregnancy_weeks: int | None = None,
 ) -> list[Form]:
     """The forms of ``exercise`` no condition rules out, base first.
 
@@ -266,7 +348,11 @@ def safe_forms(
     first, as the preferred forms.
     """
     preferred = _preferred_variants(exercise, conditions)
-    allowed = [f for f in forms(exercise) if not violations(f, conditions, cleared=cleared)]
+    allowed = [
+        f
+        for f in forms(exercise)
+        if not violations(f, conditions, cleared=cleared, pregnancy_weeks=pregnancy_weeks)
+    ]
     return sorted(allowed, key=lambda f: f.variant is None or f.variant.id not in preferred)
 
 
@@ -291,9 +377,15 @@ def extra_cues(form: Form, conditions: Collection[Condition]) -> list[str]:
     return list(dict.fromkeys(cues))
 
 
-def _apply(rule: Rule, condition: Condition, form: Form) -> Violation | None:
-    hits = [_POSITION_WORDS[p] for p in form.positions if p in rule.positions]
-    hits += [_DEMAND_WORDS[d] for d in form.demands if d in rule.demands]
+def _apply(rule: Rule, condition: Condition, form: Form, weeks: int) -> Violation | None:
+    hits: list[str] = []
+    for limit in rule.limits:
+        if condition is Condition.PREGNANCY and weeks < limit.from_week:
+            continue
+        hits += [_POSITION_WORDS[p] for p in form.positions if p in limit.positions]
+        hits += [_DEMAND_WORDS[d] for d in form.demands if d in limit.demands]
+        hits += [f"needs a {e.value.replace('-', ' ')}" for e in form.equipment
+                 if e in limit.equipment]  # fmt: skip
     if not hits:
         return None
     shown = ", ".join(dict.fromkeys(hits))

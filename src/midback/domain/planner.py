@@ -96,6 +96,25 @@ _KEY_BITS = 8
 _SCALES = (10, 100, 1_000, 10_000)
 """Units per point the search may count in: the first that makes every score whole."""
 
+GENTLE_KINDS = frozenset({Kind.MOBILITY, Kind.STRETCH, Kind.BREATHING, Kind.CARDIO})
+"""What a gentle plan holds: irritable pain calls for gentle movement and short, pain-free
+doses; loading builds as it settles (irritability, shared/CLINICAL.md)."""
+LOADED_KIT = frozenset(
+    {
+        Equipment.DUMBBELLS,
+        Equipment.BARBELL,
+        Equipment.CABLE_MACHINE,
+        Equipment.RESISTANCE_BAND,
+        Equipment.BENCH,
+        Equipment.PULL_UP_BAR,
+    }
+)
+"""Kit that loads the body; a gentle plan uses none of it."""
+GENTLE_NOTE = (
+    "Gentle session for irritable pain: mobility, stretching, breathing and walking only, at "
+    "beginner doses, with no weights or bands. Strength work comes back as the pain settles."
+)
+
 SEATED_OR_STANDING = frozenset({Position.STANDING, Position.SEATED_CHAIR})
 DESK_KIT = frozenset({Equipment.NONE, Equipment.CHAIR, Equipment.DOORWAY})
 PLACE_KIT: dict[Place, frozenset[Equipment]] = {
@@ -150,9 +169,19 @@ class PlanRequest(BaseModel):
     recent: frozenset[str] = frozenset()
     """Exercise ids done in the person's recent sessions (for variety)."""
     cleared: bool = False
-    """A clinician cleared the person (relaxes the recent-spine-surgery rule)."""
+    """A clinician cleared the person (relaxes the recent-spine-surgery rule, and no other)."""
+    pregnancy_weeks: int | None = Field(default=None, ge=1, le=42)
+    """Weeks of pregnancy, for its staged limits; None assumes 20 or more."""
+    gentle: bool = False
+    """Irritable pain (6/10 or more): only mobility, stretching, breathing and walking, with no
+    loaded kit, at beginner doses (``GENTLE_KINDS``, ``LOADED_KIT``)."""
     doses: dict[str, Prescription] = Field(default_factory=dict)
     """Doses earned on the progression ladder, by exercise id; they replace the level's dose."""
+
+    @property
+    def dose_level(self) -> Level:
+        """The level doses are taken at: beginner in a gentle session, else ``level``."""
+        return Level.BEGINNER if self.gentle else self.level
 
     @property
     def budget_s(self) -> int:
@@ -298,10 +327,42 @@ def candidates(cat: Catalogue, request: PlanRequest, budget: int) -> list[list[O
 def _fitting_form(
     exercise: Exercise, request: PlanRequest, kit: frozenset[Equipment]
 ) -> Form | None:
-    for form in safe_forms(exercise, request.conditions, cleared=request.cleared):
+    for form in allowed_forms(exercise, request):
         if fits_place(form, request.place, kit):
             return form
     return None
+
+
+def allowed_forms(exercise: Exercise, request: PlanRequest) -> list[Form]:
+    """The forms of ``exercise`` the person's limits allow (conditions, pregnancy stage, and a
+    gentle session's kinds and kit), preferred first; empty when none is."""
+    if request.gentle and exercise.kind not in GENTLE_KINDS:
+        return []
+    found = safe_forms(
+        exercise,
+        request.conditions,
+        cleared=request.cleared,
+        pregnancy_weeks=request.pregnancy_weeks,
+    )
+    if request.gentle:
+        found = [f for f in found if not set(f.equipment) & LOADED_KIT]
+    return found
+
+
+def _problems(exercise: Exercise, request: PlanRequest) -> list[str]:
+    """Why the usual form of ``exercise`` is not allowed for this request (empty: it is)."""
+    if request.gentle and exercise.kind not in GENTLE_KINDS:
+        return [f"a gentle session for irritable pain leaves out {exercise.kind.value} work"]
+    found = violations(
+        Form(exercise, None),
+        request.conditions,
+        cleared=request.cleared,
+        pregnancy_weeks=request.pregnancy_weeks,
+    )
+    problems = [v.message for v in found]
+    if request.gentle and set(exercise.equipment) & LOADED_KIT:
+        problems.append("a gentle session for irritable pain uses no weights or bands")
+    return problems
 
 
 def fits_place(form: Form, place: Place, kit: Collection[Equipment]) -> bool:
@@ -314,10 +375,10 @@ def fits_place(form: Form, place: Place, kit: Collection[Equipment]) -> bool:
 
 
 def _options(exercise: Exercise, form: Form, request: PlanRequest, dose: Dose) -> list[Option]:
-    earned = request.doses.get(exercise.id)
-    at_level = earned or Prescription.from_dose(dose, exercise.kind, request.level)
+    earned = None if request.gentle else request.doses.get(exercise.id)
+    at_level = earned or Prescription.from_dose(dose, exercise.kind, request.dose_level)
     doses: list[tuple[Prescription, bool]] = [(at_level, False)]
-    if earned is None and request.level is not Level.BEGINNER:
+    if earned is None and request.dose_level is not Level.BEGINNER:
         easier = Prescription.from_dose(dose, exercise.kind, Level.BEGINNER)
         if easier != at_level:
             doses.append((easier, True))
@@ -445,6 +506,8 @@ def _assemble(chosen: list[Option], request: PlanRequest, score: float) -> Plan:
             f"Only {len(directions)} movement directions fit here; a routine should move the"
             ' spine in at least 3 ("Powerful, simple exercises for mid-back muscles").'
         )
+    if request.gentle:
+        notes.append(GENTLE_NOTE)
     if total < FILL_RATIO * request.budget_s:
         notes.append(
             f"The exercises that fit here fill {total // 60} of {request.minutes} minutes;"
@@ -471,12 +534,10 @@ def _block(option: Option, request: PlanRequest) -> tuple[Block, Swap | None]:
         reasons.append("beginner dose to fit the time")
     swap = None
     if form.variant is not None:
-        base_problems = violations(
-            Form(exercise, None), request.conditions, cleared=request.cleared
-        )
+        base_problems = _problems(exercise, request)
         caution = preferring_caution(exercise, form.variant.id, request.conditions)
         if base_problems or caution is not None:
-            why = "; ".join(v.message for v in base_problems)
+            why = "; ".join(base_problems)
             if not why and caution is not None:
                 why = f"{CONDITION_LABELS[caution.condition].lower()}: {caution.text}"
             swap = Swap(exercise_id=exercise.id, variant=form.variant.id, reason=why)
@@ -514,7 +575,7 @@ def plan_program(cat: Catalogue, program: Program, request: PlanRequest) -> Plan
     kit = request.kit
     for entry in program.entries:
         exercise = cat.exercises[entry.exercise_id]
-        forms = safe_forms(exercise, request.conditions, cleared=request.cleared)
+        forms = allowed_forms(exercise, request)
         named = [f for f in forms if entry.variant and f.variant and f.variant.id == entry.variant]
         fitting = [f for f in forms if fits_place(f, request.place, kit)]
         choices = named or fitting or forms
@@ -522,11 +583,12 @@ def plan_program(cat: Catalogue, program: Program, request: PlanRequest) -> Plan
         if form is not None and not fits_place(form, request.place, kit):
             notes.append(f"{exercise.name} needs {', '.join(form.equipment)} or another place.")
         if form is None:
-            problems = violations(Form(exercise, None), request.conditions, cleared=request.cleared)
-            why = "; ".join(v.message for v in problems) or "ruled out by your conditions"
+            why = "; ".join(_problems(exercise, request)) or "ruled out by your conditions"
             notes.append(f"Left out {exercise.name}: {why}.")
             continue
-        dose = Prescription.from_dose(entry.dose or exercise.dose, exercise.kind, request.level)
+        dose = Prescription.from_dose(
+            entry.dose or exercise.dose, exercise.kind, request.dose_level
+        )
         option = Option(exercise, form, dose, dose.seconds, 0.0, 0, False)
         block, swap = _block(option, request)
         blocks.append(block)
@@ -534,6 +596,8 @@ def plan_program(cat: Catalogue, program: Program, request: PlanRequest) -> Plan
             swaps.append(swap)
     if not blocks:
         raise PlanError(f"every exercise of {program.id} is ruled out by your conditions")
+    if request.gentle:
+        notes.append(GENTLE_NOTE)
     directions = sorted(
         {d for b in blocks for d in b.directions}, key=lambda d: list(Direction).index(d)
     )

@@ -1,238 +1,85 @@
-"""The safety screen: a person's answers in, a verdict (emergency, doctor, caution, ok) out.
+"""The safety screen: a person's answers in, a verdict out.
 
-The rules run in order and the first level that matches wins; every reason of that level is
-reported. The screen never blocks anything itself: ``check_allowed`` does, for the commands
-that make plans.
+Verdicts, most serious first: ``emergency`` (call emergency services now), ``urgent`` (contact a
+doctor today), ``doctor`` (see a doctor before exercising on your own), ``caution`` (exercise,
+with the plan changed for your conditions or your pain) and ``ok``. The first level with any
+reason wins and every reason of that level is reported. The screen never blocks anything
+itself: ``check_allowed`` does, for every use case that plans or plays a session.
 
-Guidelines behind the rules: NICE guideline NG59 (low back pain and sciatica in over 16s,
-which asks to exclude specific causes such as cancer, infection, trauma and inflammatory
-disease) and the NICE CKS red flags for back pain (cauda equina syndrome, spinal fracture,
-cancer, infection), extended to thoracic pain, which can also come from the heart or aorta.
-Conditions adapt the plan through ``contraindications``, which cites its own sources.
+Whatever the verdict, the result carries what limits every plan made from it: the person's
+conditions (with ``fragile_bones`` derived from long-term steroids or a fall at 50 or over), the
+weeks of pregnancy, and ``gentle`` when the pain is irritable (6/10 or more). A clinician's
+clearance lifts a refusal, never these limits.
+
+Guidelines behind each rule are cited beside it; ``questions`` cites those of the red flags.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
-from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from enum import StrEnum
-from types import MappingProxyType
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-from midback.domain.contraindications import CONDITION_LABELS as CONDITION_LABELS  # re-exported
-from midback.domain.contraindications import RULES
+from midback.domain.answers import Answers
+from midback.domain.contraindications import CONDITION_LABELS, RULES
+from midback.domain.questions import (
+    DOCTOR_FLAGS,
+    EMERGENCY_FLAGS,
+    RED_FLAG_REASONS,
+    URGENT_FLAGS,
+    RedFlag,
+)
 from midback.domain.vocab import Condition
-from midback.errors import AnswersError, ScreenBlocked
+from midback.errors import ScreenBlocked, ScreenRequired
 
-AGE_MIN: Final = 1
-AGE_MAX: Final = 120
-PAIN_MIN: Final = 0
-PAIN_MAX: Final = 10
-
-NEW_PAIN_MAX_DAYS: Final = 42
-"""Pain this many days old or less counts as new (six weeks)."""
-YOUNG_AGE_BELOW: Final = 20
-"""New pain starting below this age sends the person to a doctor."""
-OLDER_AGE_ABOVE: Final = 50
-"""New pain starting above this age, or a fall or knock above it, sends them to a doctor."""
+YOUNG_ONSET_BELOW: Final = 20
+"""Pain that began below this age, never examined, sends the person to a doctor."""
+OLDER_ONSET_ABOVE: Final = 50
+"""Pain that began above this age, never examined, sends the person to a doctor."""
+FRAGILE_FROM_AGE: Final = 50
+"""From this age a fall or knock counts as a fracture risk (Finucane et al. 2020)."""
+MYELOMA_FROM_AGE: Final = 60
+"""From this age persistent back pain never examined sends them to a doctor (NICE NG12)."""
+MYELOMA_AFTER_DAYS: Final = 28
+"""Persistent means longer than this (four weeks)."""
+FRACTURE_ONSET_FROM_AGE: Final = 65
+"""From this age a sudden severe onset of pain is urgent (possible vertebral fracture)."""
 SEVERE_PAIN_FROM: Final = 8
 """Pain at or above this (0-10) right now sends them to a doctor."""
+GENTLE_PAIN_FROM: Final = 6
+"""Pain at or above this (0-10) makes every plan gentle: irritable pain calls for gentle
+movement and short, pain-free doses (irritability, shared/CLINICAL.md)."""
 PERSISTENT_AFTER_DAYS: Final = 28
 """Pain lasting longer than this without improving sends them to a doctor (unless assessed)."""
 FEW_DAYS: Final = 3
 """Pain lasting longer than this adds "see a doctor if it goes on" to the advice."""
-
-IMPROVING_DEFAULT: Final = False
-"""Left out, ``improving`` is taken as False: the screen assumes the worse case."""
-
-
-class RedFlag(StrEnum):
-    """Warning signs that something other than a strained muscle may cause the pain."""
-
-    CHEST_PAIN = "chest_pain"
-    TEARING_PAIN = "tearing_pain"
-    BREATHLESS = "breathless"
-    BOTH_LEGS_NEURO = "both_legs_neuro"
-    SADDLE_NUMBNESS = "saddle_numbness"
-    BLADDER_BOWEL = "bladder_bowel"
-    MAJOR_TRAUMA = "major_trauma"
-    FEVER = "fever"
-    WEIGHT_LOSS = "weight_loss"
-    CANCER_HISTORY = "cancer_history"
-    NIGHT_PAIN = "night_pain"
-    STEROIDS = "steroids"
-    IMMUNOSUPPRESSED = "immunosuppressed"
-    IV_DRUG_USE = "iv_drug_use"
-    MINOR_TRAUMA = "minor_trauma"
-
-
-RED_FLAG_QUESTIONS: Final[Mapping[RedFlag, str]] = MappingProxyType(
-    {
-        RedFlag.CHEST_PAIN: "Do you have pain, pressure or tightness in your chest?",
-        RedFlag.TEARING_PAIN: (
-            "Did a sudden, severe, tearing pain start between your shoulder blades?"
-        ),
-        RedFlag.BREATHLESS: "Are you short of breath, or finding it hard to breathe?",
-        RedFlag.BOTH_LEGS_NEURO: "Do you have weakness, numbness or tingling in both legs?",
-        RedFlag.SADDLE_NUMBNESS: (
-            "Is there numbness around your bottom or genitals (where you sit on a saddle)?"
-        ),
-        RedFlag.BLADDER_BOWEL: (
-            "Have you lost control of your bladder or bowels, or are you unable to pass urine?"
-        ),
-        RedFlag.MAJOR_TRAUMA: (
-            "Did the pain start after a serious accident, such as a car crash or a fall from "
-            "a height?"
-        ),
-        RedFlag.FEVER: "Do you have a fever, or feel hot, shivery and unwell?",
-        RedFlag.WEIGHT_LOSS: "Have you lost weight without trying?",
-        RedFlag.CANCER_HISTORY: "Have you ever had cancer?",
-        RedFlag.NIGHT_PAIN: (
-            "Is the pain worse at night, and not eased by rest or changing position?"
-        ),
-        RedFlag.STEROIDS: (
-            "Have you taken steroid tablets (corticosteroids such as prednisolone) for months?"
-        ),
-        RedFlag.IMMUNOSUPPRESSED: (
-            "Is your immune system weakened, for example by medicines, chemotherapy or HIV?"
-        ),
-        RedFlag.IV_DRUG_USE: "Have you ever injected drugs?",
-        RedFlag.MINOR_TRAUMA: "Did the pain start after a fall or a knock?",
-    }
-)
-"""The yes/no question for each red flag, in plain words (prompts and the web form)."""
-
-RED_FLAG_REASONS: Final[Mapping[RedFlag, str]] = MappingProxyType(
-    {
-        RedFlag.CHEST_PAIN: "Chest pain with mid-back pain can come from the heart.",
-        RedFlag.TEARING_PAIN: (
-            "A sudden tearing pain between the shoulder blades can come from a tear in the "
-            "aorta, the body's main artery."
-        ),
-        RedFlag.BREATHLESS: (
-            "Shortness of breath with mid-back pain can come from the heart or the lungs."
-        ),
-        RedFlag.BOTH_LEGS_NEURO: (
-            "Weakness, numbness or tingling in both legs can mean pressure on the spinal cord "
-            "or nerves."
-        ),
-        RedFlag.SADDLE_NUMBNESS: (
-            "Numbness around the bottom or genitals can mean pressure on the nerves at the base "
-            "of the spine (cauda equina syndrome)."
-        ),
-        RedFlag.BLADDER_BOWEL: (
-            "Losing control of the bladder or bowels can mean pressure on the nerves at the "
-            "base of the spine (cauda equina syndrome)."
-        ),
-        RedFlag.MAJOR_TRAUMA: "Pain after a serious accident can mean a broken bone in the spine.",
-        RedFlag.FEVER: "A fever with back pain can mean an infection.",
-        RedFlag.WEIGHT_LOSS: "Losing weight without trying can point to a serious cause.",
-        RedFlag.CANCER_HISTORY: "New back pain after cancer should be checked by a doctor.",
-        RedFlag.NIGHT_PAIN: (
-            "Pain that is worse at night and not eased by rest is not typical of a strained muscle."
-        ),
-        RedFlag.STEROIDS: "Long-term steroid tablets can thin the bones and hide infection.",
-        RedFlag.IMMUNOSUPPRESSED: "A weakened immune system makes a spinal infection more likely.",
-        RedFlag.IV_DRUG_USE: "Injecting drugs makes a spinal infection more likely.",
-        RedFlag.MINOR_TRAUMA: "A fall or a knock can crack a vertebra when bones are fragile.",
-    }
-)
-"""Why each red flag matters, in plain words (the screen's reasons)."""
-
-# NICE CKS (back pain, and the thoracic-pain differentials it lists): suspected cauda equina
-# syndrome or spinal cord compression (saddle numbness, bladder or bowel change, neurological
-# symptoms in both legs) and suspected fracture after major trauma need emergency care;
-# chest pain, breathlessness and sudden tearing pain point to the heart (acute coronary
-# syndrome), the lungs or an aortic dissection.
-EMERGENCY_FLAGS: Final[tuple[RedFlag, ...]] = (
-    RedFlag.CHEST_PAIN,
-    RedFlag.TEARING_PAIN,
-    RedFlag.BREATHLESS,
-    RedFlag.BOTH_LEGS_NEURO,
-    RedFlag.SADDLE_NUMBNESS,
-    RedFlag.BLADDER_BOWEL,
-    RedFlag.MAJOR_TRAUMA,
-)
-"""Red flags that mean: call emergency services now."""
-
-# NICE NG59 1.1.1 (exclude cancer, infection, trauma, inflammatory disease) and the NICE CKS
-# red flags: possible cancer (past cancer, unexplained weight loss, non-mechanical pain worse
-# at night), possible infection (fever, immunosuppression, intravenous drug use) and possible
-# fracture or infection with long-term corticosteroids.
-DOCTOR_FLAGS: Final[tuple[RedFlag, ...]] = (
-    RedFlag.FEVER,
-    RedFlag.WEIGHT_LOSS,
-    RedFlag.CANCER_HISTORY,
-    RedFlag.NIGHT_PAIN,
-    RedFlag.STEROIDS,
-    RedFlag.IMMUNOSUPPRESSED,
-    RedFlag.IV_DRUG_USE,
-)
-"""Red flags that mean: see a doctor before exercising. ``minor_trauma`` counts only with
-fragile bones (see ``screen``)."""
-
-_ADVICE_EMERGENCY: Final = (
-    "Call emergency services now (999 in the UK, 112 in Europe, 911 in North America). "
-    "Mid-back pain can come from the heart or the aorta: do not wait to see if it passes.",
-    "Do not exercise.",
-)
-_ADVICE_DOCTOR: Final = (
-    "See a doctor (your GP) before you exercise on your own.",
-    "midback makes a plan only once a doctor has cleared you to exercise.",
-)
-_ADVICE_CAUTION: Final = (
-    "Your plan leaves out or changes the exercises your conditions rule out.",
-    "Start gently and stop any exercise that hurts.",
-)
-_ADVICE_OK: Final = ("Start gently and stop any exercise that hurts.",)
-# "5 Easy Middle Back Pain Exercises" (2018): see a doctor if the pain lasts more than a few
-# days. Advice only; it never blocks.
-ADVICE_PERSISTENT: Final = (
-    "You have had this pain for more than a few days: see a doctor if it goes on."
-)
-DISCLAIMER: Final = (
-    "midback is not medical advice and does not replace a doctor or physiotherapist."
-)
-
-
-# The screen's models are built on first use (defer_build): a plan without answers never screens.
-
-
-class Answers(BaseModel):
-    """A person's answers to the safety screen.
-
-    Build from untrusted data with ``parse_answers``, which names the first bad field.
-    ``improving`` defaults to False so a left-out answer never hides a warning sign.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-    age: int = Field(ge=AGE_MIN, le=AGE_MAX)
-    """Age in years, as given."""
-    pain_now: int = Field(ge=PAIN_MIN, le=PAIN_MAX)
-    """Pain right now, 0 (none) to 10 (worst imaginable)."""
-    pain_duration_days: int = Field(ge=0)
-    """How many days the pain has lasted."""
-    improving: bool = IMPROVING_DEFAULT
-    """Whether the pain is getting better."""
-    assessed_by_clinician: bool = False
-    """Whether a doctor or physiotherapist has already examined the back for this pain."""
-    red_flags: list[RedFlag] = Field(default_factory=list)
-    """The red flags the person answered yes to."""
-    conditions: list[Condition] = Field(default_factory=list)
-    """The health conditions the plan must adapt to."""
+SCREEN_VALID_DAYS: Final = 30
+"""A stored screen counts for this many days; after that the person is asked again."""
 
 
 class Verdict(StrEnum):
     """What the screen says to do, most urgent first."""
 
     EMERGENCY = "emergency"
+    URGENT = "urgent"
     DOCTOR = "doctor"
     CAUTION = "caution"
     OK = "ok"
+
+
+HEADLINES: Final = {
+    Verdict.EMERGENCY: "Call emergency services now",
+    Verdict.URGENT: "Contact a doctor today",
+    Verdict.DOCTOR: "See a doctor before exercising on your own",
+    Verdict.CAUTION: "You can exercise, with changes for your conditions or your pain",
+    Verdict.OK: "You can start gently",
+}
+"""Each verdict in big words, the same in the terminal and the browser."""
+
+BLOCKING: Final = frozenset({Verdict.EMERGENCY, Verdict.URGENT, Verdict.DOCTOR})
+"""Verdicts that refuse a plan: emergency always, the others unless a clinician cleared it."""
 
 
 class Reason(BaseModel):
@@ -245,58 +92,84 @@ class Reason(BaseModel):
 
 
 class ScreenResult(BaseModel):
-    """The verdict, every reason of its level, the person's conditions and what to do."""
+    """The verdict, every reason of its level, and what limits every plan made from it."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     verdict: Verdict
     reasons: list[Reason]
     conditions: list[Condition]
-    """The person's conditions, without repeats, for the planner."""
+    """The person's conditions, without repeats, with those the screen derives, for the planner."""
     advice: list[str]
     """What to do, in order; the last line is always the disclaimer."""
+    gentle: bool = False
+    """Pain is irritable (6/10 or more): plans hold only mobility, stretching, breathing and
+    walking, at beginner doses."""
+    pregnancy_weeks: int | None = None
+    """Weeks of pregnancy as answered (None: not said, or not pregnant)."""
+
+    @property
+    def blocking(self) -> bool:
+        """Whether this verdict refuses a plan unless cleared (or always, for emergency)."""
+        return self.verdict in BLOCKING
 
     def to_json(self) -> dict[str, Any]:
-        """``{"verdict", "reasons": [{"id", "message"}], "conditions", "advice"}``."""
+        """``{"verdict", "reasons": [{"id", "message"}], "conditions", "advice", "gentle",
+        "pregnancy_weeks"}``."""
         return self.model_dump(mode="json")
 
 
-_FIELDS: Final = tuple(Answers.model_fields)
-
-
-def parse_answers(data: object) -> Answers:
-    """Check untrusted answers (decoded JSON) and build ``Answers``.
-
-    Raises AnswersError for the first problem, naming the field (``red_flags[1]``) and the
-    bad value, with close ids suggested. Unknown fields and ids are errors, never ignored.
-    """
-    if not isinstance(data, dict):
-        raise AnswersError("answers", f"expected an object of answers, got {_show(data)}")
-    for key in data:
-        if key not in _FIELDS:
-            raise AnswersError(str(key), f"unknown question{_hint(str(key), _FIELDS)}")
-    return Answers(
-        age=_whole(data, "age", low=AGE_MIN, high=AGE_MAX),
-        pain_now=_whole(data, "pain_now", low=PAIN_MIN, high=PAIN_MAX),
-        pain_duration_days=_whole(data, "pain_duration_days", low=0),
-        improving=_yes_no(data, "improving", default=IMPROVING_DEFAULT),
-        assessed_by_clinician=_yes_no(data, "assessed_by_clinician", default=False),
-        red_flags=_ids(data, "red_flags", RedFlag, "red flag"),
-        conditions=_ids(data, "conditions", Condition, "condition"),
-    )
+_ADVICE: Final[dict[Verdict, tuple[str, ...]]] = {
+    Verdict.EMERGENCY: (
+        "Call emergency services now (999 in the UK, 112 in Europe, 911 in North America). "
+        "Mid-back pain can come from the heart, the aorta or the spinal cord: do not wait to "
+        "see if it passes.",
+        "Do not exercise.",
+    ),
+    Verdict.URGENT: (
+        "Contact a doctor today: your GP's same-day line, an urgent care service, or 111 in "
+        "the UK. If you get worse, or numbness, weakness or unsteadiness appears, call "
+        "emergency services.",
+        "Do not exercise on your own until a doctor has seen you.",
+    ),
+    Verdict.DOCTOR: (
+        "See a doctor (your GP) before you exercise on your own.",
+        "midback makes a plan only once a doctor or physiotherapist has cleared you to exercise.",
+    ),
+    Verdict.CAUTION: (
+        "Your plan leaves out or changes what your conditions or your pain rule out.",
+        "Start gently and stop any exercise that hurts.",
+    ),
+    Verdict.OK: ("Start gently and stop any exercise that hurts.",),
+}
+# "5 Easy Middle Back Pain Exercises" (2018): see a doctor if the pain lasts more than a few
+# days. Advice only; it never blocks.
+ADVICE_PERSISTENT: Final = (
+    "You have had this pain for more than a few days: see a doctor if it goes on."
+)
+DISCLAIMER: Final = (
+    "midback is not a medical device, is not medical advice, and does not replace a doctor or "
+    "physiotherapist."
+)
+GENTLE_NOTE: Final = (
+    "Your pain is {pain}/10: this session is gentle (mobility, stretching, breathing and "
+    "walking only, at beginner doses). Irritable pain settles best with gentle movement; "
+    "strength work comes back as it eases."
+)
+_NO_WARNING_SIGNS: Final = "No warning signs in your answers."
 
 
 def screen(answers: Answers) -> ScreenResult:
     """The verdict for ``answers``: the first level with any reason wins.
 
     Advice always ends with the disclaimer. Pain lasting more than a few days adds "see a
-    doctor if it goes on" to every verdict but emergency, whose advice stays on calling for
-    help.
+    doctor if it goes on" to every verdict below urgent.
     """
-    conditions = list(dict.fromkeys(answers.conditions))
+    conditions = list(dict.fromkeys([*answers.conditions, *_derived_conditions(answers)]))
     verdict, reasons = Verdict.OK, [Reason(id="no_warning_signs", message=_NO_WARNING_SIGNS)]
     for level, rules in (
         (Verdict.EMERGENCY, _emergency_reasons),
+        (Verdict.URGENT, _urgent_reasons),
         (Verdict.DOCTOR, _doctor_reasons),
         (Verdict.CAUTION, _caution_reasons),
     ):
@@ -309,32 +182,93 @@ def screen(answers: Answers) -> ScreenResult:
         reasons=reasons,
         conditions=conditions,
         advice=_advice(verdict, answers),
+        gentle=answers.pain_now >= GENTLE_PAIN_FROM,
+        pregnancy_weeks=answers.pregnancy_weeks,
     )
 
 
 def check_allowed(result: ScreenResult, *, cleared: bool) -> None:
     """Raise ScreenBlocked unless self-guided exercise is allowed.
 
-    An emergency always blocks; a doctor verdict blocks unless a doctor has ``cleared`` the
-    person. Caution and ok never block.
+    An emergency always blocks; urgent and doctor verdicts block unless a clinician has
+    ``cleared`` the person. Caution and ok never block.
     """
-    blocked = result.verdict is Verdict.EMERGENCY or (
-        result.verdict is Verdict.DOCTOR and not cleared
-    )
+    blocked = result.verdict is Verdict.EMERGENCY or (result.blocking and not cleared)
     if blocked:
         raise ScreenBlocked(result.verdict.value, [(r.id, r.message) for r in result.reasons])
 
 
-_NO_WARNING_SIGNS: Final = "No warning signs in your answers."
+def check_current(taken_at: datetime | None, now: datetime) -> None:
+    """Raise ScreenRequired when there is no stored screen or it is older than 30 days."""
+    if taken_at is None:
+        raise ScreenRequired(
+            "unscreened",
+            "Take the safety screen first: a few questions check that exercise is safe for you.",
+        )
+    if now - taken_at > timedelta(days=SCREEN_VALID_DAYS):
+        raise ScreenRequired(
+            "expired",
+            f"Your safety screen is more than {SCREEN_VALID_DAYS} days old (taken "
+            f"{taken_at:%Y-%m-%d}): answer it again, as things may have changed.",
+        )
+
+
+def _derived_conditions(answers: Answers) -> list[Condition]:
+    """Fragile bones from long-term steroids (glucocorticoid-induced osteoporosis) or from a fall
+    or knock at 50 or over (Finucane et al. 2020): the spine-sparing limits apply whoever
+    clears the person."""
+    steroids = RedFlag.STEROIDS in answers.red_flags
+    fall = RedFlag.MINOR_TRAUMA in answers.red_flags and answers.age >= FRAGILE_FROM_AGE
+    return [Condition.FRAGILE_BONES] if steroids or fall else []
+
+
+def _fragile(answers: Answers) -> bool:
+    return (
+        Condition.OSTEOPOROSIS in answers.conditions
+        or Condition.FRAGILE_BONES in answers.conditions
+        or RedFlag.STEROIDS in answers.red_flags
+    )
 
 
 def _emergency_reasons(answers: Answers) -> list[Reason]:
     return [_flag_reason(flag) for flag in EMERGENCY_FLAGS if flag in answers.red_flags]
 
 
+def _urgent_reasons(answers: Answers) -> list[Reason]:
+    flags = answers.red_flags
+    reasons = [_flag_reason(flag) for flag in URGENT_FLAGS if flag in flags]
+    # Finucane et al. 2020: fever with immunosuppression or injected drugs raises the suspicion
+    # of a spinal infection, which needs the same day.
+    if RedFlag.FEVER in flags and (
+        RedFlag.IMMUNOSUPPRESSED in flags or RedFlag.IV_DRUG_USE in flags
+    ):
+        reasons.append(
+            Reason(
+                id="possible_infection",
+                message="A fever with a weakened immune system or injected drugs can mean an "
+                "infection of the spine: it needs checking today.",
+            )
+        )
+    # Finucane et al. 2020: a sudden severe onset with osteoporosis, steroids or older age
+    # raises the suspicion of a vertebral fracture.
+    if RedFlag.SUDDEN_SEVERE_ONSET in flags and (
+        _fragile(answers) or answers.age >= FRACTURE_ONSET_FROM_AGE
+    ):
+        reasons.append(
+            Reason(
+                id="possible_fracture",
+                message="Pain that starts suddenly and severely with fragile bones, steroids or "
+                f"age {FRACTURE_ONSET_FROM_AGE} or over can mean a broken vertebra: it needs "
+                "checking today.",
+            )
+        )
+    return reasons
+
+
 def _doctor_reasons(answers: Answers) -> list[Reason]:
     reasons = [_flag_reason(flag) for flag in DOCTOR_FLAGS if flag in answers.red_flags]
-    age, days = answers.age, answers.pain_duration_days
+    age, days, onset = answers.age, answers.pain_duration_days, answers.onset_age
+    examined = answers.assessed_by_clinician
     # After spine surgery exercise follows the surgeon's protocol: clearance first.
     if Condition.RECENT_SPINE_SURGERY in answers.conditions:
         reasons.append(
@@ -344,20 +278,31 @@ def _doctor_reasons(answers: Answers) -> list[Reason]:
                 "advice: get cleared first.",
             )
         )
-    # The classic red flag "onset under 20 or over 50" (RCGP and CSAG back-pain guidance;
-    # NICE CKS lists age over 50 among the red flags for cancer).
-    if days <= NEW_PAIN_MAX_DAYS and (age < YOUNG_AGE_BELOW or age > OLDER_AGE_ABOVE):
-        young = age < YOUNG_AGE_BELOW
+    # The red flag "onset under 20 or over 50" (NICE CKS; Finucane et al. 2020 for cancer and
+    # fracture): judged by the age the pain began, however long ago, until it is examined.
+    if not examined and (onset < YOUNG_ONSET_BELOW or onset > OLDER_ONSET_ABOVE):
+        young = onset < YOUNG_ONSET_BELOW
         reasons.append(
             Reason(
-                id="new_pain_under_20" if young else "new_pain_over_50",
-                message=f"You are {age} and the pain began {days} days ago: new back pain "
+                id="onset_under_20" if young else "onset_over_50",
+                message=f"The pain began when you were about {onset} and no doctor or "
+                "physiotherapist has examined it: back pain that starts "
                 f"{'before' if young else 'after'} age "
-                f"{YOUNG_AGE_BELOW if young else OLDER_AGE_ABOVE} should be checked by a doctor.",
+                f"{YOUNG_ONSET_BELOW if young else OLDER_ONSET_ABOVE} should be checked.",
+            )
+        )
+    # NICE NG12 (suspected cancer, myeloma): persistent bone pain, particularly back pain, at
+    # 60 or over.
+    if not examined and age >= MYELOMA_FROM_AGE and days > MYELOMA_AFTER_DAYS:
+        reasons.append(
+            Reason(
+                id="persistent_over_60",
+                message=f"At {age}, back pain lasting over four weeks that no doctor has "
+                "examined should be checked (a blood test can rule out rarer causes).",
             )
         )
     # "3 Exercises that Provide Complete Relief from Mid Back Pain": see a professional for
-    # severe pain. The 8/10 threshold is midback's.
+    # severe pain. The 8/10 threshold is midback's default.
     if answers.pain_now >= SEVERE_PAIN_FROM:
         reasons.append(
             Reason(
@@ -366,10 +311,9 @@ def _doctor_reasons(answers: Answers) -> list[Reason]:
                 "should be checked by a doctor before you exercise.",
             )
         )
-    # Pain that does not settle deserves a clinical review (NICE NG59 1.1.1: think again
-    # about the diagnosis; the source articles: see a professional for persistent pain).
-    # Four weeks is midback's threshold; an examination already done lifts it.
-    if days > PERSISTENT_AFTER_DAYS and not answers.improving and not answers.assessed_by_clinician:
+    # Pain that does not settle deserves a clinical review (NICE NG59 1.1.1; the source
+    # articles: see a professional for persistent pain). Four weeks is midback's default.
+    if days > PERSISTENT_AFTER_DAYS and not answers.improving and not examined:
         reasons.append(
             Reason(
                 id="not_improving",
@@ -377,15 +321,15 @@ def _doctor_reasons(answers: Answers) -> list[Reason]:
                 "doctor or physiotherapist has examined it yet.",
             )
         )
-    # NICE CKS red flags for fracture: minor trauma (even strenuous lifting) in people with
-    # osteoporosis or on long-term corticosteroids; age over 50 thins the bones too.
+    # NICE CKS and Finucane et al. 2020, fracture: minor trauma with osteoporosis, long-term
+    # corticosteroids or age 50 or over.
     if RedFlag.MINOR_TRAUMA in answers.red_flags:
         fragile = [
             why
             for why, present in (
                 ("osteoporosis", Condition.OSTEOPOROSIS in answers.conditions),
                 ("long-term steroids", RedFlag.STEROIDS in answers.red_flags),
-                (f"age over {OLDER_AGE_ABOVE}", age > OLDER_AGE_ABOVE),
+                (f"age {FRAGILE_FROM_AGE} or over", age >= FRAGILE_FROM_AGE),
             )
             if present
         ]
@@ -397,17 +341,41 @@ def _doctor_reasons(answers: Answers) -> list[Reason]:
                     "vertebra: a doctor should check first.",
                 )
             )
+    # ACSM: resting blood pressure that is not controlled (around 160/100 or more) needs a
+    # medical review before exercise.
+    if Condition.HIGH_BLOOD_PRESSURE in answers.conditions and answers.bp_controlled is False:
+        reasons.append(
+            Reason(
+                id="uncontrolled_bp",
+                message="High blood pressure that is not under control needs a doctor's review "
+                "before you exercise.",
+            )
+        )
     return reasons
 
 
 def _caution_reasons(answers: Answers) -> list[Reason]:
     reasons = []
-    for condition in dict.fromkeys(answers.conditions):
+    for condition in dict.fromkeys([*answers.conditions, *_derived_conditions(answers)]):
         rule = RULES[condition]
         message = f"{CONDITION_LABELS[condition]}: the plan leaves out {rule.message}."
         if rule.cue is not None:
             message += f" On strength exercises: {rule.cue}"
+        if condition is Condition.PREGNANCY and answers.pregnancy_weeks is None:
+            message += " Without the weeks of pregnancy, midback plans as for 20 weeks or more."
         reasons.append(Reason(id=condition.value, message=message))
+    if Condition.HIGH_BLOOD_PRESSURE in answers.conditions and answers.bp_controlled is None:
+        reasons.append(
+            Reason(
+                id="bp_unchecked",
+                message="Have your blood pressure checked: if it is not under control (around "
+                "160/100 or more at rest), see a doctor before exercising harder.",
+            )
+        )
+    if answers.pain_now >= GENTLE_PAIN_FROM:
+        reasons.append(
+            Reason(id="irritable_pain", message=GENTLE_NOTE.format(pain=answers.pain_now))
+        )
     return reasons
 
 
@@ -416,69 +384,9 @@ def _flag_reason(flag: RedFlag) -> Reason:
 
 
 def _advice(verdict: Verdict, answers: Answers) -> list[str]:
-    advice = {
-        Verdict.EMERGENCY: _ADVICE_EMERGENCY,
-        Verdict.DOCTOR: _ADVICE_DOCTOR,
-        Verdict.CAUTION: _ADVICE_CAUTION,
-        Verdict.OK: _ADVICE_OK,
-    }[verdict]
-    lines = list(advice)
-    if verdict is not Verdict.EMERGENCY and answers.pain_duration_days > FEW_DAYS:
+    lines = list(_ADVICE[verdict])
+    serious = verdict in (Verdict.EMERGENCY, Verdict.URGENT)
+    if not serious and answers.pain_duration_days > FEW_DAYS:
         lines.append(ADVICE_PERSISTENT)
     lines.append(DISCLAIMER)
     return lines
-
-
-def _whole(data: Mapping[Any, Any], name: str, *, low: int, high: int | None = None) -> int:
-    if name not in data:
-        raise AnswersError(name, "missing")
-    value = data[name]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise AnswersError(name, f"expected a whole number, got {_show(value)}")
-    if value < low or (high is not None and value > high):
-        span = f"{low}-{high}" if high is not None else f"{low} or more"
-        raise AnswersError(name, f"{value} is out of range {span}")
-    return value
-
-
-def _yes_no(data: Mapping[Any, Any], name: str, *, default: bool) -> bool:
-    value = data.get(name, default)
-    if not isinstance(value, bool):
-        raise AnswersError(name, f"expected true or false, got {_show(value)}")
-    return value
-
-
-_E = TypeVar("_E", RedFlag, Condition)
-
-
-def _ids(data: Mapping[Any, Any], name: str, kind: type[_E], what: str) -> list[_E]:
-    values = data.get(name, [])
-    if not isinstance(values, list):
-        raise AnswersError(name, f"expected a list of {what} ids, got {_show(values)}")
-    known = [member.value for member in kind]
-    found: list[_E] = []
-    for i, value in enumerate(values):
-        where = f"{name}[{i}]"
-        if not isinstance(value, str):
-            raise AnswersError(where, f"expected a {what} id, got {_show(value)}")
-        if value not in known:
-            raise AnswersError(where, f"unknown {what} {value!r}{_hint(value, known)}")
-        found.append(kind(value))
-    return found
-
-
-def _hint(value: str, known: Iterable[str]) -> str:
-    choices = list(known)
-    close = difflib.get_close_matches(value.lower(), choices, n=3, cutoff=0.6)
-    if close:
-        return f" (did you mean {', '.join(close)}?)"
-    return f" (expected one of: {', '.join(choices)})"
-
-
-def _show(value: object) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    try:
-        return json.dumps(value)
-    except (TypeError, ValueError):
-        return repr(value)

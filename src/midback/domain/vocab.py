@@ -73,8 +73,19 @@ class Demand(StrEnum):
     """The spine curls forward under load or against gravity (a crunch, a sit-up)."""
     REPEATED_FLEXION = "repeated-flexion"
     """The spine bends forward many times in a row (crunch reps)."""
-    END_RANGE_ROTATION = "end-range-rotation"
-    """A twist pushed to the end of its range, with a lever (arm against the knee)."""
+    END_RANGE_FLEXION = "end-range-flexion"
+    """The spine rests at the end of its forward bend for a sustained hold (child's pose, a
+    seated forward fold)."""
+    LEVERED_ROTATION = "levered-rotation"
+    """A twist pushed to the end of its range by a lever: an arm pressing against the knee or
+    the chair, or the weight of the legs in a floor twist."""
+    CLOSED_TWIST = "closed-twist"
+    """The trunk turns towards a bent leg, so the thigh or an arm presses on the belly."""
+    BELLY_PRESSURE = "belly-pressure"
+    """The belly wall works hard against gravity or a weight (a crunch, a plank, a row from a
+    high plank), raising the pressure inside the belly."""
+    HEAD_BELOW_HEART = "head-below-heart"
+    """The head rests lower than the heart (a deep forward fold with the head hanging)."""
     WEIGHT_ON_HANDS = "weight-on-hands"
     """Body weight rests on the hands with wrists bent back."""
     OVERHEAD = "overhead"
@@ -88,7 +99,11 @@ class Demand(StrEnum):
 
 
 class Condition(StrEnum):
-    """Health conditions the plan adapts to (issue 3)."""
+    """Health conditions the plan adapts to.
+
+    ``fragile_bones`` is also derived by the screen from long-term steroids, or from a fall or
+    knock at 50 or over (Finucane et al. 2020: both raise the risk of a vertebral fracture).
+    """
 
     PREGNANCY = "pregnancy"
     OSTEOPOROSIS = "osteoporosis"
@@ -98,6 +113,7 @@ class Condition(StrEnum):
     HIGH_BLOOD_PRESSURE = "high_blood_pressure"
     DISC_HERNIATION = "disc_herniation"
     RECENT_SPINE_SURGERY = "recent_spine_surgery"
+    FRAGILE_BONES = "fragile_bones"
 
 
 class CautionAction(StrEnum):

@@ -98,7 +98,7 @@ def week(cat: Catalogue, request: WeekRequest) -> WeekPlan:
     for offset in range(request.days):
         day = request.start + timedelta(days=offset)
         weekday = day.weekday()
-        strength = weekday in STRENGTH_DAYS
+        strength = weekday in STRENGTH_DAYS and not base.gentle
         focus = Focus.STRENGTH if strength else _daily_focus(base.focus)
         if strength:
             strength_days.append(day)
@@ -131,17 +131,18 @@ def week(cat: Catalogue, request: WeekRequest) -> WeekPlan:
             )
         if weekday in WORK_DAYS:
             for n, at in enumerate(DESK_BREAKS_AT):
+                # The person's limits (conditions, pregnancy stage, gentle) carry over.
                 desk = plan(
                     cat,
-                    PlanRequest(
-                        minutes=DESK_BREAK_MINUTES,
-                        place=Place.DESK,
-                        conditions=base.conditions,
-                        focus=Focus.RELIEF,
-                        level=base.level,
-                        seed=base.seed + offset * 10 + n,
-                        recent=frozenset(recent[-10:]),
-                        cleared=base.cleared,
+                    base.model_copy(
+                        update={
+                            "minutes": DESK_BREAK_MINUTES,
+                            "place": Place.DESK,
+                            "equipment": None,
+                            "focus": Focus.RELIEF,
+                            "seed": base.seed + offset * 10 + n,
+                            "recent": frozenset(recent[-10:]),
+                        }
                     ),
                 )
                 recent += [b.exercise_id for b in desk.blocks]
@@ -162,8 +163,14 @@ def week(cat: Catalogue, request: WeekRequest) -> WeekPlan:
         f"Walking: {walk_minutes} of {target} minutes of moderate activity {span}"
         f" ({WALK_TARGET_MIN} a week; brisk walking is about {WALK_MET} METs; default from"
         " ACSM / Garber 2011).",
-        "Strength days are never back to back; the other days keep the spine moving.",
     ]
+    if strength_days:
+        notes.append("Strength days are never back to back; the other days keep the spine moving.")
+    if base.gentle:
+        notes.append(
+            "Your pain is irritable, so this week has no strength days: mobility, stretching, "
+            "breathing and walking only, until the pain settles."
+        )
     if request.days < 7:
         notes.append(f"This plan covers {request.days} days, not a whole week.")
     return WeekPlan(
