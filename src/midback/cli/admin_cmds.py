@@ -31,12 +31,11 @@ def user_add(
     ] = False,
 ) -> None:
     """Add an account (the password comes from a prompt, or stdin with --password-stdin)."""
-    from argon2 import PasswordHasher
-
     from midback.domain.accounts import Role, password_problem
     from midback.services import open_store
     from midback.settings import Settings
     from midback.storage.accounts import SqlAccounts
+    from midback.web.auth import make_hasher
 
     if "@" not in email:
         raise _AdminError(f"email: {email!r} is not an email address")
@@ -50,7 +49,7 @@ def user_add(
     repo = open_store(Settings.from_env().database_url)
     role = Role.CLINICIAN if clinician else Role.PERSON
     account = SqlAccounts(repo.engine).create(
-        email, PasswordHasher().hash(password), role=role, at=datetime.now(UTC)
+        email, make_hasher().hash(password), role=role, at=datetime.now(UTC)
     )
     output.console().print(f"Added {account.email} ({account.role.value}), id {account.id}.")
 

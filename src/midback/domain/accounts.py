@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -9,9 +11,42 @@ from pydantic import BaseModel, ConfigDict
 
 MIN_PASSWORD_LENGTH = 10
 FREE_FAILURES = 4
-"""Failed logins allowed before any wait."""
+"""Failed logins of one account from one address allowed before any wait."""
 FIRST_LOCK_S = 2
 MAX_LOCK_S = 15 * 60
+FORGET_AFTER = timedelta(hours=1)
+"""A throttle key's failures are forgotten after this long without one."""
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How one kind of throttle key backs off: ``free`` failures, then ``first_s`` seconds,
+    doubling with each further failure up to ``max_s``."""
+
+    free: int
+    first_s: int
+    max_s: int
+
+    def wait(self, failures: int) -> timedelta:
+        """How long to refuse after ``failures`` failures in a row."""
+        extra = failures - self.free
+        if extra <= 0:
+            return timedelta(0)
+        return timedelta(seconds=min(self.max_s, self.first_s * 2 ** min(extra - 1, 30)))
+
+
+PER_PAIR = Backoff(free=FREE_FAILURES, first_s=FIRST_LOCK_S, max_s=MAX_LOCK_S)
+"""One account guessed from one address: the owner's own mistakes and a targeted guesser."""
+PER_ADDRESS = Backoff(free=20, first_s=FIRST_LOCK_S, max_s=MAX_LOCK_S)
+"""One address guessing many accounts (password spraying); generous, as one proxy or office
+address may carry many people."""
+PER_ACCOUNT = Backoff(free=20, first_s=FIRST_LOCK_S, max_s=MAX_LOCK_S)
+"""One account guessed from many addresses: a ceiling that never applies to the addresses the
+account signed in from before (so an attacker cannot lock the owner out)."""
+PER_SIGNUP_ADDRESS = Backoff(free=5, first_s=FIRST_LOCK_S, max_s=MAX_LOCK_S)
+"""Accounts created from one address (sign-up, when on)."""
+KNOWN_FOR = timedelta(days=90)
+"""An address that signed in to an account is its owner's for this long."""
 
 
 class Role(StrEnum):
@@ -43,15 +78,26 @@ class Patient(BaseModel):
 
 
 def lockout(failures: int) -> timedelta:
-    """How long to refuse logins after ``failures`` failed tries in a row.
+    """How long to refuse one account from one address after ``failures`` failed tries.
 
     Nothing for the first FREE_FAILURES, then FIRST_LOCK_S seconds doubling with each further
     failure, at most MAX_LOCK_S.
     """
-    extra = failures - FREE_FAILURES
-    if extra <= 0:
-        return timedelta(0)
-    return timedelta(seconds=min(MAX_LOCK_S, FIRST_LOCK_S * 2 ** (extra - 1)))
+    return PER_PAIR.wait(failures)
+
+
+def client_key(address: str) -> str:
+    """The throttle's name for a client address: IPv4 as it is, IPv6 by its /64 (one host
+    holds a whole /64, so its single addresses are free to the attacker)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
 def password_problem(password: str) -> str | None:

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from midback.domain.accounts import Account, Patient, Role, lockout, normalise_email
+from midback.domain.accounts import FORGET_AFTER, Account, Backoff, Patient, Role, normalise_email
 from midback.errors import MidbackError, NotFound
-from midback.storage.engine import id_fits, retrying
+from midback.storage.engine import id_fits, retrying, writer_lock
 from midback.storage.tables import (
     AssignmentRow,
     InviteRow,
     LinkRow,
     LoginAttemptRow,
+    LoginKnownRow,
     PersonRow,
 )
 
@@ -50,10 +53,14 @@ class SqlAccounts:
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
+        self._writer = writer_lock(engine)
 
     @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with Session(self._engine, expire_on_commit=False) as session, session.begin():
+    def _transaction(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction; ``write``: on SQLite it waits for the other writers first, so a
+        read-then-write transaction cannot interleave with another (``writer_lock``)."""
+        writer = self._writer if write else nullcontext()
+        with writer, Session(self._engine, expire_on_commit=False) as session, session.begin():
             yield session
 
     # -- people --------------------------------------------------------------------------
@@ -65,7 +72,7 @@ class SqlAccounts:
             created_at=at, session_version=0,
         )  # fmt: skip
         try:
-            with self._transaction() as db:
+            with self._transaction(write=True) as db:
                 db.add(row)
                 db.flush()
         except IntegrityError:
@@ -91,19 +98,23 @@ class SqlAccounts:
             return _account(row), row.session_version
 
     @retrying()
-    def set_password(self, person_id: int, password_hash: str) -> None:
-        """Change the password hash and end every session of the person."""
-        with self._transaction() as db:
+    def set_password(
+        self, person_id: int, password_hash: str, *, end_sessions: bool = True
+    ) -> None:
+        """Change the password hash and (unless told not to: a rehash of the same password)
+        end every session of the person."""
+        with self._transaction(write=True) as db:
             row = db.get(PersonRow, person_id)
             if row is None:
                 raise NotFound("person", person_id)
             row.password_hash = password_hash
-            row.session_version += 1
+            if end_sessions:
+                row.session_version += 1
 
     @retrying()
     def end_sessions(self, person_id: int) -> None:
         """Log the person out everywhere (older cookies stop working)."""
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             db.execute(
                 sa.update(PersonRow)
                 .where(PersonRow.id == person_id)
@@ -113,49 +124,99 @@ class SqlAccounts:
     @retrying()
     def delete(self, person_id: int) -> None:
         """Delete the person and, by cascade, every row of theirs."""
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             row = db.get(PersonRow, person_id)
             if row is None:
                 raise NotFound("person", person_id)
             db.execute(sa.delete(AssignmentRow).where(AssignmentRow.person_id == person_id))
             db.execute(sa.delete(LinkRow).where(LinkRow.person_id == person_id))
+            if row.email:
+                db.execute(sa.delete(LoginAttemptRow).where(sa.or_(
+                    LoginAttemptRow.key == f"account:{row.email}",
+                    LoginAttemptRow.key.startswith(f"pair:{row.email}|", autoescape=True),
+                )))  # fmt: skip
+                db.execute(sa.delete(LoginKnownRow).where(
+                    LoginKnownRow.key.startswith(f"{row.email}|", autoescape=True)
+                ))  # fmt: skip
             db.delete(row)
 
     # -- login back-off ------------------------------------------------------------------
     @retrying()
-    def locked_until(self, keys: list[str], now: datetime) -> datetime | None:
-        """The latest lock still running for any of ``keys``."""
-        with self._transaction() as db:
-            rows = db.scalars(sa.select(LoginAttemptRow).where(LoginAttemptRow.key.in_(keys)))
-            locks = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
-            return max(locks) if locks else None
+    def begin_attempt(self, keys: Mapping[str, Backoff], now: datetime) -> datetime | None:
+        """One login (or sign-up) attempt, checked and counted in one transaction: the latest
+        lock running on any of ``keys`` (and nothing counted), or None after counting the attempt
+        as a failure on every key (``succeeded`` takes it back). Parallel guesses queue on the
+        keys' rows, so each sees the ones before it: a burst cannot outrun the lock.
 
-    @retrying(on_clash=True)
-    def record_failure(self, keys: list[str], now: datetime) -> None:
-        """Count a failed login for each key and lock it for a growing time."""
-        with self._transaction() as db:
-            for key in keys:
-                row = db.get(LoginAttemptRow, key, with_for_update=True)
-                if row is None:
-                    row = LoginAttemptRow(key=key, failures=0, last_failure_at=now)
-                    db.add(row)
+        A key's failures are forgotten after ``FORGET_AFTER`` without one.
+        """
+        names = sorted(keys)
+        with self._transaction(write=True) as db:
+            rows = self._locked_rows(db, names, now)
+            for row in rows:
+                if now - row.last_failure_at > FORGET_AFTER:
+                    row.failures, row.locked_until = 0, None
+            locks = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
+            if locks:
+                return max(locks)
+            for row in rows:
                 row.failures += 1
                 row.last_failure_at = now
-                wait = lockout(row.failures)
+                wait = keys[row.key].wait(row.failures)
                 row.locked_until = now + wait if wait else None
+            return None
 
     @retrying()
-    def clear_failures(self, keys: list[str]) -> None:
-        """Forget failed logins after a success."""
+    def succeeded(
+        self, keys: Mapping[str, Backoff], *, forget: str, known: str, now: datetime
+    ) -> None:
+        """After a successful login: the attempt ``begin_attempt`` counted is taken back on
+        every key, the ``forget`` key is cleared, and the ``known`` address is remembered."""
+        with self._transaction(write=True) as db:
+            rows = self._locked_rows(db, sorted(keys), now)
+            for row in rows:
+                if row.key == forget:
+                    db.delete(row)
+                    continue
+                row.failures = max(0, row.failures - 1)
+                wait = keys[row.key].wait(row.failures)
+                row.locked_until = row.last_failure_at + wait if wait else None
+            seen = db.get(LoginKnownRow, known, with_for_update=True)
+            if seen is None:
+                db.add(LoginKnownRow(key=known, last_at=now))
+            else:
+                seen.last_at = now
+
+    @retrying()
+    def is_known(self, key: str, *, since: datetime) -> bool:
+        """Whether ``key`` (``email|address``) signed in since ``since``."""
         with self._transaction() as db:
-            db.execute(sa.delete(LoginAttemptRow).where(LoginAttemptRow.key.in_(keys)))
+            seen = db.get(LoginKnownRow, key)
+            return seen is not None and seen.last_at >= since
+
+    def _locked_rows(self, db: Session, names: list[str], now: datetime) -> list[LoginAttemptRow]:
+        """The rows of ``names`` (made where missing), locked for this transaction, by name."""
+        insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.execute(
+            insert(LoginAttemptRow)
+            .values([{"key": n, "failures": 0, "locked_until": None, "last_failure_at": now}
+                     for n in names])
+            .on_conflict_do_nothing()
+        )  # fmt: skip
+        query = (
+            sa.select(LoginAttemptRow)
+            .where(LoginAttemptRow.key.in_(names))
+            .order_by(LoginAttemptRow.key)
+            .with_for_update()
+        )
+        return list(db.scalars(query))
 
     # -- clinicians ----------------------------------------------------------------------
     @retrying()
     def new_invite(self, clinician_id: int, at: datetime) -> str:
         """A fresh invite code of a clinician."""
         code = secrets.token_urlsafe(9)
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             clinician = db.get(PersonRow, clinician_id)
             if clinician is None or clinician.role != Role.CLINICIAN.value:
                 raise AccountError("only a clinician can invite")
@@ -165,7 +226,7 @@ class SqlAccounts:
     @retrying()
     def accept_invite(self, person_id: int, code: str, at: datetime) -> int:
         """Link the person to the invite's clinician; returns the clinician's id."""
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             invite = db.get(InviteRow, code.strip(), with_for_update=True)
             if invite is None or invite.used_by is not None:
                 raise AccountError("code: this invite code is unknown or already used")
@@ -207,7 +268,7 @@ class SqlAccounts:
         """Assign a program to a linked person (NotFound when not linked)."""
         if not id_fits(self._engine.dialect, person_id):
             raise NotFound("person", person_id)
-        with self._transaction() as db:
+        with self._transaction(write=True) as db:
             if db.get(LinkRow, (person_id, clinician_id)) is None:
                 raise NotFound("person", person_id)
             row = AssignmentRow(person_id=person_id, clinician_id=clinician_id,

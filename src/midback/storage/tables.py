@@ -220,6 +220,10 @@ class InviteRow(Base):
     clinician_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
     used_by: Mapped[int | None] = mapped_column(sa.ForeignKey("people.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime | None]
+    """After this the code links nobody (NULL: made before invites expired; treated as expired)."""
+    used_at: Mapped[datetime | None]
+    """When it was used: set once, kept when the person who used it is deleted."""
 
 
 class LinkRow(Base):
@@ -259,3 +263,26 @@ class LoginAttemptRow(Base):
     failures: Mapped[int]
     locked_until: Mapped[datetime | None]
     last_failure_at: Mapped[datetime]
+
+
+class LoginKnownRow(Base):
+    """An address an account signed in from (``email|address``): the per-account ceiling of
+    failed logins never applies to it, so nobody can lock the owner out from elsewhere."""
+
+    __tablename__ = "login_known"
+
+    key: Mapped[str] = mapped_column(sa.String(400), primary_key=True)
+    last_at: Mapped[datetime]
+
+
+class PasswordResetRow(Base):
+    """A one-time code to set a new password (made by ``midback user reset-code``)."""
+
+    __tablename__ = "password_resets"
+
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_hash: Mapped[str] = mapped_column(sa.String(100))
+    """SHA-256 of the code, hex (the code is random: a slow hash adds nothing)."""
+    expires_at: Mapped[datetime]

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from midback.domain.accounts import Role, password_problem
 from midback.errors import MidbackError
 from midback.services import person_history
-from midback.web.auth import LoginLocked, LoginRefused
+from midback.web.auth import HashingBusy, LoginLocked, LoginRefused
 from midback.web.deps import Accounts, AuthDep, Cat, ClinicianId, Now, PersonId, Repo
 from midback.web.pages import render
 from midback.web.security import check_csrf
@@ -56,10 +56,11 @@ def login_submit(
     signup = bool(request.app.state.settings.allow_signup)
     try:
         account = auth.login(email, password, client=client, now=now)
-    except LoginLocked as locked:
-        page = render(request, "login.html", status_code=429, next=_safe_next(next),
-                      signup=signup, error=str(locked), email=email)  # fmt: skip
-        page.headers["Retry-After"] = str(locked.retry_after)
+    except (LoginLocked, HashingBusy) as wait:
+        code = 429 if isinstance(wait, LoginLocked) else 503
+        page = render(request, "login.html", status_code=code, next=_safe_next(next),
+                      signup=signup, error=str(wait), email=email)  # fmt: skip
+        page.headers["Retry-After"] = str(wait.retry_after)
         return page
     except LoginRefused:
         return render(request, "login.html", status_code=401, next=_safe_next(next),

@@ -7,26 +7,81 @@ working; nothing is kept in the process, so any number of server processes share
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from midback.domain.accounts import Account, normalise_email
+from midback.domain.accounts import (
+    KNOWN_FOR,
+    PER_ACCOUNT,
+    PER_ADDRESS,
+    PER_PAIR,
+    Account,
+    client_key,
+    normalise_email,
+)
 from midback.errors import MidbackError, NotFound
 from midback.settings import Settings
 from midback.storage.accounts import SqlAccounts
 
+_T = TypeVar("_T")
 SESSION_COOKIE = "midback_session"
 SESSION_DAYS = 14
 _DUMMY_HASH_INPUT = "midback-timing-equaliser"
 
+ARGON2_TIME_COST = 2
+ARGON2_MEMORY_KIB = 19 * 1024
+ARGON2_PARALLELISM = 1
+"""OWASP's argon2id parameters (Password Storage Cheat Sheet: m=19 MiB, t=2, p=1). Hashes made
+with others (argon2-cffi's defaults use 64 MiB) are rehashed at the next sign-in."""
+HASH_SLOTS = max(1, min(4, os.cpu_count() or 1))
+"""Threads of a process that hash; more requests wait their turn. Each hash holds
+ARGON2_MEMORY_KIB, and each thread's malloc arena keeps it after: so hashing runs on these
+threads only, never on the request threads (40 of them would keep 40 x 19 MiB)."""
+HASH_WAIT_S = 5.0
+"""How long a request waits for its hash (queue and work) before it is answered 503."""
+HASH_BUSY_RETRY_AFTER_S = 2
+
+
+_pool: list[ThreadPoolExecutor] = []
+_pool_lock = threading.Lock()
+
+
+def _hashing_threads() -> ThreadPoolExecutor:
+    """The process's hashing threads, shared by every app in it; started on first use."""
+    with _pool_lock:
+        if not _pool:
+            _pool.append(ThreadPoolExecutor(HASH_SLOTS, thread_name_prefix="argon2"))
+        return _pool[0]
+
+
+def make_hasher() -> PasswordHasher:
+    """The password hasher every part of midback uses (``ARGON2_*``)."""
+    return PasswordHasher(
+        time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM
+    )
+
 
 class LoginRefused(MidbackError):
     """Wrong email or password (never says which)."""
+
+
+class HashingBusy(MidbackError):
+    """Every hashing slot stayed taken for ``HASH_WAIT_S``: try again after ``retry_after``."""
+
+    def __init__(self) -> None:
+        self.retry_after = HASH_BUSY_RETRY_AFTER_S
+        super().__init__("too many sign-ins at once; try again in a moment")
 
 
 class LoginLocked(MidbackError):
@@ -45,35 +100,57 @@ class Auth:
     accounts: SqlAccounts
 
     def __post_init__(self) -> None:
-        self.hasher = PasswordHasher()  # argon2id with the library's current defaults
-        self._dummy = self.hasher.hash(_DUMMY_HASH_INPUT)
+        self.hasher = make_hasher()
+        self._dummy = self._hashed(self.hasher.hash, _DUMMY_HASH_INPUT)
         self._signer = URLSafeTimedSerializer(
             self.settings.secret_key or "local-mode-has-no-sessions", salt="midback-session"
         )
 
+    def _hashed(self, work: Callable[..., _T], *args: str) -> _T:
+        """``work(*args)`` on one of the ``HASH_SLOTS`` hashing threads (HashingBusy when not
+        done in ``HASH_WAIT_S``): argon2's memory is bounded however many sign-ins arrive."""
+        future = _hashing_threads().submit(work, *args)
+        try:
+            return future.result(timeout=HASH_WAIT_S)
+        except FutureTimeout:
+            future.cancel()
+            raise HashingBusy() from None
+
     def hash(self, password: str) -> str:
         """An argon2id hash of ``password``."""
-        return self.hasher.hash(password)
+        return self._hashed(self.hasher.hash, password)
 
     def login(self, email: str, password: str, *, client: str, now: datetime) -> Account:
-        """The account for these credentials, with growing back-off on failures."""
-        keys = [f"email:{normalise_email(email)}", f"client:{client}"]
-        locked = self.accounts.locked_until(keys, now)
+        """The account for these credentials, throttled (LoginLocked) per account and address,
+        per address, and per account from addresses it never signed in from.
+
+        The attempt is counted before the password is checked (and taken back on success), so
+        parallel guesses cannot all slip past the lock.
+        """
+        try:
+            name = normalise_email(email)
+        except ValueError:
+            raise LoginRefused("wrong email or password") from None
+        address = client_key(client)
+        keys = {f"pair:{name}|{address}": PER_PAIR, f"client:{address}": PER_ADDRESS}
+        known = f"{name}|{address}"
+        if not self.accounts.is_known(known, since=now - KNOWN_FOR):
+            keys[f"account:{name}"] = PER_ACCOUNT
+        locked = self.accounts.begin_attempt(keys, now)
         if locked is not None:
             raise LoginLocked(max(1, int((locked - now).total_seconds() + 0.999)))
-        found = self.accounts.by_email(email)
+        found = self.accounts.by_email(name)
         stored = found[1] if found else None
         if not self._verify(stored or self._dummy, password) or found is None or stored is None:
-            self.accounts.record_failure(keys, now)
             raise LoginRefused("wrong email or password")
-        self.accounts.clear_failures(keys)
+        self.accounts.succeeded(keys, forget=f"pair:{name}|{address}", known=known, now=now)
         if self.hasher.check_needs_rehash(stored):
-            self.accounts.set_password(found[0].id, self.hash(password))
+            self.accounts.set_password(found[0].id, self.hash(password), end_sessions=False)
         return found[0]
 
     def _verify(self, stored: str, password: str) -> bool:
         try:
-            return self.hasher.verify(stored, password)
+            return self._hashed(self.hasher.verify, stored, password)
         except (VerificationError, InvalidHashError):
             return False
 
