@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
+
+from midback.errors import MidbackError
 
 MIN_PASSWORD_LENGTH = 10
 FREE_FAILURES = 4
@@ -109,6 +112,33 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+MAX_EMAIL_LENGTH = 320
+"""The longest email (RFC 5321's 64 + 1 + 255), also the column's width."""
+
+
+class EmailError(MidbackError):
+    """Text that cannot be an account's email (says why)."""
+
+
 def normalise_email(email: str) -> str:
-    """The form an email is stored and compared in (trimmed, lower case)."""
-    return email.strip().lower()
+    """The one form an email is stored and compared in: NFKC (full-width and other look-alike
+    forms folded to the plain letters), trimmed, lower case.
+
+    EmailError when it is not ``name@domain``, holds a control or invisible (zero-width,
+    bidirectional) character, or is over ``MAX_EMAIL_LENGTH`` once normalised.
+    """
+    text = unicodedata.normalize("NFKC", email).strip().lower()
+    bad = next((c for c in text if unicodedata.category(c) in _INVISIBLE), None)
+    if bad is not None:
+        raise EmailError(f"email: contains an invisible or control character (U+{ord(bad):04X})")
+    if len(text) > MAX_EMAIL_LENGTH:
+        raise EmailError(f"email: over {MAX_EMAIL_LENGTH} characters")
+    name, at, domain = text.rpartition("@")
+    if not at or not name or not domain or any(c.isspace() for c in text):
+        raise EmailError("email: expected name@domain")
+    return text
+
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+"""Unicode categories never in an email: control, format (zero-width, bidi), surrogate,
+private use, unassigned, line and paragraph separators."""

@@ -19,6 +19,7 @@ from midback.storage.repository import Repository
 from midback.web import errors
 from midback.web.auth import Auth
 from midback.web.hosts import HostCheck
+from midback.web.limits import RequestLimits
 from midback.web.local_access import LocalAccess
 from midback.web.security import SecurityHeaders
 
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     templates.env.filters["markdown"] = render_markdown
     app.state.templates = templates
-    # Outermost last: the Host check, then the security headers, then local mode's token.
+    # Innermost first: size limits, local mode's token, security headers, the Host check.
+    app.add_middleware(RequestLimits)
     if settings.mode == "local" and settings.access_token:
         app.add_middleware(
             LocalAccess, token=settings.access_token, secure_cookies=settings.secure_cookies

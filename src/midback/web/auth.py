@@ -27,6 +27,7 @@ from midback.domain.accounts import (
     PER_ADDRESS,
     PER_PAIR,
     Account,
+    EmailError,
     client_key,
     normalise_email,
 )
@@ -129,7 +130,7 @@ class Auth:
         """
         try:
             name = normalise_email(email)
-        except ValueError:
+        except EmailError:
             raise LoginRefused("wrong email or password") from None
         address = client_key(client)
         keys = {f"pair:{name}|{address}": PER_PAIR, f"client:{address}": PER_ADDRESS}

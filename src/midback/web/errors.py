@@ -4,10 +4,13 @@ and 503 (with Retry-After) while the database is down, restarting or locked."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 
 from midback.errors import (
     AnswersError,
@@ -18,6 +21,7 @@ from midback.errors import (
     UnknownIdError,
 )
 from midback.storage.engine import is_unavailable
+from midback.web.security import SECURITY_HEADERS
 
 UNAVAILABLE_RETRY_AFTER_S = 1
 """What a 503 asks the client to wait before trying again (a write keeps its idempotency key)."""
@@ -52,6 +56,16 @@ def error_body(error: MidbackError) -> tuple[int, dict[str, object]]:
     return 422, {"detail": [{"loc": ["body"], "msg": str(error), "type": "value_error"}]}
 
 
+def quiet_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Validation errors without the input they refused (a 200 MB body is not sent back):
+    where, what and the kind of error."""
+    return [
+        {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))[:300],
+         "type": str(e.get("type", "value_error"))}
+        for e in errors[:20]
+    ]  # fmt: skip
+
+
 def install(app: FastAPI) -> None:
     """Turn MidbackError into JSON responses (pages render their own error views), and the
     database being unreachable for a moment (``storage.engine.is_unavailable``) into 503.
@@ -77,6 +91,19 @@ def install(app: FastAPI) -> None:
         headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)}
         return JSONResponse(body, status_code=503, headers=headers)
 
+    async def invalid(request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, RequestValidationError)
+        return JSONResponse({"detail": quiet_errors(error.errors())}, status_code=422)
+
+    async def crashed(request: Request, error: Exception) -> Response:
+        # Starlette's ServerErrorMiddleware sends this outside every other middleware: the
+        # security headers go on here. The traceback goes to the log, never to the person.
+        _log.exception("%s %s failed", request.method, request.url.path)
+        body = {"detail": "something went wrong on the server; it has been logged"}
+        return JSONResponse(body, status_code=500, headers=SECURITY_HEADERS)
+
     app.add_exception_handler(MidbackError, handle)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(Exception, crashed)
     for error_type in (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError):
         app.add_exception_handler(error_type, unavailable)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from midback.domain.dose import Level
+from midback.domain.dose import DEFAULT_SOURCE, Level
 from midback.domain.planner import Focus, PlanRequest
 from midback.domain.prescription import Prescription
 from midback.domain.records import LogStatus
@@ -22,6 +22,23 @@ def _not_a_boolean(value: object) -> object:
 
 Score = Annotated[int, Field(ge=0, le=10), BeforeValidator(_not_a_boolean)]
 """A 0-10 score: a whole number (6.0 is 6, as JSON allows); a boolean is refused."""
+
+EARLIEST_DAY = date(1970, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY)]
+"""A calendar day midback can count weeks from and to (year 9999 overflows the arithmetic)."""
+
+
+class ReportedDose(Prescription):
+    """A dose a person reports having done, within human ranges (stored as given)."""
+
+    sets: int = Field(default=1, ge=1, le=20)
+    reps: int | None = Field(default=None, ge=1, le=500)
+    hold_s: int | None = Field(default=None, ge=1, le=3600)
+    breaths: int | None = Field(default=None, ge=1, le=200)
+    rest_s: int = Field(default=0, ge=0, le=3600)
+    tempo_s: int = Field(default=3, ge=1, le=60)
+    source: str = Field(default=DEFAULT_SOURCE, max_length=200)
 
 
 class _Body(BaseModel):
@@ -61,7 +78,7 @@ class WeekBody(PlanBody):
     """A week plan: the plan options plus how many days and from when."""
 
     days: int = Field(default=7, ge=1, le=28)
-    start: date | None = None
+    start: Day | None = None
 
 
 class StartBody(PlanBody):
@@ -75,7 +92,10 @@ class LogBody(_Body):
 
     position: int = Field(ge=0, le=500)
     status: LogStatus
-    actual: Prescription | None = None
+    if TYPE_CHECKING:  # callers treat it as the Prescription it is (a subclass)
+        actual: Prescription | None = None
+    else:
+        actual: ReportedDose | None = None
     pain: int | None = Field(default=None, ge=0, le=10)
     idempotency_key: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
 

@@ -125,7 +125,11 @@ async def check_csrf(request: Request) -> None:
     form = await request.form()
     sent = form.get(CSRF_FIELD)
     cookie = request.cookies.get(CSRF_COOKIE)
-    if not isinstance(sent, str) or not cookie or not hmac.compare_digest(sent, cookie):
+    if (
+        not isinstance(sent, str)
+        or not cookie
+        or not hmac.compare_digest(sent.encode(), cookie.encode())  # any text, not only ASCII
+    ):
         raise HTTPException(
             status_code=403, detail="The form has expired; reload the page and try again."
         )
