@@ -25,6 +25,7 @@ ENV_VARS: dict[str, str] = {
     "secure_cookies": "MIDBACK_SECURE_COOKIES",
     "allowed_hosts": "MIDBACK_ALLOWED_HOSTS",
     "access_token": "MIDBACK_ACCESS_TOKEN",
+    "invite_days": "MIDBACK_INVITE_DAYS",
 }
 """Field name -> the environment variable that sets it."""
 
@@ -88,6 +89,11 @@ class Settings(BaseModel):
         repr=False,
     )
 
+    invite_days: int = Field(
+        default=7, ge=1, le=90,
+        description="Server mode: days a clinician's invite code stays good (MIDBACK_INVITE_DAYS).",
+    )  # fmt: skip
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Settings from ``environ`` (default ``os.environ``); empty variables count as unset."""
@@ -107,6 +113,7 @@ class Settings(BaseModel):
             secure_cookies=_flag(env, "secure_cookies"),
             allowed_hosts=_names(env.get(ENV_VARS["allowed_hosts"]) or ""),
             access_token=env.get(ENV_VARS["access_token"]) or None,
+            invite_days=_whole(env, "invite_days", default=7),
         )
 
     def check_server(self) -> None:
@@ -121,6 +128,15 @@ class Settings(BaseModel):
             raise SettingsError(f"{name} must be at least {MIN_SECRET_LENGTH} characters")
         if key.strip().lower() in KNOWN_DEFAULT_SECRETS or len(set(key)) < 8:
             raise SettingsError(f"{name} is a known default or too simple; use a random key")
+
+
+def _whole(env: Mapping[str, str], field: str, *, default: int) -> int:
+    text = (env.get(ENV_VARS[field]) or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not 1 <= int(text) <= 90:
+        raise SettingsError(f"{ENV_VARS[field]}: {text!r} is not a whole number from 1 to 90")
+    return int(text)
 
 
 def _names(text: str) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
@@ -25,6 +25,16 @@ from midback.storage.tables import (
     LoginKnownRow,
     PersonRow,
 )
+
+
+class Invite(BaseModel):
+    """An invite code a clinician gives to a person, good once until it expires."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    created_at: datetime
+    expires_at: datetime
 
 
 class AccountError(MidbackError):
@@ -213,26 +223,50 @@ class SqlAccounts:
 
     # -- clinicians ----------------------------------------------------------------------
     @retrying()
-    def new_invite(self, clinician_id: int, at: datetime) -> str:
-        """A fresh invite code of a clinician."""
+    def new_invite(self, clinician_id: int, at: datetime, *, valid_for: timedelta) -> Invite:
+        """A fresh invite code of a clinician, good once until ``at + valid_for``."""
         code = secrets.token_urlsafe(9)
         with self._transaction(write=True) as db:
             clinician = db.get(PersonRow, clinician_id)
             if clinician is None or clinician.role != Role.CLINICIAN.value:
                 raise AccountError("only a clinician can invite")
-            db.add(InviteRow(code=code, clinician_id=clinician_id, created_at=at))
-        return code
+            row = InviteRow(code=code, clinician_id=clinician_id, created_at=at,
+                            expires_at=at + valid_for)  # fmt: skip
+            db.add(row)
+        return Invite(code=code, created_at=at, expires_at=at + valid_for)
+
+    @retrying()
+    def open_invites(self, clinician_id: int, now: datetime) -> list[Invite]:
+        """The clinician's invites not yet used or expired, newest first."""
+        with self._transaction() as db:
+            rows = db.scalars(
+                sa.select(InviteRow)
+                .where(InviteRow.clinician_id == clinician_id, InviteRow.used_at.is_(None),
+                       InviteRow.expires_at > now)
+                .order_by(InviteRow.created_at.desc())
+            )  # fmt: skip
+            return [Invite(code=r.code, created_at=r.created_at, expires_at=r.expires_at)
+                    for r in rows if r.expires_at is not None]  # fmt: skip
 
     @retrying()
     def accept_invite(self, person_id: int, code: str, at: datetime) -> int:
-        """Link the person to the invite's clinician; returns the clinician's id."""
+        """Link the person to the invite's clinician; returns the clinician's id. An invite
+        links once, ever (even after the person who used it is deleted), and not after it
+        expires."""
         with self._transaction(write=True) as db:
             invite = db.get(InviteRow, code.strip(), with_for_update=True)
-            if invite is None or invite.used_by is not None:
-                raise AccountError("code: this invite code is unknown or already used")
+            if (
+                invite is None
+                or invite.used_at is not None
+                or invite.used_by is not None
+                or invite.expires_at is None
+                or invite.expires_at <= at
+            ):
+                raise AccountError("code: this invite code is unknown, used or expired")
             if invite.clinician_id == person_id:
                 raise AccountError("code: a clinician cannot link to themselves")
             invite.used_by = person_id
+            invite.used_at = at
             if db.get(LinkRow, (person_id, invite.clinician_id)) is None:
                 db.add(LinkRow(person_id=person_id, clinician_id=invite.clinician_id,
                                created_at=at))  # fmt: skip

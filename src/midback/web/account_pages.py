@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -165,14 +166,15 @@ def clinician_page(
     repo: Repo,
     cat: Cat,
     now: Now,
-    code: str | None = None,
 ) -> Response:
-    """A clinician's linked people: adherence and pain trend, read-only; assign programs."""
+    """A clinician's linked people: adherence and pain trend, read-only; assign programs; the
+    invite codes still open."""
     people = [
         (p, person_history(repo, p.person_id, today=now.date()), accounts.assignments(p.person_id))
         for p in accounts.patients(clinician)
     ]
-    return render(request, "clinician.html", people=people, code=code,
+    return render(request, "clinician.html", people=people,
+                  invites=accounts.open_invites(clinician, now),
                   programs=list(cat.programs.values()))  # fmt: skip
 
 
@@ -180,9 +182,10 @@ def clinician_page(
 def clinician_invite(
     request: Request, _: Csrf, clinician: ClinicianId, accounts: Accounts, now: Now
 ) -> Response:
-    """A fresh invite code, shown on the clinician page."""
-    code = accounts.new_invite(clinician, now)
-    return RedirectResponse(f"/clinician?code={code}", status_code=303)
+    """A fresh invite code; the page it redirects to lists it (never in the URL)."""
+    days = request.app.state.settings.invite_days
+    accounts.new_invite(clinician, now, valid_for=timedelta(days=days))
+    return RedirectResponse("/clinician", status_code=303)
 
 
 @router.post("/clinician/assign")

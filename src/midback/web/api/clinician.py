@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from midback.services import person_history
-from midback.storage.accounts import Assignment
+from midback.storage.accounts import Assignment, Invite
 from midback.web.deps import Accounts, Cat, ClinicianId, Now, PersonId, Repo
 
 router = APIRouter(tags=["clinicians"])
@@ -32,9 +33,16 @@ class AssignBody(BaseModel):
 
 
 @router.post("/clinician/invites", status_code=status.HTTP_201_CREATED)
-def new_invite(clinician: ClinicianId, accounts: Accounts, now: Now) -> dict[str, str]:
-    """A fresh invite code to give to a person."""
-    return {"code": accounts.new_invite(clinician, now)}
+def new_invite(request: Request, clinician: ClinicianId, accounts: Accounts, now: Now) -> Invite:
+    """A fresh invite code to give to a person: it links once, until ``expires_at``."""
+    days = request.app.state.settings.invite_days
+    return accounts.new_invite(clinician, now, valid_for=timedelta(days=days))
+
+
+@router.get("/clinician/invites")
+def open_invites(clinician: ClinicianId, accounts: Accounts, now: Now) -> list[Invite]:
+    """The clinician's invite codes not yet used or expired."""
+    return accounts.open_invites(clinician, now)
 
 
 @router.post("/links", status_code=status.HTTP_201_CREATED)
