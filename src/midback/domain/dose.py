@@ -110,6 +110,9 @@ Quantity = Annotated[
 DEFAULT_SOURCE = "default"
 """The ``source`` of a dose the articles do not give (ACSM-style defaults)."""
 
+_META_FIELDS = frozenset({"source", "note", "defaults"})
+"""Fields of a dose that describe it rather than say how much to do."""
+
 
 class Dose(BaseModel):
     """How much of an exercise to do.
@@ -118,7 +121,9 @@ class Dose(BaseModel):
     timed bout, e.g. leg swings for 30 s) or by ``breaths`` (about 5 s each). ``sets`` repeats
     that work; ``per_side`` doubles each set, one side then the other; ``rest_s`` separates sets.
     ``source`` names the article the numbers come from, or ``default`` with ``note`` saying
-    which exercise-science default was used.
+    which exercise-science default was used. ``defaults`` names the fields whose values are
+    midback's own although ``source`` names an article (e.g. a tempo the article leaves open);
+    with ``source: default`` every value is a default and ``defaults`` may stay empty.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -135,6 +140,9 @@ class Dose(BaseModel):
     """How to breathe, e.g. "in through the nose, out through the mouth against an 'oo'"."""
     source: str
     note: str | None = None
+    defaults: list[str] = []
+    """Names of the fields (e.g. ``tempo_s``, ``rest_s``) whose values are midback defaults, not
+    the article's; empty when ``source`` gives every value."""
 
     @model_validator(mode="after")
     def _has_work(self) -> Dose:
@@ -145,6 +153,21 @@ class Dose(BaseModel):
         if self.sets is not None and self.sets.min < 1:
             raise ValueError("sets must be at least 1")
         return self
+
+    @model_validator(mode="after")
+    def _defaults_name_fields(self) -> Dose:
+        allowed = dose_fields()
+        for name in self.defaults:
+            if name not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise ValueError(f"defaults: {name!r} is not a dose field (one of {known})")
+        if len(set(self.defaults)) != len(self.defaults):
+            raise ValueError("defaults: a field is named twice")
+        return self
+
+    def is_default(self, field: str) -> bool:
+        """True when ``field``'s value is midback's default rather than the article's."""
+        return self.source == DEFAULT_SOURCE or field in self.defaults
 
     def describe(self) -> str:
         """A short human summary, e.g. ``3 x 15 s hold, each side, 30 s rest``."""
@@ -163,3 +186,8 @@ class Dose(BaseModel):
         if self.rest_s is not None:
             parts.append(f"{self.rest_s} s rest")
         return ", ".join(parts)
+
+
+def dose_fields() -> frozenset[str]:
+    """The names ``Dose.defaults`` may list: every field that says how much or how to do it."""
+    return frozenset(Dose.model_fields) - _META_FIELDS
