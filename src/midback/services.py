@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from midback.caches import PersonCache, PlanCache
+from midback.domain.answers import Answers
 from midback.domain.planner import Plan, PlanRequest, plan, plan_program
-from midback.domain.safety import Answers, ScreenResult, check_allowed, screen
+from midback.domain.safety import ScreenResult, check_allowed, screen
 from midback.domain.vocab import Condition
 
 # Progress lives in midback.replay; the faces find its use cases here with the others.
@@ -99,6 +100,60 @@ RECENT_SESSIONS = 3
 """How many recent sessions count against variety."""
 
 
+@dataclass(frozen=True)
+class StoredScreen:
+    """The person's last stored screen and when they took it."""
+
+    result: ScreenResult
+    at: datetime
+
+
+def apply_screen(request: PlanRequest, result: ScreenResult) -> PlanRequest:
+    """``request`` within the limits ``result`` sets: its conditions (derived ones included),
+    the weeks of pregnancy and a gentle session for irritable pain. Clearance lifts none."""
+    update: dict[str, object] = {"conditions": request.conditions | set(result.conditions)}
+    if result.pregnancy_weeks is not None and request.pregnancy_weeks is None:
+        update["pregnancy_weeks"] = result.pregnancy_weeks
+    if result.gentle:
+        update["gentle"] = True
+    return request.model_copy(update=update)
+
+
+def session_request(request: PlanRequest, *, pain_before: int | None) -> PlanRequest:
+    """``request`` for a session about to start, after asking the pain right now.
+
+    Pain of 8/10 or more raises PainTooHigh (not a day to exercise on your own); 6 or 7 makes
+    the session gentle (irritable pain: gentle movement and short, pain-free doses).
+    """
+    from midback.domain.safety import GENTLE_PAIN_FROM, SEVERE_PAIN_FROM
+    from midback.errors import PainTooHigh
+
+    if pain_before is None:
+        return request
+    if pain_before >= SEVERE_PAIN_FROM:
+        raise PainTooHigh(pain_before, PAIN_TOO_HIGH.format(pain=pain_before))
+    if pain_before >= GENTLE_PAIN_FROM:
+        return request.model_copy(update={"gentle": True})
+    return request
+
+
+def pain_note(pain_before: int | None) -> str | None:
+    """What to tell the person when their pain before a session made it gentle, else None."""
+    from midback.domain.safety import GENTLE_NOTE, GENTLE_PAIN_FROM, SEVERE_PAIN_FROM
+
+    if pain_before is None or not GENTLE_PAIN_FROM <= pain_before < SEVERE_PAIN_FROM:
+        return None
+    return GENTLE_NOTE.format(pain=pain_before)
+
+
+PAIN_TOO_HIGH = (
+    "Your pain is {pain}/10 right now: today is not a day to exercise on your own. Rest, move "
+    "gently around the house, and use what usually eases it. If it stays this bad, keeps you "
+    "awake, or new symptoms appear, see the guide's page 'When to see a doctor' and contact "
+    "your doctor."
+)
+
+
 def screened_request(
     repo: Repository,
     cat: Catalogue,
@@ -106,21 +161,41 @@ def screened_request(
     request: PlanRequest,
     *,
     answers: Answers | None,
+    now: datetime,
+    pain_before: int | None = None,
 ) -> PlanRequest:
-    """The person's request, screened and personalised.
+    """The person's request, screened, limited and personalised: the one gate of every face.
 
-    The screen is ``answers`` when given, else the person's last stored screen (if any);
-    raises ScreenBlocked when it does not allow self-guided exercise. The screen's conditions
-    join the request's; recent exercises and earned doses are added (``personalise``).
+    The screen is ``answers`` when given, else the person's last stored screen, which must be
+    under 30 days old (else ScreenRequired). Raises ScreenBlocked when the screen does not
+    allow self-guided exercise (``request.cleared`` lifts urgent and doctor, never emergency),
+    and PainTooHigh for a pain before the session of 8 or more. The screen's limits join the
+    request (``apply_screen``), then the pain before the session (``session_request``), then
+    recent exercises and earned doses (``personalise``).
     """
+    from midback.domain.safety import check_current
+
     known_ = known(repo, cat, person_id)
-    result = screen(answers) if answers is not None else known_.screen
-    if result is not None:
-        check_allowed(result, cleared=request.cleared)
-        request = request.model_copy(
-            update={"conditions": request.conditions | set(result.conditions)}
-        )
+    if answers is not None:
+        result = screen(answers)
+    else:
+        stored = known_.screen
+        check_current(stored.at if stored else None, now)
+        assert stored is not None
+        result = stored.result
+    check_allowed(result, cleared=request.cleared)
+    request = session_request(apply_screen(request, result), pain_before=pain_before)
     return known_.personalise(request)
+
+
+def current_screen(repo: Repository, person_id: int, *, now: datetime) -> ScreenResult:
+    """The person's stored screen; ScreenRequired when there is none or it is over 30 days old."""
+    from midback.domain.safety import check_current
+
+    stored = stored_screen(repo, person_id)
+    check_current(stored.at if stored else None, now)
+    assert stored is not None
+    return stored.result
 
 
 def make_plan_for(
@@ -129,11 +204,15 @@ def make_plan_for(
     person_id: int,
     request: PlanRequest,
     *,
+    now: datetime,
     answers: Answers | None = None,
     program_id: str | None = None,
+    pain_before: int | None = None,
 ) -> Plan:
     """A stored person's plan: screened (``screened_request``), then planned or a program."""
-    request = screened_request(repo, cat, person_id, request, answers=answers)
+    request = screened_request(
+        repo, cat, person_id, request, answers=answers, now=now, pain_before=pain_before
+    )
     return _plans.get(cat, request, program_id)
 
 
@@ -145,12 +224,13 @@ def make_week_for(
     *,
     days: int,
     start: date,
+    now: datetime,
     answers: Answers | None = None,
 ) -> WeekPlan:
     """A stored person's week: screened and personalised like a plan (``screened_request``)."""
     from midback.domain.week import WeekRequest, week
 
-    base = screened_request(repo, cat, person_id, request, answers=answers)
+    base = screened_request(repo, cat, person_id, request, answers=answers, now=now)
     return week(cat, WeekRequest(base=base, days=days, start=start))
 
 
@@ -177,7 +257,7 @@ def personalise(
 class Known:
     """What planning reads of a person's records: last screen, recent exercises, earned doses."""
 
-    screen: ScreenResult | None
+    screen: StoredScreen | None
     recent: frozenset[str]
     earned: dict[str, Prescription]
 
@@ -187,7 +267,7 @@ class Known:
         from midback.domain.progression import Change
 
         return cls(
-            screen=latest_screen(repo, person_id),
+            screen=stored_screen(repo, person_id),
             recent=frozenset(repo.recent_exercise_ids(person_id, RECENT_SESSIONS)),
             earned={
                 s.exercise_id: s.dose
@@ -211,8 +291,16 @@ def known(repo: Repository, cat: Catalogue, person_id: int) -> Known:
 
 def latest_screen(repo: Repository, person_id: int) -> ScreenResult | None:
     """The person's last stored screen result, if any."""
+    stored = stored_screen(repo, person_id)
+    return stored.result if stored else None
+
+
+def stored_screen(repo: Repository, person_id: int) -> StoredScreen | None:
+    """The person's last stored screen and when it was taken, if any."""
     record = repo.latest_screen(person_id)
-    return ScreenResult.model_validate(record.result) if record else None
+    if record is None:
+        return None
+    return StoredScreen(ScreenResult.model_validate(record.result), record.at)
 
 
 def save_screen(
@@ -222,6 +310,15 @@ def save_screen(
     repo.save_screen(
         person_id, answers.model_dump(mode="json"), result.verdict.value, result.to_json(), at
     )
+
+
+def take_screen(
+    repo: Repository, person_id: int, answers: Answers, *, at: datetime
+) -> ScreenResult:
+    """Screen ``answers`` and store the result: the gate of every later plan for 30 days."""
+    result = screen(answers)
+    save_screen(repo, person_id, answers, result, at)
+    return result
 
 
 class LiveSession:

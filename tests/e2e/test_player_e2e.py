@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from midback.domain.safety import RED_FLAG_QUESTIONS, RedFlag
+from midback.domain.questions import RED_FLAG_QUESTIONS, RedFlag
 from tests.e2e.browser import (
     QUIET_PLUGIN,
     player,

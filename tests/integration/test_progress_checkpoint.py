@@ -21,7 +21,8 @@ from midback.domain.planner import PlanRequest
 from midback.domain.prescription import Prescription
 from midback.domain.progression import Standing, standing
 from midback.domain.records import LogStatus, NewLog, SessionStatus
-from midback.domain.safety import Answers, screen
+from midback.domain.answers import Answers
+from midback.domain.safety import screen
 from midback.domain.vocab import Condition, Place
 from midback.services import (
     SETTLED_AFTER,

@@ -45,12 +45,18 @@ FocusOpt = Annotated[Focus, typer.Option(help="What you most want.")]
 LevelOpt = Annotated[Level, typer.Option(help="Your training level.")]
 AnswersOpt = Annotated[
     Path | None,
-    typer.Option("--answers", metavar="FILE", help="Safety-screen answers (JSON) to check first."),
+    typer.Option(
+        "--answers",
+        metavar="FILE",
+        help="Safety-screen answers (JSON) to screen with, instead of your stored screen.",
+    ),
 ]
 ClearedOpt = Annotated[
     bool,
     typer.Option(
-        "--cleared", help="A doctor has cleared you to exercise (lifts a 'see a doctor' verdict)."
+        "--cleared",
+        help="A doctor or physiotherapist has cleared you to exercise: lifts an 'urgent' or "
+        "'see a doctor' refusal, never a condition's limits.",
     ),
 ]
 SeedOpt = Annotated[int, typer.Option(help="Seed for tie-breaks: same inputs and seed, same plan.")]
@@ -111,7 +117,12 @@ def build_request(
 
 def refuse(blocked: "ScreenBlocked", *, as_json: bool) -> typer.Exit:
     """Report a blocked screen (stderr, and JSON on stdout with --json); returns Exit(3)."""
-    output.error(str(blocked))
+    from midback.errors import ScreenRequired
+
+    if isinstance(blocked, ScreenRequired):
+        output.error(f"{blocked.reasons[0][1]} Run `midback screen`.")
+    else:
+        output.error(str(blocked))
     if as_json:
         reasons = [{"id": rid, "message": message} for rid, message in blocked.reasons]
         output.emit_json({"error": "screen", "verdict": blocked.verdict, "reasons": reasons})
@@ -122,14 +133,17 @@ def screened_plan(
     request: "PlanRequest", *, answers_file: Path | None, program: str | None, as_json: bool
 ) -> "Plan":
     """The plan for ``request`` after the screen; exits 3 when the screen blocks it."""
-    from midback.cli.answers import load_answers
+    from midback.cli.answers import gate
+    from midback.cli.store import now, store
     from midback.domain.loader import catalogue
     from midback.errors import ScreenBlocked
-    from midback.services import make_plan
+    from midback.services import LOCAL_PERSON, make_plan_for
 
-    answers = load_answers(answers_file) if answers_file else None
+    repo = store()
     try:
-        return make_plan(catalogue(), request, answers=answers, program_id=program)
+        answers = gate(repo, answers_file=answers_file, as_json=as_json)
+        return make_plan_for(repo, catalogue(), LOCAL_PERSON, request, answers=answers,
+                             program_id=program, now=now())  # fmt: skip
     except ScreenBlocked as blocked:
         raise refuse(blocked, as_json=as_json) from None
 
@@ -185,18 +199,18 @@ def week_command(
         minutes=minutes, place=place, equipment=equipment, conditions=condition, focus=focus,
         level=level, seed=seed, cleared=cleared, program=None,
     )  # fmt: skip
-    from midback.cli.answers import load_answers
+    from midback.cli.answers import gate
+    from midback.cli.store import now, store
     from midback.domain.loader import catalogue
-    from midback.domain.week import WeekRequest
     from midback.errors import ScreenBlocked
-    from midback.services import make_week
+    from midback.services import LOCAL_PERSON, make_week_for
 
     first = _parse_date(start) if start else date.today() + timedelta(days=1)
-    loaded = load_answers(answers) if answers else None
+    repo = store()
     try:
-        result = make_week(
-            catalogue(), WeekRequest(base=request, days=days, start=first), answers=loaded
-        )
+        loaded = gate(repo, answers_file=answers, as_json=as_json)
+        result = make_week_for(repo, catalogue(), LOCAL_PERSON, request, days=days, start=first,
+                               answers=loaded, now=now())  # fmt: skip
     except ScreenBlocked as blocked:
         raise refuse(blocked, as_json=as_json) from None
     if ics is not None:

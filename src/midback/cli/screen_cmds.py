@@ -16,28 +16,27 @@ from rich.text import Text
 from midback.cli import output
 from midback.cli.answers import load_answers
 from midback.cli.catalogue_cmds import JsonFlag
-from midback.domain.safety import (
+from midback.domain.answers import (
     AGE_MAX,
     AGE_MIN,
-    CONDITION_LABELS,
-    EMERGENCY_FLAGS,
     PAIN_MAX,
     PAIN_MIN,
-    RED_FLAG_QUESTIONS,
+    PREGNANCY_WEEKS_MAX,
+    PREGNANCY_WEEKS_MIN,
     Answers,
-    RedFlag,
-    ScreenResult,
-    Verdict,
     parse_answers,
-    screen,
 )
+from midback.domain.contraindications import CONDITION_LABELS
+from midback.domain.questions import EMERGENCY_FLAGS, PREGNANCY_ONLY, RED_FLAG_QUESTIONS, RedFlag
+from midback.domain.safety import HEADLINES, ScreenResult, Verdict
 from midback.domain.vocab import Condition
 
-_HEADLINES: dict[Verdict, tuple[str, str]] = {
-    Verdict.EMERGENCY: ("Call emergency services now", "red"),
-    Verdict.DOCTOR: ("See a doctor before you exercise", "yellow"),
-    Verdict.CAUTION: ("You can exercise, with changes for your conditions", "cyan"),
-    Verdict.OK: ("You can start gently", "green"),
+_COLOURS: dict[Verdict, str] = {
+    Verdict.EMERGENCY: "red",
+    Verdict.URGENT: "red",
+    Verdict.DOCTOR: "yellow",
+    Verdict.CAUTION: "cyan",
+    Verdict.OK: "green",
 }
 
 
@@ -59,10 +58,22 @@ def ask_answers(console: Console) -> Answers:
         "Has a doctor or physiotherapist already examined your back for this pain?",
         console=console,
     )
-    others = [flag for flag in RedFlag if flag not in EMERGENCY_FLAGS]
+    others = [f for f in RedFlag if f not in EMERGENCY_FLAGS and f not in PREGNANCY_ONLY]
     red_flags = _ask_flags(console, "Any of these right now?", list(EMERGENCY_FLAGS))
     red_flags += _ask_flags(console, "Any of these?", others)
     conditions = _ask_conditions(console)
+    extra: dict[str, object] = {}
+    if Condition.PREGNANCY in conditions:
+        extra["pregnancy_weeks"] = _ask_int(
+            console, "How many weeks pregnant are you?", low=PREGNANCY_WEEKS_MIN,
+            high=PREGNANCY_WEEKS_MAX,
+        )  # fmt: skip
+        red_flags += _ask_flags(console, "In this pregnancy, any of these?", list(PREGNANCY_ONLY))
+    if Condition.HIGH_BLOOD_PRESSURE in conditions:
+        extra["bp_controlled"] = Confirm.ask(
+            "Is your blood pressure under control (checked recently, normal or treated)?",
+            console=console,
+        )
     return parse_answers(
         {
             "age": age,
@@ -72,13 +83,14 @@ def ask_answers(console: Console) -> Answers:
             "assessed_by_clinician": assessed,
             "red_flags": [flag.value for flag in red_flags],
             "conditions": [condition.value for condition in conditions],
+            **extra,
         }
     )
 
 
 def result_panel(result: ScreenResult) -> Panel:
     """The verdict in big words, then why and what to do."""
-    headline, colour = _HEADLINES[result.verdict]
+    headline, colour = HEADLINES[result.verdict], _COLOURS[result.verdict]
     return Panel(
         Group(
             Text(headline.upper(), style=f"bold {colour}", justify="center"),
@@ -106,14 +118,18 @@ def screen_command(
 ) -> None:
     """Answer the safety questions and see whether to exercise, see a doctor or get help now.
 
-    Exits 0 whatever the verdict; the plan commands refuse to plan when it says to stop.
+    The result is stored: plan, week, start and the web app use it for 30 days. Exits 0
+    whatever the verdict; the plan commands refuse to plan when it says to stop.
     """
     if answers_file is not None:
         answers = load_answers(answers_file)
     else:
         # With --json the questions go to stderr so stdout stays pure JSON.
         answers = ask_answers(Console(stderr=True) if as_json else output.console())
-    result = screen(answers)
+    from midback.cli.store import now, store
+    from midback.services import LOCAL_PERSON, take_screen
+
+    result = take_screen(store(), LOCAL_PERSON, answers, at=now())
     if as_json:
         output.emit_json(result.to_json())
     else:

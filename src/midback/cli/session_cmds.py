@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -15,7 +14,8 @@ from rich.live import Live
 from rich.prompt import IntPrompt, Prompt
 
 from midback.cli import output, session_views, views
-from midback.cli.answers import load_answers
+from midback.cli.answers import gate
+from midback.cli.app import EXIT_BLOCKED
 from midback.cli.catalogue_cmds import JsonFlag
 from midback.cli.plan_cmds import (
     AnswersOpt,
@@ -32,43 +32,28 @@ from midback.cli.plan_cmds import (
     refuse,
 )
 from midback.cli.player_view import player_screen
-from midback.cli.screen_cmds import ask_answers
+from midback.cli.store import now, store
 from midback.cli.terminal import NoKeys, TerminalKeys, Voice, default_keys, is_intro, run_session
 from midback.domain.dose import Level
 from midback.domain.loader import catalogue
 from midback.domain.planner import Focus
 from midback.domain.player import BlockEnded, Event, Player
-from midback.domain.safety import screen
+from midback.domain.safety import check_allowed, screen
 from midback.domain.timeline import compile_plan
-from midback.errors import MidbackError, ScreenBlocked
+from midback.errors import MidbackError, PainTooHigh, ScreenBlocked
 from midback.services import (
     LOCAL_PERSON,
     LiveSession,
     checkin,
-    latest_screen,
+    current_screen,
     make_plan_for,
-    open_store,
+    pain_note,
     person_history,
     progress,
     save_progress,
-    save_screen,
 )
-from midback.settings import Settings
-
-if TYPE_CHECKING:
-    from midback.storage.repository import SqlRepository
 
 Score = Annotated[int | None, typer.Option(min=0, max=10)]
-
-
-def store() -> SqlRepository:
-    """The local store named by the settings (MIDBACK_HOME, MIDBACK_DATABASE_URL)."""
-    return open_store(Settings.from_env().database_url)
-
-
-def now() -> datetime:
-    """The current time, timezone-aware."""
-    return datetime.now(UTC)
 
 
 def start_command(
@@ -105,27 +90,30 @@ def start_command(
         minutes=minutes, place=place, equipment=equipment, conditions=condition, focus=focus,
         level=level, seed=seed, cleared=cleared, program=program,
     )  # fmt: skip
-    given = load_answers(answers) if answers is not None else None
-    if given is None and latest_screen(repo, LOCAL_PERSON) is None:
-        if interactive:
-            console.print("First, a few safety questions.")
-            given = ask_answers(console)
-        else:
-            console.print(
-                "No safety screen on record (run `midback screen`); planning without one.",
-                style="yellow",
-            )
-    if given is not None:
-        save_screen(repo, LOCAL_PERSON, given, screen(given), now())
     try:
-        session_plan = make_plan_for(repo, cat, LOCAL_PERSON, request, answers=given,
-                                     program_id=program)  # fmt: skip
+        # The screen first (stored, or asked now), then the pain right now, then the plan:
+        # pain of 6-7 makes the session gentle, 8 or more stops it (services.session_request).
+        given = gate(repo, answers_file=answers, as_json=False, store_given=True,
+                     interactive=interactive)  # fmt: skip
+        verdict = screen(given) if given else current_screen(repo, LOCAL_PERSON, now=now())
+        check_allowed(verdict, cleared=request.cleared)
+        if pain_before is None and interactive:
+            pain_before = IntPrompt.ask(
+                "Pain right now (0-10)", choices=[str(i) for i in range(11)]
+            )
+        session_plan = make_plan_for(repo, cat, LOCAL_PERSON, request, answers=given, now=now(),
+                                     program_id=program, pain_before=pain_before)  # fmt: skip
+    except PainTooHigh as too_high:
+        console.print(too_high.reasons[0][1], style="bold yellow")
+        console.print("Read it with: midback guide when-to-see-a-doctor")
+        raise typer.Exit(EXIT_BLOCKED) from None
     except ScreenBlocked as blocked:
         raise refuse(blocked, as_json=False) from None
     timeline = compile_plan(session_plan, cat)
+    switched = pain_note(pain_before)
+    if switched is not None:
+        console.print(switched, style="bold yellow")
     console.print(views.plan_view(session_plan))
-    if pain_before is None and interactive:
-        pain_before = IntPrompt.ask("Pain right now (0-10)", choices=[str(i) for i in range(11)])
     live_session = LiveSession.begin(
         repo, LOCAL_PERSON, session_plan, timeline, pain_before=pain_before, at=now()
     )

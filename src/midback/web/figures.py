@@ -8,7 +8,7 @@ same as a PDF. Plan files are a CLI matter: the web never reads a path it is giv
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
@@ -25,7 +25,7 @@ from midback.figures.render import render_figure
 from midback.handout import STYLESHEET, HandoutPage, pdf_bytes, plan_page, program_page
 from midback.handout import template_context as handout_context
 from midback.services import make_plan_for
-from midback.web.deps import Cat, PersonId, Repo
+from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.pages import link, not_found, plan_form, render, validated
 from midback.web.schemas import PlanBody
 
@@ -82,10 +82,16 @@ def handout_css() -> Response:
 
 @router.get("/print/{what}.pdf", response_model=None)
 async def print_pdf(
-    request: Request, repo: Repo, cat: Cat, person: PersonId, what: str, start: str | None = None
+    request: Request,
+    repo: Repo,
+    cat: Cat,
+    person: PersonId,
+    now: Now,
+    what: str,
+    start: str | None = None,
 ) -> Response:
     """The handout as a PDF, one page per program (laid out in a worker thread)."""
-    pages = _pages(request, repo, cat, person, what)
+    pages = _pages(request, repo, cat, person, what, now)
     if isinstance(pages, Response):
         return pages
     data = await run_in_threadpool(pdf_bytes, pages, start=_start(start))
@@ -99,10 +105,16 @@ async def print_pdf(
 
 @router.get("/print/{what}", response_class=HTMLResponse, response_model=None)
 def print_view(
-    request: Request, repo: Repo, cat: Cat, person: PersonId, what: str, start: str | None = None
+    request: Request,
+    repo: Repo,
+    cat: Cat,
+    person: PersonId,
+    now: Now,
+    what: str,
+    start: str | None = None,
 ) -> Response:
     """The handout to print from the browser, with a link to its PDF."""
-    pages = _pages(request, repo, cat, person, what)
+    pages = _pages(request, repo, cat, person, what, now)
     if isinstance(pages, Response):
         return pages
     title = pages[0].title if len(pages) == 1 else "Every program"
@@ -118,12 +130,12 @@ def print_view(
 
 
 def _pages(
-    request: Request, repo: Repo, cat: Catalogue, person: int, what: str
+    request: Request, repo: Repo, cat: Catalogue, person: int, what: str, now: datetime
 ) -> list[HandoutPage] | Response:
     if what == "all":
         return [program_page(cat, p) for p in cat.programs]
     if what == "plan":
-        return _plan_pages(request, repo, cat, person)
+        return _plan_pages(request, repo, cat, person, now)
     try:
         return [program_page(cat, what)]
     except UnknownIdError as error:
@@ -132,7 +144,7 @@ def _pages(
 
 
 def _plan_pages(
-    request: Request, repo: Repo, cat: Catalogue, person: int
+    request: Request, repo: Repo, cat: Catalogue, person: int, now: datetime
 ) -> list[HandoutPage] | Response:
     """The plan that ``/plan`` shows for the same query; back to it when it cannot be made."""
     form = plan_form(request.query_params, focus=Focus.RELIEF)
@@ -143,7 +155,7 @@ def _plan_pages(
     if body.program_id is None and (body.minutes is None or body.place is None):
         return back
     try:
-        plan = make_plan_for(repo, cat, person, body.request(), program_id=body.program_id)
+        plan = make_plan_for(repo, cat, person, body.request(), program_id=body.program_id, now=now)
     except (ScreenBlocked, PlanError, UnknownIdError):
         return back
     return [plan_page(cat, plan, slug="plan")]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Final, TypeVar
 from urllib.parse import quote, urlencode
 
@@ -23,29 +23,35 @@ from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from midback.domain.answers import parse_answers
 from midback.domain.catalogue import Catalogue
+from midback.domain.contraindications import CONDITION_LABELS
 from midback.domain.dose import Level
 from midback.domain.history import History
 from midback.domain.planner import Focus
-from midback.domain.safety import (
-    CONDITION_LABELS,
+from midback.domain.questions import (
     EMERGENCY_FLAGS,
+    PREGNANCY_ONLY,
     RED_FLAG_QUESTIONS,
     RedFlag,
-    Verdict,
-    parse_answers,
-    screen,
 )
+from midback.domain.safety import HEADLINES
 from midback.domain.vocab import Condition, Equipment, Kind, Place
 from midback.domain.week import WeekPlan
-from midback.errors import AnswersError, PlanError, ScreenBlocked, UnknownIdError
+from midback.errors import (
+    AnswersError,
+    PlanError,
+    ScreenBlocked,
+    ScreenRequired,
+    UnknownIdError,
+)
 from midback.services import (
     checkin,
     latest_screen,
     make_plan_for,
     make_week_for,
     person_history,
-    save_screen,
+    take_screen,
 )
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.schemas import CheckInBody, PlanBody, WeekBody
@@ -65,13 +71,6 @@ FOCUS_LABELS: Final = {
     Focus.STRENGTH: "Strength",
     Focus.POSTURE: "Posture",
 }
-HEADLINES: Final = {
-    Verdict.EMERGENCY: "Call emergency services now",
-    Verdict.DOCTOR: "See a doctor before exercising on your own",
-    Verdict.CAUTION: "You can exercise, with changes for your conditions",
-    Verdict.OK: "You can start gently",
-}
-"""The verdict in big words (the CLI's ``screen`` says the same)."""
 CHOICES: Final = {
     "places": list(PLACE_LABELS.items()),
     "focuses": list(FOCUS_LABELS.items()),
@@ -80,7 +79,12 @@ CHOICES: Final = {
     "equipment": [(e, e.value.replace("-", " ")) for e in Equipment if e is not Equipment.NONE],
     "conditions": list(CONDITION_LABELS.items()),
     "emergency_flags": [(f, RED_FLAG_QUESTIONS[f]) for f in EMERGENCY_FLAGS],
-    "other_flags": [(f, RED_FLAG_QUESTIONS[f]) for f in RedFlag if f not in EMERGENCY_FLAGS],
+    "other_flags": [
+        (f, RED_FLAG_QUESTIONS[f])
+        for f in RedFlag
+        if f not in EMERGENCY_FLAGS and f not in PREGNANCY_ONLY
+    ],
+    "pregnancy_flags": [(f, RED_FLAG_QUESTIONS[f]) for f in RedFlag if f in PREGNANCY_ONLY],
 }
 """Options of every select and checkbox group, as (value, label)."""
 RECENT_SESSIONS_SHOWN = 10
@@ -252,10 +256,27 @@ _SCREEN_YES_NO: Final = ("improving", "assessed_by_clinician")
 
 
 @router.get("/screen", response_class=HTMLResponse)
-def screen_form(request: Request, repo: Repo, person: PersonId) -> HTMLResponse:
-    """The safety questions as a form."""
-    return render(request, "screen.html", form={"red_flags": [], "conditions": []}, errors={},
+def screen_form(
+    request: Request, repo: Repo, person: PersonId, next: str | None = None
+) -> HTMLResponse:
+    """The safety questions as a form; ``next`` is where to go on once it allows exercise."""
+    form = {"red_flags": [], "conditions": [], "next": safe_next(next)}
+    return render(request, "screen.html", form=form, errors={},
                   last_screen=latest_screen(repo, person))  # fmt: skip
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` when it is a path on this site (``/plan?...``), else empty: never a link
+    to another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return ""
+    return target
+
+
+def screen_first(request: Request, required: ScreenRequired) -> RedirectResponse:
+    """To the safety screen, coming back here once it is answered."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(link("/screen", [("next", here), ("why", required.verdict)]), 303)
 
 
 @router.post("/screen", response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
@@ -271,12 +292,17 @@ def screen_post(
     assessed_by_clinician: Annotated[str, Form()] = "",
     red_flags: Annotated[list[str] | None, Form()] = None,
     conditions: Annotated[list[str] | None, Form()] = None,
+    pregnancy_weeks: Annotated[str, Form()] = "",
+    bp_controlled: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """Screen the answers, keep the result and show the verdict (422 names a bad answer)."""
     form: dict[str, Any] = {
         "age": age, "pain_now": pain_now, "pain_duration_days": pain_duration_days,
         "improving": improving, "assessed_by_clinician": assessed_by_clinician,
         "red_flags": red_flags or [], "conditions": conditions or [],
+        "pregnancy_weeks": pregnancy_weeks, "bp_controlled": bp_controlled,
+        "next": safe_next(next),
     }  # fmt: skip
     try:
         answers = parse_answers(screen_answers(form))
@@ -284,9 +310,8 @@ def screen_post(
         field = error.field.split("[")[0]
         return render(request, "screen.html", status_code=422, form=form,
                       errors={field: friendly(error.message)}, last_screen=None)  # fmt: skip
-    result = screen(answers)
-    save_screen(repo, person, answers, result, now)
-    return render(request, "screen_result.html", result=result,
+    result = take_screen(repo, person, answers, at=now)
+    return render(request, "screen_result.html", result=result, next=form["next"],
                   headline=HEADLINES[result.verdict])  # fmt: skip
 
 
@@ -294,15 +319,23 @@ def screen_answers(form: dict[str, Any]) -> dict[str, Any]:
     """The screen's answers (as ``parse_answers`` takes them) from the form's text.
 
     A blank answer is left out, so ``parse_answers`` reports it missing; text that is not a
-    whole number or not yes/no is passed on for it to name.
+    whole number or not yes/no is passed on for it to name. The questions that belong to a
+    condition (weeks of pregnancy, blood pressure under control) count only with it ticked.
     """
     answers: dict[str, Any] = {}
-    for name in _SCREEN_NUMBERS:
-        text = str(form[name]).strip()
+    conditions = list(form["conditions"])
+    numbers = list(_SCREEN_NUMBERS)
+    yes_no = list(_SCREEN_YES_NO)
+    if Condition.PREGNANCY.value in conditions:
+        numbers.append("pregnancy_weeks")
+    if Condition.HIGH_BLOOD_PRESSURE.value in conditions:
+        yes_no.append("bp_controlled")
+    for name in numbers:
+        text = str(form.get(name, "")).strip()
         if text:
             answers[name] = int(text) if re.fullmatch(r"-?\d{1,6}", text) else text
-    for name in _SCREEN_YES_NO:
-        text = str(form[name]).strip().lower()
+    for name in yes_no:
+        text = str(form.get(name, "")).strip().lower()
         if text:
             answers[name] = {"yes": True, "no": False}.get(text, text)
     answers["red_flags"] = list(form["red_flags"])
@@ -325,8 +358,9 @@ def friendly(message: str) -> str:
 
 
 @router.get("/plan", response_class=HTMLResponse)
-def plan_page(request: Request, repo: Repo, cat: Cat, person: PersonId) -> HTMLResponse:
-    """The planner form and, when minutes and place (or a program) are given, the plan."""
+def plan_page(request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now) -> Response:
+    """The planner form and, when minutes and place (or a program) are given, the plan; the
+    safety screen first when none is stored or it is over 30 days old."""
     form = plan_form(request.query_params, focus=Focus.RELIEF)
     context: dict[str, Any] = {
         "form": form, "cat": cat, "last_screen": latest_screen(repo, person),
@@ -340,7 +374,10 @@ def plan_page(request: Request, repo: Repo, cat: Cat, person: PersonId) -> HTMLR
     if body is None or errors:
         return render(request, "plan.html", status_code=422, errors=errors, **context)
     try:
-        plan = make_plan_for(repo, cat, person, body.request(), program_id=body.program_id)
+        plan = make_plan_for(repo, cat, person, body.request(), program_id=body.program_id,
+                             now=now)  # fmt: skip
+    except ScreenRequired as required:
+        return screen_first(request, required)
     except ScreenBlocked as blocked:
         return render(request, "plan.html", status_code=403, errors={}, blocked=blocked,
                       retry=plan_query(body), **context)  # fmt: skip
@@ -357,7 +394,7 @@ def plan_page(request: Request, repo: Repo, cat: Cat, person: PersonId) -> HTMLR
 
 
 @router.get("/week", response_class=HTMLResponse)
-def week_page(request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now) -> HTMLResponse:
+def week_page(request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now) -> Response:
     """The week-plan form and, when minutes and place are given, the week with its .ics link."""
     tomorrow = now.astimezone().date() + timedelta(days=1)
     form = plan_form(request.query_params, focus=Focus.MOBILITY)
@@ -372,7 +409,9 @@ def week_page(request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now
     if body is None or errors:
         return render(request, "week.html", status_code=422, errors=errors, **context)
     try:
-        plan = week_for(repo, cat, person, body, tomorrow=tomorrow)
+        plan = week_for(repo, cat, person, body, tomorrow=tomorrow, now=now)
+    except ScreenRequired as required:
+        return screen_first(request, required)
     except ScreenBlocked as blocked:
         return render(request, "week.html", status_code=403, errors={}, blocked=blocked,
                       retry=[*plan_query(body), ("days", str(body.days)),
@@ -442,11 +481,11 @@ def _needed(body: PlanBody) -> dict[str, str]:
 
 
 def week_for(
-    repo: Repo, cat: Catalogue, person: int, body: WeekBody, *, tomorrow: date
+    repo: Repo, cat: Catalogue, person: int, body: WeekBody, *, tomorrow: date, now: datetime
 ) -> WeekPlan:
     """The person's week (screened like ``/api/v1/week``), from ``body.start`` or tomorrow."""
     return make_week_for(repo, cat, person, body.request(), days=body.days,
-                         start=body.start or tomorrow)  # fmt: skip
+                         start=body.start or tomorrow, now=now)  # fmt: skip
 
 
 def plan_query(body: PlanBody) -> list[tuple[str, str]]:

@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from midback.web.deps import Cat
-from midback.web.pages import render
+from midback.domain.safety import Verdict
+from midback.errors import ScreenRequired
+from midback.services import current_screen
+from midback.web.deps import Cat, Now, PersonId, Repo
+from midback.web.pages import render, screen_first
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,10 +32,13 @@ MAX_SPEED = 1000.0
 Many = Annotated[list[str] | None, Query()]
 
 
-@router.get("/player", response_class=HTMLResponse)
+@router.get("/player", response_class=HTMLResponse, response_model=None)
 def player(
     request: Request,
     cat: Cat,
+    repo: Repo,
+    person: PersonId,
+    now: Now,
     *,
     minutes: str | None = None,
     place: str | None = None,
@@ -44,12 +50,23 @@ def player(
     seed: str | None = None,
     speed: str | None = None,
     cleared: str | None = None,
-) -> HTMLResponse:
-    """The guided session in the browser: pain first, then the player, then how it went.
+) -> Response:
+    """The guided session in the browser: the safety screen's verdict first, then the pain
+    right now, then the player, then how it went.
 
+    With no screen stored (or one over 30 days old) the safety screen comes first and leads
+    back here; a verdict that refuses plans shows on the plan page, before any pain question.
     The query is handed to the page's script as it is; the API checks it when the session
     starts, so a bad value shows as that API's message rather than as a bare error page.
     """
+    try:
+        verdict = current_screen(repo, person, now=now)
+    except ScreenRequired as required:
+        return screen_first(request, required)
+    is_cleared = (cleared or "").strip().lower() in {"1", "true", "yes", "on"}
+    if verdict.verdict is Verdict.EMERGENCY or (verdict.blocking and not is_cleared):
+        query = request.url.query or "minutes=10&place=home"
+        return RedirectResponse(f"/plan?{query}", status_code=303)
     start = _start_body(
         minutes=minutes,
         place=place,

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from midback.domain.answers import parse_answers
 from midback.domain.dose import Level
 from midback.domain.planner import Focus, Plan
-from midback.domain.safety import ScreenResult, parse_answers, screen
+from midback.domain.safety import ScreenResult
 from midback.domain.timeline import Timeline, compile_plan
 from midback.domain.vocab import Condition, Place
 from midback.domain.week import WeekPlan
 from midback.errors import PlanError
-from midback.services import make_plan_for, make_week_for, save_screen
+from midback.services import make_plan_for, make_week_for, take_screen
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.schemas import PlanBody, WeekBody
 
@@ -25,49 +26,49 @@ router = APIRouter(tags=["planning"])
 @router.post("/screen")
 def post_screen(body: dict[str, Any], repo: Repo, person: PersonId, now: Now) -> ScreenResult:
     """Screen the answers, keep the result, and return the verdict with reasons and advice."""
-    answers = parse_answers(body)
-    result = screen(answers)
-    save_screen(repo, person, answers, result, now)
-    return result
+    return take_screen(repo, person, parse_answers(body), at=now)
 
 
-def plan_from(body: PlanBody, repo: Repo, cat: Cat, person: int) -> Plan:
+def plan_from(body: PlanBody, repo: Repo, cat: Cat, person: int, now: datetime) -> Plan:
     """Plan ``body`` for ``person``: screened (403 when blocked), varied and progressed."""
     if body.program_id is None and (body.minutes is None or body.place is None):
         missing = [n for n, v in (("minutes", body.minutes), ("place", body.place)) if v is None]
         raise PlanError(f"{' and '.join(missing)} needed (or program_id)")
     answers = parse_answers(body.answers) if body.answers is not None else None
-    return make_plan_for(repo, cat, person, body.request(), answers=answers,
+    return make_plan_for(repo, cat, person, body.request(), answers=answers, now=now,
                          program_id=body.program_id)  # fmt: skip
 
 
 @router.post("/plan")
-def post_plan(body: PlanBody, repo: Repo, cat: Cat, person: PersonId) -> Plan:
-    """A safe plan for the minutes, place, kit and conditions given (403 when screened out)."""
-    return plan_from(body, repo, cat, person)
+def post_plan(body: PlanBody, repo: Repo, cat: Cat, person: PersonId, now: Now) -> Plan:
+    """A safe plan for the minutes, place, kit and conditions given (403 when screened out,
+    when no screen is stored or it is over 30 days old)."""
+    return plan_from(body, repo, cat, person, now)
 
 
 @router.post("/timeline")
-def post_timeline(body: PlanBody, repo: Repo, cat: Cat, person: PersonId) -> dict[str, Any]:
+def post_timeline(
+    body: PlanBody, repo: Repo, cat: Cat, person: PersonId, now: Now
+) -> dict[str, Any]:
     """The plan and its timeline (the cues the players run)."""
-    plan = plan_from(body, repo, cat, person)
+    plan = plan_from(body, repo, cat, person, now)
     timeline: Timeline = compile_plan(plan, cat)
     return {"plan": plan.to_json(), "timeline": timeline.model_dump(mode="json")}
 
 
-def _week(body: WeekBody, repo: Repo, cat: Cat, person: int, today: date) -> WeekPlan:
+def _week(body: WeekBody, repo: Repo, cat: Cat, person: int, now: datetime) -> WeekPlan:
     if body.minutes is None or body.place is None:
         raise PlanError("minutes and place needed")
     answers = parse_answers(body.answers) if body.answers is not None else None
-    start = body.start or today + timedelta(days=1)
+    start = body.start or now.date() + timedelta(days=1)
     return make_week_for(repo, cat, person, body.request(), days=body.days, start=start,
-                         answers=answers)  # fmt: skip
+                         answers=answers, now=now)  # fmt: skip
 
 
 @router.post("/week")
 def post_week(body: WeekBody, repo: Repo, cat: Cat, person: PersonId, now: Now) -> WeekPlan:
     """A week: a session daily (strength on 2-3 days), walks toward 150 min, desk breaks."""
-    return _week(body, repo, cat, person, now.date())
+    return _week(body, repo, cat, person, now)
 
 
 @router.get("/week.ics", response_class=Response)
@@ -90,7 +91,7 @@ def get_week_ics(
 
     body = WeekBody(minutes=minutes, place=place, focus=focus, level=level, days=days,
                     start=start, conditions=conditions or [], cleared=cleared)  # fmt: skip
-    plan = _week(body, repo, cat, person, now.date())
+    plan = _week(body, repo, cat, person, now)
     return Response(
         week_calendar(plan),
         media_type="text/calendar",

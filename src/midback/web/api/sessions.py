@@ -10,7 +10,7 @@ from midback.domain.planner import Plan
 from midback.domain.records import ExerciseLog, LogStatus, NewLog, SessionRecord, SessionStatus
 from midback.domain.timeline import compile_plan
 from midback.errors import PlanError
-from midback.services import STALE_AFTER, make_plan_for
+from midback.services import STALE_AFTER, make_plan_for, pain_note
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.schemas import FinishBody, LogBody, StartBody
 
@@ -21,14 +21,19 @@ router = APIRouter(prefix="/sessions", tags=["sessions"])
 def start_session(
     body: StartBody, repo: Repo, cat: Cat, person: PersonId, now: Now
 ) -> dict[str, Any]:
-    """Plan (screened, 403 when blocked), store a running session, and return its timeline."""
-    from midback.domain.safety import parse_answers
+    """Plan (screened, 403 when blocked), store a running session, and return its timeline.
+
+    The pain before the session shapes it: 6 or 7 makes it gentle (``gentle_note`` says so and
+    why; null otherwise), 8 or more is refused with 403 ``{"error": "screen", "verdict":
+    "pain_today"}``.
+    """
+    from midback.domain.answers import parse_answers
 
     if body.program_id is None and (body.minutes is None or body.place is None):
         raise PlanError("minutes and place needed (or program_id)")
     answers = parse_answers(body.answers) if body.answers is not None else None
-    plan = make_plan_for(repo, cat, person, body.request(), answers=answers,
-                         program_id=body.program_id)  # fmt: skip
+    plan = make_plan_for(repo, cat, person, body.request(), answers=answers, now=now,
+                         program_id=body.program_id, pain_before=body.pain_before)  # fmt: skip
     timeline = compile_plan(plan, cat)
     repo.mark_interrupted(person, idle_before=now - STALE_AFTER)
     record = repo.start_session(person, plan=plan.to_json(), program_id=plan.program_id,
@@ -37,6 +42,7 @@ def start_session(
         "session": record.model_dump(mode="json", exclude={"plan"}),
         "plan": plan.to_json(),
         "timeline": timeline.model_dump(mode="json"),
+        "gentle_note": pain_note(body.pain_before),
     }
 
 

@@ -363,7 +363,7 @@
   const clock = () => performance.now() / 1000;
   const FRAME_MS = 250;
   const RETRY_MS = 15000;
-  const STAGES = ["pain", "starting", "error", "blocked", "run", "after", "done"];
+  const STAGES = ["pain", "starting", "error", "blocked", "gentle", "run", "after", "done"];
 
   const hook = {
     events: [],
@@ -641,7 +641,9 @@
         ["Planning a session needs the server. Check your connection and try again."]);
       return;
     }
-    if (response.status === 201 && payload && payload.timeline) {
+    if (response.status === 201 && payload && payload.timeline && payload.gentle_note) {
+      showGentle(payload);
+    } else if (response.status === 201 && payload && payload.timeline) {
       begin(payload);
     } else if (response.status === 403 && payload && payload.error === "screen") {
       showBlocked(payload);
@@ -677,13 +679,39 @@
     focusHeading("error-title");
   }
 
+  // Pain of 6 or 7 before the session made it gentle: say so, and why, before it starts.
+  function showGentle(payload) {
+    $("gentle-why").textContent = payload.gentle_note;
+    $("gentle-list").replaceChildren(...payload.plan.blocks.map((block) => {
+      const li = document.createElement("li");
+      li.textContent = block.name;
+      return li;
+    }));
+    $("gentle-start").onclick = () => begin(payload);
+    setStage("gentle");
+    focusHeading("gentle-title");
+    announce(payload.gentle_note);
+  }
+
+  const BLOCKED_LEADS = {
+    emergency: "Your answers include a warning sign that needs help now, not exercise.",
+    urgent: "Your safety screen says to contact a doctor today, before exercising on your own.",
+    doctor: "Your safety screen says to see a doctor before exercising on your own.",
+    pain_today: "Your pain is too high to exercise on your own today.",
+    unscreened: "Answer the safety screen first: a few questions check that exercise is safe.",
+    expired: "Your safety screen is more than 30 days old: please answer it again.",
+  };
+
   function showBlocked(payload) {
     lastError = { title: "screen", verdict: payload.verdict, reasons: payload.reasons };
     const emergency = payload.verdict === "emergency";
     $("blocked-emergency").hidden = !emergency;
-    $("blocked-lead").textContent = emergency
-      ? "Your answers include a warning sign that needs help now, not exercise."
-      : "Your safety screen says to see a doctor before exercising on your own.";
+    $("blocked-lead").textContent = BLOCKED_LEADS[payload.verdict] || BLOCKED_LEADS.doctor;
+    const again = $("blocked-screen");
+    if (again) {
+      const here = window.location.pathname + window.location.search;
+      again.href = `/screen?next=${encodeURIComponent(here)}`;
+    }
     $("blocked-reasons").replaceChildren(...(payload.reasons || []).map((reason) => {
       const li = document.createElement("li");
       li.textContent = reason.message;

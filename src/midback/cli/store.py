@@ -1,0 +1,22 @@
+"""The local store and the clock the commands use (one place, so tests can point both)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from midback.storage.repository import SqlRepository
+
+
+def store() -> SqlRepository:
+    """The local store named by the settings (MIDBACK_HOME, MIDBACK_DATABASE_URL)."""
+    from midback.services import open_store
+    from midback.settings import Settings
+
+    return open_store(Settings.from_env().database_url)
+
+
+def now() -> datetime:
+    """The current time, timezone-aware."""
+    return datetime.now(UTC)
