@@ -6,16 +6,14 @@ returns domain values; the faces only parse, call and render.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from midback.caches import PersonCache, PlanCache
 from midback.domain.answers import Answers
-from midback.domain.planner import Plan, PlanRequest, plan, plan_program
+from midback.domain.planner import Plan, PlanRequest
 from midback.domain.safety import ScreenResult, check_allowed, screen
-from midback.domain.vocab import Condition
 
 # Progress lives in midback.replay; the faces find its use cases here with the others.
 from midback.replay import SETTLED_AFTER as SETTLED_AFTER
@@ -30,7 +28,7 @@ if TYPE_CHECKING:  # the rest loads where it is used, keeping `midback plan` qui
     from midback.domain.prescription import Prescription
     from midback.domain.records import CheckIn, ExerciseLog, SessionRecord
     from midback.domain.timeline import Timeline
-    from midback.domain.week import WeekPlan, WeekRequest
+    from midback.domain.week import WeekPlan
     from midback.storage.repository import Repository, SqlRepository
 
 _plans = PlanCache()
@@ -38,58 +36,6 @@ _person_cache = PersonCache()
 
 STALE_AFTER = timedelta(hours=6)
 """A ``running`` session with no activity for this long shows as ``interrupted``."""
-
-
-@dataclass(frozen=True)
-class Screened:
-    """A screen result (None when the person gave no answers) and the conditions to plan for."""
-
-    result: ScreenResult | None
-    conditions: frozenset[Condition]
-
-
-def screen_person(
-    answers: Answers | None, *, extra_conditions: Iterable[Condition] = (), cleared: bool = False
-) -> Screened:
-    """Screen ``answers`` and refuse (ScreenBlocked) when self-guided exercise is not allowed.
-
-    The conditions to plan for are the answers' conditions plus ``extra_conditions``.
-    """
-    conditions = set(extra_conditions)
-    result = None
-    if answers is not None:
-        result = screen(answers)
-        check_allowed(result, cleared=cleared)
-        conditions |= set(result.conditions)
-    return Screened(result=result, conditions=frozenset(conditions))
-
-
-def make_plan(
-    cat: Catalogue,
-    request: PlanRequest,
-    *,
-    answers: Answers | None = None,
-    program_id: str | None = None,
-) -> Plan:
-    """Screen, then plan: the best routine for ``request``, or ``program_id`` adapted to the person.
-
-    Raises ScreenBlocked, UnknownIdError or PlanError.
-    """
-    screened = screen_person(answers, extra_conditions=request.conditions, cleared=request.cleared)
-    request = request.model_copy(update={"conditions": screened.conditions})
-    if program_id is not None:
-        return plan_program(cat, cat.program(program_id), request)
-    return plan(cat, request)
-
-
-def make_week(cat: Catalogue, request: WeekRequest, *, answers: Answers | None = None) -> WeekPlan:
-    """Screen, then plan a week (see ``domain.week``)."""
-    from midback.domain.week import week
-
-    base = request.base
-    screened = screen_person(answers, extra_conditions=base.conditions, cleared=base.cleared)
-    base = base.model_copy(update={"conditions": screened.conditions})
-    return week(cat, request.model_copy(update={"base": base}))
 
 
 # -- sessions, history and progress ---------------------------------------------------------
