@@ -299,11 +299,18 @@ class FakeRepository:
         self.writes += 1
         self._refuse_clashes(person_id, sessions, checkins, screens, progression)
         self.checkpoints.pop(person_id, None)
-        for session, logs in sessions:
-            self.sessions[session.id] = session
-            self.logs_by_id.update((log.id, log) for log in logs)
-        self.checkins_by_id.update((c.id, c) for c in checkins)
-        self.screens_by_id.update((s.id, s) for s in screens)
+        for session, logs in sessions:  # new ids, as the store gives them
+            new = session.model_copy(update={"id": _next_id(self.sessions)})
+            self.sessions[new.id] = new
+            for log in logs:
+                update = {"id": _next_id(self.logs_by_id), "session_id": new.id}
+                self.logs_by_id[update["id"]] = log.model_copy(update=update)
+        for checkin in checkins:
+            new_checkin = checkin.model_copy(update={"id": _next_id(self.checkins_by_id)})
+            self.checkins_by_id[new_checkin.id] = new_checkin
+        for screen in screens:
+            new_screen = screen.model_copy(update={"id": _next_id(self.screens_by_id)})
+            self.screens_by_id[new_screen.id] = new_screen
         self.steps.update(((person_id, s.exercise_id), s) for s in progression)
 
     def _refuse_clashes(
@@ -314,23 +321,23 @@ class FakeRepository:
         screens: Sequence[ScreenRecord],
         progression: Sequence[ProgressionStep],
     ) -> None:
-        for i, (session, logs) in enumerate(sessions):
-            if session.id in self.sessions:
-                raise ImportFileError(f"sessions[{i}].id", f"session {session.id} already exists")
-            for j, log in enumerate(logs):
-                if log.id in self.logs_by_id:
-                    raise ImportFileError(
-                        f"sessions[{i}].logs[{j}].id", f"log {log.id} already exists"
-                    )
+        starts = {x.started_at for x in self.sessions.values() if x.person_id == person_id}
+        for i, (session, _) in enumerate(sessions):
+            if session.started_at in starts:
+                raise ImportFileError(
+                    f"sessions[{i}].started_at",
+                    f"a session started at {session.started_at.isoformat()} already exists",
+                )
         days = {c.day for c in self.checkins_by_id.values() if c.person_id == person_id}
         for i, checkin in enumerate(checkins):
-            if checkin.id in self.checkins_by_id:
-                raise ImportFileError(f"checkins[{i}].id", f"check-in {checkin.id} already exists")
             if checkin.day in days:
                 raise ImportFileError(f"checkins[{i}].day", f"already checked in on {checkin.day}")
+        times = {x.at for x in self.screens_by_id.values() if x.person_id == person_id}
         for i, screen in enumerate(screens):
-            if screen.id in self.screens_by_id:
-                raise ImportFileError(f"screens[{i}].id", f"screen {screen.id} already exists")
+            if screen.at in times:
+                raise ImportFileError(
+                    f"screens[{i}].at", f"a screen at {screen.at.isoformat()} already exists"
+                )
         for i, step in enumerate(progression):
             if (person_id, step.exercise_id) in self.steps:
                 raise ImportFileError(

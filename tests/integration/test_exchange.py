@@ -238,7 +238,9 @@ def test_importing_into_a_store_that_holds_the_same_records_is_refused(
     repo = new_repo()
     fill(repo)
     before = export_json(repo, ME)
-    with pytest.raises(ImportFileError, match=r"sessions\[0\]\.id: session \d+ already exists"):
+    with pytest.raises(
+        ImportFileError, match=r"sessions\[0\]\.started_at: a session started at .* already exists"
+    ):
         import_json(repo, ME, before)
     assert export_json(repo, ME) == before
 
@@ -294,3 +296,52 @@ def test_the_csv_has_a_header_and_one_row_per_log_with_its_session(
 
 def test_every_csv_column_is_described() -> None:
     assert all(description.strip() for description in CSV_COLUMNS.values())
+
+
+# -- issue 15, item 9: import trusts neither ids nor dates ----------------------------------
+
+
+def test_import_renumbers_rows_so_a_huge_id_uses_up_no_sequence(
+    new_repo: Callable[[], Repository],
+) -> None:
+    source = new_repo()
+    fill(source)
+    document = export_json(source, ME)
+    document["sessions"][0]["id"] = 2**31 - 1
+    document["sessions"][0]["logs"][0]["id"] = 2**31 - 2
+    document["checkins"][0]["id"] = 2**31 - 1
+    target = new_repo()
+    import_json(target, ME, document)
+    assert max(s.id for s in target.list_sessions(ME)) < 100
+    assert max(c.id for c in target.checkins(ME)) < 100
+    later = target.start_session(ME, plan={}, program_id=None, started_at=minutes(9999))
+    assert later.id < 100
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (lambda d: d["sessions"][0].update(started_at="9999-12-31T00:00:00+00:00"),
+         r"sessions\[0\]\.started_at: 9999-12-31 is in the future"),
+        (lambda d: d["checkins"][1].update(day="9999-01-01"),
+         r"checkins\[1\]\.day: 9999-01-01 is in the future"),
+        (lambda d: d["sessions"][0]["logs"][0].update(logged_at="1900-01-01T00:00:00+00:00"),
+         r"sessions\[0\]\.logs\[0\]\.logged_at: 1900-01-01 is before 1970-01-01"),
+        (lambda d: d["sessions"][1]["plan"]["blocks"][0].update(seconds=float("nan")),
+         r"sessions\[1\]\.plan\.blocks\[0\]\.seconds: nan is not a number"),
+        (lambda d: d["screens"][0]["answers"].update(age=float("inf")),
+         r"screens\[0\]\.answers\.age: inf is not a number"),
+        (lambda d: d["sessions"][0].update(note="a\x00b"),
+         r"sessions\[0\]\.note: text with NUL"),
+    ],
+)  # fmt: skip
+def test_import_refuses_far_dates_and_non_numbers_naming_the_first(
+    new_repo: Callable[[], Repository], change: Callable[[dict[str, Any]], object], where: str
+) -> None:
+    source = new_repo()
+    fill(source)
+    target = new_repo()
+    broken = corrupted(export_json(source, ME), change)
+    with pytest.raises(ImportFileError, match=where):
+        import_json(target, ME, broken, now=T0 + timedelta(days=30))
+    assert target.list_sessions(ME) == []

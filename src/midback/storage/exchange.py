@@ -8,18 +8,21 @@ The JSON document (``format`` ``midback-export``, ``version`` 1)::
      "screens": [<ScreenRecord but person_id>],
      "progression": [<ProgressionStep but person_id>]}
 
-Datetimes are ISO 8601 in UTC, days ``YYYY-MM-DD``; lists are oldest first. Records keep their
-ids, so export -> import into an empty store -> export gives the same document. Import is all or
-nothing and refuses records that clash with stored ones (same id, a day already checked in,
-an exercise that already has progression): there is no merge. The person is not in the file:
-records are imported for whoever imports them.
+Datetimes are ISO 8601 in UTC, days ``YYYY-MM-DD``; lists are oldest first. Import gives the
+records new ids (so export -> import into an empty store -> export gives the same document), is
+all or nothing, and refuses records that clash with stored ones (a session or screen at the same
+time, a day already checked in, an exercise that already has progression): there is no merge.
+The person is not in the file: records are imported for whoever imports them.
 """
 
 from __future__ import annotations
 
 import csv
+import math
+import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,6 +38,10 @@ from midback.domain.records import (
 from midback.errors import ImportFileError
 from midback.storage.repository import Repository, SessionWithLogs
 
+EARLIEST = date(1970, 1, 1)
+FUTURE_SLACK = timedelta(days=1)
+"""How far past the clock an imported date may be (time zones, a clock a little fast)."""
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 FORMAT = "midback-export"
 VERSION = 1
 _SECTIONS = ("sessions", "checkins", "screens", "progression")
@@ -105,14 +112,22 @@ def export_csv(repo: Repository, person_id: int, path: Path | str) -> int:
     return len(logs)
 
 
-def import_json(repo: Repository, person_id: int, data: Mapping[str, Any]) -> dict[str, int]:
-    """Store an exported document's records for ``person_id``, all or nothing.
+def import_json(
+    repo: Repository, person_id: int, data: Mapping[str, Any], *, now: datetime | None = None
+) -> dict[str, int]:
+    """Store an exported document's records for ``person_id`` under new ids, all or nothing.
 
     Raises ``ImportFileError`` naming the first bad or clashing record by its path in the
-    document (e.g. ``sessions[3].logs[1].status``). Returns how many records of each kind were
-    imported (``sessions``, ``logs``, ``checkins``, ``screens``, ``progression``).
+    document (e.g. ``sessions[3].logs[1].status``): a number that is not finite (NaN), text with
+    NUL or a lone surrogate, a date before ``EARLIEST`` or more than ``FUTURE_SLACK`` after
+    ``now`` (default: the clock). Returns how many records of each kind were imported
+    (``sessions``, ``logs``, ``checkins``, ``screens``, ``progression``).
     """
+    _check_values(data, "")
     sessions, checkins, screens, progression = _parse(data, person_id)
+    latest = (now or datetime.now(UTC)) + FUTURE_SLACK
+    for where, record in _all_records(sessions, checkins, screens, progression):
+        _check_dates(record, where, latest)
     repo.import_records(
         person_id,
         sessions=sessions,
@@ -127,6 +142,53 @@ def import_json(repo: Repository, person_id: int, data: Mapping[str, Any]) -> di
         "screens": len(screens),
         "progression": len(progression),
     }
+
+
+def _all_records(
+    sessions: list[SessionWithLogs],
+    checkins: list[CheckIn],
+    screens: list[ScreenRecord],
+    progression: list[ProgressionStep],
+) -> Iterator[tuple[str, BaseModel]]:
+    for i, (session, logs) in enumerate(sessions):
+        yield f"sessions[{i}]", session
+        for j, log in enumerate(logs):
+            yield f"sessions[{i}].logs[{j}]", log
+    for key, records in (("checkins", checkins), ("screens", screens),
+                         ("progression", progression)):  # fmt: skip
+        for i, record in enumerate(records):
+            yield f"{key}[{i}]", record
+
+
+def _check_dates(record: BaseModel, where: str, latest: datetime) -> None:
+    """Every date of ``record`` from ``EARLIEST`` to ``latest`` (a year-9999 date would break
+    history and progress for good)."""
+    for name, value in record:
+        if isinstance(value, datetime):
+            day = value.astimezone(UTC).date()
+        elif isinstance(value, date):
+            day = value
+        else:
+            continue
+        if day < EARLIEST:
+            raise ImportFileError(f"{where}.{name}", f"{day} is before {EARLIEST}")
+        if day > latest.date():
+            raise ImportFileError(f"{where}.{name}", f"{day} is in the future")
+
+
+def _check_values(value: Any, where: str) -> None:
+    """No number that is not finite, no text the databases cannot store, anywhere."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ImportFileError(where or "document", f"{value} is not a number midback keeps")
+    if isinstance(value, str) and _UNSTORABLE.search(value):
+        raise ImportFileError(where or "document", "text with NUL or a lone surrogate")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_values(str(key), where)
+            _check_values(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_values(item, f"{where}[{i}]")
 
 
 def _parse(

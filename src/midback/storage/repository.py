@@ -38,7 +38,7 @@ from midback.domain.records import (
 )
 from midback.errors import ImportFileError, NotFound
 from midback.storage import checkpoints
-from midback.storage.engine import advance_sequences, id_fits, retrying, writer_lock
+from midback.storage.engine import id_fits, retrying, writer_lock
 from midback.storage.tables import (
     LOCAL_PERSON_ID,
     CheckInRow,
@@ -206,11 +206,13 @@ class Repository(Protocol):
         screens: Sequence[ScreenRecord],
         progression: Sequence[ProgressionStep],
     ) -> None:
-        """Store records with their ids, all or nothing.
+        """Store records under new ids (the store numbers them; a log follows its session), all
+        or nothing.
 
-        Refuses (``ImportFileError`` naming the first clash as ``sessions[i].logs[j].id`` etc.,
-        indexes following the arguments) any id already stored, a check-in for a day already
-        checked in, or progression for an exercise that already has some.
+        Refuses (``ImportFileError`` naming the first clash as ``sessions[i].started_at`` etc.,
+        indexes following the arguments) a session or screen of the person at a time already
+        stored, a check-in for a day already checked in, or progression for an exercise that
+        already has some.
         """
         ...
 
@@ -595,26 +597,22 @@ class SqlRepository:
             _bump(db, person_id)
             _refuse_clashes(db, person_id, sessions, checkins, screens, progression)
             checkpoints.forget(db, person_id)
+            # New ids, never the file's: a file's id of 2**31 - 1 would otherwise use up a
+            # PostgreSQL sequence for everybody.
             for session, logs in sessions:
-                db.add(SessionRow(**_session_values(session), id=session.id))
+                row = SessionRow(**_session_values(session))
+                db.add(row)
                 db.flush()
                 for log in logs:
-                    db.add(
-                        ExerciseLogRow(
-                            **_log_values(log),
-                            id=log.id,
-                            session_id=session.id,
-                            person_id=person_id,
-                        )
-                    )
+                    db.add(ExerciseLogRow(**_log_values(log), session_id=row.id,
+                                          person_id=person_id))  # fmt: skip
             for checkin in checkins:
-                db.add(CheckInRow(**checkin.model_dump()))
+                db.add(CheckInRow(**checkin.model_dump(exclude={"id"})))
             for screen in screens:
-                db.add(ScreenRow(**screen.model_dump()))
+                db.add(ScreenRow(**screen.model_dump(exclude={"id"})))
             for step in progression:
                 db.add(ProgressionRow(**step.model_dump()))
             db.flush()
-            advance_sequences(db.connection())
 
 
 def _require_person(db: Session, person_id: int) -> None:
@@ -662,23 +660,28 @@ def _refuse_clashes(
     screens: Sequence[ScreenRecord],
     progression: Sequence[ProgressionStep],
 ) -> None:
-    for i, (session, logs) in enumerate(sessions):
-        if db.get(SessionRow, session.id) is not None:
-            raise ImportFileError(f"sessions[{i}].id", f"session {session.id} already exists")
-        for j, log in enumerate(logs):
-            if db.get(ExerciseLogRow, log.id) is not None:
-                raise ImportFileError(f"sessions[{i}].logs[{j}].id", f"log {log.id} already exists")
+    for i, (session, _) in enumerate(sessions):
+        same_start = sa.select(SessionRow.id).where(
+            SessionRow.person_id == person_id, SessionRow.started_at == session.started_at
+        )
+        if db.scalars(same_start).first() is not None:
+            at = session.started_at.isoformat()
+            raise ImportFileError(
+                f"sessions[{i}].started_at", f"a session started at {at} already exists"
+            )
     for i, checkin in enumerate(checkins):
-        if db.get(CheckInRow, checkin.id) is not None:
-            raise ImportFileError(f"checkins[{i}].id", f"check-in {checkin.id} already exists")
         same_day = sa.select(CheckInRow.id).where(
             CheckInRow.person_id == person_id, CheckInRow.day == checkin.day
         )
         if db.scalars(same_day).first() is not None:
             raise ImportFileError(f"checkins[{i}].day", f"already checked in on {checkin.day}")
     for i, screen in enumerate(screens):
-        if db.get(ScreenRow, screen.id) is not None:
-            raise ImportFileError(f"screens[{i}].id", f"screen {screen.id} already exists")
+        same_time = sa.select(ScreenRow.id).where(
+            ScreenRow.person_id == person_id, ScreenRow.at == screen.at
+        )
+        if db.scalars(same_time).first() is not None:
+            at = screen.at.isoformat()
+            raise ImportFileError(f"screens[{i}].at", f"a screen at {at} already exists")
     for i, step in enumerate(progression):
         if db.get(ProgressionRow, (person_id, step.exercise_id)) is not None:
             raise ImportFileError(
