@@ -46,8 +46,9 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 @pytest.fixture
 def fresh_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """The app on a new, empty store for one test (say, one that records a red flag)."""
-    with serving(tmp_path) as server:
+    """The app on a new, empty store for one test (say, one that records a red flag): no safety
+    screen taken yet."""
+    with serving(tmp_path, screened=False) as server:
         yield server
 
 

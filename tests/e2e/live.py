@@ -18,6 +18,11 @@ from midback.settings import Settings
 from midback.web.app import create_app
 
 STARTUP_TIMEOUT_S = 15.0
+ALL_CLEAR: dict[str, Any] = {
+    "age": 45, "pain_now": 3, "pain_duration_days": 3, "improving": False,
+    "assessed_by_clinician": False, "red_flags": [], "conditions": [],
+}  # fmt: skip
+"""Safety-screen answers with no warning sign (verdict ok)."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +48,12 @@ class LiveServer:
 
 
 @contextmanager
-def serving(home: Path) -> Iterator[LiveServer]:
-    """Serve ``create_app`` on a new store in ``home`` until the block ends."""
+def serving(home: Path, *, screened: bool = True) -> Iterator[LiveServer]:
+    """Serve ``create_app`` on a new store in ``home`` until the block ends.
+
+    With ``screened`` the person has taken the safety screen (all clear), as anyone who plans
+    or plays has; without it, planning and playing lead to the screen first.
+    """
     settings = Settings(home=home, database_url=f"sqlite:///{home / 'midback.db'}")
     app = create_app(settings)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -59,6 +68,8 @@ def serving(home: Path) -> Iterator[LiveServer]:
     live = LiveServer(url=f"http://127.0.0.1:{port}", home=home)
     try:
         _wait_healthy(live, thread)
+        if screened:
+            live.post("/api/v1/screen", ALL_CLEAR)
         yield live
     finally:
         server.should_exit = True

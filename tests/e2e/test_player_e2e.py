@@ -23,7 +23,7 @@ from tests.e2e.browser import (
     wait_stage,
     wait_until,
 )
-from tests.e2e.live import LiveServer
+from tests.e2e.live import ALL_CLEAR, LiveServer
 
 pytestmark = [pytest.mark.e2e, QUIET_PLUGIN]
 
@@ -129,15 +129,18 @@ def test_a_whole_program_runs_at_high_speed_with_spoken_intros_and_shows_in_hist
     screenshot(page, "history-after-session")
 
 
-FINE_ANSWERS: dict[str, Any] = {
-    "age": 45, "pain_now": 3, "pain_duration_days": 3, "improving": False,
-    "assessed_by_clinician": False, "red_flags": [], "conditions": [],
-}  # fmt: skip
+FINE_ANSWERS = ALL_CLEAR
 
 
-def _answer_screen(page: Page, server: LiveServer, *, red_flags: list[RedFlag]) -> None:
-    """Fill in the safety screen on its page and send it; fails at once unless it is accepted."""
-    page.goto(f"{server.url}/screen")
+def _answer_screen(
+    page: Page, server: LiveServer, *, red_flags: list[RedFlag], go: bool = True
+) -> None:
+    """Fill in the safety screen on its page and send it; fails at once unless it is accepted.
+
+    With ``go`` False the screen is already open (the player or a plan sent the person to it).
+    """
+    if go:
+        page.goto(f"{server.url}/screen")
     page.get_by_label("How old are you?").fill("45")
     page.get_by_role("group", name="How bad is the pain right now?").get_by_role(
         "radio", name="3", exact=True
@@ -162,18 +165,12 @@ def _refuses_plans_and_the_player(page: Page, server: LiveServer) -> None:
     expect(page.locator("main a[href^='/player']")).to_have_count(0)
     screenshot(page, "plan-refused")
 
-    page.goto(f"{server.url}/player?minutes=10&place=home&speed=50")
-    _pain_button(page, 2).click()
-    wait_stage(page, "blocked")
-    expect(page.get_by_role("alert").filter(has_text="cannot guide")).to_contain_text(
-        "Call emergency services now."
-    )
-    expect(page.locator("#blocked-emergency")).to_be_visible()
-    expect(page.locator("#run-count")).to_be_hidden()
-    page.wait_for_timeout(300)  # nothing starts counting later either
-    state = player(page)
-    assert (state["started"], state["sessionId"], state["offset"]) == (False, None, 0)
-    assert "Call emergency services now." in state["announced"]
+    # The player respects the verdict before it asks any pain: it shows the plan page's refusal.
+    refused = page.goto(f"{server.url}/player?minutes=10&place=home&speed=50")
+    assert refused is not None and refused.status == 403
+    assert "/plan?" in page.url
+    expect(page.get_by_role("heading", name="No plan: call emergency services now")).to_be_visible()
+    expect(page.get_by_role("button", name="2: start with pain 2 of 10")).to_have_count(0)
     assert server.get("/api/v1/sessions") == []
     screenshot(page, "player-refused")
 
@@ -343,3 +340,50 @@ def test_a_whole_session_by_keyboard_alone(page: Page, live_server: LiveServer) 
     assert _statuses(session) == {0: "skipped", 1: "stopped_for_pain", 2: "completed"}
     assert (session["pain_before"], session["pain_after"], session["effort"]) == (4, 2, 3)
     assert (session["status"], session["note"]) == ("completed", "by keyboard")
+
+
+def test_a_new_person_is_screened_before_the_pain_question_and_pain_6_makes_it_gentle(
+    page: Page, fresh_server: LiveServer
+) -> None:
+    page.goto(f"{fresh_server.url}/player?minutes=20&place=gym&focus=strength&speed=200")
+    assert "/screen?" in page.url, "the player must ask the safety screen first"
+    expect(page.get_by_text("answer these questions once")).to_be_visible()
+    expect(page.get_by_role("button", name="6: start with pain 6 of 10")).to_have_count(0)
+    screenshot(page, "first-run-screen")
+    _answer_screen(page, fresh_server, red_flags=[], go=False)
+    expect(page.get_by_role("heading", level=1)).to_have_text("You can start gently")
+    page.get_by_role("link", name="Continue").click()
+    assert "/player?" in page.url and "focus=strength" in page.url
+
+    _pain_button(page, 6).click()
+    wait_stage(page, "gentle")
+    expect(page.get_by_role("heading", name="A gentle session today")).to_be_focused()
+    expect(page.locator("#gentle-why")).to_contain_text("6/10")
+    expect(page.locator("#gentle-why")).to_contain_text("gentle")
+    screenshot(page, "player-gentle")
+    page.get_by_role("button", name="Start the gentle session").click()
+    state = wait_stage(page, "run")
+    session = _stored(fresh_server, state["sessionId"])
+    assert session["pain_before"] == 6
+    kinds = {block["kind"] for block in session["plan"]["blocks"]}
+    assert kinds <= {"mobility", "stretch", "breathing", "cardio"}, kinds
+    loaded = {"dumbbells", "barbell", "cable-machine", "resistance-band", "bench", "pull-up-bar"}
+    assert not {e for block in session["plan"]["blocks"] for e in block["equipment"]} & loaded
+
+
+def test_pain_of_8_before_a_session_advises_not_to_exercise_today(
+    page: Page, live_server: LiveServer
+) -> None:
+    before = len(live_server.get("/api/v1/sessions"))
+    page.goto(f"{live_server.url}/player?minutes=10&place=home&speed=50")
+    _pain_button(page, 8).click()
+    wait_stage(page, "blocked")
+    expect(page.locator("#blocked-lead")).to_have_text(
+        "Your pain is too high to exercise on your own today."
+    )
+    expect(page.locator("#blocked-reasons")).to_contain_text("When to see a doctor")
+    expect(
+        page.locator("#stage-blocked").get_by_role("link", name="When to see a doctor")
+    ).to_be_visible()
+    assert len(live_server.get("/api/v1/sessions")) == before
+    screenshot(page, "player-pain-too-high")
