@@ -6,7 +6,9 @@ a test fails when one is missing from the README.
 
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -30,6 +32,8 @@ ENV_VARS: dict[str, str] = {
 """Field name -> the environment variable that sets it."""
 
 MIN_SECRET_LENGTH = 32
+MIN_SECRET_BITS = 128
+"""What ``_entropy_bits`` must find in a secret key (secrets.token_urlsafe(32) has ~190)."""
 KNOWN_DEFAULT_SECRETS = frozenset(
     {"changeme", "change-me", "secret", "secret-key", "dev", "development", "midback", "password"}
 )
@@ -128,6 +132,24 @@ class Settings(BaseModel):
             raise SettingsError(f"{name} must be at least {MIN_SECRET_LENGTH} characters")
         if key.strip().lower() in KNOWN_DEFAULT_SECRETS or len(set(key)) < 8:
             raise SettingsError(f"{name} is a known default or too simple; use a random key")
+        if _entropy_bits(key) < MIN_SECRET_BITS:
+            raise SettingsError(
+                f"{name} looks guessable (about {_entropy_bits(key):.0f} bits; needs "
+                f"{MIN_SECRET_BITS}); use a random key, e.g. python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'"
+            )
+
+
+def _entropy_bits(key: str) -> float:
+    """A cautious estimate of a key's randomness: its length times the Shannon entropy of its
+    characters, counting a character that follows its neighbour in a run (``abcd``, ``1234``,
+    ``aaaa``) as adding nothing."""
+    fresh = [c for i, c in enumerate(key) if i == 0 or abs(ord(c) - ord(key[i - 1])) > 1]
+    if not fresh:
+        return 0.0
+    counts = Counter(fresh)
+    per_char = -sum(n / len(fresh) * math.log2(n / len(fresh)) for n in counts.values())
+    return per_char * len(fresh)
 
 
 def _whole(env: Mapping[str, str], field: str, *, default: int) -> int:

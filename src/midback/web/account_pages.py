@@ -100,6 +100,8 @@ def signup_submit(
     problem = password_problem(password) or (None if "@" in email else "enter an email address")
     if problem is None:
         try:
+            auth.count_signup(client=request.client.host if request.client else "unknown",
+                              now=now)  # fmt: skip
             account = accounts.create(email, auth.hash(password), role=Role.PERSON, at=now)
         except MidbackError as error:
             problem = str(error).removeprefix("email: ")

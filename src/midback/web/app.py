@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
         title="midback",
         version="1",
         summary="A coach for mid-back pain. Not a medical device and not medical advice.",
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI loads from a CDN, which the CSP blocks: /openapi.json only
         redoc_url=None,
         openapi_url="/openapi.json",
     )

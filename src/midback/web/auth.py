@@ -26,6 +26,7 @@ from midback.domain.accounts import (
     PER_ACCOUNT,
     PER_ADDRESS,
     PER_PAIR,
+    PER_SIGNUP_ADDRESS,
     Account,
     EmailError,
     client_key,
@@ -90,7 +91,7 @@ class LoginLocked(MidbackError):
 
     def __init__(self, retry_after: int) -> None:
         self.retry_after = retry_after
-        super().__init__(f"too many failed logins; try again in {retry_after} s")
+        super().__init__(f"too many tries from here; try again in {retry_after} s")
 
 
 @dataclass
@@ -148,6 +149,15 @@ class Auth:
         if self.hasher.check_needs_rehash(stored):
             self.accounts.set_password(found[0].id, self.hash(password), end_sessions=False)
         return found[0]
+
+    def count_signup(self, *, client: str, now: datetime) -> None:
+        """Count a sign-up from ``client``; LoginLocked once an address has made
+        ``PER_SIGNUP_ADDRESS.free`` in the last hour (sign-up says whether an email is taken, so
+        asking it fast would list the accounts)."""
+        key = f"signup:{client_key(client)}"
+        locked = self.accounts.begin_attempt({key: PER_SIGNUP_ADDRESS}, now)
+        if locked is not None:
+            raise LoginLocked(max(1, int((locked - now).total_seconds() + 0.999)))
 
     def _verify(self, stored: str, password: str) -> bool:
         try:

@@ -71,6 +71,7 @@ def signup(
         raise HTTPException(status_code=422, detail=[
             {"loc": ["body", "password"], "msg": problem, "type": "value_error"}
         ])  # fmt: skip
+    auth.count_signup(client=request.client.host if request.client else "unknown", now=now)
     account = accounts.create(body.email, auth.hash(body.password), role=Role.PERSON, at=now)
     auth.set_cookie(response, account.id)
     return account
