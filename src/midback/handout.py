@@ -72,11 +72,19 @@ def handout_pages(cat: Catalogue, what: str) -> list[HandoutPage]:
         return [program_page(cat, p) for p in cat.programs]
     if what in cat.programs:
         return [program_page(cat, what)]
-    path = Path(what)
-    if path.suffix == ".json" or path.is_file():
-        return [plan_page(cat, _read_plan(path), slug=path.stem)]
+    path = plan_path(cat, what)
+    if path is not None:
+        return [plan_page(cat, read_plan(path), slug=path.stem)]
     cat.program(what)  # raises UnknownIdError with suggestions
     raise UnknownIdError("program", what, [])  # pragma: no cover - program() raised
+
+
+def plan_path(cat: Catalogue, what: str) -> Path | None:
+    """``what`` as the path of a plan file, or None when it names a program (or ``all``)."""
+    if what == "all" or what in cat.programs:
+        return None
+    path = Path(what)
+    return path if path.suffix == ".json" or path.is_file() else None
 
 
 def program_page(cat: Catalogue, program_id: str) -> HandoutPage:
@@ -157,7 +165,7 @@ def _exercise(
     )
 
 
-def _read_plan(path: Path) -> Plan:
+def read_plan(path: Path) -> Plan:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from midback.caches import PersonCache, PlanCache
 from midback.domain.answers import Answers
 from midback.domain.planner import Plan, PlanRequest
+from midback.domain.vocab import Place
 from midback.domain.safety import ScreenResult, check_allowed, screen
 
 # Progress lives in midback.replay; the faces find its use cases here with the others.
@@ -142,6 +143,39 @@ def current_screen(repo: Repository, person_id: int, *, now: datetime) -> Screen
     check_current(stored.at if stored else None, now)
     assert stored is not None
     return stored.result
+
+
+def check_plan(
+    repo: Repository,
+    cat: Catalogue,
+    person_id: int,
+    plan: Plan,
+    *,
+    now: datetime,
+    cleared: bool = False,
+) -> None:
+    """Check a plan made earlier (a file to print) against the person's current screen.
+
+    Raises ScreenRequired or ScreenBlocked like ``screened_request``, and PlanError naming the
+    first block that the screen's limits now rule out (a condition added since, say).
+    """
+    from midback.domain.contraindications import Form, forms
+    from midback.domain.planner import allowed_forms
+    from midback.errors import PlanError
+
+    result = current_screen(repo, person_id, now=now)
+    check_allowed(result, cleared=cleared)
+    limits = apply_screen(PlanRequest(minutes=1, place=Place.HOME, cleared=cleared), result)
+    for number, block in enumerate(plan.blocks, 1):
+        exercise = cat.exercise(block.exercise_id)
+        form: Form = next(
+            f for f in forms(exercise) if (f.variant.id if f.variant else None) == block.variant
+        )
+        if form not in allowed_forms(exercise, limits):
+            raise PlanError(
+                f"exercise {number} ({block.name}) is ruled out by your safety screen; "
+                "make a new plan with `midback plan`"
+            )
 
 
 def make_plan_for(

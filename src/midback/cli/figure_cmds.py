@@ -64,13 +64,37 @@ def handout(
         str | None,
         typer.Option(metavar="DATE", help="First day of the tick grid (e.g. 2026-11-23)."),
     ] = None,
+    cleared: Annotated[
+        bool,
+        typer.Option(
+            "--cleared", help="A plan file: a clinician has cleared you (as for midback plan)."
+        ),
+    ] = False,
 ) -> None:
-    """Write a printable handout: a page per program, figures, dose, a two-week tick grid."""
+    """Write a printable handout: a page per program, figures, dose, a two-week tick grid.
+
+    A plan file is checked against your stored safety screen first, as a plan is.
+    """
     from midback.domain.loader import catalogue
-    from midback.handout import handout_pages, pdf_bytes
+    from midback.handout import handout_pages, pdf_bytes, plan_page, plan_path, read_plan
 
     first = _date(start) if start is not None else None
-    pages = handout_pages(catalogue(), program_or_plan)
+    cat = catalogue()
+    plan_file = plan_path(cat, program_or_plan)
+    if plan_file is None:
+        pages = handout_pages(cat, program_or_plan)
+    else:
+        from midback.cli.plan_cmds import refuse
+        from midback.cli.store import now, store
+        from midback.errors import ScreenBlocked
+        from midback.services import LOCAL_PERSON, check_plan
+
+        plan = read_plan(plan_file)
+        try:
+            check_plan(store(), cat, LOCAL_PERSON, plan, now=now(), cleared=cleared)
+        except ScreenBlocked as blocked:
+            raise refuse(blocked, as_json=False) from None
+        pages = [plan_page(cat, plan, slug=plan_file.stem)]
     _write(pdf, pdf_bytes(pages, start=first), option="--pdf")
     count = len(pages)
     sys.stdout.write(f"Handout written to {pdf} ({count} page{'s' if count != 1 else ''})\n")
