@@ -1,4 +1,8 @@
-"""``python -m bench [--quick] [--only NAME] [--output FILE | --no-write]``."""
+"""``python -m bench [--quick] [--only NAME] [--output FILE | --no-write]``.
+
+A full-size run (no ``--quick``) rewrites BENCHMARKS.md; ``--output FILE`` writes FILE instead,
+with or without ``--quick``; ``--quick`` alone, or ``--no-write``, writes nothing.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from bench.result import Result
 
 BENCHMARKS: dict[str, str] = {
     "cli-start": "bench.cli_start",
+    "cli-path": "bench.cli_path",
     "catalogue": "bench.catalogue",
     "planner": "bench.planner",
     "timer-cli": "bench.timer_cli",
@@ -96,8 +101,19 @@ def summary(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+def output_file(output: Path | None, *, quick: bool, no_write: bool) -> Path | None:
+    """Where the Markdown goes: ``output`` when given; else BENCHMARKS.md after a full-size run,
+    nowhere after a quick one (its shrunk figures must not replace the real ones)."""
+    if no_write:
+        return None
+    if output is not None:
+        return output
+    return None if quick else DEFAULT_OUTPUT
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run, print the summary, rewrite the Markdown; 1 when a benchmark failed, else 0."""
+    """Run, print the summary, write the Markdown (see ``output_file``); 1 when a benchmark
+    failed, else 0."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="shrink every size and duration")
     parser.add_argument(
@@ -109,11 +125,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--output",
         type=Path,
-        default=DEFAULT_OUTPUT,
-        help="the Markdown file to rewrite (default: BENCHMARKS.md)",
+        help="the Markdown file to rewrite (default: BENCHMARKS.md after a full-size run;"
+        " --quick writes nothing unless given this)",
     )
     parser.add_argument("--no-write", action="store_true", help="print only; write no file")
     args = parser.parse_args(argv)
+    if args.no_write and args.output is not None:
+        parser.error("--output and --no-write contradict each other")
     names = selected(args.only)
     # SIGTERM (timeout, CI cancelling) unwinds like Ctrl-C, so servers and clusters are stopped.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
@@ -122,18 +140,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = run_all(names, quick=args.quick)
     total = time.perf_counter() - started
     print(summary(results))
-    if not args.no_write:
+    output = output_file(args.output, quick=args.quick, no_write=args.no_write)
+    if output is None:
+        reason = "--no-write" if args.no_write else "--quick (pass --output FILE to write one)"
+        print(f"[bench] wrote no Markdown: {reason}", file=sys.stderr)
+    else:
         command = (
             "python -m bench"
             + (" --quick" if args.quick else "")
             + (f" --only {','.join(names)}" if args.only else "")
         )
-        old = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        old = output.read_text(encoding="utf-8") if output.exists() else ""
         text = report.render(
             results, list(BENCHMARKS), old=old, when=when, command=command, total_s=total
         )
-        args.output.write_text(text, encoding="utf-8")
-        print(f"[bench] wrote {args.output}", file=sys.stderr)
+        output.write_text(text, encoding="utf-8")
+        print(f"[bench] wrote {output}", file=sys.stderr)
     return 1 if any(r.error for r in results) else 0
 
 

@@ -1,10 +1,13 @@
 """A small HTTP/1.1 load generator, for machines without wrk: run it as its own process.
 
-``python -m bench.load URL --connections N --seconds S [--method POST --body TEXT]`` keeps N
+``python -m bench.load URL --connections N --seconds S [--method POST --body TEXT ...]`` keeps N
 keep-alive connections busy for S seconds and prints one JSON line: requests, seconds, errors
-and latency percentiles in milliseconds. ``{n}`` in the body becomes a number unique to each
-request (idempotency keys). It reads ``Content-Length`` bodies only, which is all uvicorn sends
-for these routes.
+and latency percentiles in milliseconds. With several ``--body``, request number i sends body
+i modulo their count. ``{n}`` in a body becomes a number unique to each request (idempotency
+keys, seeds), counted from ``--first``. ``--before-path`` (with ``--before-method`` and
+``--before-body``) sends another request on the same connection before each timed one, untimed
+(a write between reads); its failures count as errors. It reads ``Content-Length`` bodies only,
+which is all uvicorn sends for these routes.
 """
 
 from __future__ import annotations
@@ -14,17 +17,52 @@ import asyncio
 import itertools
 import json
 import time
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bench.result import percentile
 
 
+@dataclass(frozen=True)
+class Call:
+    """One kind of request: ``{n}`` in a body becomes the request's number."""
+
+    method: str
+    path: str
+    bodies: tuple[str, ...] = ("",)
+
+    def encode(self, host: str, port: int, n: int) -> bytes:
+        """The request's bytes, with body ``n`` modulo the bodies' count."""
+        head = f"{self.method} {self.path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n"
+        if self.method == "GET":
+            return head.encode() + b"\r\n"
+        payload = self.bodies[n % len(self.bodies)].replace("{n}", str(n)).encode()
+        head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+        return head.encode() + b"\r\n" + payload
+
+
+async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, data: bytes) -> int:
+    """Send ``data``, read the whole answer; its status (0 when the connection closed)."""
+    writer.write(data)
+    await writer.drain()
+    status_line = await reader.readline()
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    await reader.readexactly(length)
+    return int(status_line.split()[1]) if status_line else 0
+
+
 async def _worker(
     host: str,
     port: int,
-    method: str,
-    path: str,
-    body: str,
+    call: Call,
+    before: Call | None,
     stop: float,
     counter: itertools.count[int],
     latencies: list[float],
@@ -33,25 +71,15 @@ async def _worker(
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.perf_counter() < stop:
-            payload = body.replace("{n}", str(next(counter))).encode()
-            head = f"{method} {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n"
-            if method != "GET":
-                head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+            n = next(counter)
+            if before is not None:
+                status = await _exchange(reader, writer, before.encode(host, port, n))
+                if not 200 <= status < 400:
+                    errors.append(status)
+            data = call.encode(host, port, n)
             start = time.perf_counter()
-            writer.write(head.encode() + b"\r\n" + (payload if method != "GET" else b""))
-            await writer.drain()
-            status_line = await reader.readline()
-            length = 0
-            while True:
-                line = await reader.readline()
-                if line in (b"\r\n", b""):
-                    break
-                name, _, value = line.decode("latin-1").partition(":")
-                if name.strip().lower() == "content-length":
-                    length = int(value.strip())
-            await reader.readexactly(length)
+            status = await _exchange(reader, writer, data)
             latencies.append((time.perf_counter() - start) * 1000)
-            status = int(status_line.split()[1]) if status_line else 0
             if not 200 <= status < 400:
                 errors.append(status)
     finally:
@@ -59,19 +87,26 @@ async def _worker(
 
 
 async def _run(
-    url: str, method: str, body: str, connections: int, seconds: float
+    url: str,
+    call: Call,
+    connections: int,
+    seconds: float,
+    *,
+    before: Call | None = None,
+    first: int = 1,
 ) -> dict[str, float]:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    counter = itertools.count(1)
+    call = Call(call.method, path, call.bodies)
+    counter = itertools.count(first)
     latencies: list[float] = []
     errors: list[int] = []
     start = time.perf_counter()
     stop = start + seconds
     await asyncio.gather(
         *(
-            _worker(host, port, method, path, body, stop, counter, latencies, errors)
+            _worker(host, port, call, before, stop, counter, latencies, errors)
             for _ in range(connections)
         )
     )
@@ -91,11 +126,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.load")
     parser.add_argument("url")
     parser.add_argument("--method", default="GET")
-    parser.add_argument("--body", default="")
+    parser.add_argument("--body", action="append", help="repeatable: request i sends body i mod k")
+    parser.add_argument("--first", type=int, default=1, help="the first request's {n}")
+    parser.add_argument("--before-method", default="POST")
+    parser.add_argument("--before-path", help="a request sent, untimed, before each timed one")
+    parser.add_argument("--before-body", default="")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    found = asyncio.run(_run(args.url, args.method, args.body, args.connections, args.seconds))
+    call = Call(args.method, "", tuple(args.body or [""]))
+    before = (
+        Call(args.before_method, args.before_path, (args.before_body,))
+        if args.before_path
+        else None
+    )
+    found = asyncio.run(
+        _run(args.url, call, args.connections, args.seconds, before=before, first=args.first)
+    )
     print(json.dumps(found))
 
 

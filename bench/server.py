@@ -2,7 +2,9 @@
 
 The server is started as ``uvicorn --factory midback.web.app:app_from_env`` (what ``midback
 serve`` runs), in its own process group so that it and its workers are stopped together, by
-that group's id, when the block ends.
+that group's id, when the block ends. The local person has an all-clear safety screen stored
+before the block starts (midback plans nothing, and the player sends a person to the screen,
+without one).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.answers import ANSWERS
 from bench.dataset import Counts, Shape, fill
 from midback.domain.loader import catalogue
 from midback.services import open_store
@@ -92,6 +95,7 @@ def serving(home: Path, *, workers: int = 1, history_days: int = 0) -> Iterator[
     server = Server(url=f"http://127.0.0.1:{port}", home=home, workers=workers, seeded=counts)
     try:
         _wait_healthy(server, process)
+        httpx.post(server.url + "/api/v1/screen", json=ANSWERS, timeout=30).raise_for_status()
         yield server
     finally:
         _stop(process)

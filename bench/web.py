@@ -1,25 +1,39 @@
 """web: uvicorn on loopback with 1 and 2 workers, loaded from a separate process.
 
-Routes: ``POST /api/v1/plan``, ``POST /api/v1/timeline``, ``POST /api/v1/sessions/{id}/logs``
-(a fresh idempotency key per request: every request writes a row) and ``GET /history``, each
-against ``GET /healthz`` (a constant) on the same server. Requests per second are measured with
-32 concurrent clients, latency (p50, p99) with 8. The load comes from wrk when it is installed
-(``apt-get install wrk``), else from ``bench.load`` (asyncio) in its own process.
+Routes: ``POST /api/v1/plan``, ``POST /api/v1/timeline``, ``GET /history`` and ``POST
+/api/v1/sessions/{id}/logs`` (a fresh idempotency key per request: every request writes a row),
+each against ``GET /healthz`` (a constant) on the same server. Requests per second are measured
+with 32 concurrent clients, latency (p50, p99) with 8. The load comes from wrk when it is
+installed (``apt-get install wrk``), else from ``bench.load`` (asyncio) in its own process.
+
+The app keeps plans by request and what it derived from a person's records until their next
+write, so each read route is measured twice over:
+
+- **cached hit**: the same body again and again, no write between (the warm-up already asked),
+  so the answer comes from the caches;
+- **miss**: *new body*, every request a different plan (minutes, place, focus and a seed never
+  sent before), so the plan cache misses while the person's records stay cached; *after a
+  write*, each client checks in (``POST /api/v1/checkins``, untimed) before each timed read of
+  the same person, so the person's cache is re-read too. These use ``bench.load`` (wrk cannot
+  leave the write out of its latency), and are also timed with one client, where every read
+  follows its own write.
 
 The store is a fresh SQLite file per server whose local person already has 60 days of history
-(sessions, logs and check-ins), so that plan (which reads the person's progress) and history
-see a person in real use. The log writes run last, so their rows do not weigh on the rest.
+(sessions, logs and check-ins) and a safety screen, so that plan (which reads the person's
+progress) and history see a person in real use. The writes run after the reads they would
+disturb, the log writes last, so their rows do not weigh on the rest.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -33,16 +47,45 @@ LATENCY_CLIENTS = 8
 PLAN_RATIO_LIMIT = 0.5
 P99_LIMIT_MS = 50.0
 PLAN_BODY = '{"minutes": 10, "place": "home", "focus": "relief"}'
+VARIED_MINUTES = (5, 10, 15, 20, 30, 45)
+VARIED_PLACES = ("desk", "car", "home", "gym")
+VARIED_FOCUS = ("relief", "mobility", "strength", "posture")
+CHECKIN_PATH = "/api/v1/checkins"
+CHECKIN_BODY = '{"pain": 3, "stiffness": 2}'
+RUN_SPAN = 20_000_000
+"""``{n}`` numbers per load run (wrk: 10,000,000 per thread, at most 2 threads): each run counts
+from its own multiple of this, so no seed is sent twice to a server (about 30 runs each)."""
+RUN_CYCLE = (2**31 - 1) // RUN_SPAN - 1
+"""Runs before the multiples start again (seeds stay below 2**31)."""
+
+
+def varied_plan_bodies() -> tuple[str, ...]:
+    """Plan bodies over minutes x place x focus, each with ``"seed": {n}`` (a new seed)."""
+    return tuple(
+        json.dumps({"minutes": m, "place": p, "focus": f}).removesuffix("}") + ', "seed": {n}}'
+        for m, p, f in itertools.product(VARIED_MINUTES, VARIED_PLACES, VARIED_FOCUS)
+    )
 
 
 @dataclass(frozen=True)
 class Route:
-    """One route under load."""
+    """One route under load: request number i sends ``bodies[i % len(bodies)]``."""
 
     name: str
     method: str
     path: str
-    body: str = ""
+    bodies: tuple[str, ...] = ("",)
+    cache: str = ""
+    """``hit``, ``miss`` or empty (not a cached read); the rows' names say which."""
+    before: tuple[str, str, str] | None = None
+    """(method, path, body) sent untimed before each timed request by the same client."""
+    targets: frozenset[str] = field(default_factory=frozenset)
+    """Which targets apply: ``rps`` (>= 0.5x /healthz) and ``p99`` (<= 50 ms)."""
+
+    @property
+    def label(self) -> str:
+        """The route's name in rows, with the cache path it measures."""
+        return f"{self.name}, {self.cache}" if self.cache else self.name
 
 
 @dataclass(frozen=True)
@@ -72,7 +115,8 @@ wrk.method = "{method}"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Accept"] = "application/json"
 wrk.body = [[{body}]]
-local template = [[{body}]]
+local templates = {{ {bodies} }}
+local first = {first}
 local count = 0
 function setup(thread)
   count = count + 1
@@ -90,20 +134,28 @@ _WRK_UNIQUE = """
 local n = 0
 function request()
   n = n + 1
-  local body = string.gsub(template, "{n}", tostring(tid) .. "x" .. tostring(n))
+  local number = first + (tid - 1) * 10000000 + n
+  local body = string.gsub(templates[(n % #templates) + 1], "{n}", string.format("%d", number))
   return wrk.format(nil, nil, nil, body)
 end
 """
+_runs = itertools.count()
+
+
+def _first() -> int:
+    """The first ``{n}`` of a new load run (see ``RUN_SPAN``)."""
+    return (next(_runs) % RUN_CYCLE) * RUN_SPAN + 1
 
 
 def load(
     server: Server, route: Route, *, clients: int, seconds: float, tag: str, scripts: Path
 ) -> Load:
     """Put ``route`` under ``clients`` concurrent clients for ``seconds``."""
-    body = route.body.replace("{tag}", tag)
+    bodies = [body.replace("{tag}", tag) for body in route.bodies]
     url = server.url + route.path
+    first = _first()
     wrk = shutil.which("wrk")
-    if wrk is None:
+    if wrk is None or route.before is not None:
         command = [
             sys.executable,
             "-m",
@@ -111,13 +163,17 @@ def load(
             url,
             "--method",
             route.method,
-            "--body",
-            body,
+            *(arg for body in bodies for arg in ("--body", body)),
+            "--first",
+            str(first),
             "--connections",
             str(clients),
             "--seconds",
             str(seconds),
         ]
+        if route.before is not None:
+            method, path, body = route.before
+            command += ["--before-method", method, "--before-path", path, "--before-body", body]
         done = subprocess.run(
             command, capture_output=True, text=True, check=True, timeout=seconds + 60
         )
@@ -131,9 +187,14 @@ def load(
             found["max"],
         )
     script = scripts / f"{tag}.lua"
+    unique = any("{n}" in body for body in bodies) or len(bodies) > 1
     script.write_text(
         _WRK_SCRIPT.format(
-            method=route.method, body=body, request=_WRK_UNIQUE if "{n}" in body else ""
+            method=route.method,
+            body=bodies[0],
+            bodies=", ".join(f"[[{body}]]" for body in bodies),
+            first=first,
+            request=_WRK_UNIQUE if unique else "",
         )
     )
     threads = min(clients, 2)
@@ -174,37 +235,73 @@ def settle(server: Server, *, timeout_s: float = 5.0) -> None:
 _fastest: dict[str, float] = {}
 
 
-def _routes(server: Server) -> list[Route]:
-    started = httpx.post(
-        server.url + "/api/v1/sessions",
-        content=PLAN_BODY,
+def _post(server: Server, path: str, body: str) -> httpx.Response:
+    response = httpx.post(
+        server.url + path,
+        content=body,
         timeout=30,
         headers={"Content-Type": "application/json"},
     )
-    started.raise_for_status()
+    if response.status_code >= 300:
+        raise RuntimeError(f"POST {path}: {response.status_code} {response.text[:300]}")
+    return response
+
+
+def _routes(server: Server) -> list[Route]:
+    """The routes in measuring order (hits first, then misses, then the log write), after
+    starting a session to log into (``serving`` stored the person's screen)."""
+    started = _post(server, "/api/v1/sessions", PLAN_BODY)
     session_id = started.json()["session"]["id"]
     log_body = '{"position": 0, "status": "completed", "idempotency_key": "{tag}-{n}"}'
+    varied = varied_plan_bodies()
+    checkin = ("POST", CHECKIN_PATH, CHECKIN_BODY)
+    both = frozenset({"rps", "p99"})
+    p99 = frozenset({"p99"})
     return [
-        Route("plan", "POST", "/api/v1/plan", PLAN_BODY),
-        Route("timeline", "POST", "/api/v1/timeline", PLAN_BODY),
-        Route("history page", "GET", "/history"),
-        Route("log write", "POST", f"/api/v1/sessions/{session_id}/logs", log_body),
-    ]
+        Route("plan", "POST", "/api/v1/plan", (PLAN_BODY,), "cached hit", targets=both),
+        Route("timeline", "POST", "/api/v1/timeline", (PLAN_BODY,), "cached hit", targets=p99),
+        Route("history page", "GET", "/history", cache="cached hit", targets=p99),
+        Route("plan", "POST", "/api/v1/plan", varied, "miss: new body", targets=p99),
+        Route("timeline", "POST", "/api/v1/timeline", varied, "miss: new body", targets=p99),
+        Route("plan", "POST", "/api/v1/plan", varied, "miss: after a write", before=checkin,
+              targets=p99),
+        Route("history page", "GET", "/history", cache="miss: after a write", before=checkin,
+              targets=p99),
+        Route("log write", "POST", f"/api/v1/sessions/{session_id}/logs", (log_body,),
+              targets=p99),
+    ]  # fmt: skip
 
 
 def _check(server: Server, routes: list[Route]) -> None:
     """Each route answers 2xx once before it is loaded (a broken route is no benchmark)."""
     for route in routes:
-        body = route.body.replace("{tag}", "bench-check").replace("{n}", "0")
-        response = httpx.request(
-            route.method,
-            server.url + route.path,
-            content=body or None,
-            headers={"Content-Type": "application/json"},
-            timeout=30,
-        )
-        if response.status_code >= 300:
-            raise RuntimeError(f"{route.name}: {response.status_code} {response.text[:300]}")
+        calls = [(route.method, route.path, body) for body in route.bodies]
+        if route.before is not None:
+            calls.insert(0, route.before)
+        for method, path, template in calls:
+            body = template.replace("{tag}", "bench-check").replace("{n}", "0")
+            response = httpx.request(
+                method,
+                server.url + path,
+                content=body or None,
+                headers={"Content-Type": "application/json"},
+                timeout=30,
+            )
+            if response.status_code >= 300:
+                raise RuntimeError(
+                    f"{route.label}: {method} {path} {body}: {response.status_code}"
+                    f" {response.text[:300]}"
+                )
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One route's loads: busy (32 clients), calm (8) and, for reads after a write, one."""
+
+    route: Route
+    busy: Load
+    calm: Load
+    one: Load | None = None
 
 
 def run(quick: bool) -> Result:
@@ -220,7 +317,8 @@ def run(quick: bool) -> Result:
             with serving(home, workers=workers, history_days=HISTORY_DAYS) as server:
                 routes = _routes(server)
                 _check(server, routes)
-                for route in [] if quick else [health, *routes[:-1]]:  # warm-up, unmeasured
+                warm = [health, *(r for r in routes if r.name != "log write")]
+                for route in [] if quick else warm:  # warm-up, unmeasured
                     settle(server)
                     load(
                         server,
@@ -230,43 +328,49 @@ def run(quick: bool) -> Result:
                         tag=f"warm-w{workers}",
                         scripts=scripts,
                     )
-                found: dict[str, tuple[Load, Load]] = {}
+                found: list[Measured] = []
                 for route in [health, *routes, health]:
                     tag = f"w{workers}-{len(found)}-{route.name.split()[0]}"
-                    settle(server)
-                    busy = load(
-                        server,
-                        route,
-                        clients=RPS_CLIENTS,
-                        seconds=seconds,
-                        tag=f"{tag}-c{RPS_CLIENTS}",
-                        scripts=scripts,
-                    )
-                    settle(server)
-                    calm = load(
-                        server,
-                        route,
-                        clients=LATENCY_CLIENTS,
-                        seconds=seconds,
-                        tag=f"{tag}-c{LATENCY_CLIENTS}",
-                        scripts=scripts,
-                    )
-                    key = route.name if route.name not in found else f"{route.name} again"
-                    found[key] = (busy, calm)
+                    loads = []
+                    for clients in (RPS_CLIENTS, LATENCY_CLIENTS, 1):
+                        if clients == 1 and route.before is None:
+                            continue
+                        settle(server)
+                        loads.append(
+                            load(
+                                server,
+                                route,
+                                clients=clients,
+                                seconds=seconds,
+                                tag=f"{tag}-c{clients}",
+                                scripts=scripts,
+                            )
+                        )
+                    found.append(Measured(route, *loads))
             _rows(result, workers, found)
     tool = "wrk" if shutil.which("wrk") else "bench.load (asyncio, no wrk here)"
     result.notes.append(
-        f"Load from {tool} in its own process, {seconds:g} s per measurement after a warm-up;"
-        f" a fresh SQLite store per server, its person with {HISTORY_DAYS} days of history;"
-        " the baseline is the mean of /healthz measured before and after the routes."
+        f"Load from {tool} in its own process (bench.load for the reads after a write),"
+        f" {seconds:g} s per measurement after a warm-up; a fresh SQLite store per server, its"
+        f" person with {HISTORY_DAYS} days of history and a stored screen; the baseline is the"
+        " mean of /healthz measured before and after the routes."
+    )
+    result.notes.append(
+        "*cached hit*: the same body each time, no write between, answered from the plan and"
+        " person caches. *miss: new body*: minutes x place x focus"
+        f" ({len(varied_plan_bodies())} combinations) and a seed never sent before, so the plan"
+        " cache misses (the person's records stay cached). *miss: after a write*: each client"
+        " checks in (untimed) before each timed read, a new seed each plan; at 8 clients of one"
+        " person another client's read may re-read the person between a write and this read,"
+        " so the rows with one client are the pure miss (every read follows its own write)."
     )
     return result
 
 
-def _rows(result: Result, workers: int, found: dict[str, tuple[Load, Load]]) -> None:
-    first, last = found["healthz (baseline)"], found["healthz (baseline) again"]
-    base_rps = (first[0].rps + last[0].rps) / 2
-    base_p99 = (first[1].p99_ms + last[1].p99_ms) / 2
+def _rows(result: Result, workers: int, found: list[Measured]) -> None:
+    first, last = found[0], found[-1]
+    base_rps = (first.busy.rps + last.busy.rps) / 2
+    base_p99 = (first.calm.p99_ms + last.calm.p99_ms) / 2
     label = f"{workers} worker{'s' if workers > 1 else ''}"
     result.rows.append(
         Row(
@@ -274,7 +378,7 @@ def _rows(result: Result, workers: int, found: dict[str, tuple[Load, Load]]) -> 
             base_rps,
             unit="req/s",
             stat="rate",
-            note=f"before {first[0].rps:.0f}, after {last[0].rps:.0f}",
+            note=f"before {first.busy.rps:.0f}, after {last.busy.rps:.0f}",
         )
     )
     result.rows.append(
@@ -282,20 +386,20 @@ def _rows(result: Result, workers: int, found: dict[str, tuple[Load, Load]]) -> 
             f"healthz, {label}: latency at {LATENCY_CLIENTS}",
             base_p99,
             stat="p99",
-            note=f"p50 {first[1].p50_ms:.1f} ms",
+            note=f"p50 {first.calm.p50_ms:.1f} ms",
         )
     )
-    for name, (busy, calm) in found.items():
-        if name.startswith("healthz"):
-            continue
+    for measured in found[1:-1]:
+        route, busy, calm = measured.route, measured.busy, measured.calm
+        name = route.label
+        after = " (each after a write)" if route.before is not None else ""
         r = ratio(busy.rps, base_rps)
         target, met = "", None
-        if name == "plan":
+        if "rps" in route.targets:
             target, met = f">= {PLAN_RATIO_LIMIT:g}x", at_least(r, PLAN_RATIO_LIMIT)
-        errors = busy.errors + calm.errors
         result.rows.append(
             Row(
-                f"{name}, {label}: requests/s at {RPS_CLIENTS}",
+                f"{name}, {label}: requests/s at {RPS_CLIENTS}{after}",
                 busy.rps,
                 unit="req/s",
                 stat="rate",
@@ -303,18 +407,27 @@ def _rows(result: Result, workers: int, found: dict[str, tuple[Load, Load]]) -> 
                 ratio=r,
                 target=target,
                 met=met,
-                note=f"{errors} errors" if errors else "",
+                note=f"{busy.errors} errors" if busy.errors else "",
             )
         )
-        result.rows.append(
-            Row(
-                f"{name}, {label}: latency at {LATENCY_CLIENTS}",
-                calm.p99,
-                stat="p99",
-                baseline=base_p99,
-                ratio=ratio(calm.p99, base_p99),
-                target=f"<= {P99_LIMIT_MS:g} ms",
-                met=at_most(calm.p99, P99_LIMIT_MS),
-                note=f"p50 {calm.p50_ms:.1f} ms, max {calm.max_ms:.0f} ms",
+        loads = [(LATENCY_CLIENTS, calm)]
+        if measured.one is not None:
+            loads.append((1, measured.one))
+        for clients, found_load in loads:
+            # The target is at 8 clients; one client is the pure miss, reported beside it.
+            has_target = "p99" in route.targets and clients == LATENCY_CLIENTS
+            notes = [f"p50 {found_load.p50_ms:.1f} ms, max {found_load.max_ms:.0f} ms"]
+            if found_load.errors:
+                notes.append(f"{found_load.errors} errors")
+            result.rows.append(
+                Row(
+                    f"{name}, {label}: latency at {clients}",
+                    found_load.p99,
+                    stat="p99",
+                    baseline=base_p99,
+                    ratio=ratio(found_load.p99, base_p99),
+                    target=f"<= {P99_LIMIT_MS:g} ms" if has_target else "",
+                    met=at_most(found_load.p99, P99_LIMIT_MS) if has_target else None,
+                    note="; ".join(notes),
+                )
             )
-        )

@@ -60,3 +60,71 @@ def test_a_rerun_keeps_the_analysis_and_the_benchmarks_it_did_not_run() -> None:
 def test_an_unknown_benchmark_name_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SystemExit, match="unknown benchmark nope"):
         main(["--only", "nope", "--output", str(tmp_path / "out.md")])
+
+
+def _fake_run(names: list[str], *, quick: bool) -> list[Result]:
+    """A stand-in for run_all: one row per benchmark named, saying which size ran."""
+    size = "quick" if quick else "full"
+    return [Result(name, name, rows=[Row(f"{size} figure", 1.0)]) for name in names]
+
+
+@pytest.fixture
+def default_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """BENCHMARKS.md redirected to a temporary file; benchmarks replaced by ``_fake_run``;
+    main's SIGTERM handler kept out of the test process."""
+    import signal
+
+    import bench.__main__ as bench_main
+
+    target = tmp_path / "BENCHMARKS.md"
+    monkeypatch.setattr(bench_main, "DEFAULT_OUTPUT", target)
+    monkeypatch.setattr(bench_main, "run_all", _fake_run)
+    monkeypatch.setattr(signal, "signal", lambda *_: None)
+    return target
+
+
+def test_quick_writes_no_markdown(default_output: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--quick", "--only", "catalogue"]) == 0
+
+    assert not default_output.exists()
+    assert "wrote no Markdown" in capsys.readouterr().err
+
+
+def test_quick_leaves_an_existing_benchmarks_md_as_it_was(default_output: Path) -> None:
+    default_output.write_text("the full run's figures\n")
+
+    main(["--quick"])
+
+    assert default_output.read_text() == "the full run's figures\n"
+
+
+def test_quick_with_output_writes_that_file_only(default_output: Path, tmp_path: Path) -> None:
+    chosen = tmp_path / "quick.md"
+
+    main(["--quick", "--only", "catalogue", "--output", str(chosen)])
+
+    text = chosen.read_text()
+    assert "<!-- results:catalogue -->" in text
+    assert "quick figure" in text
+    assert "`python -m bench --quick --only catalogue`" in text
+    assert not default_output.exists()
+
+
+def test_a_full_size_run_rewrites_benchmarks_md(default_output: Path) -> None:
+    main(["--only", "catalogue"])
+
+    text = default_output.read_text()
+    assert "full figure" in text
+    assert "`python -m bench --only catalogue`" in text
+
+
+def test_no_write_writes_nothing_even_after_a_full_size_run(default_output: Path) -> None:
+    main(["--only", "catalogue", "--no-write"])
+
+    assert not default_output.exists()
+
+
+def test_output_and_no_write_together_are_refused(default_output: Path, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        main(["--quick", "--output", str(tmp_path / "x.md"), "--no-write"])
+    assert not (tmp_path / "x.md").exists()
