@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from midback.caches import PersonCache, PlanCache
 from midback.domain.answers import Answers
 from midback.domain.planner import Plan, PlanRequest
-from midback.domain.vocab import Place
 from midback.domain.safety import ScreenResult, check_allowed, screen
+from midback.domain.vocab import Place
 
 # Progress lives in midback.replay; the faces find its use cases here with the others.
 from midback.replay import SETTLED_AFTER as SETTLED_AFTER

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from midback.domain.answers import Answers
 from midback.domain.catalogue import Catalogue
 from midback.domain.history import local_day
 from midback.domain.loader import catalogue
@@ -21,7 +22,6 @@ from midback.domain.planner import PlanRequest
 from midback.domain.prescription import Prescription
 from midback.domain.progression import Standing, standing
 from midback.domain.records import LogStatus, NewLog, SessionStatus
-from midback.domain.answers import Answers
 from midback.domain.safety import screen
 from midback.domain.vocab import Condition, Place
 from midback.services import (

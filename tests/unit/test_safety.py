@@ -505,11 +505,11 @@ def test_parse_answers_reports_the_first_problem_only() -> None:
     ("data", "expected"),
     [
         (raw(pregnancy_weeks=12), "pregnancy_weeks: given without the pregnancy condition"),
-        (raw(conditions=["pregnancy"], pregnancy_weeks=0), "pregnancy_weeks: 0 is out of range 1-42"),
+        (raw(conditions=["pregnancy"], pregnancy_weeks=0), "pregnancy_weeks: 0 is out of range"),
         (raw(conditions=["pregnancy"], pregnancy_weeks=43), "pregnancy_weeks: 43 is out of range"),
         (raw(conditions=["pregnancy"], pregnancy_weeks=True), "pregnancy_weeks: expected a whole"),
         (raw(bp_controlled=True), "bp_controlled: given without the high_blood_pressure"),
-        (raw(conditions=["high_blood_pressure"], bp_controlled="no"), "bp_controlled: expected true"),
+        (raw(conditions=["high_blood_pressure"], bp_controlled="no"), "bp_controlled: expected"),
     ],
 )  # fmt: skip
 def test_the_condition_questions_are_checked(data: object, expected: str) -> None:
