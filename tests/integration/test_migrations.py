@@ -93,3 +93,28 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS_DIR / "script.py.mako").is_file()
     assert list((MIGRATIONS_DIR / "versions").glob("0001_*.py"))
     assert MIGRATIONS_DIR.is_relative_to(Path(midback.__file__).parent)
+
+
+def test_the_shipped_head_read_without_alembic_is_alembics_head() -> None:
+    from midback.storage.engine import shipped_head
+
+    assert shipped_head() == head_revision() is not None
+
+
+def test_opening_a_store_at_the_head_loads_no_alembic(tmp_path: Path) -> None:
+    """Every CLI command opens the store: at the head it only reads the version (start-up)."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    upgrade(url)
+    code = (
+        "import sys; from midback.services import open_store; "
+        f"open_store({url!r}); print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+    fresh = f"sqlite:///{tmp_path / 'fresh.db'}"
+    code = code.replace(repr(url), repr(fresh))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"  # an empty database is migrated

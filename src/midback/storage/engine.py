@@ -13,13 +13,14 @@ import functools
 import logging
 import os
 import random
+import re
 import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 try:
     import fcntl
@@ -27,10 +28,9 @@ except ImportError:  # not on Windows: writers of other processes meet at SQLite
     fcntl = None  # type: ignore[assignment]
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+
+if TYPE_CHECKING:  # Alembic loads only when a database needs migrating (~100 ms of start-up)
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 """Alembic's script folder, shipped inside the package."""
@@ -242,6 +242,8 @@ def retrying(
 
 def alembic_config(url: str | None = None) -> Config:
     """Alembic's configuration, built in code; ``url`` is only needed by the ``alembic`` CLI."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
     if url is not None:
@@ -258,6 +260,10 @@ def upgrade(engine_or_url: sa.Engine | str, revision: str = "head") -> None:
     """
     engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
     try:
+        if revision == "head" and _at_shipped_head(engine):
+            return
+        from alembic import command
+
         config = alembic_config()
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
@@ -304,10 +310,45 @@ def advance_sequences(connection: sa.Connection) -> None:
 
 def head_revision() -> str | None:
     """The newest revision the package ships."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+_REVISION_LINE = re.compile(r"^(down_revision|revision)\b[^=]*=\s*['\"]?(\w+)", re.MULTILINE)
+
+
+def shipped_head() -> str | None:
+    """The newest revision the package ships, read from the revision files' own lines without
+    loading Alembic (a test checks it against ``head_revision``); None if that is ambiguous."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for name, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8")):
+            if name == "revision":
+                revisions.add(value)
+            elif value != "None":
+                parents.add(value)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _at_shipped_head(engine: sa.Engine) -> bool:
+    """Whether the database already stands at the shipped head (then there is nothing to run)."""
+    head = shipped_head()
+    if head is None:
+        return False
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(sa.text("SELECT version_num FROM alembic_version")).all()
+    except sa.exc.DBAPIError:  # no version table yet: an empty database
+        return False
+    return [row[0] for row in found] == [head]
 
 
 def current_revision(engine: sa.Engine) -> str | None:
     """The revision the database is at (``None`` for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
