@@ -257,6 +257,7 @@ ISOLATION_CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "/api/v1/clinician/patients/{person_id}", None),
     ("POST", "/api/v1/clinician/patients/{person_id}/assignments",
      {"program_id": "three-for-relief"}),
+    ("DELETE", "/api/v1/me/clinicians/{person_id}", None),
 ]  # fmt: skip
 """Every API route with an id in its path, called by Bob with Alice's ids."""
 

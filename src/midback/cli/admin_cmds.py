@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from midback.cli import output
-from midback.errors import MidbackError
+from midback.errors import MidbackError, NotFound
+
+if TYPE_CHECKING:
+    from midback.storage.accounts import SqlAccounts
 
 
 class _AdminError(MidbackError):
@@ -31,14 +34,21 @@ def user_add(
     ] = False,
 ) -> None:
     """Add an account (the password comes from a prompt, or stdin with --password-stdin)."""
-    from midback.domain.accounts import Role, password_problem
-    from midback.services import open_store
-    from midback.settings import Settings
-    from midback.storage.accounts import SqlAccounts
+    from midback.domain.accounts import Role, normalise_email
     from midback.web.auth import make_hasher
 
-    if "@" not in email:
-        raise _AdminError(f"email: {email!r} is not an email address")
+    normalise_email(email)  # EmailError names what is wrong before the password is asked
+    password = _read_password(password_stdin)
+    role = Role.CLINICIAN if clinician else Role.PERSON
+    account = _accounts().create(
+        email, make_hasher().hash(password), role=role, at=datetime.now(UTC)
+    )
+    output.console().print(f"Added {account.email} ({account.role.value}), id {account.id}.")
+
+
+def _read_password(password_stdin: bool) -> str:
+    from midback.domain.accounts import password_problem
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -46,12 +56,48 @@ def user_add(
     problem = password_problem(password)
     if problem:
         raise _AdminError(f"password: {problem}")
-    repo = open_store(Settings.from_env().database_url)
-    role = Role.CLINICIAN if clinician else Role.PERSON
-    account = SqlAccounts(repo.engine).create(
-        email, make_hasher().hash(password), role=role, at=datetime.now(UTC)
+    return password
+
+
+def _accounts() -> SqlAccounts:
+    from midback.services import open_store
+    from midback.settings import Settings
+    from midback.storage.accounts import SqlAccounts
+
+    return SqlAccounts(open_store(Settings.from_env().database_url).engine)
+
+
+@user_app.command("set-password")
+def user_set_password(
+    email: Annotated[str, typer.Argument(help="The account's email.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Set an account's password (from a prompt, or stdin); signs it out everywhere."""
+    from midback.web.auth import make_hasher
+
+    accounts = _accounts()
+    found = accounts.by_email(email)
+    if found is None:
+        raise NotFound("account", email)
+    password = _read_password(password_stdin)
+    accounts.set_password(found[0].id, make_hasher().hash(password))
+    output.console().print(f"Password of {found[0].email} set; every session of it ended.")
+
+
+@user_app.command("reset-code")
+def user_reset_code(
+    email: Annotated[str, typer.Argument(help="The account's email.")],
+) -> None:
+    """Print a one-time code (good for an hour) the person enters on /reset to set a password."""
+    from midback.domain.accounts import RESET_CODE_VALID
+
+    code = _accounts().new_reset_code(email, datetime.now(UTC), valid_for=RESET_CODE_VALID)
+    minutes = int(RESET_CODE_VALID.total_seconds() // 60)
+    output.console().print(
+        f"Reset code for {email}: {code}\nIt works once, for {minutes} minutes, at /reset."
     )
-    output.console().print(f"Added {account.email} ({account.role.value}), id {account.id}.")
 
 
 @db_app.command("upgrade")

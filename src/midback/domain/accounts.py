@@ -80,6 +80,20 @@ class Patient(BaseModel):
     linked_at: datetime
 
 
+class LinkedClinician(BaseModel):
+    """A clinician a person linked to (who may read their adherence and pain trend)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    clinician_id: int
+    email: str | None
+    linked_at: datetime
+
+
+RESET_CODE_VALID = timedelta(hours=1)
+"""How long a password reset code from ``midback user reset-code`` works."""
+
+
 def lockout(failures: int) -> timedelta:
     """How long to refuse one account from one address after ``failures`` failed tries.
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
@@ -14,7 +16,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from midback.domain.accounts import FORGET_AFTER, Account, Backoff, Patient, Role, normalise_email
+from midback.domain.accounts import (
+    FORGET_AFTER,
+    Account,
+    Backoff,
+    LinkedClinician,
+    Patient,
+    Role,
+    normalise_email,
+)
 from midback.errors import MidbackError, NotFound
 from midback.storage.engine import id_fits, retrying, writer_lock
 from midback.storage.tables import (
@@ -23,6 +33,7 @@ from midback.storage.tables import (
     LinkRow,
     LoginAttemptRow,
     LoginKnownRow,
+    PasswordResetRow,
     PersonRow,
 )
 
@@ -288,6 +299,75 @@ class SqlAccounts:
             ]
 
     @retrying()
+    def clinicians(self, person_id: int) -> list[LinkedClinician]:
+        """The clinicians the person is linked to, oldest link first."""
+        with self._transaction() as db:
+            rows = db.execute(
+                sa.select(LinkRow, PersonRow.email)
+                .join(PersonRow, PersonRow.id == LinkRow.clinician_id)
+                .where(LinkRow.person_id == person_id)
+                .order_by(LinkRow.created_at)
+            ).all()
+            return [
+                LinkedClinician(clinician_id=link.clinician_id, email=email,
+                                linked_at=link.created_at)
+                for link, email in rows
+            ]  # fmt: skip
+
+    @retrying()
+    def unlink(self, person_id: int, clinician_id: int) -> None:
+        """End the person's link to a clinician: from now on the clinician sees nothing of
+        theirs (NotFound when not linked)."""
+        if not id_fits(self._engine.dialect, clinician_id):
+            raise NotFound("clinician", clinician_id)
+        with self._transaction(write=True) as db:
+            link = db.get(LinkRow, (person_id, clinician_id), with_for_update=True)
+            if link is None:
+                raise NotFound("clinician", clinician_id)
+            db.delete(link)
+
+    # -- password resets -----------------------------------------------------------------
+    @retrying()
+    def new_reset_code(self, email: str, at: datetime, *, valid_for: timedelta) -> str:
+        """A one-time code to set a new password for the account of ``email`` (NotFound when
+        there is none); a newer code replaces an older one."""
+        code = secrets.token_urlsafe(12)
+        with self._transaction(write=True) as db:
+            row = db.scalars(
+                sa.select(PersonRow).where(PersonRow.email == normalise_email(email))
+            ).first()
+            if row is None:
+                raise NotFound("account", email)
+            reset = db.get(PasswordResetRow, row.id, with_for_update=True)
+            if reset is None:
+                reset = PasswordResetRow(person_id=row.id, code_hash="", expires_at=at)
+                db.add(reset)
+            reset.code_hash = _digest(code)
+            reset.expires_at = at + valid_for
+        return code
+
+    @retrying()
+    def reset_password(self, email: str, code: str, password_hash: str, at: datetime) -> int:
+        """Use a reset code: set the password, end every session, forget the code; returns the
+        person's id (AccountError for a wrong, used or expired code)."""
+        with self._transaction(write=True) as db:
+            row = db.scalars(
+                sa.select(PersonRow).where(PersonRow.email == normalise_email(email))
+            ).first()
+            reset = None if row is None else db.get(PasswordResetRow, row.id, with_for_update=True)
+            if (
+                row is None
+                or reset is None
+                or reset.expires_at <= at
+                or not hmac.compare_digest(reset.code_hash, _digest(code.strip()))
+            ):
+                raise AccountError("code: this reset code is wrong, used or expired")
+            db.delete(reset)
+            row.password_hash = password_hash
+            row.session_version += 1
+            return row.id
+
+    @retrying()
     def is_linked(self, clinician_id: int, person_id: int) -> bool:
         """Whether the person is linked to the clinician."""
         if not id_fits(self._engine.dialect, person_id):
@@ -321,6 +401,10 @@ class SqlAccounts:
                 .order_by(AssignmentRow.assigned_at.desc(), AssignmentRow.id.desc())
             )
             return [_assignment(r) for r in rows]
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
 
 
 def _account(row: PersonRow) -> Account:

@@ -122,7 +122,87 @@ def account_page(
         return RedirectResponse("/export", status_code=303)
     account, _ = accounts.get(person)
     assigned = [(a, cat.programs.get(a.program_id)) for a in accounts.assignments(person)]
-    return render(request, "account.html", account=account, assigned=assigned, message=message)
+    return render(request, "account.html", account=account, assigned=assigned,
+                  clinicians=accounts.clinicians(person), message=message)  # fmt: skip
+
+
+@router.post("/account/unlink")
+def account_unlink(
+    request: Request,
+    _: Csrf,
+    person: PersonId,
+    accounts: Accounts,
+    clinician_id: Annotated[int, Form(ge=1, le=2**31 - 1)],
+) -> Response:
+    """Stop sharing with a clinician (they lose access at once)."""
+    try:
+        accounts.unlink(person, clinician_id)
+    except MidbackError:
+        return RedirectResponse("/account?message=That+clinician+is+not+linked.", status_code=303)
+    return RedirectResponse("/account?message=Stopped+sharing.", status_code=303)
+
+
+@router.post("/account/password")
+def account_password(
+    request: Request,
+    _: Csrf,
+    person: PersonId,
+    auth: AuthDep,
+    now: Now,
+    current_password: Annotated[str, Form(max_length=1000)] = "",
+    new_password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Change the password; every other session ends, this one goes on with a fresh cookie."""
+    try:
+        auth.change_password(person, current_password, new_password, client=_client(request),
+                             now=now)  # fmt: skip
+    except LoginRefused:
+        return RedirectResponse("/account?message=The+current+password+is+wrong.",
+                                status_code=303)  # fmt: skip
+    except MidbackError as error:
+        return RedirectResponse(f"/account?message={_q(str(error))}", status_code=303)
+    response = RedirectResponse(
+        "/account?message=Password+changed;+other+devices+are+signed+out.", status_code=303
+    )
+    auth.set_cookie(response, person)
+    return response
+
+
+@router.get("/reset", response_class=HTMLResponse)
+def reset_page(request: Request) -> Response:
+    """Set a new password with a one-time code from the host."""
+    if _local(request):
+        return RedirectResponse("/", status_code=303)
+    return render(request, "reset.html", error=None)
+
+
+@router.post("/reset", response_class=HTMLResponse)
+def reset_submit(
+    request: Request,
+    _: Csrf,
+    auth: AuthDep,
+    now: Now,
+    email: Annotated[str, Form(max_length=320)] = "",
+    code: Annotated[str, Form(max_length=40)] = "",
+    new_password: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    """Use the code; on success, sign in with the new password."""
+    if _local(request):
+        return RedirectResponse("/", status_code=303)
+    try:
+        auth.reset_password(email, code, new_password, client=_client(request), now=now)
+    except (LoginLocked, HashingBusy) as wait:
+        page = render(request, "reset.html", status_code=429, error=str(wait), email=email)
+        page.headers["Retry-After"] = str(wait.retry_after)
+        return page
+    except MidbackError as error:
+        message = str(error).split(": ", 1)[-1]
+        return render(request, "reset.html", status_code=422, error=message, email=email)
+    return RedirectResponse("/login", status_code=303)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 @router.post("/account/link", response_class=HTMLResponse)

@@ -31,10 +31,11 @@ from midback.domain.accounts import (
     EmailError,
     client_key,
     normalise_email,
+    password_problem,
 )
 from midback.errors import MidbackError, NotFound
 from midback.settings import Settings
-from midback.storage.accounts import SqlAccounts
+from midback.storage.accounts import AccountError, SqlAccounts
 
 _T = TypeVar("_T")
 SESSION_COOKIE = "midback_session"
@@ -84,6 +85,10 @@ class HashingBusy(MidbackError):
     def __init__(self) -> None:
         self.retry_after = HASH_BUSY_RETRY_AFTER_S
         super().__init__("too many sign-ins at once; try again in a moment")
+
+
+class PasswordProblem(MidbackError):
+    """A new password that is not acceptable (says why, after the field's name)."""
 
 
 class LoginLocked(MidbackError):
@@ -149,6 +154,37 @@ class Auth:
         if self.hasher.check_needs_rehash(stored):
             self.accounts.set_password(found[0].id, self.hash(password), end_sessions=False)
         return found[0]
+
+    def change_password(
+        self, person_id: int, current: str, new: str, *, client: str, now: datetime
+    ) -> None:
+        """Set a new password after checking the current one (throttled like a login:
+        LoginRefused, LoginLocked), and end every session of the person."""
+        problem = password_problem(new)
+        if problem:
+            raise PasswordProblem(f"new_password: {problem}")
+        account, _ = self.accounts.get(person_id)
+        self.login(account.email or "", current, client=client, now=now)
+        self.accounts.set_password(person_id, self.hash(new))
+
+    def reset_password(
+        self, email: str, code: str, new: str, *, client: str, now: datetime
+    ) -> int:
+        """Set a new password with a reset code from ``midback user reset-code`` (throttled
+        per account and address, and per address); ends every session; the person's id."""
+        problem = password_problem(new)
+        if problem:
+            raise PasswordProblem(f"new_password: {problem}")
+        try:
+            name = normalise_email(email)
+        except EmailError:
+            raise AccountError("code: this reset code is wrong, used or expired") from None
+        address = client_key(client)
+        keys = {f"reset:{name}|{address}": PER_PAIR, f"client:{address}": PER_ADDRESS}
+        locked = self.accounts.begin_attempt(keys, now)
+        if locked is not None:
+            raise LoginLocked(max(1, int((locked - now).total_seconds() + 0.999)))
+        return self.accounts.reset_password(name, code, self.hash(new), now)
 
     def count_signup(self, *, client: str, now: datetime) -> None:
         """Count a sign-up from ``client``; LoginLocked once an address has made

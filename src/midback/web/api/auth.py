@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from midback.domain.accounts import Account, Role, password_problem
+from midback.domain.accounts import Account, LinkedClinician, Role, password_problem
 from midback.web.deps import Accounts, AuthDep, Now, PersonId, Repo
 
 router = APIRouter(tags=["accounts"])
@@ -30,6 +30,29 @@ class DeleteBody(BaseModel):
     confirm: str = Field(pattern="^delete$")
 
 
+class PasswordChange(BaseModel):
+    """The current password and the new one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=1000)
+    new_password: str = Field(min_length=1, max_length=1000)
+
+
+class PasswordReset(BaseModel):
+    """A reset code from the host (``midback user reset-code``) and the new password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    code: str = Field(min_length=8, max_length=40)
+    new_password: str = Field(min_length=1, max_length=1000)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 def _server_only(request: Request) -> None:
     if request.app.state.settings.mode != "server":
         raise HTTPException(status_code=404, detail="accounts exist in server mode only")
@@ -41,8 +64,7 @@ def login(
 ) -> Account:
     """Check the credentials and set the session cookie (429 with Retry-After when locked)."""
     _server_only(request)
-    client = request.client.host if request.client else "unknown"
-    account = auth.login(body.email, body.password, client=client, now=now)
+    account = auth.login(body.email, body.password, client=_client(request), now=now)
     auth.set_cookie(response, account.id)
     return account
 
@@ -84,6 +106,44 @@ def me(request: Request, person: PersonId, accounts: Accounts) -> dict[str, Any]
         return {"id": person, "email": None, "role": "person", "mode": "local"}
     account, _ = accounts.get(person)
     return {**account.model_dump(mode="json"), "mode": "server"}
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(
+    body: PasswordChange, request: Request, response: Response, person: PersonId, auth: AuthDep,
+    now: Now,
+) -> None:  # fmt: skip
+    """Change the password (the current one is checked): every other session ends; this one
+    gets a fresh cookie."""
+    _server_only(request)
+    auth.change_password(person, body.current_password, body.new_password,
+                         client=_client(request), now=now)  # fmt: skip
+    auth.set_cookie(response, person)
+
+
+@router.post("/auth/reset", status_code=status.HTTP_204_NO_CONTENT)
+def reset_password(body: PasswordReset, request: Request, auth: AuthDep, now: Now) -> None:
+    """Set a new password with a one-time code from the host; every session ends (sign in
+    with the new password)."""
+    _server_only(request)
+    auth.reset_password(body.email, body.code, body.new_password, client=_client(request),
+                        now=now)  # fmt: skip
+
+
+@router.get("/me/clinicians")
+def my_clinicians(request: Request, person: PersonId, accounts: Accounts) -> list[LinkedClinician]:
+    """The clinicians who can see my adherence and pain trend."""
+    _server_only(request)
+    return accounts.clinicians(person)
+
+
+@router.delete("/me/clinicians/{clinician_id}", status_code=status.HTTP_204_NO_CONTENT)
+def unlink_clinician(
+    clinician_id: int, request: Request, person: PersonId, accounts: Accounts
+) -> None:
+    """Withdraw a clinician's access to my record, at once (404 when not linked)."""
+    _server_only(request)
+    accounts.unlink(person, clinician_id)
 
 
 @router.get("/me/export")
