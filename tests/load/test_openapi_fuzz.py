@@ -37,12 +37,13 @@ from midback.settings import Settings
 from midback.web import api
 from midback.web.app import create_app
 from midback.web.auth import SESSION_COOKIE
+from tests.pg import BACKENDS
 
 SECRET = "fuzz-3Hq8Wv2Lx7Pz1Rm6Nb9Tc4Yh0Gd5Fs"
 EMAIL = "fuzzer@example.org"
 PASSWORD = "fuzzer password 42"
-EXAMPLES = 25
-"""Generated requests per operation, mode and test: bounded for CI."""
+EXAMPLES = 50
+"""Generated requests per operation, mode, test and database: bounded for CI."""
 POSITIVE, NEGATIVE = schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE
 
 _CONTRACT = ("positive_data_acceptance", "negative_data_rejection")
@@ -57,10 +58,15 @@ someone else's id), 409, 429 (login back-off) and 503 (database down), each with
 ``detail``; that is the README's contract, not yet the schema's. Every other 5xx still fails."""
 CONTRACT_CHECKS: dict[str, Any] = {
     "enabled": False,
-    **{name: {"enabled": True} for name in _CONTRACT},
+    "positive_data_acceptance": {
+        "enabled": True,
+        "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"],
+    },
+    "negative_data_rejection": {"enabled": True},
 }
-"""Only: schema-valid requests are not refused (4xx other than 401/403/404/409/429), and
-schema-invalid ones are not accepted."""
+"""Only: schema-valid requests are not refused (4xx other than 400/401/403/404/409/429), and
+schema-invalid ones are not accepted. 400 is the request limits' answer to what JSON Schema
+cannot say of a string: no NUL, no lone surrogates (``web/limits.py``); 5xx the other test's."""
 
 
 def _router_operations() -> list[tuple[str, str, bool]]:
@@ -123,7 +129,14 @@ def _refused(response: Any) -> bool:
     return bool(response.status_code == 422)
 
 
-KNOWN_ANSWER_FAILURES: dict[tuple[str, str, str], Known] = {}
+KNOWN_ANSWER_FAILURES: dict[tuple[str, str, str], Known] = {
+    ("positive", "GET", "/api/v1/week.ics"): Known(
+        "500 for a start before 1970 or after 2199: the query takes any date, then WeekBody"
+        " (whose start is a schemas.Day) refuses it inside the route; the query's start should"
+        " be a schemas.Day too", "GET", "/api/v1/week.ics",
+        query=[("minutes", 1), ("place", "car"), ("start", "1969-01-01")],
+        shows=lambda response: response.status_code == 500),
+}  # fmt: skip
 """Real 5xx or answers outside the schema found in routes of web/api (reported to their owner).
 (Ids too large for the database were 500s too; the storage now answers them not found.)"""
 
@@ -155,13 +168,19 @@ KNOWN_CONTRACT_GAPS: dict[tuple[str, str, str], Known] = {
 """Schema imprecisions found in routes of web/api (reported to their owner)."""
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def app(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FastAPI]:
+    """The app on SQLite and on PostgreSQL (which refuses what SQLite stores: NUL, say)."""
     home: Path = tmp_path_factory.mktemp("fuzz")
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_server").create_database()
+    else:
+        url = f"sqlite:///{home / 'fuzz.db'}"
     application = create_app(
-        Settings(home=home, database_url=f"sqlite:///{home / 'fuzz.db'}", mode="server",
-                 secret_key=SECRET)
-    )  # fmt: skip
+        Settings(home=home, database_url=url, mode="server", secret_key=SECRET)
+    )
     application.state.fuzz_hash = PasswordHasher().hash(PASSWORD)
     yield application
     application.state.repo.engine.dispose()
