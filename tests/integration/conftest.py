@@ -16,7 +16,15 @@ from midback.storage import Repository, SqlRepository, make_engine
 from tests.fakes import FakeRepository
 from tests.pg import BACKENDS, NewDatabase, migrated_database, new_sqlite, pg_database, pg_server
 
-__all__ = ["backend", "database_url", "new_database_url", "pg_database", "pg_server", "repo"]
+__all__ = [
+    "backend",
+    "database_url",
+    "home",
+    "new_database_url",
+    "pg_database",
+    "pg_server",
+    "repo",
+]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -43,6 +51,14 @@ def new_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Pat
 def database_url(new_database_url: NewDatabase) -> str:
     """One empty database of the test's backend."""
     return new_database_url()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty MIDBACK_HOME for the CLI's local store (SQLite), never the user's own."""
+    monkeypatch.setenv("MIDBACK_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("MIDBACK_DATABASE_URL", raising=False)
+    return tmp_path / "home"
 
 
 @pytest.fixture(params=[*BACKENDS, "fake"])

@@ -13,8 +13,11 @@ from icalendar import Calendar
 from typer.testing import CliRunner, Result
 
 from midback.cli.app import app
+from tests.integration.helpers import screen_via_cli
 
 runner = CliRunner()
+
+pytestmark = pytest.mark.usefixtures("home")  # a local store of the test's own, never the user's
 
 PLAN_KEYS = {"minutes", "total_seconds", "blocks", "directions", "swaps", "notes"}
 BLOCK_KEYS = {
@@ -61,7 +64,8 @@ def plan_json(*args: str) -> dict[str, Any]:
 # --- plan ----------------------------------------------------------------------------------
 
 
-def test_plan_json_keeps_its_contract() -> None:
+def test_plan_json_keeps_its_contract(tmp_path: Path) -> None:
+    screen_via_cli(tmp_path)
     data = plan_json("--minutes", "10", "--place", "home")
     assert data.keys() >= PLAN_KEYS
     assert data["minutes"] == 10
@@ -92,25 +96,29 @@ def modules_loaded_by(*args: str) -> set[str]:
     return set(done.stderr.split())
 
 
-def test_plan_json_loads_no_rich_and_no_yaml() -> None:
+def test_plan_json_loads_no_rich_and_no_yaml(tmp_path: Path) -> None:
     """Start-up time: no tables to draw, and the catalogue comes from its JSON snapshot."""
+    screen_via_cli(tmp_path)
     loaded = modules_loaded_by("plan", "--minutes", "10", "--place", "home", "--json")
     assert "midback.domain.planner" in loaded
     assert not {m for m in loaded if m.split(".")[0] in {"rich", "yaml"}}
 
 
-def test_same_seed_gives_the_same_output() -> None:
+def test_same_seed_gives_the_same_output(tmp_path: Path) -> None:
+    screen_via_cli(tmp_path)
     args = ("--minutes", "15", "--place", "gym", "--seed", "42", "--focus", "strength")
     assert plan_json(*args) == plan_json(*args)
 
 
-def test_plan_without_json_shows_a_table() -> None:
+def test_plan_without_json_shows_a_table(tmp_path: Path) -> None:
+    screen_via_cli(tmp_path)
     result = midback("plan", "--minutes", "10", "--place", "desk")
     assert result.exit_code == 0, result.output
     assert result.stdout.strip()
 
 
-def test_conditions_may_be_comma_separated() -> None:
+def test_conditions_may_be_comma_separated(tmp_path: Path) -> None:
+    screen_via_cli(tmp_path)
     data = plan_json("--minutes", "20", "--place", "home", "--condition", "knee_pain,wrist_pain")
     for block in data["blocks"]:
         assert not {"kneeling", "all-fours"} & set(block["positions"])
@@ -193,7 +201,8 @@ def test_a_bad_answers_file_exits_2(tmp_path: Path) -> None:
     assert "red_flags[0]" in result.stderr
 
 
-def test_plan_a_program_as_written() -> None:
+def test_plan_a_program_as_written(tmp_path: Path) -> None:
+    screen_via_cli(tmp_path)
     data = plan_json("--program", "three-for-relief")
     assert data["program_id"] == "three-for-relief"
     assert [b["exercise_id"] for b in data["blocks"]] == [
@@ -203,19 +212,22 @@ def test_plan_a_program_as_written() -> None:
     ]
 
 
-def test_plan_a_program_with_knee_pain_swaps_cat_cow() -> None:
+def test_plan_a_program_with_knee_pain_swaps_cat_cow(tmp_path: Path) -> None:
+    screen_via_cli(tmp_path)
     data = plan_json("--program", "three-for-relief", "--condition", "knee_pain")
     assert data["blocks"][0]["variant"] == "seated"
     assert [s["exercise_id"] for s in data["swaps"]] == ["cat-cow"]
 
 
-def test_an_unknown_program_exits_2_with_a_suggestion() -> None:
+def test_an_unknown_program_exits_2_with_a_suggestion(tmp_path: Path) -> None:
+    screen_via_cli(tmp_path)
     result = midback("plan", "--program", "three-for-relef")
     assert result.exit_code == EXIT_USAGE
     assert "three-for-relief" in result.stderr
 
 
-def test_a_program_ruled_out_entirely_exits_2() -> None:
+def test_a_program_ruled_out_entirely_exits_2(tmp_path: Path) -> None:
+    screen_via_cli(tmp_path)
     result = midback("plan", "--program", "three-for-relief", "--condition", "recent_spine_surgery")
     assert result.exit_code == EXIT_USAGE
     assert "ruled out" in result.stderr
@@ -231,6 +243,7 @@ def test_minutes_out_of_range_exit_2(minutes: str) -> None:
 
 
 def test_week_writes_a_calendar_and_json(tmp_path: Path) -> None:
+    screen_via_cli(tmp_path)
     ics = tmp_path / "week.ics"
     result = midback(
         "week",
@@ -258,6 +271,7 @@ def test_week_with_a_bad_start_exits_2() -> None:
 
 
 def test_week_with_a_missing_ics_folder_exits_2(tmp_path: Path) -> None:
+    screen_via_cli(tmp_path)
     ics = tmp_path / "nowhere" / "week.ics"
     result = midback(
         "week", "--minutes", "5", "--place", "desk", "--start", "2026-11-23", "--ics", str(ics)

@@ -18,6 +18,8 @@ runner = CliRunner()
 
 WIDE = {"COLUMNS": "200"}
 
+pytestmark = pytest.mark.usefixtures("home")  # the screen is stored: never in the user's store
+
 
 @pytest.fixture
 def cli() -> typer.Typer:
@@ -50,11 +52,12 @@ def test_screen_json_prints_verdict_reasons_conditions_and_advice(
     result = runner.invoke(cli, ["screen", "--answers", str(path), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"verdict", "reasons", "conditions", "advice"}
+    assert set(data) == {"verdict", "reasons", "conditions", "advice", "gentle", "pregnancy_weeks"}
     assert data["verdict"] == "doctor"
     assert data["reasons"][0]["id"] == "fever"
     assert data["conditions"] == ["knee_pain"]
     assert data["advice"][-1] == DISCLAIMER
+    assert (data["gentle"], data["pregnancy_weeks"]) == (False, None)
 
 
 @pytest.mark.parametrize(
@@ -142,22 +145,22 @@ def test_the_interactive_screen_asks_every_question_and_shows_the_verdict(
 
 
 def test_the_interactive_screen_re_asks_invalid_answers(cli: typer.Typer) -> None:
-    lines = ["forty", "200", "35", "11", "3", "-1", "2", "y", "n", "n", "n", "knee, 9", "9", "3"]
+    lines = ["forty", "200", "35", "11", "3", "-1", "2", "y", "n", "n", "n", "knee, 9", "10", "3"]
     result = runner.invoke(cli, ["screen", "--json"], input="\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output
     assert "Please enter a number from 1 to 120" in result.stderr
     assert "Please enter a number from 0 to 10" in result.stderr
     assert "Please enter a number of 0 or more" in result.stderr
     assert "did you mean knee_pain?" in result.stderr
-    assert "'9' is not one of the numbers 1-8" in result.stderr
+    assert "'10' is not one of the numbers 1-9" in result.stderr
     data = json.loads(result.stdout)
     assert data["verdict"] == "caution"
     assert data["conditions"] == ["knee_pain"]
 
 
 def test_each_red_flag_can_be_answered_on_its_own(cli: typer.Typer) -> None:
-    # Yes to "any emergency sign?", then no to all but the fourth (both legs).
-    emergency = ["y", "n", "n", "n", "y", "n", "n", "n"]
+    # Yes to "any emergency sign?", then no to all but the sixth (both legs) of the twelve.
+    emergency = ["y", "n", "n", "n", "n", "n", "y", "n", "n", "n", "n", "n", "n"]
     lines = ["35", "3", "2", "y", "n", *emergency, "n", ""]
     result = runner.invoke(cli, ["screen", "--json"], input="\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output
@@ -167,6 +170,18 @@ def test_each_red_flag_can_be_answered_on_its_own(cli: typer.Typer) -> None:
 
 
 def test_conditions_can_be_given_by_number_or_id(cli: typer.Typer) -> None:
-    lines = [*CALM[:-1], "1, wrist_pain"]
+    # Pregnancy asks its weeks and its own warning signs next.
+    lines = [*CALM[:-1], "1, wrist_pain", "24", "n"]
     result = runner.invoke(cli, ["screen", "--json"], input="\n".join(lines) + "\n")
-    assert json.loads(result.stdout)["conditions"] == ["pregnancy", "wrist_pain"]
+    assert "How many weeks pregnant are you?" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["conditions"] == ["pregnancy", "wrist_pain"]
+    assert data["pregnancy_weeks"] == 24
+
+
+def test_high_blood_pressure_asks_whether_it_is_under_control(cli: typer.Typer) -> None:
+    lines = [*CALM[:-1], "high_blood_pressure", "n"]
+    result = runner.invoke(cli, ["screen", "--json"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Is your blood pressure under control" in result.stderr
+    assert json.loads(result.stdout)["verdict"] == "doctor"

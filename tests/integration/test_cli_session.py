@@ -1,4 +1,5 @@
-"""Guided sessions end to end through the CLI, on a SQLite store in a temporary MIDBACK_HOME."""
+"""Guided sessions end to end through the CLI, on a SQLite store in a temporary MIDBACK_HOME
+(the ``home`` fixture of conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from midback.cli.app import app
+from tests.integration.helpers import screen_via_cli
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("MIDBACK_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("MIDBACK_DATABASE_URL", raising=False)
-    return tmp_path / "home"
 
 
 def _start(*extra: str) -> str:
@@ -28,6 +23,7 @@ def _start(*extra: str) -> str:
 
 
 def test_an_unattended_session_of_a_program_shows_in_history(home: Path) -> None:
+    screen_via_cli(home.parent)
     out = _start("--program", "three-for-relief")
     assert "Next: Cat-cow" in out
     history = json.loads(runner.invoke(app, ["history", "--json"]).stdout)
@@ -40,6 +36,7 @@ def test_an_unattended_session_of_a_program_shows_in_history(home: Path) -> None
 
 
 def test_a_planned_session_logs_every_exercise(home: Path) -> None:
+    screen_via_cli(home.parent)
     _start("--minutes", "5", "--place", "desk")
     exported = home.parent / "out.json"
     assert runner.invoke(app, ["export", str(exported)]).exit_code == 0
@@ -64,6 +61,7 @@ def test_a_red_flag_answer_refuses_the_session(home: Path, tmp_path: Path) -> No
 
 
 def test_checkin_and_progress_after_two_good_sessions(home: Path) -> None:
+    screen_via_cli(home.parent)
     assert runner.invoke(app, ["checkin", "--pain", "4", "--stiffness", "6"]).exit_code == 0
     _start("--program", "core-foundation")
     _start("--program", "core-foundation")
@@ -77,6 +75,7 @@ def test_checkin_and_progress_after_two_good_sessions(home: Path) -> None:
 def test_export_import_round_trip_is_lossless(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    screen_via_cli(home.parent)
     runner.invoke(app, ["checkin", "--pain", "5"])
     _start("--program", "quick-stretches")
     first = tmp_path / "first.json"
@@ -92,6 +91,7 @@ def test_export_import_round_trip_is_lossless(
 def test_a_corrupted_import_names_its_first_bad_record_and_stores_nothing(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    screen_via_cli(home.parent)
     _start("--program", "quick-stretches")
     good = tmp_path / "good.json"
     runner.invoke(app, ["export", str(good)])
@@ -108,6 +108,7 @@ def test_a_corrupted_import_names_its_first_bad_record_and_stores_nothing(
 
 
 def test_export_csv_has_a_header_and_a_row_per_log(home: Path, tmp_path: Path) -> None:
+    screen_via_cli(home.parent)
     _start("--program", "three-for-relief")
     target = tmp_path / "logs.csv"
     assert runner.invoke(app, ["export", "--format", "csv", str(target)]).exit_code == 0
