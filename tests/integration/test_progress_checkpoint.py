@@ -27,6 +27,7 @@ from midback.domain.vocab import Condition, Place
 from midback.services import (
     SETTLED_AFTER,
     Known,
+    StoredScreen,
     known,
     open_store,
     outcomes,
@@ -268,7 +269,7 @@ def test_what_a_plan_reads_follows_writes_made_through_another_store_object(
                           conditions=[Condition.OSTEOPOROSIS])  # fmt: skip
         save_screen(there, 1, answers, screen(answers), noon(6))
         assert Known.read(here, cat, 1).screen is not None
-        assert known(here, cat, 1).screen == screen(answers)
+        assert known(here, cat, 1).screen == StoredScreen(screen(answers), noon(6))
         there.finish_session(1, session, status=SessionStatus.QUIT, ended_at=noon(5), pain_after=9)
         assert personalise(here, cat, 1, REQUEST) == Known.read(here, cat, 1).personalise(REQUEST)
     finally:
