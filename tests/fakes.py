@@ -13,6 +13,7 @@ from typing import Any
 from midback.domain.history import local_day
 from midback.domain.records import (
     CheckIn,
+    CourseRecord,
     ExerciseLog,
     LogStatus,
     NewLog,
@@ -36,6 +37,7 @@ class FakeRepository:
         self.logs_by_id: dict[int, ExerciseLog] = {}
         self.checkins_by_id: dict[int, CheckIn] = {}
         self.screens_by_id: dict[int, ScreenRecord] = {}
+        self.courses_by_id: dict[int, CourseRecord] = {}
         self.steps: dict[tuple[int, str], ProgressionStep] = {}
         self.checkpoints: dict[int, ProgressCheckpoint] = {}
         self.writes = 0
@@ -250,6 +252,46 @@ class FakeRepository:
     def latest_screen(self, person_id: int) -> ScreenRecord | None:
         found = [s for s in self.screens_by_id.values() if s.person_id == person_id]
         return max(found, key=lambda s: (s.at, s.id), default=None)
+
+    def start_course(
+        self, person_id: int, state: Mapping[str, Any], *, at: datetime
+    ) -> CourseRecord:
+        self._require_person(person_id)
+        for old in list(self.courses_by_id.values()):
+            if old.person_id == person_id and old.active:
+                ended = old.model_copy(update={"active": False, "updated_at": at})
+                self.courses_by_id[old.id] = ended
+        record = CourseRecord(
+            id=_next_id(self.courses_by_id),
+            person_id=person_id,
+            started_at=at,
+            updated_at=at,
+            active=True,
+            state=dict(state),
+        )
+        self.courses_by_id[record.id] = record
+        self.writes += 1
+        return record
+
+    def save_course(
+        self, person_id: int, course_id: int, state: Mapping[str, Any], *, active: bool,
+        at: datetime,
+    ) -> CourseRecord:  # fmt: skip
+        old = self.courses_by_id.get(course_id)
+        if old is None or old.person_id != person_id:
+            raise NotFound("course", course_id)
+        record = old.model_copy(update={"state": dict(state), "active": active, "updated_at": at})
+        self.courses_by_id[course_id] = record
+        self.writes += 1
+        return record
+
+    def active_course(self, person_id: int) -> CourseRecord | None:
+        found = [c for c in self.courses_by_id.values() if c.person_id == person_id and c.active]
+        return max(found, key=lambda c: c.id) if found else None
+
+    def courses(self, person_id: int) -> list[CourseRecord]:
+        return sorted((c for c in self.courses_by_id.values() if c.person_id == person_id),
+                      key=lambda c: c.id)  # fmt: skip
 
     def progression(self, person_id: int) -> dict[str, ProgressionStep]:
         return {

@@ -156,3 +156,15 @@ class ProgressCheckpoint(_Record):
     states: JsonObject
     """Each exercise's replay (``progression.Replay.to_json``), by exercise id."""
     saved_at: UtcDatetime
+
+
+class CourseRecord(_Record):
+    """A course a person follows: its state as JSON (``domain.course.Course``), kept as it
+    changes; at most one per person is active."""
+
+    id: int
+    person_id: int
+    started_at: UtcDatetime
+    updated_at: UtcDatetime
+    active: bool
+    state: JsonObject

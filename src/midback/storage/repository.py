@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 from midback.domain.prescription import Prescription
 from midback.domain.records import (
     CheckIn,
+    CourseRecord,
     ExerciseLog,
     LogStatus,
     NewLog,
@@ -42,6 +43,7 @@ from midback.storage.engine import id_fits, retrying, writer_lock
 from midback.storage.tables import (
     LOCAL_PERSON_ID,
     CheckInRow,
+    CourseRow,
     ExerciseLogRow,
     PersonRow,
     ProgressionRow,
@@ -164,6 +166,27 @@ class Repository(Protocol):
 
     def latest_screen(self, person_id: int) -> ScreenRecord | None:
         """The most recent screen, if any."""
+        ...
+
+    def start_course(
+        self, person_id: int, state: Mapping[str, Any], *, at: datetime
+    ) -> CourseRecord:
+        """Store a new active course; the person's active course, if any, ends."""
+        ...
+
+    def save_course(
+        self, person_id: int, course_id: int, state: Mapping[str, Any], *, active: bool,
+        at: datetime,
+    ) -> CourseRecord:  # fmt: skip
+        """Replace a course's state (NotFound for another person's or a missing course)."""
+        ...
+
+    def active_course(self, person_id: int) -> CourseRecord | None:
+        """The person's active course, if any."""
+        ...
+
+    def courses(self, person_id: int) -> list[CourseRecord]:
+        """Every course the person followed, oldest first."""
         ...
 
     def progression(self, person_id: int) -> dict[str, ProgressionStep]:
@@ -512,6 +535,60 @@ class SqlRepository:
             row = db.scalars(query).first()
             return None if row is None else _screen(row)
 
+    # courses
+
+    @retrying()
+    def start_course(
+        self, person_id: int, state: Mapping[str, Any], *, at: datetime
+    ) -> CourseRecord:
+        with self._transaction(write=True) as db:
+            _require_person(db, person_id)
+            _bump(db, person_id)
+            db.execute(
+                sa.update(CourseRow)
+                .where(CourseRow.person_id == person_id, CourseRow.active)
+                .values(active=False, updated_at=at)
+            )
+            row = CourseRow(person_id=person_id, started_at=at, updated_at=at, active=True,
+                            state=dict(state))  # fmt: skip
+            db.add(row)
+            db.flush()
+            return _course(row)
+
+    @retrying()
+    def save_course(
+        self, person_id: int, course_id: int, state: Mapping[str, Any], *, active: bool,
+        at: datetime,
+    ) -> CourseRecord:  # fmt: skip
+        with self._transaction(write=True) as db:
+            row = db.get(CourseRow, course_id)
+            if row is None or row.person_id != person_id:
+                raise NotFound("course", course_id)
+            _bump(db, person_id)
+            row.state = dict(state)
+            row.active = active
+            row.updated_at = at
+            db.flush()
+            return _course(row)
+
+    @retrying()
+    def active_course(self, person_id: int) -> CourseRecord | None:
+        query = (
+            sa.select(CourseRow)
+            .where(CourseRow.person_id == person_id, CourseRow.active)
+            .order_by(CourseRow.id.desc())
+            .limit(1)
+        )
+        with self._transaction() as db:
+            row = db.scalars(query).first()
+            return None if row is None else _course(row)
+
+    @retrying()
+    def courses(self, person_id: int) -> list[CourseRecord]:
+        query = sa.select(CourseRow).where(CourseRow.person_id == person_id).order_by(CourseRow.id)
+        with self._transaction() as db:
+            return [_course(row) for row in db.scalars(query)]
+
     @retrying()
     def progression(self, person_id: int) -> dict[str, ProgressionStep]:
         query = (
@@ -755,6 +832,17 @@ def _checkin(row: CheckInRow) -> CheckIn:
         morning_pain=row.morning_pain,
         stiffness=row.stiffness,
         at=row.at,
+    )
+
+
+def _course(row: CourseRow) -> CourseRecord:
+    return CourseRecord(
+        id=row.id,
+        person_id=row.person_id,
+        started_at=row.started_at,
+        updated_at=row.updated_at,
+        active=row.active,
+        state=row.state,
     )
 
 

@@ -179,6 +179,20 @@ class ScreenRow(Base):
     result: Mapped[dict[str, Any]]
 
 
+class CourseRow(Base):
+    """A course and its state (``domain.course.Course`` as JSON); one active per person."""
+
+    __tablename__ = "courses"
+    __table_args__ = (sa.Index(None, "person_id", "active"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("people.id", ondelete="CASCADE"))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    active: Mapped[bool]
+    state: Mapped[dict[str, Any]]
+
+
 class ProgressionRow(Base):
     """A person's step on one exercise's progression ladder."""
 
