@@ -64,7 +64,9 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
         app.add_middleware(
             LocalAccess, token=settings.access_token, secure_cookies=settings.secure_cookies
         )
-    app.add_middleware(SecurityHeaders, secure_cookies=settings.secure_cookies)
+    app.add_middleware(
+        SecurityHeaders, secure_cookies=settings.secure_cookies, private=settings.mode == "server"
+    )
     app.add_middleware(HostCheck, allowed=settings.allowed_hosts)
     errors.install(app)
     app.include_router(api.router())

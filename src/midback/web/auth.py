@@ -39,6 +39,8 @@ from midback.storage.accounts import AccountError, SqlAccounts
 
 _T = TypeVar("_T")
 SESSION_COOKIE = "midback_session"
+CLEAR_SITE_DATA = '"cache", "storage"'
+"""Sent on signing out and on deleting the account."""
 SESSION_DAYS = 14
 _DUMMY_HASH_INPUT = "midback-timing-equaliser"
 
@@ -221,8 +223,11 @@ class Auth:
 
     @staticmethod
     def clear_cookie(response: Response) -> None:
-        """Remove the session cookie."""
+        """Remove the session cookie, and have the browser drop what it kept of the person:
+        HTTP cache, the service worker's caches, local storage (``Clear-Site-Data``; the pages
+        send the player's queue, or warn that it will be lost, before they sign out)."""
         response.delete_cookie(SESSION_COOKIE, path="/")
+        response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
 
     def person(self, request: Request) -> int | None:
         """The signed-in person of ``request``, or None."""

@@ -25,6 +25,8 @@ router = APIRouter(include_in_schema=False)
 STATIC_DIR = Path(__file__).parent / "static"
 VERSION_MARK = "__MIDBACK_SW_VERSION__"
 """Replaced in ``sw.js`` by a digest of the static files when served."""
+MODE_MARK = "__MIDBACK_SW_MODE__"
+"""Replaced in ``sw.js`` by the mode (``local`` or ``server``)."""
 DEFAULT_MINUTES = 10
 DEFAULT_PLACE = "home"
 MAX_SPEED = 1000.0
@@ -90,11 +92,13 @@ def player(
 
 
 @router.get("/sw.js")
-def service_worker() -> Response:
-    """The service worker, allowed to control the whole site, never cached by HTTP."""
+def service_worker(request: Request) -> Response:
+    """The service worker, allowed to control the whole site, never cached by HTTP. It is told
+    the mode: in server mode it keeps only what is the same for everybody."""
     source = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
+    mode = request.app.state.settings.mode
     return Response(
-        source.replace(VERSION_MARK, static_digest()),
+        source.replace(VERSION_MARK, f"{static_digest()}-{mode}").replace(MODE_MARK, mode),
         media_type="text/javascript",
         headers={"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"},
     )

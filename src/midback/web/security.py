@@ -56,9 +56,12 @@ class SecurityHeaders:
     request, measured as the largest share of a constant route's time).
     """
 
-    def __init__(self, app: ASGIApp, *, secure_cookies: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, *, secure_cookies: bool = False, private: bool = False
+    ) -> None:
         self.app = app
         self.secure_cookies = secure_cookies
+        self.private = private
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -81,6 +84,8 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
+                if self.private and not is_public(scope["path"]):
+                    headers["Cache-Control"] = "no-store"
                 if cookie is not None:
                     headers.append("set-cookie", cookie)
             await send(message)
@@ -95,6 +100,21 @@ class SecurityHeaders:
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+PUBLIC_PREFIXES = (
+    "/static/", "/figures/", "/exercises", "/programs", "/guide", "/about",
+    "/api/v1/exercises", "/api/v1/programs", "/manifest.webmanifest", "/sw.js",
+    "/openapi.json", "/healthz",
+)  # fmt: skip
+"""What is the same for everybody: the catalogue, the guide, static files (not the player page,
+which reads the person's screen). In server mode everything else is one person's and is sent
+``Cache-Control: no-store``, so neither the browser's cache nor the service worker keeps it
+(sw.js keeps the same list)."""
+
+
+def is_public(path: str) -> bool:
+    """Whether ``path`` answers the same to everybody (``PUBLIC_PREFIXES``)."""
+    return path.startswith(PUBLIC_PREFIXES)
 
 
 def _same_origin(request: HTTPConnection) -> bool:

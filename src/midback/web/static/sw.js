@@ -1,16 +1,28 @@
 // midback's service worker: the app shell offline, fresh pages and data when online.
 //
-// Served at /sw.js (scope /) with its version mark replaced by a digest of the static files,
-// so a change to any of them installs a new cache and drops the old one. Pages and API reads
-// go to the network first and fall back to the cache; /static and /figures come from the cache
-// first. Writes (POST and the rest) are never touched: the player keeps its own outbox.
+// Served at /sw.js (scope /) with its version mark replaced by a digest of the static files
+// and the mode, so a change to any of them installs a new cache and drops the old one. Pages
+// and API reads go to the network first and fall back to the cache; /static and /figures come
+// from the cache first. Writes (POST and the rest) are never touched: the player keeps its own
+// outbox.
+//
+// In server mode several people may use one browser, one after the other: only what is the
+// same for everybody is kept (PUBLIC, the same list as web/security.py's PUBLIC_PREFIXES), and
+// nothing the server marks no-store, so a person's pages and data never outlive their sign-out
+// (which also answers Clear-Site-Data). In local mode the one person's pages are kept too, to
+// work offline.
 "use strict";
 
 const VERSION = "__MIDBACK_SW_VERSION__";
+const MODE = "__MIDBACK_SW_MODE__";
 const PREFIX = "midback-";
 const CACHE = `${PREFIX}${VERSION}`;
+const PUBLIC = [
+  "/static/", "/figures/", "/exercises", "/programs", "/guide", "/about",
+  "/api/v1/exercises", "/api/v1/programs", "/manifest.webmanifest",
+];
 const SHELL = [
-  "/",
+  ...(MODE === "server" ? [] : ["/"]),
   "/player",
   "/static/app.css",
   "/static/app.js",
@@ -23,6 +35,14 @@ const SHELL = [
   "/api/v1/programs",
 ];
 
+/** Whether a response to `url` may be kept: never a personal one in server mode. */
+function mayKeep(url, response) {
+  if (!response.ok || response.type !== "basic") return false;
+  const control = response.headers.get("Cache-Control") || "";
+  if (/no-store|private/.test(control)) return false;
+  return MODE !== "server" || PUBLIC.some((prefix) => url.pathname.startsWith(prefix));
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
@@ -30,7 +50,7 @@ self.addEventListener("install", (event) => {
     await Promise.all(SHELL.map(async (url) => {
       try {
         const response = await fetch(url, { cache: "no-cache", credentials: "same-origin" });
-        if (response.ok) await cache.put(url, response);
+        if (mayKeep(new URL(url, self.location.origin), response)) await cache.put(url, response);
       } catch (_error) {
         // offline while installing: the next visit fills the cache
       }
@@ -75,7 +95,7 @@ async function cacheFirst(request) {
   const cached = await cache.match(request, { ignoreSearch: true });
   if (cached) return cached;
   const response = await fetch(request);
-  if (response.ok && response.type === "basic") await cache.put(request, response.clone());
+  if (mayKeep(new URL(request.url), response)) await cache.put(request, response.clone());
   return response;
 }
 
@@ -83,7 +103,7 @@ async function networkFirst(request, { store, page = false }) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    if (store && response.ok && response.type === "basic") {
+    if (store && mayKeep(new URL(request.url), response)) {
       await cache.put(request, response.clone());
     }
     return response;
@@ -92,7 +112,7 @@ async function networkFirst(request, { store, page = false }) {
       || (await cache.match(request, { ignoreSearch: true }));
     if (cached) return cached;
     if (page) {
-      const home = await cache.match("/");
+      const home = MODE === "server" ? null : await cache.match("/");
       if (home) return home;
       return new Response(
         "<!doctype html><title>Offline</title><p>midback is offline and this page is not saved.",
