@@ -13,8 +13,8 @@ from midback.domain.course import Phase
 from midback.domain.planner import Plan, PlanRequest
 from midback.domain.records import LogStatus, NewLog, SessionStatus
 from midback.domain.vocab import Place
-from midback.services import take_screen
 from midback.services import courses as course_cases
+from midback.services import take_screen
 from tests.fakes import FakeRepository
 
 PERSON = 1
