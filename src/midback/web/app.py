@@ -21,6 +21,7 @@ from midback.web.auth import Auth
 from midback.web.hosts import HostCheck
 from midback.web.limits import RequestLimits
 from midback.web.local_access import LocalAccess
+from midback.web.pdfs import PdfMaker
 from midback.web.security import SecurityHeaders
 
 WEB_DIR = Path(str(resources.files("midback") / "web"))
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
     app.state.accounts = accounts
     app.state.auth = Auth(settings, accounts)
     app.state.catalogue = catalogue()
+    app.state.pdfs = PdfMaker()
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     templates.env.filters["markdown"] = render_markdown
     app.state.templates = templates

@@ -33,10 +33,11 @@ def error_body(error: MidbackError) -> tuple[int, dict[str, object]]:
     """The status and JSON body for ``error``."""
     from midback.storage.accounts import AccountError
     from midback.web.auth import HashingBusy, LoginLocked, LoginRefused
+    from midback.web.pdfs import PdfBusy
 
     if isinstance(error, LoginRefused):
         return 401, {"detail": str(error)}
-    if isinstance(error, HashingBusy):
+    if isinstance(error, HashingBusy | PdfBusy):
         return 503, {"detail": str(error), "retry_after": error.retry_after}
     if isinstance(error, LoginLocked):
         return 429, {"detail": str(error), "retry_after": error.retry_after}
