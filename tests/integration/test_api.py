@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from midback.settings import Settings
 from midback.web.app import create_app
+from tests.integration.helpers import screen_via_api
 
 
 @pytest.fixture
@@ -63,6 +64,7 @@ def test_exercises_filter_and_unknown_id_is_404_with_suggestions(client: TestCli
 
 
 def test_plan_contract_and_budget(client: TestClient) -> None:
+    screen_via_api(client)
     plan = client.post("/api/v1/plan", json={"minutes": 10, "place": "home"}).json()
     assert plan["total_seconds"] <= 600
     assert {"phase", "exercise_id", "name", "variant", "dose", "seconds", "why"} <= set(
@@ -114,6 +116,7 @@ def test_a_doctor_verdict_is_lifted_by_cleared(client: TestClient) -> None:
 
 
 def test_a_session_logs_each_exercise_once_per_key(client: TestClient) -> None:
+    screen_via_api(client)
     started = _start(client, program_id="three-for-relief", pain_before=4)
     session_id = started["session"]["id"]
     assert started["timeline"]["version"] == 1
@@ -134,6 +137,7 @@ def test_a_session_logs_each_exercise_once_per_key(client: TestClient) -> None:
 
 
 def test_log_errors_name_the_field(client: TestClient) -> None:
+    screen_via_api(client)
     session_id = _start(client)["session"]["id"]
     url = f"/api/v1/sessions/{session_id}/logs"
     bad_status = client.post(
@@ -152,6 +156,7 @@ def test_log_errors_name_the_field(client: TestClient) -> None:
 
 
 def test_checkins_progress_and_export(client: TestClient) -> None:
+    screen_via_api(client)
     assert client.post("/api/v1/checkins", json={"pain": 5, "stiffness": 3}).status_code == 201
     assert client.post("/api/v1/checkins", json={"pain": 11}).status_code == 422
     session_id = _start(client)["session"]["id"]
@@ -167,6 +172,7 @@ def test_checkins_progress_and_export(client: TestClient) -> None:
 
 
 def test_week_and_its_ics(client: TestClient) -> None:
+    screen_via_api(client)
     body = {"minutes": 10, "place": "home", "start": "2026-11-23"}
     week = client.post("/api/v1/week", json=body).json()
     assert week["walk_minutes"] == 150

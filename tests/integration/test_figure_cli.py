@@ -18,6 +18,7 @@ from midback.cli import app as cli
 from midback.settings import Settings
 from midback.web import figures as web_figures
 from midback.web.app import create_app
+from tests.integration.helpers import screen_via_api
 
 SVG = "{http://www.w3.org/2000/svg}"
 runner = CliRunner()
@@ -145,6 +146,7 @@ def test_the_player_gets_keyframes_for_both_sides(client: TestClient) -> None:
 
 
 def test_the_player_page_mounts_the_moving_figure(client: TestClient) -> None:
+    screen_via_api(client)
     html = client.get("/player?program=three-for-relief").text
     assert '<script src="/static/figure.js" defer></script>' in html
     assert 'id="run-figure"' in html

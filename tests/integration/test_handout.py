@@ -18,11 +18,13 @@ from midback.domain.catalogue import Catalogue
 from midback.handout import handout_pages, plan_page, tick_days
 from midback.settings import Settings
 from midback.web.app import create_app
+from tests.integration.helpers import screen_via_api, screen_via_cli
 from tests.integration.test_figure_cli import figure_commands, with_figures
 
 __all__ = ["figure_commands"]  # the autouse fixture that lists the commands
 
 runner = CliRunner()
+pytestmark = pytest.mark.usefixtures("home")  # plans read a local store of the test's own
 POPPLER = shutil.which("pdfinfo") and shutil.which("pdftoppm")
 needs_poppler = pytest.mark.skipif(
     not POPPLER, reason="poppler-utils (pdfinfo, pdftoppm) is not installed: apt install it"
@@ -76,6 +78,7 @@ def test_a_handout_of_all_programs_has_one_page_each(tmp_path: Path, cat: Catalo
 
 @needs_poppler
 def test_a_plan_file_from_plan_json_makes_a_one_page_handout(tmp_path: Path) -> None:
+    screen_via_cli(tmp_path)
     plan_file = tmp_path / "plan.json"
     planned = runner.invoke(cli.app, ["plan", "--minutes", "12", "--place", "desk", "--json"])
     assert planned.exit_code == 0, planned.output
@@ -163,6 +166,7 @@ def test_the_print_view_shows_every_program_without_inline_style_or_script(
 
 
 def test_the_print_view_of_a_plan_follows_the_plan_query(client: TestClient) -> None:
+    screen_via_api(client)
     response = client.get("/print/plan?minutes=10&place=desk&focus=relief")
     assert response.status_code == 200
     assert "Your 10-minute routine" in response.text

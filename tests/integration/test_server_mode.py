@@ -17,6 +17,7 @@ from midback.domain.accounts import Role
 from midback.settings import Settings, SettingsError
 from midback.web.app import create_app
 from midback.web.deps import _now
+from tests.integration.helpers import screen_via_api
 from tests.pg import NewDatabase
 
 SECRET = "x7Gk2pQ9vLm4Rt8Wz1Nc6Hb3Yd5Fs0Ja9Ue2Io7Pq"
@@ -298,14 +299,16 @@ def test_lists_exports_and_pages_show_only_ones_own_data(
     assert bob.get("/api/v1/export").json()["sessions"] == []
     for page in ("/history", "/account", "/checkin", "/"):
         assert "alice" not in bob.get(page).text
-    # Bob has no screen of his own: Alice's does not apply to him.
-    assert bob.post("/api/v1/plan", json={"minutes": 10, "place": "home"}).status_code == 200
+    # Bob has no screen of his own: Alice's does not apply to him, so he is asked for his.
+    refused = bob.post("/api/v1/plan", json={"minutes": 10, "place": "home"})
+    assert (refused.status_code, refused.json()["verdict"]) == (403, "unscreened")
     assert len(alice.get("/api/v1/sessions").json()) == 1
 
 
 def test_a_screen_blocks_only_its_own_person(alice: TestClient, bob: TestClient) -> None:
     emergency = {"age": 50, "pain_now": 3, "pain_duration_days": 1, "red_flags": ["chest_pain"]}
     alice.post("/api/v1/screen", json=emergency)
+    screen_via_api(bob)
     assert alice.post("/api/v1/plan", json={"minutes": 10, "place": "home"}).status_code == 403
     assert bob.post("/api/v1/plan", json={"minutes": 10, "place": "home"}).status_code == 200
 

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from midback.settings import Settings
 from midback.web.app import create_app
+from tests.integration.helpers import screen_via_api
 
 EMERGENCY_ANSWERS = {
     "age": "40",
@@ -132,14 +133,23 @@ PAGES = {
     "/guide/how-to-stretch": "How to stretch",
     "/about": "About midback",
 }
+PLANNING_PAGES = {
+    "/plan?minutes=10&place=home&focus=relief&go=start",
+    "/plan?program=three-for-relief",
+    "/week?minutes=10&place=home",
+}
+"""The pages that plan: shown after the safety screen (else they send the person to it)."""
 
 
 @pytest.mark.parametrize(("path", "h1"), PAGES.items())
 def test_each_page_has_one_h1_a_title_and_the_landmarks(
     client: TestClient, path: str, h1: str
 ) -> None:
+    if path in PLANNING_PAGES:
+        screen_via_api(client)
     response = client.get(path)
     assert response.status_code == 200, response.text
+    assert not response.history, "redirected"
     page = parse(response)
     assert page.text("h1") == [h1]
     assert page.text("title")[0].endswith("· midback")
@@ -152,7 +162,10 @@ def test_each_page_has_one_h1_a_title_and_the_landmarks(
 def test_pages_carry_the_csp_and_no_inline_script_style_or_handler(
     client: TestClient, path: str
 ) -> None:
+    if path in PLANNING_PAGES:
+        screen_via_api(client)
     response = client.get(path)
+    assert not response.history, "redirected"
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert_no_inline_code(parse(response))
 
@@ -232,6 +245,7 @@ def test_a_program_page_links_to_the_player_and_to_the_planner(client: TestClien
 def test_start_now_shows_the_plan_and_a_start_link_with_the_same_query(
     client: TestClient,
 ) -> None:
+    screen_via_api(client)
     response = client.get("/plan", params={"minutes": 10, "place": "desk", "focus": "posture",
                                            "go": "start"})  # fmt: skip
     assert response.status_code == 200
@@ -286,7 +300,7 @@ def test_a_doctor_verdict_offers_the_cleared_box_and_cleared_plans_go_through(
 
 def test_a_safe_screen_says_what_the_plan_adapts_and_links_to_plan(client: TestClient) -> None:
     page = parse(post_form(client, "/screen", SAFE_ANSWERS))
-    assert page.text("h1") == ["You can exercise, with changes for your conditions"]
+    assert page.text("h1") == ["You can exercise, with changes for your conditions or your pain"]
     assert "/plan" in page.links()
     assert any("Knee pain" in li for li in page.text("li"))
 
@@ -306,7 +320,10 @@ def test_a_screen_post_without_the_csrf_token_is_refused(client: TestClient) -> 
     client.get("/screen")
     response = client.post("/screen", data=EMERGENCY_ANSWERS)
     assert response.status_code == 403
-    assert client.get("/plan", params={"minutes": 10, "place": "home"}).status_code == 200
+    # Nothing was stored: planning still asks for the screen instead of refusing an emergency.
+    plan = client.get("/plan", params={"minutes": 10, "place": "home"}, follow_redirects=False)
+    assert plan.status_code == 303
+    assert plan.headers["location"].endswith("&why=unscreened")
 
 
 def test_a_checkin_is_stored_and_shows_on_history(client: TestClient) -> None:
@@ -328,6 +345,7 @@ def test_a_bad_checkin_is_refused_with_422(client: TestClient) -> None:
 def test_history_draws_the_chart_with_the_improvement_line_after_two_weeks(
     client: TestClient, app: FastAPI
 ) -> None:
+    screen_via_api(client)
     started = client.post("/api/v1/sessions", json={"program_id": "three-for-relief",
                                                     "pain_before": 4})  # fmt: skip
     session_id = started.json()["session"]["id"]
@@ -356,6 +374,7 @@ def test_history_with_one_week_has_no_improvement_line(client: TestClient) -> No
 
 
 def test_a_session_note_is_escaped_on_history(client: TestClient) -> None:
+    screen_via_api(client)
     started = client.post("/api/v1/sessions", json={"program_id": "three-for-relief"})
     session_id = started.json()["session"]["id"]
     finished = client.post(f"/api/v1/sessions/{session_id}/finish",
@@ -368,6 +387,7 @@ def test_a_session_note_is_escaped_on_history(client: TestClient) -> None:
 
 
 def test_week_shows_the_days_walking_and_an_ics_link_that_works(client: TestClient) -> None:
+    screen_via_api(client)
     response = client.get("/week", params={"minutes": 10, "place": "home", "days": 7,
                                            "start": "2030-01-07"})  # fmt: skip
     assert response.status_code == 200

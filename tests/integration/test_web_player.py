@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from midback.settings import Settings
 from midback.web.app import create_app
 from midback.web.pwa import STATIC_DIR, VERSION_MARK
+from tests.integration.helpers import screen_via_api
 
 SCRIPT_TAG = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.DOTALL | re.IGNORECASE)
 NODE = shutil.which("node")
@@ -37,6 +38,7 @@ def _player_data(html: str) -> dict[str, object]:
 
 
 def test_the_player_page_hands_the_query_to_its_script_as_json(client: TestClient) -> None:
+    screen_via_api(client)
     response = client.get(
         "/player?minutes=15&place=desk&focus=mobility&level=beginner"
         "&equipment=chair&equipment=doorway&conditions=pregnancy&speed=50&cleared=1"
@@ -59,6 +61,7 @@ def test_the_player_page_hands_the_query_to_its_script_as_json(client: TestClien
 def test_the_player_page_names_a_program_and_plans_defaults_without_one(
     client: TestClient,
 ) -> None:
+    screen_via_api(client)
     program = _player_data(client.get("/player?program=three-for-relief").text)
     assert program["start"] == {"program_id": "three-for-relief"}
     assert program["program_name"] == "Three for relief"
@@ -69,6 +72,7 @@ def test_the_player_page_names_a_program_and_plans_defaults_without_one(
 
 
 def test_the_player_page_has_no_inline_script_or_style(client: TestClient) -> None:
+    screen_via_api(client)
     html = client.get("/player").text
     scripts = SCRIPT_TAG.findall(html)
     assert any('src="/static/player.js"' in attrs and "defer" in attrs for attrs, _ in scripts)
@@ -83,6 +87,7 @@ def test_the_player_page_has_no_inline_script_or_style(client: TestClient) -> No
 
 
 def test_the_player_page_has_every_control_the_script_needs(client: TestClient) -> None:
+    screen_via_api(client)
     html = client.get("/player").text
     script = (STATIC_DIR / "player.js").read_text(encoding="utf-8")
     wanted = set(re.findall(r'\$\("([a-z-]+)"\)', script))
@@ -119,11 +124,12 @@ def test_the_manifest_names_the_app_and_its_icon(client: TestClient) -> None:
 
 
 def test_the_shell_the_service_worker_caches_is_all_served(client: TestClient) -> None:
+    screen_via_api(client)
     source = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
     shell = re.search(r"const SHELL = \[(.*?)\];", source, re.DOTALL)
     assert shell
     for url in re.findall(r'"([^"]+)"', shell.group(1)):
-        assert client.get(url).status_code == 200, url
+        assert client.get(url, follow_redirects=False).status_code == 200, url
 
 
 def test_the_scripts_use_no_eval() -> None:
@@ -171,6 +177,7 @@ def test_the_browser_engine_ends_blocks_like_the_terminal_player(client: TestCli
     from midback.domain.timeline import Timeline
 
     assert NODE is not None
+    screen_via_api(client)
     started = client.post("/api/v1/sessions", json={"program_id": "three-for-relief"})
     assert started.status_code == 201
     timeline = started.json()["timeline"]
@@ -222,6 +229,7 @@ def test_the_browser_engine_ends_blocks_like_the_terminal_player(client: TestCli
 
 
 def test_a_session_started_from_the_page_logs_with_idempotency_keys(client: TestClient) -> None:
+    screen_via_api(client)
     start = _player_data(client.get("/player?program=three-for-relief").text)["start"]
     assert isinstance(start, dict)
     started = client.post("/api/v1/sessions", json={**start, "pain_before": 4})
