@@ -34,6 +34,7 @@ class FakeRepository:
     def __init__(self) -> None:
         self.people: dict[int, str | None] = {LOCAL_PERSON_ID: None}
         self.sessions: dict[int, SessionRecord] = {}
+        self.session_keys: dict[tuple[int, str | None], int] = {}
         self.logs_by_id: dict[int, ExerciseLog] = {}
         self.checkins_by_id: dict[int, CheckIn] = {}
         self.screens_by_id: dict[int, ScreenRecord] = {}
@@ -62,7 +63,11 @@ class FakeRepository:
         program_id: str | None,
         started_at: datetime,
         pain_before: int | None = None,
+        idempotency_key: str | None = None,
     ) -> SessionRecord:
+        started = self.session_keys.get((person_id, idempotency_key))
+        if idempotency_key is not None and started is not None:
+            return self.sessions[started]
         record = SessionRecord(
             id=_next_id(self.sessions),
             person_id=person_id,
@@ -74,6 +79,8 @@ class FakeRepository:
         self._require_person(person_id)
         self.writes += 1
         self.sessions[record.id] = record
+        if idempotency_key is not None:
+            self.session_keys[(person_id, idempotency_key)] = record.id
         return record
 
     def log_exercise(self, person_id: int, session_id: int, log: NewLog) -> ExerciseLog:

@@ -74,8 +74,13 @@ class Repository(Protocol):
         program_id: str | None,
         started_at: datetime,
         pain_before: int | None = None,
+        idempotency_key: str | None = None,
     ) -> SessionRecord:
-        """A new ``running`` session. ``NotFound`` for an unknown person."""
+        """A new ``running`` session. ``NotFound`` for an unknown person.
+
+        Idempotent: when the person already started a session with ``idempotency_key``,
+        returns that one and stores nothing new.
+        """
         ...
 
     def log_exercise(self, person_id: int, session_id: int, log: NewLog) -> ExerciseLog:
@@ -280,7 +285,7 @@ class SqlRepository:
 
     # sessions
 
-    @retrying()
+    @retrying(on_clash=True)  # two tries with one key at once: the second finds the first's
     def start_session(
         self,
         person_id: int,
@@ -289,7 +294,17 @@ class SqlRepository:
         program_id: str | None,
         started_at: datetime,
         pain_before: int | None = None,
+        idempotency_key: str | None = None,
     ) -> SessionRecord:
+        if idempotency_key is not None:
+            with self._transaction() as db:
+                query = sa.select(SessionRow).where(
+                    SessionRow.person_id == person_id,
+                    SessionRow.idempotency_key == idempotency_key,
+                )
+                started = db.scalars(query).first()
+                if started is not None:
+                    return _session(started)
         record = SessionRecord(
             id=0,
             person_id=person_id,
@@ -301,7 +316,7 @@ class SqlRepository:
         with self._transaction(write=True) as db:
             _require_person(db, person_id)
             _bump(db, person_id)
-            row = SessionRow(**_session_values(record))
+            row = SessionRow(**_session_values(record), idempotency_key=idempotency_key)
             db.add(row)
             db.flush()
             return record.model_copy(update={"id": row.id})

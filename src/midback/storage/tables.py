@@ -93,6 +93,7 @@ class SessionRow(Base):
     __table_args__ = (
         # Lets exercise_logs point at (session, person) so a log can never cross people.
         sa.UniqueConstraint("id", "person_id"),
+        sa.UniqueConstraint("person_id", "idempotency_key"),  # NULLs never clash
         sa.Index(None, "person_id", "started_at"),
         sa.CheckConstraint(_in("status", SESSION_STATUSES), name="status"),
         sa.CheckConstraint(_score("pain_before"), name="pain_before"),
@@ -111,6 +112,8 @@ class SessionRow(Base):
     pain_after: Mapped[int | None]
     effort: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(sa.Text)
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(100))
+    """The client's key for starting it: a retry of the same start finds this session."""
 
 
 class ExerciseLogRow(Base):

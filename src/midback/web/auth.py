@@ -169,9 +169,7 @@ class Auth:
         self.login(account.email or "", current, client=client, now=now)
         self.accounts.set_password(person_id, self.hash(new))
 
-    def reset_password(
-        self, email: str, code: str, new: str, *, client: str, now: datetime
-    ) -> int:
+    def reset_password(self, email: str, code: str, new: str, *, client: str, now: datetime) -> int:
         """Set a new password with a reset code from ``midback user reset-code`` (throttled
         per account and address, and per address); ends every session; the person's id."""
         problem = password_problem(new)

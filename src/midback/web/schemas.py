@@ -85,6 +85,10 @@ class StartBody(PlanBody):
     """Start a session: plan it on the server, then record it."""
 
     pain_before: int | None = Field(default=None, ge=0, le=10)
+    idempotency_key: str | None = Field(
+        default=None, min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$"
+    )
+    """A retry of the same start (the answer was lost) returns the session it made."""
 
 
 class LogBody(_Body):
