@@ -48,6 +48,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "session_cmds",
         "Start a guided session: screen if needed, plan, then count you through it.",
     ),
+    "course": (
+        "course_cmds",
+        "Follow a course: a core of exercises repeated and progressed for weeks.",
+    ),
     "checkin": ("session_cmds", "Record this morning's pain (and stiffness); progression uses it."),
     "history": (
         "session_cmds",

@@ -32,7 +32,8 @@ from midback.cli.plan_cmds import (
     refuse,
 )
 from midback.cli.player_view import player_screen
-from midback.cli.store import now, store
+from midback.cli import store as stores
+from midback.cli.store import store
 from midback.cli.terminal import NoKeys, TerminalKeys, Voice, default_keys, is_intro, run_session
 from midback.domain.dose import Level
 from midback.domain.loader import catalogue
@@ -40,6 +41,7 @@ from midback.domain.planner import Focus
 from midback.domain.player import BlockEnded, Event, Player
 from midback.domain.safety import check_allowed, screen
 from midback.domain.timeline import compile_plan
+from midback.domain.vocab import Place
 from midback.errors import MidbackError, PainTooHigh, ScreenBlocked
 from midback.services import (
     LOCAL_PERSON,
@@ -52,6 +54,8 @@ from midback.services import (
     progress,
     save_progress,
 )
+from midback.services.courses import active as active_course
+from midback.services.courses import course_session
 
 Score = Annotated[int | None, typer.Option(min=0, max=10)]
 
@@ -81,13 +85,20 @@ def start_command(
     note: Annotated[str | None, typer.Option(help="A note to keep with the session.")] = None,
     voice: Annotated[bool, typer.Option("--voice", help="Speak the cues (espeak-ng).")] = False,
 ) -> None:
-    """Start a guided session: screen if needed, plan, then count you through it."""
+    """Start a guided session: screen if needed, plan, then count you through it.
+
+    With no --program, --minutes or --place, it plays today's session of your course.
+    """
     console = output.console()
     interactive = not no_input and sys.stdin.isatty()
     repo = store()
     cat = catalogue()
+    follow_course = program is None and minutes is None and place is None
+    if follow_course and active_course(repo, LOCAL_PERSON) is None:
+        follow_course = False  # build_request names the missing options
     request = build_request(
-        minutes=minutes, place=place, equipment=equipment, conditions=condition, focus=focus,
+        minutes=minutes or (240 if follow_course else None), place=place or (Place.HOME if
+        follow_course else None), equipment=equipment, conditions=condition, focus=focus,
         level=level, seed=seed, cleared=cleared, program=program,
     )  # fmt: skip
     try:
@@ -95,14 +106,19 @@ def start_command(
         # pain of 6-7 makes the session gentle, 8 or more stops it (services.session_request).
         given = gate(repo, answers_file=answers, as_json=False, store_given=True,
                      interactive=interactive)  # fmt: skip
-        verdict = screen(given) if given else current_screen(repo, LOCAL_PERSON, now=now())
+        verdict = screen(given) if given else current_screen(repo, LOCAL_PERSON, now=stores.now())
         check_allowed(verdict, cleared=request.cleared)
         if pain_before is None and interactive:
             pain_before = IntPrompt.ask(
                 "Pain right now (0-10)", choices=[str(i) for i in range(11)]
             )
-        session_plan = make_plan_for(repo, cat, LOCAL_PERSON, request, answers=given, now=now(),
-                                     program_id=program, pain_before=pain_before)  # fmt: skip
+        if follow_course:  # today's session of the course the person follows
+            session_plan = course_session(repo, cat, LOCAL_PERSON, now=stores.now(),
+                                          pain_before=pain_before, cleared=cleared)  # fmt: skip
+        else:
+            session_plan = make_plan_for(repo, cat, LOCAL_PERSON, request, answers=given,
+                                         now=stores.now(), program_id=program,
+                                         pain_before=pain_before)  # fmt: skip
     except PainTooHigh as too_high:
         console.print(too_high.reasons[0][1], style="bold yellow")
         console.print("Read it with: midback guide when-to-see-a-doctor")
@@ -115,7 +131,7 @@ def start_command(
         console.print(switched, style="bold yellow")
     console.print(views.plan_view(session_plan))
     live_session = LiveSession.begin(
-        repo, LOCAL_PERSON, session_plan, timeline, pain_before=pain_before, at=now()
+        repo, LOCAL_PERSON, session_plan, timeline, pain_before=pain_before, at=stores.now()
     )
     speaker = _voice(console) if voice else None
     player = Player(timeline, clock=time.monotonic, speed=speed)
@@ -128,9 +144,9 @@ def start_command(
         if note is None:
             note = Prompt.ask("A note (Enter to skip)", default="") or None
     record = live_session.finish(
-        quit=quit_, at=now(), pain_after=pain_after, effort=effort, note=note
+        quit=quit_, at=stores.now(), pain_after=pain_after, effort=effort, note=note
     )
-    save_progress(repo, LOCAL_PERSON, progress(repo, cat, LOCAL_PERSON), now())
+    save_progress(repo, LOCAL_PERSON, progress(repo, cat, LOCAL_PERSON), stores.now())
     console.print(session_views.session_summary(record, live_session.logs))
 
 
@@ -159,7 +175,7 @@ def _play(
 
     def on_event(event: Event) -> None:
         if isinstance(event, BlockEnded):
-            session.record_block(event, at=now())
+            session.record_block(event, at=stores.now())
             return
         if is_intro(event, player):
             if interactive:
@@ -235,7 +251,7 @@ def checkin_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Record this morning's pain (and stiffness); progression uses it."""
-    record = checkin(store(), LOCAL_PERSON, pain=pain, stiffness=stiffness, at=now())
+    record = checkin(store(), LOCAL_PERSON, pain=pain, stiffness=stiffness, at=stores.now())
     if as_json:
         output.emit_json(record.model_dump(mode="json"))
     else:
@@ -250,7 +266,7 @@ def history_command(
 ) -> None:
     """Weekly pain with a chart, change from the first week, sessions per week, streak."""
     repo = store()
-    today = now().astimezone().date()
+    today = stores.now().astimezone().date()
     result = person_history(repo, LOCAL_PERSON, today=today, weekly_target=target)
     sessions = repo.list_sessions(LOCAL_PERSON, limit=10)
     if as_json:
