@@ -14,6 +14,7 @@ from rich.live import Live
 from rich.prompt import IntPrompt, Prompt
 
 from midback.cli import output, session_views, views
+from midback.cli import store as stores
 from midback.cli.answers import gate
 from midback.cli.app import EXIT_BLOCKED
 from midback.cli.catalogue_cmds import JsonFlag
@@ -32,7 +33,6 @@ from midback.cli.plan_cmds import (
     refuse,
 )
 from midback.cli.player_view import player_screen
-from midback.cli import store as stores
 from midback.cli.store import store
 from midback.cli.terminal import NoKeys, TerminalKeys, Voice, default_keys, is_intro, run_session
 from midback.domain.dose import Level
