@@ -185,3 +185,20 @@ def test_swap_and_stop_are_stored(cat: Catalogue) -> None:
     assert target not in [c.exercise_id for c in swapped.core]
     course_cases.stop(repo, PERSON, now=day(2))
     assert repo.active_course(PERSON) is None
+
+
+def test_the_week_follows_the_course(cat: Catalogue) -> None:
+    from midback.services import make_week_for
+
+    repo = new_person()
+    started(cat, repo)
+    today = course_cases.course_session(repo, cat, PERSON, now=day(0, 8))
+    week = make_week_for(repo, cat, PERSON, PlanRequest(minutes=20, place=Place.HOME), days=7,
+                         start=day(0).date(), now=day(0, 8))  # fmt: skip
+    mains = [s for s in week.sessions if s.kind == "main"]
+    assert len(mains) == 7
+    for session in mains:
+        assert session.plan is not None
+        assert [b.exercise_id for b in session.plan.blocks] == [b.exercise_id for b in today.blocks]
+    assert not week.strength_days
+    assert any("course" in note for note in week.notes)

@@ -87,8 +87,13 @@ class WeekPlan(BaseModel):
     notes: list[str]
 
 
-def week(cat: Catalogue, request: WeekRequest) -> WeekPlan:
-    """Plan ``request.days`` days from ``request.start``."""
+def week(cat: Catalogue, request: WeekRequest, *, course: Plan | None = None) -> WeekPlan:
+    """Plan ``request.days`` days from ``request.start``.
+
+    With ``course`` (today's session of the course the person follows) every day's main
+    session is that course session, so the week repeats the core that progresses; walks and
+    desk breaks stay as they are.
+    """
     base = request.base
     sessions: list[Session] = []
     recent: list[str] = []
@@ -98,22 +103,28 @@ def week(cat: Catalogue, request: WeekRequest) -> WeekPlan:
     for offset in range(request.days):
         day = request.start + timedelta(days=offset)
         weekday = day.weekday()
-        strength = weekday in STRENGTH_DAYS and not base.gentle
+        strength = weekday in STRENGTH_DAYS and not base.gentle and course is None
         focus = Focus.STRENGTH if strength else _daily_focus(base.focus)
         if strength:
             strength_days.append(day)
         request_today = base.model_copy(
             update={"focus": focus, "recent": frozenset(recent[-20:]), "seed": base.seed + offset}
         )
-        main = plan(cat, request_today)
+        main = course if course is not None else plan(cat, request_today)
         label = "strength and mobility" if strength else f"{focus.value}"
+        minutes = -(-main.total_seconds // 60)
+        title = (
+            f"midback: your course session ({minutes} minutes)"
+            if course is not None
+            else f"midback: {base.minutes}-minute {label} session ({base.place.value})"
+        )
         sessions.append(
             Session(
                 day=day,
                 at=datetime.combine(day, MAIN_AT),
                 kind="main",
-                title=f"midback: {base.minutes}-minute {label} session ({base.place.value})",
-                minutes=-(-main.total_seconds // 60),
+                title=title,
+                minutes=minutes,
                 plan=main,
             )
         )
@@ -170,6 +181,11 @@ def week(cat: Catalogue, request: WeekRequest) -> WeekPlan:
         notes.append(
             "Your pain is irritable, so this week has no strength days: mobility, stretching, "
             "breathing and walking only, until the pain settles."
+        )
+    if course is not None:
+        notes.append(
+            "Each day's main session is your course's core: the same exercises, repeated so "
+            "their doses can climb (`midback course` shows where you are)."
         )
     if request.days < 7:
         notes.append(f"This plan covers {request.days} days, not a whole week.")

@@ -212,7 +212,23 @@ def make_week_for(
     from midback.domain.week import WeekRequest, week
 
     base = screened_request(repo, cat, person_id, request, answers=answers, now=now)
-    return week(cat, WeekRequest(base=base, days=days, start=start))
+    course = _course_plan(repo, cat, person_id, base, now=now)
+    return week(cat, WeekRequest(base=base, days=days, start=start), course=course)
+
+
+def _course_plan(
+    repo: Repository, cat: Catalogue, person_id: int, limits: PlanRequest, *, now: datetime
+) -> Plan | None:
+    """Today's session of the person's active course (not stored: a week is a read)."""
+    from midback.domain import course as courses
+    from midback.domain.course import Course
+    from midback.domain.history import local_day
+
+    record = repo.active_course(person_id)
+    if record is None:
+        return None
+    course = Course.model_validate(record.state)
+    return courses.session(cat, course, limits, today=local_day(now))
 
 
 def open_store(database_url: str) -> SqlRepository:
