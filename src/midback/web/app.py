@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
     ``repo`` replaces the store named by the settings (tests pass a fake or a temporary one).
     """
     from midback.services import open_store
-    from midback.web import account_pages, api, figures, pages, pwa
+    from midback.web import account_pages, api, course_pages, figures, pages, pwa
     from midback.web.markdown import render_markdown
 
     settings = settings or Settings.from_env()
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
     errors.install(app)
     app.include_router(api.router())
     app.include_router(pages.router)
+    app.include_router(course_pages.router)
     app.include_router(account_pages.router)
     app.include_router(figures.router)
     pages.install_error_pages(app)

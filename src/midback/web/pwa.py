@@ -52,6 +52,7 @@ def player(
     seed: str | None = None,
     speed: str | None = None,
     cleared: str | None = None,
+    course: str | None = None,
 ) -> Response:
     """The guided session in the browser: the safety screen's verdict first, then the pain
     right now, then the player, then how it went.
@@ -68,7 +69,12 @@ def player(
     is_cleared = (cleared or "").strip().lower() in {"1", "true", "yes", "on"}
     if verdict.verdict is Verdict.EMERGENCY or (verdict.blocking and not is_cleared):
         query = request.url.query or "minutes=10&place=home"
-        return RedirectResponse(f"/plan?{query}", status_code=303)
+        target = "/course" if course else f"/plan?{query}"
+        return RedirectResponse(target, status_code=303)
+    if course:  # today's session of the person's course: the server knows what it holds
+        data = {"start": {"course": True, "cleared": is_cleared}, "speed": _speed(speed),
+                "program_name": None, "api": "/api/v1"}  # fmt: skip
+        return render(request, "player.html", data=data, title="Today's course session")
     start = _start_body(
         minutes=minutes,
         place=place,

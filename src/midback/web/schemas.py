@@ -74,6 +74,18 @@ class PlanBody(_Body):
         )
 
 
+class CourseBody(PlanBody):
+    """Start a course: the plan options (or a program) and how many weeks."""
+
+    weeks: int = Field(default=6, ge=1, le=52)
+
+
+class SwapBody(_Body):
+    """Swap one exercise of the course's core."""
+
+    exercise_id: str = Field(min_length=1, max_length=60)
+
+
 class WeekBody(PlanBody):
     """A week plan: the plan options plus how many days and from when."""
 
@@ -85,6 +97,8 @@ class StartBody(PlanBody):
     """Start a session: plan it on the server, then record it."""
 
     pain_before: int | None = Field(default=None, ge=0, le=10)
+    course: bool = False
+    """Play today's session of the person's course (the plan options are then not needed)."""
     idempotency_key: str | None = Field(
         default=None, min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$"
     )

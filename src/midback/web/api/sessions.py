@@ -11,6 +11,7 @@ from midback.domain.records import ExerciseLog, LogStatus, NewLog, SessionRecord
 from midback.domain.timeline import compile_plan
 from midback.errors import PlanError
 from midback.services import STALE_AFTER, make_plan_for, pain_note
+from midback.services.courses import course_session
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.schemas import FinishBody, LogBody, StartBody
 
@@ -23,17 +24,22 @@ def start_session(
 ) -> dict[str, Any]:
     """Plan (screened, 403 when blocked), store a running session, and return its timeline.
 
-    The pain before the session shapes it: 6 or 7 makes it gentle (``gentle_note`` says so and
+    With ``course`` it plays today's session of the person's course. The pain before the
+    session shapes it: 6 or 7 makes it gentle (``gentle_note`` says so and
     why; null otherwise), 8 or more is refused with 403 ``{"error": "screen", "verdict":
     "pain_today"}``.
     """
     from midback.domain.answers import parse_answers
 
-    if body.program_id is None and (body.minutes is None or body.place is None):
-        raise PlanError("minutes and place needed (or program_id)")
-    answers = parse_answers(body.answers) if body.answers is not None else None
-    plan = make_plan_for(repo, cat, person, body.request(), answers=answers, now=now,
-                         program_id=body.program_id, pain_before=body.pain_before)  # fmt: skip
+    if body.course:
+        plan = course_session(repo, cat, person, now=now, pain_before=body.pain_before,
+                              cleared=body.cleared)  # fmt: skip
+    else:
+        if body.program_id is None and (body.minutes is None or body.place is None):
+            raise PlanError("minutes and place needed (or program_id, or course)")
+        answers = parse_answers(body.answers) if body.answers is not None else None
+        plan = make_plan_for(repo, cat, person, body.request(), answers=answers, now=now,
+                             program_id=body.program_id, pain_before=body.pain_before)  # fmt: skip
     timeline = compile_plan(plan, cat)
     repo.mark_interrupted(person, idle_before=now - STALE_AFTER)
     record = repo.start_session(person, plan=plan.to_json(), program_id=plan.program_id,

@@ -1,0 +1,58 @@
+"""The person's course: show it, start one, swap a core exercise, stop it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from midback.services import courses as course_cases
+from midback.web.deps import Cat, Now, PersonId, Repo
+from midback.web.schemas import CourseBody, SwapBody
+
+router = APIRouter(prefix="/course", tags=["course"])
+
+
+def view_json(view: course_cases.CourseView) -> dict[str, Any]:
+    """A course view as JSON: the course, today, today's session, the ladder steps, the review."""
+    return {
+        "id": view.id,
+        "course": view.course.to_json(),
+        "today": view.today.isoformat(),
+        "session": view.session.to_json() if view.session else None,
+        "blocked": view.blocked,
+        "steps": {k: v.model_dump(mode="json") for k, v in view.steps.items()},
+        "review": view.review.model_dump(mode="json") if view.review else None,
+    }
+
+
+@router.get("")
+def get_course(repo: Repo, cat: Cat, person: PersonId, now: Now) -> dict[str, Any]:
+    """Your course as it stands today (422 when you follow none)."""
+    return view_json(course_cases.course_view(repo, cat, person, now=now))
+
+
+@router.post("", status_code=201)
+def post_course(
+    body: CourseBody, repo: Repo, cat: Cat, person: PersonId, now: Now
+) -> dict[str, Any]:
+    """Start a course (ending the one you follow): screened like a plan (403 when refused)."""
+    from midback.domain.answers import parse_answers
+
+    answers = parse_answers(body.answers) if body.answers is not None else None
+    course = course_cases.start_course(repo, cat, person, body.request(), now=now,
+                                       weeks=body.weeks, program_id=body.program_id,
+                                       answers=answers)  # fmt: skip
+    return course.to_json()
+
+
+@router.post("/swap")
+def post_swap(body: SwapBody, repo: Repo, cat: Cat, person: PersonId, now: Now) -> dict[str, Any]:
+    """Swap one core exercise for another that moves the same way."""
+    return course_cases.swap(repo, cat, person, body.exercise_id, now=now).to_json()
+
+
+@router.post("/stop")
+def post_stop(repo: Repo, person: PersonId, now: Now) -> dict[str, Any]:
+    """Stop following your course (its record stays)."""
+    return course_cases.stop(repo, person, now=now).to_json()
