@@ -345,3 +345,17 @@ def test_clearance_never_lifts_a_conditions_limits(condition: Condition) -> None
         positions=["supine"],
     )
     assert violations(Form(ex), [condition], cleared=True)
+
+
+def test_fragile_bones_take_the_osteoporosis_cautions() -> None:
+    ex = exercise(
+        variants=[variant("seated")],
+        cautions=[
+            {"condition": "osteoporosis", "action": "modify", "variant": "seated", "text": "Sit."},
+            {"condition": "osteoporosis", "action": "modify", "text": "Keep the spine long."},
+        ],
+    )
+    assert safe_forms(ex, [C.FRAGILE_BONES])[0].variant is not None
+    assert extra_cues(Form(ex), [C.FRAGILE_BONES]) == ["Keep the spine long."]
+    avoid = exercise(cautions=[{"condition": "osteoporosis", "action": "avoid", "text": "No."}])
+    assert safe_forms(avoid, [C.FRAGILE_BONES]) == []

@@ -202,3 +202,23 @@ def test_the_week_follows_the_course(cat: Catalogue) -> None:
         assert [b.exercise_id for b in session.plan.blocks] == [b.exercise_id for b in today.blocks]
     assert not week.strength_days
     assert any("course" in note for note in week.notes)
+
+
+def test_each_session_of_the_week_can_be_started_from_its_own_query(cat: Catalogue) -> None:
+    from midback.services import make_week_for
+
+    repo = new_person()
+    week = make_week_for(repo, cat, PERSON, PlanRequest(minutes=20, place=Place.HOME), days=7,
+                         start=day(0).date(), now=day(0, 8))  # fmt: skip
+    for session in week.sessions:
+        query = dict(session.start)
+        if session.kind == "walk":
+            assert session.start == []
+        elif session.kind == "desk-break":
+            assert (query["minutes"], query["place"], query["focus"]) == ("5", "desk", "relief")
+        else:
+            assert (query["minutes"], query["place"]) == ("20", "home")
+    started(cat, repo)
+    week = make_week_for(repo, cat, PERSON, PlanRequest(minutes=20, place=Place.HOME), days=7,
+                         start=day(0).date(), now=day(0, 8))  # fmt: skip
+    assert all(s.start == [("course", "1")] for s in week.sessions if s.kind == "main")

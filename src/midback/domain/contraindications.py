@@ -319,8 +319,9 @@ def violations(
     weeks = ASSUMED_PREGNANCY_WEEKS if pregnancy_weeks is None else pregnancy_weeks
     found: list[Violation] = []
     for condition in _unique(conditions):
+        read_for = _caution_conditions([condition])
         for caution in form.exercise.cautions:
-            if caution.condition is condition and caution.action is CautionAction.AVOID:
+            if caution.condition in read_for and caution.action is CautionAction.AVOID:
                 found.append(Violation(condition, CAUTION_AVOID, caution.text.rstrip(".")))
         rule = RULES[condition]
         if rule.until_cleared and not cleared:
@@ -367,9 +368,10 @@ def extra_cues(form: Form, conditions: Collection[Condition]) -> list[str]:
         rule = RULES[condition]
         if rule.cue is not None and form.exercise.kind in rule.cue_kinds:
             cues.append(rule.cue)
+        read_for = _caution_conditions([condition])
         for caution in form.exercise.cautions:
             if (
-                caution.condition is condition
+                caution.condition in read_for
                 and caution.action is CautionAction.MODIFY
                 and caution.variant is None
             ):
@@ -401,7 +403,7 @@ def preferring_caution(
     exercise: Exercise, variant_id: str, conditions: Collection[Condition]
 ) -> Caution | None:
     """The exercise's ``modify`` caution that names ``variant_id`` for one of ``conditions``."""
-    wanted = set(conditions)
+    wanted = _caution_conditions(conditions)
     for caution in exercise.cautions:
         if (
             caution.action is CautionAction.MODIFY
@@ -413,7 +415,7 @@ def preferring_caution(
 
 
 def _preferred_variants(exercise: Exercise, conditions: Collection[Condition]) -> set[str]:
-    wanted = set(conditions)
+    wanted = _caution_conditions(conditions)
     return {
         c.variant
         for c in exercise.cautions
@@ -423,3 +425,12 @@ def _preferred_variants(exercise: Exercise, conditions: Collection[Condition]) -
 
 def _unique(conditions: Iterable[Condition]) -> list[Condition]:
     return list(dict.fromkeys(conditions))
+
+
+def _caution_conditions(conditions: Iterable[Condition]) -> set[Condition]:
+    """The conditions an exercise's cautions are read for: fragile bones (steroids, a fall at
+    50 or over) take the osteoporosis cautions, which are written for the same fragility."""
+    found = set(conditions)
+    if Condition.FRAGILE_BONES in found:
+        found.add(Condition.OSTEOPOROSIS)
+    return found

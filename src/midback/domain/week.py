@@ -70,6 +70,9 @@ class Session(BaseModel):
     minutes: int
     plan: Plan | None = None
     """The plan for main sessions and desk breaks; None for a walk."""
+    start: list[tuple[str, str]] = Field(default_factory=list)
+    """The player's query for this session (``/player?...``): the course's session, or the
+    options that plan it; empty for a walk."""
 
 
 class WeekPlan(BaseModel):
@@ -113,6 +116,11 @@ def week(cat: Catalogue, request: WeekRequest, *, course: Plan | None = None) ->
         main = course if course is not None else plan(cat, request_today)
         label = "strength and mobility" if strength else f"{focus.value}"
         minutes = -(-main.total_seconds // 60)
+        start = (
+            [("course", "1")]
+            if course is not None
+            else _query(request_today.model_copy(update={"recent": frozenset()}))
+        )
         title = (
             f"midback: your course session ({minutes} minutes)"
             if course is not None
@@ -126,6 +134,7 @@ def week(cat: Catalogue, request: WeekRequest, *, course: Plan | None = None) ->
                 title=title,
                 minutes=minutes,
                 plan=main,
+                start=start,
             )
         )
         recent += [b.exercise_id for b in main.blocks]
@@ -165,6 +174,17 @@ def week(cat: Catalogue, request: WeekRequest, *, course: Plan | None = None) ->
                         title=f"midback: {DESK_BREAK_MINUTES}-minute desk break",
                         minutes=DESK_BREAK_MINUTES,
                         plan=desk,
+                        start=_query(
+                            base.model_copy(
+                                update={
+                                    "minutes": DESK_BREAK_MINUTES,
+                                    "place": Place.DESK,
+                                    "equipment": None,
+                                    "focus": Focus.RELIEF,
+                                    "seed": base.seed + offset * 10 + n,
+                                }
+                            )
+                        ),
                     )
                 )
     sessions.sort(key=lambda s: s.at)
@@ -198,6 +218,18 @@ def week(cat: Catalogue, request: WeekRequest, *, course: Plan | None = None) ->
         strength_days=strength_days,
         notes=notes,
     )
+
+
+def _query(request: PlanRequest) -> list[tuple[str, str]]:
+    """The player's query that plans ``request`` (conditions come from the stored screen)."""
+    pairs = [("minutes", str(request.minutes)), ("place", request.place.value),
+             ("focus", request.focus.value), ("level", request.level.value),
+             ("seed", str(request.seed))]  # fmt: skip
+    pairs += [("equipment", e.value) for e in sorted(request.equipment or ())]
+    pairs += [("conditions", c.value) for c in sorted(request.conditions)]
+    if request.cleared:
+        pairs.append(("cleared", "1"))
+    return pairs
 
 
 def _daily_focus(focus: Focus) -> Focus:

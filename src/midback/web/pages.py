@@ -106,6 +106,7 @@ def render(
     filters.setdefault("clock", clock)
     filters.setdefault("score", score)
     filters.setdefault("condition_label", condition_label)
+    templates.env.globals.setdefault("link", link)
     context.setdefault("csrf_token", csrf_token(request) if hasattr(request.state, "csrf") else "")
     context.setdefault("choices", CHOICES)
     server_mode = request.app.state.settings.mode == "server"
