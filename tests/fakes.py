@@ -335,7 +335,11 @@ class FakeRepository:
         checkins: Sequence[CheckIn],
         screens: Sequence[ScreenRecord],
         progression: Sequence[ProgressionStep],
+        courses: Sequence[CourseRecord] = (),
     ) -> None:
+        for i, course in enumerate(courses):
+            if course.active and self.active_course(person_id) is not None:
+                raise ImportFileError(f"courses[{i}].active", "you already follow a course")
         for session, logs in sessions:
             for log in logs:
                 if log.session_id != session.id:
@@ -361,6 +365,9 @@ class FakeRepository:
             new_screen = screen.model_copy(update={"id": _next_id(self.screens_by_id)})
             self.screens_by_id[new_screen.id] = new_screen
         self.steps.update(((person_id, s.exercise_id), s) for s in progression)
+        for course in courses:
+            new_course = course.model_copy(update={"id": _next_id(self.courses_by_id)})
+            self.courses_by_id[new_course.id] = new_course
 
     def _refuse_clashes(
         self,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from midback.errors import NotFound
+from midback.errors import ImportFileError, NotFound
 from midback.storage import Repository
 
 AT = datetime(2026, 12, 6, 9, tzinfo=UTC)
@@ -49,3 +49,45 @@ def test_a_course_write_raises_the_persons_revision(repo: Repository) -> None:
     before = repo.revision(1)
     repo.start_course(1, {"phase": "settle"}, at=AT)
     assert repo.revision(1) != before
+
+
+def _course_state() -> dict[str, object]:
+    from midback.domain.course import CoreExercise, Course
+    from midback.domain.planner import PlanRequest
+
+    day = AT.date()
+    return Course(request=PlanRequest(minutes=15, place="home"), started_on=day,
+                  phase_started_on=day, core=[CoreExercise(exercise_id="cat-cow", since=day)]
+                  ).to_json()  # fmt: skip
+
+
+def test_courses_travel_in_the_export_and_back(repo: Repository) -> None:
+    from midback.storage.exchange import export_json, import_json
+    from tests.fakes import FakeRepository
+
+    repo.start_course(1, _course_state(), at=AT)
+    document = export_json(repo, 1)
+    assert [c["active"] for c in document["courses"]] == [True]
+    fresh = FakeRepository()
+    counts = import_json(fresh, 1, document, now=AT)
+    assert counts["courses"] == 1
+    assert export_json(fresh, 1)["courses"] == [
+        {**c, "id": fresh.courses(1)[0].id} for c in document["courses"]
+    ]
+    with pytest.raises(ImportFileError, match=r"courses\[0\].active"):
+        import_json(fresh, 1, {**document, "sessions": [], "checkins": [], "screens": [],
+                               "progression": []}, now=AT)  # fmt: skip
+
+
+def test_a_bad_course_in_an_import_names_its_field(repo: Repository) -> None:
+    from midback.storage.exchange import import_json
+
+    base = {"format": "midback-export", "version": 1}
+    course = {"id": 1, "started_at": AT.isoformat(), "updated_at": AT.isoformat(),
+              "active": True, "state": {**_course_state(), "phase": "sprint"}}  # fmt: skip
+    with pytest.raises(ImportFileError, match=r"courses\[0\].state.phase"):
+        import_json(repo, 1, {**base, "courses": [course]}, now=AT)
+    two = [{**course, "state": _course_state()}, {**course, "id": 2, "state": _course_state()}]
+    with pytest.raises(ImportFileError, match=r"courses\[1\].active: only one"):
+        import_json(repo, 1, {**base, "courses": two}, now=AT)
+    assert repo.courses(1) == []

@@ -136,7 +136,14 @@ def test_export_import_export_gives_the_same_document(
     target = new_repo()
     counts = import_json(target, ME, exported)
 
-    assert counts == {"sessions": 2, "logs": 3, "checkins": 2, "screens": 1, "progression": 1}
+    assert counts == {
+        "sessions": 2,
+        "logs": 3,
+        "checkins": 2,
+        "screens": 1,
+        "progression": 1,
+        "courses": 0,
+    }
     assert export_json(target, ME) == exported
     assert target.list_sessions(ME) == source.list_sessions(ME)
     assert target.logs_for_person(ME) == source.logs_for_person(ME)

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 
 from midback.domain.records import (
     CheckIn,
+    CourseRecord,
     ExerciseLog,
     ProgressionStep,
     ScreenRecord,
@@ -44,7 +45,7 @@ FUTURE_SLACK = timedelta(days=1)
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 FORMAT = "midback-export"
 VERSION = 1
-_SECTIONS = ("sessions", "checkins", "screens", "progression")
+_SECTIONS = ("sessions", "checkins", "screens", "progression", "courses")
 
 CSV_COLUMNS: dict[str, str] = {
     "session_id": "Id of the session the exercise belongs to.",
@@ -96,6 +97,7 @@ def export_json(repo: Repository, person_id: int) -> dict[str, Any]:
         "checkins": [_dump(checkin, "person_id") for checkin in repo.checkins(person_id)],
         "screens": [_dump(screen, "person_id") for screen in repo.screens(person_id)],
         "progression": [_dump(step, "person_id") for step in repo.progression(person_id).values()],
+        "courses": [_dump(course, "person_id") for course in repo.courses(person_id)],
     }
 
 
@@ -125,15 +127,19 @@ def import_json(
     """
     _check_values(data, "")
     sessions, checkins, screens, progression = _parse(data, person_id)
+    courses = _courses(data, person_id)
     latest = (now or datetime.now(UTC)) + FUTURE_SLACK
     for where, record in _all_records(sessions, checkins, screens, progression):
         _check_dates(record, where, latest)
+    for i, course in enumerate(courses):
+        _check_dates(course, f"courses[{i}]", latest)
     repo.import_records(
         person_id,
         sessions=sessions,
         checkins=checkins,
         screens=screens,
         progression=progression,
+        courses=courses,
     )
     return {
         "sessions": len(sessions),
@@ -141,6 +147,7 @@ def import_json(
         "checkins": len(checkins),
         "screens": len(screens),
         "progression": len(progression),
+        "courses": len(courses),
     }
 
 
@@ -226,6 +233,26 @@ def _parse(
     screens = _section(data, "screens", ScreenRecord, person_id, unique=("id",))
     progression = _section(data, "progression", ProgressionStep, person_id, unique=("exercise_id",))
     return sessions, checkins, screens, progression
+
+
+def _courses(data: Mapping[str, Any], person_id: int) -> list[CourseRecord]:
+    """The document's courses, each state a valid course, at most one of them active."""
+    from midback.domain.course import Course
+
+    courses: list[CourseRecord] = _section(data, "courses", CourseRecord, person_id,
+                                           unique=("id",))  # fmt: skip
+    for i, course in enumerate(courses):
+        try:
+            Course.model_validate(course.state)
+        except ValidationError as error:
+            problem = error.errors()[0]
+            raise ImportFileError(
+                f"courses[{i}].state{_loc(problem['loc'])}", _message(problem)
+            ) from None
+    active = [i for i, course in enumerate(courses) if course.active]
+    if len(active) > 1:
+        raise ImportFileError(f"courses[{active[1]}].active", "only one course can be active")
+    return courses
 
 
 def _section(

@@ -233,9 +233,10 @@ class Repository(Protocol):
         checkins: Sequence[CheckIn],
         screens: Sequence[ScreenRecord],
         progression: Sequence[ProgressionStep],
+        courses: Sequence[CourseRecord] = (),
     ) -> None:
         """Store records under new ids (the store numbers them; a log follows its session), all
-        or nothing.
+        or nothing. An active course in ``courses`` is refused while the person follows one.
 
         Refuses (``ImportFileError`` naming the first clash as ``sessions[i].started_at`` etc.,
         indexes following the arguments) a session or screen of the person at a time already
@@ -676,8 +677,9 @@ class SqlRepository:
         checkins: Sequence[CheckIn],
         screens: Sequence[ScreenRecord],
         progression: Sequence[ProgressionStep],
+        courses: Sequence[CourseRecord] = (),
     ) -> None:
-        records: list[Any] = [*checkins, *screens, *progression]
+        records: list[Any] = [*checkins, *screens, *progression, *courses]
         for session, logs in sessions:
             records.append(session)
             for log in logs:
@@ -704,7 +706,17 @@ class SqlRepository:
                 db.add(ScreenRow(**screen.model_dump(exclude={"id"})))
             for step in progression:
                 db.add(ProgressionRow(**step.model_dump()))
+            for i, course in enumerate(courses):
+                if course.active and self._has_active_course(db, person_id):
+                    raise ImportFileError(f"courses[{i}].active", "you already follow a course")
+                db.add(CourseRow(**course.model_dump(exclude={"id"})))
+                db.flush()
             db.flush()
+
+    @staticmethod
+    def _has_active_course(db: Session, person_id: int) -> bool:
+        query = sa.select(CourseRow.id).where(CourseRow.person_id == person_id, CourseRow.active)
+        return db.scalars(query).first() is not None
 
 
 def _require_person(db: Session, person_id: int) -> None:
