@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from midback.domain.accounts import Account, LinkedClinician, Role, password_problem
+from midback.domain.accounts import (
+    MIN_PASSWORD_LENGTH,
+    Account,
+    LinkedClinician,
+    Role,
+    password_problem,
+)
 from midback.web.deps import Accounts, AuthDep, Now, PersonId, Repo
 
 router = APIRouter(tags=["accounts"])
@@ -30,13 +36,24 @@ class DeleteBody(BaseModel):
     confirm: str = Field(pattern="^delete$")
 
 
+NewPassword = Annotated[
+    str,
+    Field(
+        min_length=MIN_PASSWORD_LENGTH,
+        max_length=1000,
+        pattern=r"^\S[\s\S]*\S$",
+        description="At least 10 characters, not starting or ending with a space.",
+    ),
+]
+
+
 class PasswordChange(BaseModel):
     """The current password and the new one."""
 
     model_config = ConfigDict(extra="forbid")
 
     current_password: str = Field(min_length=1, max_length=1000)
-    new_password: str = Field(min_length=1, max_length=1000)
+    new_password: NewPassword
 
 
 class PasswordReset(BaseModel):
@@ -46,7 +63,7 @@ class PasswordReset(BaseModel):
 
     email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     code: str = Field(min_length=8, max_length=40)
-    new_password: str = Field(min_length=1, max_length=1000)
+    new_password: NewPassword
 
 
 def _client(request: Request) -> str:
