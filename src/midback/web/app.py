@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -21,20 +23,26 @@ from midback.web.auth import Auth
 from midback.web.hosts import HostCheck
 from midback.web.limits import RequestLimits
 from midback.web.local_access import LocalAccess
-from midback.web.pdfs import PdfMaker
 from midback.web.security import SecurityHeaders
 
 WEB_DIR = Path(str(resources.files("midback") / "web"))
 
 
-def create_app(settings: Settings | None = None, *, repo: Repository | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    repo: Repository | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> FastAPI:
     """The web app for ``settings`` (default: from the environment).
 
-    ``repo`` replaces the store named by the settings (tests pass a fake or a temporary one).
+    ``repo`` replaces the store named by the settings (tests pass a fake or a temporary one);
+    ``clock`` replaces the wall clock every route reads through ``deps.Now`` (tests move days).
     """
     from midback.services import open_store
     from midback.web import account_pages, api, course_pages, figures, pages, pwa
     from midback.web.markdown import render_markdown
+    from midback.web.pdfs import PdfMaker
 
     settings = settings or Settings.from_env()
     settings.check_server()
@@ -47,6 +55,7 @@ def create_app(settings: Settings | None = None, *, repo: Repository | None = No
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
+    app.state.clock = clock or _utc_now
     app.state.repo = repo if repo is not None else open_store(settings.database_url)
     engine = getattr(app.state.repo, "engine", None)
     if engine is None:  # a fake repository in tests: accounts on the settings' database
@@ -98,3 +107,7 @@ def app_from_env() -> FastAPI:
     gc.collect()
     gc.freeze()
     return app
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
