@@ -14,7 +14,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from midback.domain.catalogue import Catalogue
 from midback.domain.planner import Focus
@@ -22,7 +21,7 @@ from midback.errors import PlanError, ScreenBlocked, UnknownIdError
 from midback.figures.library import figure_file
 from midback.figures.motion import keyframes
 from midback.figures.render import render_figure
-from midback.handout import STYLESHEET, HandoutPage, pdf_bytes, plan_page, program_page
+from midback.handout import STYLESHEET, HandoutPage, plan_page, program_page
 from midback.handout import template_context as handout_context
 from midback.services import make_plan_for
 from midback.web.deps import Cat, Now, PersonId, Repo
@@ -90,11 +89,12 @@ async def print_pdf(
     what: str,
     start: str | None = None,
 ) -> Response:
-    """The handout as a PDF, one page per program (laid out in a worker thread)."""
+    """The handout as a PDF, one page per program (laid out in a worker thread, at most two
+    at a time, and kept: ``web/pdfs.py``)."""
     pages = _pages(request, repo, cat, person, what, now)
     if isinstance(pages, Response):
         return pages
-    data = await run_in_threadpool(pdf_bytes, pages, start=_start(start))
+    data = await request.app.state.pdfs.pdf(pages, start=_start(start))
     name = f"midback-{what}.pdf"
     return Response(
         data,
