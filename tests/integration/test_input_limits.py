@@ -161,6 +161,7 @@ def test_huge_numbers_in_the_url_and_far_off_weeks_are_4xx(alice: TestClient) ->
     week = alice.post("/api/v1/week", json={"start": "9999-12-30", "minutes": 10, "place": "home"})
     assert week.status_code == 422
     assert alice.get("/exercises?place=%00").status_code == 400
+    assert alice.get("/print/all?start=9999-12-31").status_code == 200  # the day is ignored
 
 
 def test_a_server_error_carries_the_security_headers_and_no_traceback(app: FastAPI) -> None:

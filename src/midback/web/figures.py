@@ -26,7 +26,7 @@ from midback.handout import template_context as handout_context
 from midback.services import make_plan_for
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.pages import link, not_found, plan_form, render, validated
-from midback.web.schemas import PlanBody
+from midback.web.schemas import EARLIEST_DAY, LATEST_DAY, PlanBody
 
 router = APIRouter(include_in_schema=False)
 
@@ -162,7 +162,10 @@ def _plan_pages(
 
 
 def _start(text: str | None) -> date | None:
+    """The tick grid's first day; a bad or far-off one (year 9999 overflows the grid) is
+    ignored, as a missing one is."""
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is not None and EARLIEST_DAY <= day <= LATEST_DAY else None
