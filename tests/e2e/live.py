@@ -5,9 +5,10 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,14 +49,17 @@ class LiveServer:
 
 
 @contextmanager
-def serving(home: Path, *, screened: bool = True) -> Iterator[LiveServer]:
+def serving(
+    home: Path, *, screened: bool = True, clock: Callable[[], datetime] | None = None
+) -> Iterator[LiveServer]:
     """Serve ``create_app`` on a new store in ``home`` until the block ends.
 
     With ``screened`` the person has taken the safety screen (all clear), as anyone who plans
-    or plays has; without it, planning and playing lead to the screen first.
+    or plays has; without it, planning and playing lead to the screen first. ``clock``
+    replaces the server's wall clock (a test moves the days).
     """
     settings = Settings(home=home, database_url=f"sqlite:///{home / 'midback.db'}")
-    app = create_app(settings)
+    app = create_app(settings, clock=clock)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))  # the port is ours from here on: no race for a free one

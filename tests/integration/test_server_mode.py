@@ -418,3 +418,41 @@ def test_a_deleted_accounts_cookie_never_signs_in_a_later_account(app: FastAPI) 
     me = stale.get("/api/v1/me")
     assert me.status_code == 401 or me.json()["id"] != newcomer.id
     assert zed.id is not None
+
+
+# -- courses, for a linked clinician ------------------------------------------------------
+
+COURSE_SCREEN = {"age": 42, "pain_now": 3, "pain_duration_days": 10, "improving": True}
+
+
+def _linked_to_carol(alice: TestClient, carol: TestClient) -> int:
+    code = carol.post("/api/v1/clinician/invites").json()["code"]
+    assert alice.post("/api/v1/links", json={"code": code}).status_code == 201
+    person_id: int = alice.get("/api/v1/me").json()["id"]
+    return person_id
+
+
+def test_a_clinician_assigns_sees_and_swaps_a_linked_patients_course(
+    alice: TestClient, bob: TestClient, carol: TestClient
+) -> None:
+    alice_id = _linked_to_carol(alice, carol)
+    base = f"/api/v1/clinician/patients/{alice_id}/course"
+    refused = carol.post(base, json={"minutes": 15, "place": "home"})
+    assert refused.status_code == 403 and refused.json()["verdict"] == "unscreened"
+    assert alice.post("/api/v1/screen", json=COURSE_SCREEN).status_code == 200
+    assigned = carol.post(base, json={"minutes": 15, "place": "home", "weeks": 4})
+    assert assigned.status_code == 201, assigned.text
+    core = [c["exercise_id"] for c in assigned.json()["core"]]
+    mine = alice.get("/api/v1/course").json()
+    assert [c["exercise_id"] for c in mine["course"]["core"]] == core
+    assert mine["course"]["weeks"] == 4
+    seen = carol.get(base).json()
+    assert [c["exercise_id"] for c in seen["course"]["core"]] == core
+    swapped = carol.post(f"{base}/swap", json={"exercise_id": core[0]})
+    assert swapped.status_code == 200
+    assert core[0] not in [c["exercise_id"] for c in alice.get("/api/v1/course").json()
+                           ["course"]["core"]]  # fmt: skip
+    bob_id = bob.get("/api/v1/me").json()["id"]
+    assert carol.get(f"/api/v1/clinician/patients/{bob_id}/course").status_code == 404
+    assert bob.get(base).status_code in (403, 404)
+    assert alice.get(base).status_code in (403, 404)

@@ -47,6 +47,18 @@ def test_the_api_starts_shows_plays_swaps_and_stops_a_course(client: TestClient)
     session = client.post("/api/v1/sessions", json={"course": True, "pain_before": 3})
     assert session.status_code == 201, session.text
     assert [b["exercise_id"] for b in session.json()["plan"]["blocks"]] == core
+    session_id = session.json()["session"]["id"]
+    first = session.json()["plan"]["blocks"][0]["name"]
+    logged = client.post(f"/api/v1/sessions/{session_id}/logs",
+                         json={"position": 0, "status": "completed",
+                               "idempotency_key": f"s{session_id}-b0-a1"})  # fmt: skip
+    assert logged.status_code == 201, logged.text
+    history = client.get("/history").text
+    assert (
+        "Your course&#39;s exercises over time" in history or "Your course's exercises" in history
+    )
+    assert 'class="sparkline"' in history
+    assert f'aria-label="{first}: from ' in history
     gentle = client.post("/api/v1/sessions", json={"course": True, "pain_before": 6})
     assert gentle.status_code == 201 and gentle.json()["gentle_note"]
     too_much = client.post("/api/v1/sessions", json={"course": True, "pain_before": 9})

@@ -222,3 +222,18 @@ def test_each_session_of_the_week_can_be_started_from_its_own_query(cat: Catalog
     week = make_week_for(repo, cat, PERSON, PlanRequest(minutes=20, place=Place.HOME), days=7,
                          start=day(0).date(), now=day(0, 8))  # fmt: skip
     assert all(s.start == [("course", "1")] for s in week.sessions if s.kind == "main")
+
+
+def test_core_doses_follow_each_core_exercise_session_by_session(cat: Catalogue) -> None:
+    repo = new_person()
+    assert course_cases.core_doses(repo, cat, PERSON) == {}
+    started(cat, repo)
+    for n in range(6):
+        today = course_cases.course_session(repo, cat, PERSON, now=day(n, 18), pain_before=3)
+        repo.add_checkin(PERSON, day(n).date(), 3, None, day(n))
+        play(repo, today, day(n, 18), pain_before=3, pain_after=2)
+    doses = course_cases.core_doses(repo, cat, PERSON)
+    assert list(doses) == [c["exercise_id"] for c in repo.active_course(PERSON).state["core"]]  # type: ignore[union-attr]
+    for points in doses.values():
+        assert [p.day for p in points] == [day(n).date() for n in range(6)]
+        assert all(p.work_s > 0 and p.dose for p in points)

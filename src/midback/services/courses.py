@@ -150,6 +150,37 @@ def stop(repo: Repository, person_id: int, *, now: datetime) -> Course:
     return stopped
 
 
+@dataclass(frozen=True)
+class DosePoint:
+    """One session's dose of a core exercise: its day, the dose in words, and its seconds of
+    work (sets, reps or holds, both sides: what the chart draws)."""
+
+    day: date
+    dose: str
+    work_s: int
+
+
+def core_doses(
+    repo: Repository, cat: Catalogue, person_id: int, *, last: int = 30
+) -> dict[str, list[DosePoint]]:
+    """Each exercise of the active course's core with its doses over the last ``last`` sessions
+    that did it (empty when there is no course). A read: nothing is stored."""
+    found = active(repo, person_id)
+    if found is None:
+        return {}
+    _, course = found
+    core = [c.exercise_id for c in course.core]
+    doses: dict[str, list[DosePoint]] = {exercise_id: [] for exercise_id in core}
+    for log in repo.logs_for_person(person_id):
+        if log.exercise_id not in doses or log.status is not LogStatus.COMPLETED:
+            continue
+        dose = log.actual or log.target
+        doses[log.exercise_id].append(
+            DosePoint(local_day(log.logged_at), dose.describe(), dose.active_s)
+        )
+    return {exercise_id: points[-last:] for exercise_id, points in doses.items()}
+
+
 def _brought_up_to_date(
     repo: Repository,
     cat: Catalogue,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -57,8 +57,10 @@ def _auth(request: Request) -> Auth:
     return auth
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def _now(request: Request) -> datetime:
+    """The app's clock (``create_app(clock=...)``; the wall clock in UTC by default)."""
+    now: datetime = request.app.state.clock()
+    return now
 
 
 Repo = Annotated[Repository, Depends(_repo)]

@@ -574,12 +574,37 @@ def checkin_post(
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history_page(request: Request, repo: Repo, person: PersonId, now: Now) -> HTMLResponse:
+def history_page(
+    request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now
+) -> HTMLResponse:
     """Weekly pain (chart and table), the improvement, adherence, streak and recent sessions."""
+    from midback.services.courses import core_doses
+
     result = person_history(repo, person, today=now.astimezone().date())
     sessions = repo.list_sessions(person, limit=RECENT_SESSIONS_SHOWN, plans=False)
+    doses = [
+        (cat.exercises[e].name, points, sparkline([p.work_s for p in points]))
+        for e, points in core_doses(repo, cat, person).items()
+        if e in cat.exercises
+    ]
     return render(request, "history.html", history=result, chart=pain_chart(result),
-                  sessions=sessions)  # fmt: skip
+                  sessions=sessions, doses=doses)  # fmt: skip
+
+
+def sparkline(values: list[int], *, width: int = 120, height: int = 28) -> str:
+    """The ``points`` of an SVG polyline drawing ``values`` left to right in a ``width`` x
+    ``height`` box (a flat line for a single value, empty for none)."""
+    if not values:
+        return ""
+    top, low = max(values), min(values)
+    span = (top - low) or 1
+    step = width / max(1, len(values) - 1)
+    points = []
+    for i, value in enumerate(values):
+        x = i * step if len(values) > 1 else width / 2
+        y = height - 2 - (value - low) / span * (height - 4)
+        points.append(f"{x:.1f},{y:.1f}")
+    return " ".join(points)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,14 @@ def router() -> APIRouter:
     from midback.web.api.auth import router as auth
     from midback.web.api.catalogue import router as catalogue
     from midback.web.api.clinician import router as clinician
+    from midback.web.api.clinician_courses import router as clinician_courses
     from midback.web.api.courses import router as courses
     from midback.web.api.planning import router as planning
     from midback.web.api.records import router as records
     from midback.web.api.sessions import router as sessions
 
     api = APIRouter(prefix="/api/v1")
-    for part in (catalogue, planning, courses, sessions, records, auth, clinician):
+    parts = (catalogue, planning, courses, sessions, records, auth, clinician, clinician_courses)
+    for part in parts:
         api.include_router(part)
     return api
