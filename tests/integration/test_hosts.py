@@ -72,6 +72,23 @@ def test_local_mode_with_a_token_answers_401_until_the_token_is_shown(tmp_path: 
     assert forged.get("/api/v1/export").status_code == 401
 
 
+def test_the_token_works_once_for_every_process(tmp_path: Path) -> None:
+    phone = _app(tmp_path, access_token="t0ken-for-the-phone")
+    assert phone.get("/?token=t0ken-for-the-phone", follow_redirects=False).status_code == 303
+    later = _app(tmp_path, access_token="t0ken-for-the-phone")  # another worker, same folder
+    again = later.get("/?token=t0ken-for-the-phone", follow_redirects=False)
+    assert again.status_code == 401 and "used already" in again.text
+    assert phone.get("/api/v1/export").status_code == 200  # the cookie goes on working
+
+
+def test_this_machine_itself_needs_no_token(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path}/midback.db",
+                        access_token="t0ken-for-the-phone")  # fmt: skip
+    here = TestClient(create_app(settings), base_url="http://127.0.0.1:8000",
+                      client=("127.0.0.1", 50000))  # fmt: skip
+    assert here.get("/api/v1/export").status_code == 200
+
+
 def test_serve_on_a_network_address_in_local_mode_prints_a_token_url(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -56,6 +56,9 @@ def serve_command(
         os.environ[ENV_VARS["allowed_hosts"]] = ",".join(dict.fromkeys(names))
     token = None
     if not _is_loopback(host) and Settings.from_env().mode == "local":
+        from midback.web.local_access import forget_used_tokens
+
+        forget_used_tokens(Settings.from_env().home)
         token = Settings.from_env().access_token or secrets.token_urlsafe(24)
         os.environ[ENV_VARS["access_token"]] = token
     settings = Settings.from_env()

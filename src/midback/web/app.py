@@ -72,9 +72,8 @@ def create_app(
     # Innermost first: size limits, local mode's token, security headers, the Host check.
     app.add_middleware(RequestLimits)
     if settings.mode == "local" and settings.access_token:
-        app.add_middleware(
-            LocalAccess, token=settings.access_token, secure_cookies=settings.secure_cookies
-        )
+        app.add_middleware(LocalAccess, token=settings.access_token, home=settings.home,
+                           secure_cookies=settings.secure_cookies)  # fmt: skip
     app.add_middleware(
         SecurityHeaders, secure_cookies=settings.secure_cookies, private=settings.mode == "server"
     )
