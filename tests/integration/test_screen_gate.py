@@ -121,9 +121,7 @@ def test_a_stored_emergency_screen_refuses_plans_even_when_cleared(
     assert plan_refusal("--cleared")["verdict"] == "emergency"
 
 
-def test_a_stored_urgent_screen_refuses_plans_until_cleared(
-    store_url: str, tmp_path: Path
-) -> None:
+def test_a_stored_urgent_screen_refuses_plans_until_cleared(store_url: str, tmp_path: Path) -> None:
     assert screen_via_cli(tmp_path, red_flags=["cancer_history"])["verdict"] == "urgent"
     assert plan_refusal()["verdict"] == "urgent"
     cleared = midback("plan", "--minutes", "10", "--place", "home", "--cleared", "--json")
