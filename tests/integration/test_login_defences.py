@@ -141,3 +141,16 @@ def test_an_ipv6_host_counts_as_one_address_across_its_64(app: FastAPI) -> None:
         _outcome(auth, OWNER, "guess", f"2001:db8:1:2::{n:x}", T0) for n in range(FREE_FAILURES + 2)
     ]
     assert outcomes[-1] == "locked"
+
+
+def test_many_people_signing_in_at_once_from_one_address_are_not_each_others_failures(
+    app: FastAPI,
+) -> None:
+    accounts, auth = app.state.accounts, app.state.auth
+    password_hash = auth.hash(PASSWORD)
+    emails = [f"office{n}@example.org" for n in range(PER_ADDRESS.free * 2)]
+    for email in emails:
+        accounts.create(email, password_hash, role=Role.PERSON, at=T0)
+    with ThreadPoolExecutor(len(emails)) as pool:
+        outcomes = list(pool.map(lambda e: _outcome(auth, e, PASSWORD, "203.0.113.9", T0), emails))
+    assert outcomes == ["in"] * len(emails)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 
@@ -163,45 +163,51 @@ class SqlAccounts:
 
     # -- login back-off ------------------------------------------------------------------
     @retrying()
-    def begin_attempt(self, keys: Mapping[str, Backoff], now: datetime) -> datetime | None:
+    def begin_attempt(
+        self, counted: Mapping[str, Backoff], now: datetime, *, checked: Sequence[str] = ()
+    ) -> datetime | None:
         """One login (or sign-up) attempt, checked and counted in one transaction: the latest
-        lock running on any of ``keys`` (and nothing counted), or None after counting the attempt
-        as a failure on every key (``succeeded`` takes it back). Parallel guesses queue on the
-        keys' rows, so each sees the ones before it: a burst cannot outrun the lock.
+        lock running on any of ``counted`` or ``checked`` (and nothing counted), or None after
+        counting the attempt as a failure on every ``counted`` key (``succeeded`` forgets it).
+        Parallel guesses queue on the counted keys' rows, so each sees the ones before it: a
+        burst at one account cannot outrun its lock. The ``checked`` keys (an address, an
+        account from everywhere) count only real failures (``record_failures``): many people
+        signing in at once from one address are not each other's failures.
 
         A key's failures are forgotten after ``FORGET_AFTER`` without one.
         """
-        names = sorted(keys)
+        names = sorted(counted)
         with self._transaction(write=True) as db:
             rows = self._locked_rows(db, names, now)
+            others = db.scalars(sa.select(LoginAttemptRow).where(LoginAttemptRow.key.in_(checked)))
             for row in rows:
                 if now - row.last_failure_at > FORGET_AFTER:
                     row.failures, row.locked_until = 0, None
-            locks = [r.locked_until for r in rows if r.locked_until and r.locked_until > now]
+            locks: list[datetime] = [
+                r.locked_until
+                for r in [*rows, *others]
+                if r.locked_until and r.locked_until > now
+                and now - r.last_failure_at <= FORGET_AFTER
+            ]  # fmt: skip
             if locks:
                 return max(locks)
             for row in rows:
-                row.failures += 1
-                row.last_failure_at = now
-                wait = keys[row.key].wait(row.failures)
-                row.locked_until = now + wait if wait else None
+                _count(row, counted[row.key], now)
             return None
 
-    @retrying()
-    def succeeded(
-        self, keys: Mapping[str, Backoff], *, forget: str, known: str, now: datetime
-    ) -> None:
-        """After a successful login: the attempt ``begin_attempt`` counted is taken back on
-        every key, the ``forget`` key is cleared, and the ``known`` address is remembered."""
+    @retrying(on_clash=True)
+    def record_failures(self, keys: Mapping[str, Backoff], now: datetime) -> None:
+        """Count a failed attempt on each of ``keys`` (the ``checked`` keys of an attempt)."""
         with self._transaction(write=True) as db:
-            rows = self._locked_rows(db, sorted(keys), now)
-            for row in rows:
-                if row.key == forget:
-                    db.delete(row)
-                    continue
-                row.failures = max(0, row.failures - 1)
-                wait = keys[row.key].wait(row.failures)
-                row.locked_until = row.last_failure_at + wait if wait else None
+            for row in self._locked_rows(db, sorted(keys), now):
+                _count(row, keys[row.key], now)
+
+    @retrying()
+    def succeeded(self, *, forget: str, known: str, now: datetime) -> None:
+        """After a successful login: the ``forget`` key (the account at this address) starts
+        again from nothing, and the ``known`` address is remembered for the account."""
+        with self._transaction(write=True) as db:
+            db.execute(sa.delete(LoginAttemptRow).where(LoginAttemptRow.key == forget))
             seen = db.get(LoginKnownRow, known, with_for_update=True)
             if seen is None:
                 db.add(LoginKnownRow(key=known, last_at=now))
@@ -401,6 +407,15 @@ class SqlAccounts:
                 .order_by(AssignmentRow.assigned_at.desc(), AssignmentRow.id.desc())
             )
             return [_assignment(r) for r in rows]
+
+
+def _count(row: LoginAttemptRow, backoff: Backoff, now: datetime) -> None:
+    if now - row.last_failure_at > FORGET_AFTER:
+        row.failures = 0
+    row.failures += 1
+    row.last_failure_at = now
+    wait = backoff.wait(row.failures)
+    row.locked_until = now + wait if wait else None
 
 
 def _digest(code: str) -> str:

@@ -133,26 +133,28 @@ class Auth:
         """The account for these credentials, throttled (LoginLocked) per account and address,
         per address, and per account from addresses it never signed in from.
 
-        The attempt is counted before the password is checked (and taken back on success), so
-        parallel guesses cannot all slip past the lock.
+        The attempt on this account from this address is counted before the password is
+        checked (and forgotten on success), so parallel guesses at one account cannot slip past
+        its lock; the address's and the account's wider counts take real failures only.
         """
         try:
             name = normalise_email(email)
         except EmailError:
             raise LoginRefused("wrong email or password") from None
         address = client_key(client)
-        keys = {f"pair:{name}|{address}": PER_PAIR, f"client:{address}": PER_ADDRESS}
-        known = f"{name}|{address}"
+        pair, known = {f"pair:{name}|{address}": PER_PAIR}, f"{name}|{address}"
+        others = {f"client:{address}": PER_ADDRESS}
         if not self.accounts.is_known(known, since=now - KNOWN_FOR):
-            keys[f"account:{name}"] = PER_ACCOUNT
-        locked = self.accounts.begin_attempt(keys, now)
+            others[f"account:{name}"] = PER_ACCOUNT
+        locked = self.accounts.begin_attempt(pair, now, checked=list(others))
         if locked is not None:
             raise LoginLocked(max(1, int((locked - now).total_seconds() + 0.999)))
         found = self.accounts.by_email(name)
         stored = found[1] if found else None
         if not self._verify(stored or self._dummy, password) or found is None or stored is None:
+            self.accounts.record_failures(others, now)
             raise LoginRefused("wrong email or password")
-        self.accounts.succeeded(keys, forget=f"pair:{name}|{address}", known=known, now=now)
+        self.accounts.succeeded(forget=f"pair:{name}|{address}", known=known, now=now)
         if self.hasher.check_needs_rehash(stored):
             self.accounts.set_password(found[0].id, self.hash(password), end_sessions=False)
         return found[0]
@@ -180,11 +182,16 @@ class Auth:
         except EmailError:
             raise AccountError("code: this reset code is wrong, used or expired") from None
         address = client_key(client)
-        keys = {f"reset:{name}|{address}": PER_PAIR, f"client:{address}": PER_ADDRESS}
-        locked = self.accounts.begin_attempt(keys, now)
+        others = {f"client:{address}": PER_ADDRESS}
+        pair = {f"reset:{name}|{address}": PER_PAIR}
+        locked = self.accounts.begin_attempt(pair, now, checked=list(others))
         if locked is not None:
             raise LoginLocked(max(1, int((locked - now).total_seconds() + 0.999)))
-        return self.accounts.reset_password(name, code, self.hash(new), now)
+        try:
+            return self.accounts.reset_password(name, code, self.hash(new), now)
+        except AccountError:
+            self.accounts.record_failures(others, now)
+            raise
 
     def count_signup(self, *, client: str, now: datetime) -> None:
         """Count a sign-up from ``client``; LoginLocked once an address has made
