@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from midback.cli.app import app as cli
-from midback.settings import Settings
+from midback.settings import ENV_VARS, Settings
 from midback.web.app import create_app
 
 SECRET = "x7Gk2pQ9vLm4Rt8Wz1Nc6Hb3Yd5Fs0Ja9Ue2Io7Pq"
@@ -96,8 +96,8 @@ def test_serve_on_a_network_address_in_local_mode_prints_a_token_url(
 
     ran: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: ran.update(kwargs))
-    for name in [n for n in os.environ if n.startswith("MIDBACK_")]:
-        monkeypatch.delenv(name)
+    for name in {*ENV_VARS.values(), *(n for n in os.environ if n.startswith("MIDBACK_"))}:
+        monkeypatch.delenv(name, raising=False)  # and restored after: serve sets some
     monkeypatch.setenv("MIDBACK_HOME", str(tmp_path))
     result = CliRunner().invoke(
         cli, ["serve", "--host", "0.0.0.0", "--allowed-host", "box.lan",

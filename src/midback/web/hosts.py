@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from starlette._utils import parse_host_header
 from starlette.datastructures import Headers
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -43,9 +42,11 @@ class HostCheck:
 def _is_served_address(scope: Scope) -> bool:
     """Whether ``Host`` names the address the connection came in on (e.g. ``192.168.1.5``)."""
     server = scope.get("server")
-    parsed = parse_host_header(Headers(scope=scope).get("host"))
-    if not server or parsed is None:
+    header = Headers(scope=scope).get("host")
+    if not server or not header:
         return False
-    address = str(server[0]).lower()
-    host = parsed.host.lower().removeprefix("[").removesuffix("]")
-    return host == address
+    if header.startswith("["):  # [IPv6]:port
+        host = header[1:].partition("]")[0]
+    else:
+        host = header.rpartition(":")[0] if header.count(":") == 1 else header
+    return host.lower() == str(server[0]).lower()
