@@ -52,10 +52,10 @@ from midback.services import (
     pain_note,
     person_history,
     progress,
-    save_progress,
 )
 from midback.services.courses import active as active_course
 from midback.services.courses import course_session
+from midback.services.sessions import recent as recent_sessions
 
 Score = Annotated[int | None, typer.Option(min=0, max=10)]
 
@@ -131,7 +131,7 @@ def start_command(
         console.print(switched, style="bold yellow")
     console.print(views.plan_view(session_plan))
     live_session = LiveSession.begin(
-        repo, LOCAL_PERSON, session_plan, timeline, pain_before=pain_before, at=stores.now()
+        repo, cat, LOCAL_PERSON, session_plan, timeline, pain_before=pain_before, at=stores.now()
     )
     speaker = _voice(console) if voice else None
     player = Player(timeline, clock=time.monotonic, speed=speed)
@@ -146,7 +146,6 @@ def start_command(
     record = live_session.finish(
         quit=quit_, at=stores.now(), pain_after=pain_after, effort=effort, note=note
     )
-    save_progress(repo, LOCAL_PERSON, progress(repo, cat, LOCAL_PERSON), stores.now())
     console.print(session_views.session_summary(record, live_session.logs))
 
 
@@ -268,7 +267,7 @@ def history_command(
     repo = store()
     today = stores.now().astimezone().date()
     result = person_history(repo, LOCAL_PERSON, today=today, weekly_target=target)
-    sessions = repo.list_sessions(LOCAL_PERSON, limit=10)
+    sessions = recent_sessions(repo, LOCAL_PERSON, now=stores.now(), limit=10)
     if as_json:
         data = result.model_dump(mode="json")
         data["sessions"] = [s.model_dump(mode="json", exclude={"plan"}) for s in sessions]

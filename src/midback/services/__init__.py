@@ -8,7 +8,7 @@ returns domain values; the faces only parse, call and render.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from midback.caches import PersonCache, PlanCache
@@ -22,6 +22,7 @@ from midback.replay import SETTLED_AFTER as SETTLED_AFTER
 from midback.replay import outcomes as outcomes
 from midback.replay import progress as progress
 from midback.replay import save_progress as save_progress
+from midback.services.sessions import STALE_AFTER as STALE_AFTER
 
 if TYPE_CHECKING:  # the rest loads where it is used, keeping `midback plan` quick to start
     from midback.domain.catalogue import Catalogue
@@ -35,9 +36,6 @@ if TYPE_CHECKING:  # the rest loads where it is used, keeping `midback plan` qui
 
 _plans = PlanCache()
 _person_cache = PersonCache()
-
-STALE_AFTER = timedelta(hours=6)
-"""A ``running`` session with no activity for this long shows as ``interrupted``."""
 
 
 # -- sessions, history and progress ---------------------------------------------------------
@@ -319,12 +317,19 @@ def take_screen(
 
 
 class LiveSession:
-    """A session being played: logs each finished exercise at once, then finishes the session."""
+    """A session being played in the terminal: each finished exercise is stored at once, then
+    the session is finished (``services.sessions`` does the storing, for both faces)."""
 
     def __init__(
-        self, repo: Repository, person_id: int, record: SessionRecord, timeline: Timeline
+        self,
+        repo: Repository,
+        cat: Catalogue,
+        person_id: int,
+        record: SessionRecord,
+        timeline: Timeline,
     ) -> None:
         self.repo = repo
+        self.cat = cat
         self.person_id = person_id
         self.record = record
         self.timeline = timeline
@@ -335,6 +340,7 @@ class LiveSession:
     def begin(
         cls,
         repo: Repository,
+        cat: Catalogue,
         person_id: int,
         plan: Plan,
         timeline: Timeline,
@@ -342,41 +348,32 @@ class LiveSession:
         pain_before: int | None,
         at: datetime,
     ) -> LiveSession:
-        """Start a session (older ``running`` sessions become ``interrupted`` first)."""
+        """Start a session (the person's other running sessions become ``interrupted``)."""
+        from midback.services import sessions
 
-        repo.mark_interrupted(person_id)
-        record = repo.start_session(
-            person_id,
-            plan=plan.to_json(),
-            program_id=plan.program_id,
-            started_at=at,
-            pain_before=pain_before,
-        )
-        return cls(repo, person_id, record, timeline)
+        record = sessions.begin(repo, person_id, plan, pain_before=pain_before, at=at,
+                                stale_after=None)  # fmt: skip
+        return cls(repo, cat, person_id, record, timeline)
 
     def record_block(
         self, ended: BlockEnded, *, at: datetime, pain: int | None = None
     ) -> ExerciseLog:
         """Store how one exercise ended (committed at once; a retry is stored once)."""
-        from midback.domain.records import LogStatus, NewLog
+        from midback.domain.records import LogStatus
+        from midback.services import sessions
 
         attempt = self._attempts.get(ended.block, 0) + 1
         self._attempts[ended.block] = attempt
-        block = self.timeline.blocks[ended.block]
-        log = self.repo.log_exercise(
+        log = sessions.log(
+            self.repo,
             self.person_id,
             self.record.id,
-            NewLog(
-                position=ended.block,
-                exercise_id=block.exercise_id,
-                variant=block.variant,
-                target=ended.target,
-                actual=ended.actual,
-                status=LogStatus(ended.status.value),
-                pain=pain,
-                logged_at=at,
-                idempotency_key=f"{self.record.id}:{ended.block}:{attempt}",
-            ),
+            position=ended.block,
+            status=LogStatus(ended.status.value),
+            actual=ended.actual,
+            pain=pain,
+            at=at,
+            idempotency_key=sessions.log_key(self.record.id, ended.block, attempt),
         )
         self.logs.append(log)
         return log
@@ -390,17 +387,21 @@ class LiveSession:
         effort: int | None,
         note: str | None,
     ) -> SessionRecord:
-        """End the session as completed or quit, with pain, effort and a note."""
+        """End the session as completed or quit, with pain, effort and a note; the progression
+        table follows."""
         from midback.domain.records import SessionStatus
+        from midback.services import sessions
 
-        self.record = self.repo.finish_session(
+        self.record = sessions.finish(
+            self.repo,
+            self.cat,
             self.person_id,
             self.record.id,
             status=SessionStatus.QUIT if quit else SessionStatus.COMPLETED,
-            ended_at=at,
             pain_after=pain_after,
             effort=effort,
             note=note,
+            at=at,
         )
         return self.record
 
@@ -417,9 +418,8 @@ def checkin(
 def person_history(
     repo: Repository, person_id: int, *, today: date, weekly_target: int | None = None
 ) -> History:
-    """Weekly pain, the meaningful-improvement mark, adherence and streak (stale running
-    sessions marked interrupted first; the summary is kept until the person's next write)."""
-    repo.mark_interrupted(person_id, idle_before=datetime.now(UTC) - STALE_AFTER)
+    """Weekly pain, the meaningful-improvement mark, adherence and streak (a read: the summary
+    is kept until the person's next write)."""
     what = ("history", today, weekly_target)
     return _person_cache.get(
         repo, person_id, what, lambda: read_history(repo, person_id, today, weekly_target)

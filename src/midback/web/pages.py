@@ -581,7 +581,9 @@ def history_page(
     from midback.services.courses import core_doses
 
     result = person_history(repo, person, today=now.astimezone().date())
-    sessions = repo.list_sessions(person, limit=RECENT_SESSIONS_SHOWN, plans=False)
+    from midback.services.sessions import recent
+
+    sessions = recent(repo, person, now=now, limit=RECENT_SESSIONS_SHOWN)
     doses = [
         (cat.exercises[e].name, points, sparkline([p.work_s for p in points]))
         for e, points in core_doses(repo, cat, person).items()

@@ -6,11 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from midback.domain.planner import Plan
-from midback.domain.records import ExerciseLog, LogStatus, NewLog, SessionRecord, SessionStatus
+from midback.domain.records import ExerciseLog, SessionRecord, SessionStatus
 from midback.domain.timeline import compile_plan
 from midback.errors import PlanError
-from midback.services import STALE_AFTER, make_plan_for, pain_note
+from midback.services import make_plan_for, pain_note, sessions
 from midback.services.courses import course_session
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.schemas import FinishBody, LogBody, StartBody
@@ -41,9 +40,8 @@ def start_session(
         plan = make_plan_for(repo, cat, person, body.request(), answers=answers, now=now,
                              program_id=body.program_id, pain_before=body.pain_before)  # fmt: skip
     timeline = compile_plan(plan, cat)
-    repo.mark_interrupted(person, idle_before=now - STALE_AFTER)
-    record = repo.start_session(person, plan=plan.to_json(), program_id=plan.program_id,
-                                started_at=now, pain_before=body.pain_before)  # fmt: skip
+    record = sessions.begin(repo, person, plan, pain_before=body.pain_before, at=now,
+                            idempotency_key=body.idempotency_key)  # fmt: skip
     return {
         "session": record.model_dump(mode="json", exclude={"plan"}),
         "plan": plan.to_json(),
@@ -56,56 +54,31 @@ def start_session(
 def log_exercise(
     session_id: int, body: LogBody, repo: Repo, person: PersonId, now: Now
 ) -> ExerciseLog:
-    """Store one finished exercise; a retry with the same idempotency key is stored once."""
-    record = repo.get_session(person, session_id)
-    plan = Plan.model_validate(record.plan)
-    if body.position >= len(plan.blocks):
-        raise PlanError(f"position: this session has {len(plan.blocks)} exercises")
-    block = plan.blocks[body.position]
-    actual = body.actual
-    if actual is None and body.status is LogStatus.COMPLETED:
-        actual = block.dose
-    return repo.log_exercise(
-        person,
-        session_id,
-        NewLog(
-            position=body.position,
-            exercise_id=block.exercise_id,
-            variant=block.variant,
-            target=block.dose,
-            actual=actual,
-            status=body.status,
-            pain=body.pain,
-            logged_at=now,
-            idempotency_key=body.idempotency_key,
-        ),
-    )
+    """Store one finished exercise; a retry with the same idempotency key is stored once. A
+    completed exercise sent without ``actual`` was done as planned."""
+    return sessions.log(repo, person, session_id, position=body.position, status=body.status,
+                        actual=body.actual, pain=body.pain, at=now,
+                        idempotency_key=body.idempotency_key)  # fmt: skip
 
 
 @router.post("/{session_id}/finish")
 def finish_session(
-    session_id: int, body: FinishBody, repo: Repo, person: PersonId, now: Now
+    session_id: int, body: FinishBody, repo: Repo, cat: Cat, person: PersonId, now: Now
 ) -> SessionRecord:
-    """End a session with pain after, effort and a note."""
-    repo.get_session(person, session_id)
-    return repo.finish_session(
-        person,
-        session_id,
-        status=SessionStatus(body.status),
-        ended_at=now,
-        pain_after=body.pain_after,
-        effort=body.effort,
-        note=body.note,
-    )
+    """End a session with pain after, effort and a note; each exercise's step on its ladder is
+    stored (the progression table the export carries)."""
+    return sessions.finish(repo, cat, person, session_id, status=SessionStatus(body.status),
+                           pain_after=body.pain_after, effort=body.effort, note=body.note,
+                           at=now)  # fmt: skip
 
 
 @router.get("")
-def list_sessions(repo: Repo, person: PersonId, limit: int = 50) -> list[dict[str, Any]]:
-    """The person's sessions, newest first (without their plans)."""
+def list_sessions(repo: Repo, person: PersonId, now: Now, limit: int = 50) -> list[dict[str, Any]]:
+    """The person's sessions, newest first (without their plans); a running one idle for six
+    hours reads as interrupted."""
     limit = max(1, min(limit, 500))
-    return [
-        s.model_dump(mode="json", exclude={"plan"}) for s in repo.list_sessions(person, limit=limit)
-    ]
+    found = sessions.recent(repo, person, now=now, limit=limit)
+    return [s.model_dump(mode="json", exclude={"plan"}) for s in found]
 
 
 @router.get("/{session_id}")
