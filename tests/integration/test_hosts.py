@@ -81,6 +81,12 @@ def test_the_token_works_once_for_every_process(tmp_path: Path) -> None:
     assert phone.get("/api/v1/export").status_code == 200  # the cookie goes on working
 
 
+def test_the_token_never_redirects_to_another_site(tmp_path: Path) -> None:
+    client = _app(tmp_path, access_token="t0ken-for-the-phone")
+    entered = client.get("/%2Fevil.example/?token=t0ken-for-the-phone", follow_redirects=False)
+    assert entered.headers["location"] == "/evil.example/"
+
+
 def test_this_machine_itself_needs_no_token(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path}/midback.db",
                         access_token="t0ken-for-the-phone")  # fmt: skip

@@ -85,7 +85,8 @@ class LocalAccess:
     def _welcome(self, connection: HTTPConnection) -> Response:
         """The cookie, and the same URL without the token (so it leaves the address bar)."""
         rest = [(k, v) for k, v in parse_qsl(connection.url.query) if k != TOKEN_PARAM]
-        target = connection.url.path + (f"?{urlencode(rest)}" if rest else "")
+        path = "/" + connection.url.path.lstrip("/")  # never //host: another site
+        target = path + (f"?{urlencode(rest)}" if rest else "")
         response = RedirectResponse(target, status_code=303)
         response.set_cookie(ACCESS_COOKIE, self._signer.dumps("granted"), httponly=True,
                             samesite="lax", secure=self._secure, path="/")  # fmt: skip
