@@ -65,3 +65,23 @@ def test_there_is_no_swagger_ui_the_csp_would_break(tmp_path: Path) -> None:
     client = TestClient(create_app(server_settings(tmp_path)))
     assert client.get("/api/docs").status_code in (401, 404)
     assert client.get("/openapi.json").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "/\\evil.example", "/\\/evil.example"])
+def test_signing_in_never_goes_on_to_another_site(tmp_path: Path, target: str) -> None:
+    from datetime import UTC, datetime
+
+    from midback.domain.accounts import Role
+
+    app = create_app(server_settings(tmp_path))
+    app.state.accounts.create("a@example.org", app.state.auth.hash(PASSWORD), role=Role.PERSON,
+                              at=datetime.now(UTC))  # fmt: skip
+    client = TestClient(app)
+    client.get("/login")
+    response = client.post(
+        "/login",
+        data={"email": "a@example.org", "password": PASSWORD, "next": target,
+              "csrf_token": client.cookies.get("midback_csrf")},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.headers["location"] == "/"

@@ -22,7 +22,13 @@ Csrf = Annotated[None, Depends(check_csrf)]
 
 def _safe_next(target: str | None) -> str:
     """Only paths on this site (never another host) are followed after signing in."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target  # browsers read /\host as //host
+        and target.isprintable()
+    ):
         return target
     return "/"
 
