@@ -47,6 +47,15 @@ NewPassword = Annotated[
 ]
 
 
+class NewAccount(BaseModel):
+    """An email and a password for a new account."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    password: NewPassword
+
+
 class PasswordChange(BaseModel):
     """The current password and the new one."""
 
@@ -98,7 +107,7 @@ def logout(request: Request, response: Response, auth: AuthDep, accounts: Accoun
 
 @router.post("/auth/signup", status_code=status.HTTP_201_CREATED)
 def signup(
-    body: Credentials, request: Request, response: Response, auth: AuthDep, accounts: Accounts,
+    body: NewAccount, request: Request, response: Response, auth: AuthDep, accounts: Accounts,
     now: Now,
 ) -> Account:  # fmt: skip
     """Create an account, where the host allows sign-up, and sign in."""
