@@ -1,0 +1,49 @@
+"""The house's one direction: the domain imports nothing from the edges."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import midback.domain
+
+DOMAIN = Path(midback.domain.__file__).parent
+EDGES = (
+    "midback.storage",
+    "midback.web",
+    "midback.cli",
+    "midback.services",
+    "midback.caches",
+    "midback.replay",
+    "sqlalchemy",
+    "fastapi",
+    "starlette",
+    "typer",
+    "rich",
+    "alembic",
+)
+
+
+def imported(path: Path) -> set[str]:
+    """Every module ``path`` imports, at any depth (functions' lazy imports included)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(DOMAIN.glob("*.py")), ids=lambda p: p.name)
+def test_a_domain_module_imports_nothing_from_the_edges(path: Path) -> None:
+    bad = sorted(m for m in imported(path) if m.startswith(EDGES))
+    assert bad == [], f"{path.name} imports {bad}"
+
+
+def test_the_check_sees_a_bad_import(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text("def f():\n    from midback.storage import engine\n", encoding="utf-8")
+    assert "midback.storage" in imported(sample)
