@@ -164,3 +164,15 @@ def test_calendar_describes_each_plan_and_each_walk(
         else:
             for block in session.plan.blocks:
                 assert block.name in description
+
+
+def test_the_week_speaks_plain_words_no_mets(cat: Catalogue) -> None:
+    from midback.domain.planner import PlanRequest
+    from midback.domain.vocab import Place
+    from midback.domain.week import WeekRequest, week
+
+    made = week(cat, WeekRequest(base=PlanRequest(minutes=15, place=Place.HOME), days=7,
+                                 start=date(2026, 12, 7)))  # fmt: skip
+    text = " ".join([*made.notes, *(s.title for s in made.sessions)])
+    assert "MET" not in text
+    assert "breathe faster but still talk" in text

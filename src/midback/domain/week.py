@@ -45,6 +45,7 @@ MAIN_AT = time(18, 0)
 WALK_AT = time(12, 30)
 DESK_BREAKS_AT = (time(10, 30), time(15, 30))
 WALK_MET = 4.3
+"""Brisk walking's intensity in METs (moderate: 3-6); for the code's reader, not the person."""
 
 
 class WeekRequest(BaseModel):
@@ -192,7 +193,8 @@ def week(cat: Catalogue, request: WeekRequest, *, course: Plan | None = None) ->
     span = "this week" if request.days == 7 else f"over these {request.days} days"
     notes = [
         f"Walking: {walk_minutes} of {target} minutes of moderate activity {span}"
-        f" ({WALK_TARGET_MIN} a week; brisk walking is about {WALK_MET} METs; default from"
+        f" ({WALK_TARGET_MIN} a week: a brisk walk, quick enough to breathe faster but still"
+        " talk, counts as moderate; default from"
         " ACSM / Garber 2011).",
     ]
     if strength_days:
