@@ -372,7 +372,7 @@ class Camera(_Frozen):
     """A camera between the views: azimuth 0 in front, 90 at the figure's left; elevation up."""
 
     azimuth: float = Field(ge=-180, le=360)
-    elevation: float = Field(default=0.0, ge=0, le=60)
+    elevation: float = Field(default=0.0, ge=0, le=85)
 
 
 class FigureSpec(_Frozen):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from midback.domain.figures import (
+    ATTACHED,
     HEAD_RADIUS,
     Ball,
     Box,
@@ -80,7 +81,8 @@ def fit(
     """The viewport that shows every pose in ``placed`` (body and props) and ``extra``."""
     xs: list[float] = []
     ys: list[float] = []
-    points = [p for item in placed for p in _all_points(item)]
+    placed_list = list(placed)
+    points = [p for item in placed_list for p in _all_points(item)]
     points += [p for prop in extra for shape in prop.shapes for p in _shape_points(shape)]
     for point in points:
         x, y, _ = project(point, camera)
@@ -89,6 +91,12 @@ def fit(
     level = camera[1] == 0
     if level:
         ys.append(-0.02)
+    else:  # the shadow on the floor is drawn whole too
+        for item in placed_list:
+            for point in _shadow_ring(item):
+                x, y, _ = project(point, camera)
+                xs.append(x)
+                ys.append(y)
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
     scale = min(
         (WIDTH - 2 * PADDING) / max(x1 - x0, 0.3), (HEIGHT - 2 * PADDING) / max(y1 - y0, 0.3)
@@ -431,10 +439,14 @@ def drawing(
         held = [p for p in ghost.props if p.kind in _HELD]
         faint += prop_items(held, camera, view, prefix="ghost.", extra="ghost")
         faint.sort(key=lambda i: i.depth)
-    main = body_items(placed, camera, view) + prop_items(placed.props, camera, view)
+    fixed = [p for p in placed.props if p.kind not in ATTACHED]
+    held = [p for p in placed.props if p.kind in ATTACHED]
+    behind = prop_items(fixed, camera, view)
+    behind.sort(key=lambda i: i.depth)
+    main = body_items(placed, camera, view) + prop_items(held, camera, view)
     main.sort(key=lambda i: i.depth)
     ground.sort(key=lambda i: i.depth)
-    return Drawing(tuple(ground + faint + main))
+    return Drawing(tuple(ground + behind + faint + main))
 
 
 _HELD = {PropKind.DUMBBELLS, PropKind.RESISTANCE_BAND}
@@ -443,6 +455,15 @@ _HELD = {PropKind.DUMBBELLS, PropKind.RESISTANCE_BAND}
 
 def _shadow(placed: Placed, camera: tuple[float, float], view: Viewport) -> Item:
     """A flat ellipse on the floor under the figure (for a camera looking down)."""
+    ring = []
+    for point in _shadow_ring(placed):
+        x, y, _ = project(point, camera)
+        ring.append(view.to_canvas(x, y))
+    return Item("floor", "poly", tuple(ring), "shadow", -2e3)
+
+
+def _shadow_ring(placed: Placed) -> list[Vec]:
+    """The outline of the shadow on the floor: an ellipse round the points near the floor."""
     low = [p for p in placed.skeleton.points.values() if p[1] < 0.15] or list(
         placed.skeleton.points.values()
     )
@@ -450,12 +471,11 @@ def _shadow(placed: Placed, camera: tuple[float, float], view: Viewport) -> Item
     cz = sum(p[2] for p in low) / len(low)
     rx = max(0.3, (max(p[0] for p in low) - min(p[0] for p in low)) / 2 + 0.18)
     rz = max(0.25, (max(p[2] for p in low) - min(p[2] for p in low)) / 2 + 0.15)
-    ring = []
+    ring: list[Vec] = []
     for i in range(24):
         t = 2 * math.pi * i / 24
-        x, y, _ = project((cx + rx * math.cos(t), 0.0, cz + rz * math.sin(t)), camera)
-        ring.append(view.to_canvas(x, y))
-    return Item("floor", "poly", tuple(ring), "shadow", -2e3)
+        ring.append((cx + rx * math.cos(t), 0.0, cz + rz * math.sin(t)))
+    return ring
 
 
 def restyled(d: Drawing, extra: str) -> Drawing:
