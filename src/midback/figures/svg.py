@@ -5,11 +5,16 @@ draws it right) and classes; the standalone image adds a style sheet that recolo
 classes under ``prefers-color-scheme: dark``. The body is drawn in ``currentColor``, so an
 inline figure takes the colour of the text around it. Inline markup has no ``style``
 attribute or element, as the pages' Content-Security-Policy wants.
+
+Depth: limbs on the far side are thinner and fainter, and each near limb is drawn over a
+``casing`` in the background colour, so where it crosses the trunk or a far limb there is a
+gap and it reads as in front.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 
 from midback.figures.drawing import Drawing, Item
 
@@ -25,7 +30,13 @@ LIGHT: dict[str, dict[str, str]] = {
     },
     "trunk": {"stroke-width": "10"},
     "limb": {"stroke-width": "8"},
-    "far": {"stroke-opacity": "0.42"},
+    "far": {"stroke-opacity": "0.42", "stroke-width": "6"},
+    "casing": {
+        "fill": "none",
+        "stroke": "#ffffff",
+        "stroke-linecap": "round",
+        "stroke-linejoin": "round",
+    },
     "head": {"fill": "currentColor"},
     "nose": {
         "fill": "currentColor",
@@ -84,6 +95,7 @@ svg{color:#1c1f1e}
 @media (prefers-color-scheme: dark){
 svg{color:#e8eceb}
 .bg{fill:#1b2120}
+.casing{stroke:#1b2120}
 .prop{fill:#2c3634;stroke:#81908c}
 .prop-top{fill:#36423f;stroke:#81908c}
 .mat,.mat-top{fill:#1e3935;stroke:#3f6d66}
@@ -137,6 +149,9 @@ def to_svg(
             },
         )
     for item in drawing.items:
+        casing = _casing(item)
+        if casing is not None:
+            _element(root, *casing)
         _element(root, item)
     return ET.tostring(root, encoding="unicode")
 
@@ -149,8 +164,31 @@ def attributes_for(cls: str) -> dict[str, str]:
     return out
 
 
-def _element(parent: ET.Element, item: Item) -> None:
-    attrs = {"class": item.cls} | attributes_for(item.cls)
+CASING = 5.0
+"""How much wider than a near limb its casing is: the gap where it crosses what is behind."""
+
+
+def _casing(item: Item) -> tuple[Item, dict[str, str]] | None:
+    """A background-coloured line under a near limb (and its width), so that where it
+    crosses the trunk or a far limb it reads as in front.
+
+    It starts a quarter of the way along the limb's first segment, so the limb stays joined
+    to the trunk at the shoulder or hip.
+    """
+    classes = set(item.cls.split())
+    if "limb" not in classes or classes & {"far", "ghost"} or len(item.points) < 3:
+        return None
+    (x0, y0), (x1, y1) = item.points[0], item.points[1]
+    start = (round(x0 + (x1 - x0) * 0.25, 1), round(y0 + (y1 - y0) * 0.25, 1))
+    width = float(attributes_for(item.cls).get("stroke-width", "8")) + CASING
+    casing = replace(
+        item, name=f"{item.name}.casing", points=(start, *item.points[1:]), cls="casing"
+    )
+    return casing, {"stroke-width": _num(width)}
+
+
+def _element(parent: ET.Element, item: Item, over: dict[str, str] | None = None) -> None:
+    attrs = {"class": item.cls} | attributes_for(item.cls) | (over or {})
     if item.shape == "circle":
         x, y = item.points[0]
         attrs |= {"cx": _num(x), "cy": _num(y), "r": _num(item.radius)}
