@@ -366,6 +366,16 @@ class Show(_Frozen):
 
     pose: Slug | None = None
     ghost: Slug | None = None
+    mover: str | None = None
+    """The body point whose path the motion arrow follows (the one moving most when None)."""
+    inset: bool | None = None
+    """A close-up of the moving part: True or False, or None for one when it moves little."""
+
+    @model_validator(mode="after")
+    def _known_mover(self) -> Show:
+        if self.mover is not None and self.mover not in POINTS:
+            raise ValueError(f"unknown body point {self.mover!r} (one of {', '.join(POINTS)})")
+        return self
 
 
 class Camera(_Frozen):

@@ -50,12 +50,26 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Inset:
+    """A close-up drawn over a corner: the canvas box ``source`` shown enlarged in ``target``.
+
+    Boxes are ``(x, y, width, height)`` in canvas units; ``items`` are drawn in the close-up
+    only (its own arrow, sized for the enlargement).
+    """
+
+    source: tuple[float, float, float, float]
+    target: tuple[float, float, float, float]
+    items: tuple[Item, ...] = ()
+
+
+@dataclass(frozen=True)
 class Drawing:
-    """Items in painting order (back to front) and the canvas size."""
+    """Items in painting order (back to front), the canvas size and a close-up, if any."""
 
     items: tuple[Item, ...]
     width: int = WIDTH
     height: int = HEIGHT
+    inset: Inset | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ the player's frames and the still picture line up.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 from midback.domain.catalogue import Catalogue
@@ -22,6 +23,13 @@ from midback.domain.figures import (
 )
 from midback.domain.loader import catalogue
 from midback.errors import UnknownIdError
+from midback.figures.arrows import (
+    ARROW_FROM,
+    INSET_BELOW,
+    arrow_items,
+    inset_for,
+    movement,
+)
 from midback.figures.drawing import Drawing, Viewport, drawing, fit
 from midback.figures.library import figure_file
 from midback.figures.svg import to_svg
@@ -51,13 +59,35 @@ def still_drawing(
     mirror = side is not None and side != spec.drawn_side
     placed = {p.pose.name: p for p in place_all(spec, mirror=mirror)}
     main_name, ghost_name = spec.shown() if pose is None else (pose, None)
-    return drawing(
-        placed[main_name],
-        camera_of(spec),
-        viewport_for(spec),
-        ghost=placed[ghost_name] if ghost_name else None,
-        mat=ground_for(spec),
+    camera, view = camera_of(spec), viewport_for(spec)
+    ghost = placed[ghost_name] if ghost_name else None
+    picture = drawing(placed[main_name], camera, view, ghost=ghost, mat=ground_for(spec))
+    if ghost is None or not spec.moves:
+        return picture
+    cycle = spec.cue_targets("rep")
+    through = []
+    if len(cycle) >= 3 and cycle[0] == ghost_name and main_name in cycle:
+        through = [placed[name] for name in cycle[1:]] + [ghost]
+        main_stop = ghost  # round the whole circle, back to where it started
+    else:
+        main_stop = placed[main_name]
+    move = movement(
+        spec,
+        ghost,
+        main_stop,
+        camera,
+        view,
+        mirror=mirror,
+        joint=spec.show.mover,
+        through=through[:-1],
     )
+    body = [point for item in picture.items if "body" in item.cls for point in item.points]
+    items = picture.items
+    if move.travel >= ARROW_FROM:
+        items += tuple(arrow_items(move, body))
+    close_up = spec.show.inset if spec.show.inset is not None else move.travel < INSET_BELOW
+    inset = inset_for(move, body) if close_up else None
+    return replace(picture, items=items, inset=inset)
 
 
 def pose_name(spec: FigureSpec, pose: str | int, *, exercise_id: str) -> str:

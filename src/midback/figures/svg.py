@@ -44,7 +44,7 @@ LIGHT: dict[str, dict[str, str]] = {
         "stroke-width": "2",
         "stroke-linejoin": "round",
     },
-    "ghost": {"opacity": "0.2"},
+    "ghost": {"opacity": "0.28"},
     "prop": {
         "fill": "#e3e8e6",
         "stroke": "#8b9794",
@@ -86,6 +86,23 @@ LIGHT: dict[str, dict[str, str]] = {
     "cable": {"fill": "none", "stroke": "#7b8885", "stroke-width": "2", "stroke-linecap": "round"},
     "floor": {"fill": "none", "stroke": "#c3cbc8", "stroke-width": "3", "stroke-linecap": "round"},
     "shadow": {"fill": "#e8edeb", "stroke": "none"},
+    "arrow": {
+        "fill": "none",
+        "stroke": "#c2410c",
+        "stroke-width": "4",
+        "stroke-linecap": "round",
+        "stroke-linejoin": "round",
+    },
+    "arrow-head": {"fill": "#c2410c", "stroke": "#c2410c", "stroke-width": "1.5"},
+    "inset-arrow": {
+        "fill": "none",
+        "stroke": "#c2410c",
+        "stroke-width": "4",
+        "stroke-linecap": "round",
+        "stroke-linejoin": "round",
+    },
+    "inset-arrow-head": {"fill": "#c2410c", "stroke": "none"},
+    "inset-frame": {"fill": "#ffffff", "stroke": "#8db3ac", "stroke-width": "2"},
 }
 """Presentation attributes by class, for a light background (merged in class order)."""
 
@@ -105,6 +122,9 @@ svg{color:#e8eceb}
 .cable{stroke:#8f9c99}
 .floor{stroke:#3e4b48}
 .shadow{fill:#252f2d}
+.arrow,.inset-arrow{stroke:#fb923c}
+.arrow-head,.inset-arrow-head{fill:#fb923c;stroke:#fb923c}
+.inset-frame{fill:#1b2120;stroke:#3f6d66}
 }
 """
 """The standalone image's style sheet: the dark colours of the classes."""
@@ -148,12 +168,40 @@ def to_svg(
                 "fill": "#ffffff",
             },
         )
-    for item in drawing.items:
+    _items(root, drawing.items)
+    if drawing.inset is not None:
+        _inset(root, drawing)
+    return ET.tostring(root, encoding="unicode")
+
+
+def _items(parent: ET.Element, items: tuple[Item, ...], over: dict[str, str] | None = None) -> None:
+    for item in items:
         casing = _casing(item)
         if casing is not None:
-            _element(root, *casing)
-        _element(root, item)
-    return ET.tostring(root, encoding="unicode")
+            _element(parent, casing[0], casing[1] | (over or {}))
+        _element(parent, item, over)
+
+
+def _inset(parent: ET.Element, drawing: Drawing) -> None:
+    """The close-up: a framed corner showing part of the picture enlarged (a nested SVG,
+    which clips to its view box), with its own arrow. Lines keep their width: the close-up
+    enlarges the movement, not the strokes."""
+    assert drawing.inset is not None
+    x, y, width, height = (_num(v) for v in drawing.inset.target)
+    group = ET.SubElement(parent, f"{{{SVG_NS}}}g", {"class": "inset"})
+    frame = {"class": "inset-frame", "x": x, "y": y, "width": width, "height": height, "rx": "10"}
+    ET.SubElement(group, f"{{{SVG_NS}}}rect", frame | attributes_for("inset-frame"))
+    box = " ".join(_num(v) for v in drawing.inset.source)
+    zoomed = ET.SubElement(
+        group,
+        f"{{{SVG_NS}}}svg",
+        {"x": x, "y": y, "width": width, "height": height, "viewBox": box},
+    )
+    ground = {"floor", "shadow", "mat", "mat-top"}
+    near = tuple(i for i in drawing.items if not set(i.cls.split()) & ground)
+    _items(zoomed, near + drawing.inset.items, {"vector-effect": "non-scaling-stroke"})
+    outline = frame | attributes_for("inset-frame") | {"class": "inset-frame", "fill": "none"}
+    ET.SubElement(group, f"{{{SVG_NS}}}rect", outline)
 
 
 def attributes_for(cls: str) -> dict[str, str]:
