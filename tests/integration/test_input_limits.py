@@ -174,3 +174,12 @@ def test_a_server_error_carries_the_security_headers_and_no_traceback(app: FastA
     assert "secret internals" not in response.text and "Traceback" not in response.text
     assert response.headers["content-security-policy"].startswith("default-src 'self'")
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_reported_doses_defaults_are_the_prescriptions_amount_fields() -> None:
+    from typing import get_args
+
+    from midback.domain.prescription import AMOUNT_FIELDS
+    from midback.web.schemas import AmountField
+
+    assert get_args(AmountField) == AMOUNT_FIELDS

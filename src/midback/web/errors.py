@@ -31,6 +31,7 @@ _log = logging.getLogger(__name__)
 
 def error_body(error: MidbackError) -> tuple[int, dict[str, object]]:
     """The status and JSON body for ``error``."""
+    from midback.domain.accounts import EmailError
     from midback.storage.accounts import AccountError
     from midback.web.auth import HashingBusy, LoginLocked, LoginRefused
     from midback.web.pdfs import PdfBusy
@@ -43,6 +44,8 @@ def error_body(error: MidbackError) -> tuple[int, dict[str, object]]:
         return 429, {"detail": str(error), "retry_after": error.retry_after}
     if isinstance(error, AccountError):
         return 409, {"detail": str(error)}
+    if isinstance(error, EmailError):  # text no account can have, like limits.py's NUL
+        return 400, {"detail": str(error)}
     if isinstance(error, ScreenBlocked):
         reasons = [{"id": rid, "message": message} for rid, message in error.reasons]
         return 403, {"error": "screen", "verdict": error.verdict, "reasons": reasons}

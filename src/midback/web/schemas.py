@@ -29,6 +29,10 @@ Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY)]
 """A calendar day midback can count weeks from and to (year 9999 overflows the arithmetic)."""
 
 
+AmountField = Literal["sets", "reps", "hold_s", "breaths", "per_side", "rest_s", "tempo_s"]
+"""``prescription.AMOUNT_FIELDS`` as a type, so the API's schema lists them."""
+
+
 class ReportedDose(Prescription):
     """A dose a person reports having done, within human ranges (stored as given)."""
 
@@ -39,6 +43,9 @@ class ReportedDose(Prescription):
     rest_s: int = Field(default=0, ge=0, le=3600)
     tempo_s: int = Field(default=3, ge=1, le=60)
     source: str = Field(default=DEFAULT_SOURCE, max_length=200)
+    defaults: tuple[AmountField, ...] = Field(
+        default=(), max_length=7, json_schema_extra={"uniqueItems": True}
+    )
 
 
 class _Body(BaseModel):

@@ -18,13 +18,17 @@ from midback.web.deps import Accounts, AuthDep, Now, PersonId, Repo
 
 router = APIRouter(tags=["accounts"])
 
+EMAIL_PATTERN = r"^[^@\s\x85]+@[^@\s\x85]+$"
+"""name@domain without spaces (U+0085 is named: JSON Schema's and pydantic's whitespace differ
+on it)."""
+
 
 class Credentials(BaseModel):
     """An email and a password."""
 
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str = Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)
     password: str = Field(min_length=1, max_length=1000)
 
 
@@ -52,7 +56,7 @@ class NewAccount(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str = Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)
     password: NewPassword
 
 
@@ -70,7 +74,7 @@ class PasswordReset(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str = Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)
     code: str = Field(min_length=8, max_length=40)
     new_password: NewPassword
 
