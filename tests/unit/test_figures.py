@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import itertools
 import math
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,10 +15,10 @@ from midback.domain import figures as F
 from midback.domain.catalogue import Catalogue
 from midback.domain.loader import catalogue
 from midback.errors import CatalogueError, UnknownIdError
-from midback.figures.drawing import Item
+from midback.figures.drawing import LIMBS, Drawing, Item
 from midback.figures.library import figure_library, figures_dir, load_figure_file
 from midback.figures.motion import CUE_KINDS, keyframes
-from midback.figures.render import render_figure, still_drawing
+from midback.figures.render import render_figure, still_drawing, viewport_for
 
 SVG = "{http://www.w3.org/2000/svg}"
 FORMS = [
@@ -132,6 +134,163 @@ def test_an_unknown_pose_or_variant_is_named_with_the_known_ones() -> None:
         render_figure("cat-cow", pose="dog")
     with pytest.raises(UnknownIdError, match="variant of cat-cow 'standing'"):
         render_figure("cat-cow", variant="standing")
+
+
+# -- reading the figures: tangles, movement, the view box, words ----------------------------
+
+TANGLE_DISTANCE = 6.0
+"""Canvas units (of 400) within which two drawn limb lines lie on each other (a stroke is 8)."""
+TANGLE_SHARE = 0.6
+"""Two limb segments tangle when they lie on each other along this much of the longer's
+length (a hand resting on a thigh covers little of it: a contact, not a tangle)."""
+VISIBLE_TRAVEL = 10.0
+"""Canvas units (of 400; 5 px on a 200 px phone figure) a moving joint must travel."""
+
+
+def _canvas_points(placed: F.Placed, spec: F.FigureSpec) -> dict[str, tuple[float, float]]:
+    camera, view = F.camera_of(spec), viewport_for(spec)
+    out = {}
+    for name, point in placed.skeleton.points.items():
+        x, y, _ = F.project(point, camera)
+        out[name] = view.to_canvas(x, y)
+    return out
+
+
+def _limb_segments() -> list[tuple[str, int, str, str]]:
+    """(limb, index, from, to) for every segment of every limb."""
+    return [
+        (limb, i, a, b)
+        for limb, joints in LIMBS.items()
+        for i, (a, b) in enumerate(itertools.pairwise(joints))
+    ]
+
+
+def _share_on(
+    a: tuple[tuple[float, float], tuple[float, float]],
+    b: tuple[tuple[float, float], tuple[float, float]],
+) -> float:
+    """How much of segment ``a`` lies within ``TANGLE_DISTANCE`` of segment ``b``."""
+    (ax, ay), (bx, by) = a
+    samples = [(ax + (bx - ax) * k / 10, ay + (by - ay) * k / 10) for k in range(11)]
+    return sum(_distance_to(p, b) <= TANGLE_DISTANCE for p in samples) / len(samples)
+
+
+def _distance_to(
+    p: tuple[float, float], seg: tuple[tuple[float, float], tuple[float, float]]
+) -> float:
+    (x0, y0), (x1, y1) = seg
+    dx, dy = x1 - x0, y1 - y0
+    length2 = dx * dx + dy * dy
+    t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((p[0] - x0) * dx + (p[1] - y0) * dy) / length2))
+    return math.dist(p, (x0 + t * dx, y0 + t * dy))
+
+
+def tangles(spec: F.FigureSpec, placed: F.Placed) -> list[str]:
+    """Pairs of limb segments drawn one along the other in the figure's view.
+
+    A limb and its pair on the other side drawn on each other (a side view of a symmetric
+    pose) are not a tangle: the far one is drawn thinner and fainter behind. Neither are two
+    segments that meet at a joint, nor a segment seen end-on (shorter than a stroke or two).
+    """
+    points = _canvas_points(placed, spec)
+    segments = _limb_segments()
+    found = []
+    for (limb1, i1, a1, b1), (limb2, i2, a2, b2) in itertools.combinations(segments, 2):
+        if {a1, b1} & {a2, b2} or (limb1[:-1] == limb2[:-1] and i1 == i2):
+            continue
+        s1, s2 = (points[a1], points[b1]), (points[a2], points[b2])
+        shorter, longer = sorted((s1, s2), key=lambda s: math.dist(*s))
+        if math.dist(*shorter) < 2 * TANGLE_DISTANCE:
+            continue
+        overlap = _share_on(shorter, longer) * math.dist(*shorter)
+        if overlap >= TANGLE_SHARE * math.dist(*longer):
+            found.append(f"{a1}-{b1} on {a2}-{b2} in pose {placed.pose.name!r}")
+    return found
+
+
+@pytest.mark.parametrize(("exercise_id", "variant"), FORMS, ids=[f"{e}:{v}" for e, v in FORMS])
+def test_no_two_limb_segments_of_a_key_pose_lie_along_each_other_in_the_chosen_view(
+    exercise_id: str, variant: str | None
+) -> None:
+    spec = figure_library()[exercise_id].for_variant(variant)
+    assert [t for placed in F.place_all(spec) for t in tangles(spec, placed)] == []
+
+
+def test_the_tangle_check_finds_a_forearm_drawn_along_a_shin_but_not_a_hand_on_a_thigh() -> None:
+    side = F.FigureSpec(
+        camera=F.Camera(azimuth=90), support=[F.Part.FEET], poses=[pose()], moves=False
+    )
+    standing = F.place_all(side)[0]
+    assert tangles(side, standing) == []  # hands hang beside the thighs: short, a contact
+    points = dict(standing.skeleton.points)
+    points["elbow_l"] = points["knee_r"]
+    points["wrist_l"] = points["ankle_r"]
+    skeleton = replace(standing.skeleton, points=points)
+    tangled = replace(standing, skeleton=skeleton)
+    assert "knee_r-ankle_r on elbow_l-wrist_l in pose 'p'" in tangles(side, tangled) or (
+        "elbow_l-wrist_l on knee_r-ankle_r in pose 'p'" in tangles(side, tangled)
+    )
+
+
+@pytest.mark.parametrize(("exercise_id", "variant"), FORMS, ids=[f"{e}:{v}" for e, v in FORMS])
+def test_the_moving_joints_travel_a_visible_distance_between_key_poses(
+    exercise_id: str, variant: str | None
+) -> None:
+    spec = figure_library()[exercise_id].for_variant(variant)
+    if not spec.moves:
+        pytest.skip("held still")
+    placed = F.place_all(spec)
+    for a, b in itertools.pairwise(placed):
+        first, second = _canvas_points(a, spec), _canvas_points(b, spec)
+        travel = max(math.dist(first[n], second[n]) for n in first)
+        assert travel >= VISIBLE_TRAVEL, f"{a.pose.name} to {b.pose.name}: {travel:.1f}"
+    still = still_drawing(spec)
+    if spec.shown()[1] is not None:
+        arrow = any(i.cls == "arrow" for i in still.items)
+        assert arrow or still.inset is not None, "the still picture shows no movement"
+
+
+def _inside_the_view_box(drawing: Drawing) -> list[str]:
+    out = []
+    for item in drawing.items:
+        r = item.radius
+        for x, y in item.points:
+            if not (r <= x <= drawing.width - r and r <= y <= drawing.height - r):
+                out.append(f"{item.name} at ({x}, {y})")
+    if drawing.inset is not None:
+        x, y, w, h = drawing.inset.target
+        if not (0 <= x <= drawing.width - w and 0 <= y <= drawing.height - h):
+            out.append("the close-up")
+    return out
+
+
+@pytest.mark.parametrize(("exercise_id", "variant"), FORMS, ids=[f"{e}:{v}" for e, v in FORMS])
+def test_nothing_is_clipped_by_the_view_box_in_any_pose_on_either_side(
+    exercise_id: str, variant: str | None
+) -> None:
+    spec = figure_library()[exercise_id].for_variant(variant)
+    clipped = []
+    for side in ("left", "right"):
+        clipped += _inside_the_view_box(still_drawing(spec, side=side))
+        for p in spec.poses:
+            clipped += _inside_the_view_box(still_drawing(spec, pose=p.name, side=side))
+    assert clipped == []
+
+
+@pytest.mark.parametrize(("exercise_id", "variant"), FORMS, ids=[f"{e}:{v}" for e, v in FORMS])
+def test_every_figure_has_a_title_and_a_description_for_screen_readers(
+    exercise_id: str, variant: str | None
+) -> None:
+    spec = figure_library()[exercise_id].for_variant(variant)
+    for chosen in [None, spec.poses[-1].name]:
+        root = ET.fromstring(render_figure(exercise_id, variant=variant, pose=chosen))
+        assert (root.findtext(f"{SVG}title") or "").strip()
+        description = root.findtext(f"{SVG}desc") or ""
+        assert (
+            description.startswith(("A ", "An ", "Kneel", "Sit", "Stand", "Lie"))
+            or len(description) > 40
+        )
+        assert "A figure drawn from" in description
 
 
 # -- the player's keyframes -----------------------------------------------------------------

@@ -70,6 +70,8 @@ class Drawing:
     width: int = WIDTH
     height: int = HEIGHT
     inset: Inset | None = None
+    mover: str | None = None
+    """The body point whose movement an arrow shows, if any."""
 
 
 @dataclass(frozen=True)

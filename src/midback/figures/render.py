@@ -14,8 +14,10 @@ from typing import Literal
 from midback.domain.catalogue import Catalogue
 from midback.domain.figures import (
     FigureSpec,
+    Placed,
     PropKind,
     PropShapes,
+    View,
     camera_of,
     floor_extent,
     mat,
@@ -26,6 +28,7 @@ from midback.errors import UnknownIdError
 from midback.figures.arrows import (
     ARROW_FROM,
     INSET_BELOW,
+    Movement,
     arrow_items,
     inset_for,
     movement,
@@ -55,7 +58,8 @@ def ground_for(spec: FigureSpec) -> PropShapes | None:
 def still_drawing(
     spec: FigureSpec, *, pose: str | None = None, side: Side | None = None
 ) -> Drawing:
-    """The still picture of ``spec``: its picture pose over its ghost, or ``pose`` alone."""
+    """The still picture of ``spec``: its picture pose over its ghost, with an arrow or a
+    close-up of the movement between them; or key pose ``pose`` alone."""
     mirror = side is not None and side != spec.drawn_side
     placed = {p.pose.name: p for p in place_all(spec, mirror=mirror)}
     main_name, ghost_name = spec.shown() if pose is None else (pose, None)
@@ -64,30 +68,66 @@ def still_drawing(
     picture = drawing(placed[main_name], camera, view, ghost=ghost, mat=ground_for(spec))
     if ghost is None or not spec.moves:
         return picture
-    cycle = spec.cue_targets("rep")
-    through = []
-    if len(cycle) >= 3 and cycle[0] == ghost_name and main_name in cycle:
-        through = [placed[name] for name in cycle[1:]] + [ghost]
-        main_stop = ghost  # round the whole circle, back to where it started
-    else:
-        main_stop = placed[main_name]
-    move = movement(
-        spec,
-        ghost,
-        main_stop,
-        camera,
-        view,
-        mirror=mirror,
-        joint=spec.show.mover,
-        through=through[:-1],
-    )
+    move = still_movement(spec, placed, main_name, ghost.pose.name, mirror=mirror)
     body = [point for item in picture.items if "body" in item.cls for point in item.points]
     items = picture.items
     if move.travel >= ARROW_FROM:
         items += tuple(arrow_items(move, body))
     close_up = spec.show.inset if spec.show.inset is not None else move.travel < INSET_BELOW
     inset = inset_for(move, body) if close_up else None
-    return replace(picture, items=items, inset=inset)
+    return replace(picture, items=items, inset=inset, mover=move.joint)
+
+
+def still_movement(
+    spec: FigureSpec, placed: dict[str, Placed], shown: str, ghost: str, *, mirror: bool
+) -> Movement:
+    """The movement a still picture draws: from the ghost to the picture pose, or round the
+    whole circle when a rep goes through three or more poses from the ghost (a roll)."""
+    cycle = spec.cue_targets("rep")
+    if len(cycle) >= 3 and cycle[0] == ghost and shown in cycle:
+        through, end = [placed[name] for name in cycle[1:]], placed[ghost]
+    else:
+        through, end = [], placed[shown]
+    return movement(
+        spec,
+        placed[ghost],
+        end,
+        camera_of(spec),
+        viewport_for(spec),
+        mirror=mirror,
+        joint=spec.show.mover,
+        through=through,
+    )
+
+
+_VIEWS = {
+    View.SIDE: "from the side",
+    View.FRONT: "from the front",
+    View.BACK: "from behind",
+    View.THREE_QUARTER: "from in front and to one side",
+    View.THREE_QUARTER_BACK: "from behind and to one side",
+}
+
+
+def describe(spec: FigureSpec, picture: Drawing, *, pose: str | None = None) -> str:
+    """What the picture shows, in words, for a screen reader: the view, the poses, the arrow."""
+    view = _VIEWS[spec.view]
+    if spec.camera is not None and spec.camera.elevation >= 40:
+        view += ", seen from above"
+    if pose is not None or len(spec.poses) == 1:
+        name = (pose or spec.poses[0].name).replace("-", " ")
+        return f"A figure drawn {view}, in the position {name!r}."
+    shown, ghost = spec.shown()
+    text = f"A figure drawn {view}, in the position {shown.replace('-', ' ')!r}"
+    if ghost is not None:
+        text += f", over a faint figure in the position {ghost.replace('-', ' ')!r}"
+    text += "."
+    if picture.mover is not None:
+        part, _, side = picture.mover.partition("_")
+        sides = {"l": "left ", "r": "right "}
+        how = "An arrow" if picture.inset is None else "A close-up with an arrow"
+        text += f" {how} shows how the {sides.get(side, '')}{part} moves."
+    return text
 
 
 def pose_name(spec: FigureSpec, pose: str | int, *, exercise_id: str) -> str:
@@ -125,9 +165,12 @@ def render_figure(
     title = exercise.name if variant is None else exercise.variant(variant).name
     if name is not None and len(spec.poses) > 1:
         title = f"{title}: {name.replace('-', ' ')}"
-    description = exercise.picture if variant is None and name is None else None
+    picture = still_drawing(spec, pose=name, side=side)
+    described = describe(spec, picture, pose=name)
+    given = exercise.picture if variant is None and name is None else None
+    description = f"{given} {described}" if given else described
     return to_svg(
-        still_drawing(spec, pose=name, side=side),
+        picture,
         title=title,
         description=description,
         standalone=standalone,

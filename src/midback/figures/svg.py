@@ -102,7 +102,8 @@ LIGHT: dict[str, dict[str, str]] = {
         "stroke-linejoin": "round",
     },
     "inset-arrow-head": {"fill": "#c2410c", "stroke": "none"},
-    "inset-frame": {"fill": "#ffffff", "stroke": "#8db3ac", "stroke-width": "2"},
+    "inset-frame": {"fill": "#ffffff", "stroke": "none"},
+    "inset-outline": {"fill": "none", "stroke": "#8db3ac", "stroke-width": "2"},
 }
 """Presentation attributes by class, for a light background (merged in class order)."""
 
@@ -124,7 +125,8 @@ svg{color:#e8eceb}
 .shadow{fill:#252f2d}
 .arrow,.inset-arrow{stroke:#fb923c}
 .arrow-head,.inset-arrow-head{fill:#fb923c;stroke:#fb923c}
-.inset-frame{fill:#1b2120;stroke:#3f6d66}
+.inset-frame{fill:#1b2120}
+.inset-outline{stroke:#3f6d66}
 }
 """
 """The standalone image's style sheet: the dark colours of the classes."""
@@ -200,7 +202,7 @@ def _inset(parent: ET.Element, drawing: Drawing) -> None:
     ground = {"floor", "shadow", "mat", "mat-top"}
     near = tuple(i for i in drawing.items if not set(i.cls.split()) & ground)
     _items(zoomed, near + drawing.inset.items, {"vector-effect": "non-scaling-stroke"})
-    outline = frame | attributes_for("inset-frame") | {"class": "inset-frame", "fill": "none"}
+    outline = frame | attributes_for("inset-outline") | {"class": "inset-outline"}
     ET.SubElement(group, f"{{{SVG_NS}}}rect", outline)
 
 
