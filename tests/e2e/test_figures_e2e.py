@@ -132,6 +132,21 @@ def test_the_region_comparison_sees_a_change_a_whole_picture_mean_would_miss(
     )
 
 
+def test_the_contact_sheet_is_written_as_png_into_artifacts() -> None:
+    from midback.domain.loader import catalogue
+    from midback.figures.sheet import contact_sheet, png_of, sheet_size
+
+    svg = contact_sheet(catalogue())
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "contact-sheet.svg").write_text(svg, encoding="utf-8")
+    sheet = ARTIFACTS / "contact-sheet.png"
+    sheet.write_bytes(png_of(svg))
+    image = Image.open(sheet).convert("L")
+    assert image.size == sheet_size(svg)
+    low, high = image.getextrema()
+    assert low < 60 and high > 230  # figures drawn in ink on white cells, not a blank page
+
+
 def test_the_dark_figure_is_drawn_light_on_dark(browser: Browser) -> None:
     light = Image.open(shoot(browser, "bird-dog", "light")).convert("L")
     dark = Image.open(shoot(browser, "bird-dog", "dark")).convert("L")

@@ -66,6 +66,30 @@ def test_figure_writes_an_svg_file_that_parses(tmp_path: Path) -> None:
     assert root.findtext(f"{SVG}title") == "Cat-cow"
 
 
+def test_figure_sheet_writes_every_exercise_and_variant_in_one_svg(tmp_path: Path) -> None:
+    from midback.domain.loader import catalogue
+    from midback.figures.sheet import forms
+
+    out = tmp_path / "sheet.svg"
+    result = runner.invoke(cli.app, ["figure", "--sheet", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"Contact sheet written to {out}" in result.stdout
+    root = ET.parse(out).getroot()
+    figures = root.findall(f"{SVG}svg")
+    labels = [text.text for text in root.findall(f"{SVG}text")]
+    assert len(figures) == len(forms(catalogue())) == len(labels)
+    assert "cat-cow: seated" in labels and "thread-the-needle" in labels
+
+
+def test_figure_sheet_takes_only_svg_or_png_and_figure_needs_an_id_otherwise(
+    tmp_path: Path,
+) -> None:
+    result = runner.invoke(cli.app, ["figure", "--sheet", str(tmp_path / "sheet.pdf")])
+    assert result.exit_code == 2 and "FILE.svg or FILE.png" in result.output
+    result = runner.invoke(cli.app, ["figure"])
+    assert result.exit_code == 2 and "give an exercise ID, or --sheet FILE" in result.output
+
+
 def test_figure_draws_a_variant_pose_and_side_to_stdout() -> None:
     result = runner.invoke(
         cli.app, ["figure", "bird-dog", "--variant", "standing", "--pose", "2", "--side", "right"]

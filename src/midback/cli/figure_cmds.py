@@ -19,7 +19,9 @@ class SideChoice(StrEnum):
 
 
 def figure(
-    exercise_id: Annotated[str, typer.Argument(metavar="ID", help="Exercise id or alias.")],
+    exercise_id: Annotated[
+        str | None, typer.Argument(metavar="ID", help="Exercise id or alias.")
+    ] = None,
     variant: Annotated[
         str | None, typer.Option(metavar="V", help="Draw this variant of the exercise.")
     ] = None,
@@ -34,8 +36,21 @@ def figure(
         Path | None,
         typer.Option("--out", metavar="FILE.svg", help="Write the SVG here (default: stdout)."),
     ] = None,
+    sheet: Annotated[
+        Path | None,
+        typer.Option(
+            "--sheet",
+            metavar="FILE.svg|FILE.png",
+            help="Write every exercise and variant's figure in a grid (PNG: needs Chromium).",
+        ),
+    ] = None,
 ) -> None:
     """Draw an exercise's figure as SVG: its key poses, props and the side it works."""
+    if sheet is not None:
+        _sheet(sheet)
+        return
+    if exercise_id is None:
+        raise typer.BadParameter("give an exercise ID, or --sheet FILE", param_hint="ID")
     from midback.figures.render import render_figure
 
     svg = render_figure(
@@ -49,6 +64,22 @@ def figure(
         return
     _write(out, (svg + "\n").encode("utf-8"), option="--out")
     sys.stdout.write(f"Figure written to {out}\n")
+
+
+def _sheet(path: Path) -> None:
+    from midback.domain.loader import catalogue
+    from midback.figures.sheet import SheetError, contact_sheet, png_of
+
+    suffix = path.suffix.lower()
+    if suffix not in (".svg", ".png"):
+        raise typer.BadParameter("the sheet is FILE.svg or FILE.png", param_hint="--sheet")
+    svg = contact_sheet(catalogue())
+    try:
+        data = png_of(svg) if suffix == ".png" else (svg + "\n").encode("utf-8")
+    except SheetError as error:
+        raise typer.BadParameter(str(error), param_hint="--sheet") from None
+    _write(path, data, option="--sheet")
+    sys.stdout.write(f"Contact sheet written to {path}\n")
 
 
 def handout(

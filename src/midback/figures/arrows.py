@@ -46,6 +46,8 @@ STEPS = 8
 """Poses sampled along the movement, ends included."""
 ARROW_FROM = 24.0
 """Travel (canvas units of the 400-wide picture) from which the picture itself gets an arrow."""
+SHORTEST_ARROW = 10.0
+"""Travel under which no arrow is drawn at all (without a close-up, one from here)."""
 INSET_BELOW = 24.0
 """Travel under which the picture gets a close-up of the moving part (unless its figure
 file says otherwise)."""

@@ -28,6 +28,7 @@ from midback.errors import UnknownIdError
 from midback.figures.arrows import (
     ARROW_FROM,
     INSET_BELOW,
+    SHORTEST_ARROW,
     Movement,
     arrow_items,
     inset_for,
@@ -71,9 +72,9 @@ def still_drawing(
     move = still_movement(spec, placed, main_name, ghost.pose.name, mirror=mirror)
     body = [point for item in picture.items if "body" in item.cls for point in item.points]
     items = picture.items
-    if move.travel >= ARROW_FROM:
-        items += tuple(arrow_items(move, body))
     close_up = spec.show.inset if spec.show.inset is not None else move.travel < INSET_BELOW
+    if move.travel >= (ARROW_FROM if close_up else SHORTEST_ARROW):
+        items += tuple(arrow_items(move, body))
     inset = inset_for(move, body) if close_up else None
     return replace(picture, items=items, inset=inset, mover=move.joint)
 
