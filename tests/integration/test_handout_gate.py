@@ -77,3 +77,9 @@ def test_a_plan_file_with_an_exercise_a_new_condition_rules_out_names_it(tmp_pat
 def test_program_handouts_need_no_screen(tmp_path: Path) -> None:
     result = runner.invoke(cli.app, ["handout", "top-mobility", "--pdf", str(tmp_path / "p.pdf")])
     assert result.exit_code == 0, result.output
+
+
+def test_an_unknown_program_is_named_before_the_screen_is_asked() -> None:
+    result = runner.invoke(cli.app, ["plan", "--program", "three-for-relef"])
+    assert result.exit_code == 2
+    assert "three-for-relief" in result.output

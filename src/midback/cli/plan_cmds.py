@@ -139,10 +139,13 @@ def screened_plan(
     from midback.errors import ScreenBlocked
     from midback.services import LOCAL_PERSON, make_plan_for
 
+    cat = catalogue()
+    if program is not None:
+        cat.program(program)  # a typo is named (exit 2) before the screen is asked
     repo = store()
     try:
         answers = gate(repo, answers_file=answers_file, as_json=as_json)
-        return make_plan_for(repo, catalogue(), LOCAL_PERSON, request, answers=answers,
+        return make_plan_for(repo, cat, LOCAL_PERSON, request, answers=answers,
                              program_id=program, now=now())  # fmt: skip
     except ScreenBlocked as blocked:
         raise refuse(blocked, as_json=as_json) from None

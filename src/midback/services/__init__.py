@@ -188,7 +188,12 @@ def make_plan_for(
     program_id: str | None = None,
     pain_before: int | None = None,
 ) -> Plan:
-    """A stored person's plan: screened (``screened_request``), then planned or a program."""
+    """A stored person's plan: screened (``screened_request``), then planned or a program.
+
+    An unknown program is named (UnknownIdError) before the screen is looked at.
+    """
+    if program_id is not None:
+        cat.program(program_id)
     request = screened_request(
         repo, cat, person_id, request, answers=answers, now=now, pain_before=pain_before
     )
