@@ -40,8 +40,9 @@ def play(session_plan: Plan, *, speed: float, home: Path) -> list[tuple[float, f
     repo = open_store(f"sqlite:///{home / 'midback.db'}")
     timeline = compile_plan(session_plan, catalogue())
     live = LiveSession.begin(
-        repo, LOCAL_PERSON, session_plan, timeline, pain_before=None, at=datetime.now(UTC)
-    )
+        repo, catalogue(), LOCAL_PERSON, session_plan, timeline, pain_before=None,
+        at=datetime.now(UTC),
+    )  # fmt: skip
     player = Player(timeline, clock=time.monotonic, speed=speed)
     console = Console(file=io.StringIO(), width=80, force_terminal=True, color_system="truecolor")
     found: list[tuple[float, float]] = []

@@ -11,7 +11,14 @@ import httpx
 import pytest
 
 from tests.load.servers import serving
-from tests.load.traffic import PASSWORD, Traffic, add_people, run_in_own_loop, stored_logs
+from tests.load.traffic import (
+    ALL_CLEAR,
+    PASSWORD,
+    Traffic,
+    add_people,
+    run_in_own_loop,
+    stored_logs,
+)
 from tests.pg import NewDatabase
 
 PEOPLE = 50
@@ -32,7 +39,9 @@ def test_two_processes_serve_one_person_interchangeably(
         on_two.cookies.set("midback_session", signed_in.cookies["midback_session"])
         assert on_two.get("/api/v1/me").json()["email"] == email
 
+        assert on_two.post("/api/v1/screen", json=ALL_CLEAR).status_code == 200
         started = on_one.post("/api/v1/sessions", json={"program_id": "three-for-relief"})
+        assert started.status_code == 201, started.text
         session_id = started.json()["session"]["id"]
         logged = on_two.post(f"/api/v1/sessions/{session_id}/logs", json={
             "position": 0, "status": "completed", "idempotency_key": "written-on-two"})  # fmt: skip

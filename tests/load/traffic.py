@@ -108,6 +108,8 @@ class Traffic:
             sign_in_on = self.servers[n % len(self.servers)]
             await self._call(client, "POST", f"{sign_in_on}/api/v1/auth/login", deadline,
                              {"email": self.people[n], "password": PASSWORD})  # fmt: skip
+            # Everyone takes the safety screen before a session, as a real person must.
+            await self._call(client, "POST", f"{sign_in_on}/api/v1/screen", deadline, ALL_CLEAR)
             # The cookie set by one process is used on the others from here on.
             start_on = self.servers[(n + 1) % len(self.servers)]
             started = await self._call(client, "POST", f"{start_on}/api/v1/sessions", deadline,
@@ -156,6 +158,10 @@ class Traffic:
                 await asyncio.sleep(wait * random.uniform(0.5, 1.5))
                 continue
             raise TrafficFailed(f"{method} {url} {body}: {response.status_code} {response.text}")
+
+
+ALL_CLEAR: dict[str, Any] = {"age": 42, "pain_now": 3, "pain_duration_days": 10, "improving": True}
+"""Safety-screen answers with no warning sign: each person's session may then start."""
 
 
 def add_people(database_url: str, count: int) -> list[str]:

@@ -17,7 +17,7 @@ from midback.domain.course import Course, Review
 from midback.domain.history import PainReading, daily_pain, local_day
 from midback.domain.planner import Plan, PlanRequest
 from midback.domain.records import CourseRecord, LogStatus, SessionStatus
-from midback.errors import PlanError
+from midback.errors import NotFound, PlanError
 from midback.services import progress, screened_request
 
 if TYPE_CHECKING:
@@ -27,11 +27,16 @@ if TYPE_CHECKING:
     from midback.storage.repository import Repository
 
 
-class NoCourse(PlanError):
-    """The person follows no course (start one with ``midback course start``)."""
+class NoCourse(NotFound):
+    """The person follows no course (start one with ``midback course start``): 404 on the web,
+    exit 2 in the terminal."""
 
     def __init__(self) -> None:
-        super().__init__("no course: start one with `midback course start` (or on /course)")
+        super().__init__("course", "active")
+        self.args = ("no course: start one with `midback course start` (or on /course)",)
+
+    def __str__(self) -> str:
+        return "no course: start one with `midback course start` (or on /course)"
 
 
 @dataclass(frozen=True)

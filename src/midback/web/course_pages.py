@@ -57,17 +57,16 @@ def course_start(
                             "program": program, "weeks": weeks, "equipment": equipment or [],
                             "conditions": conditions or [], "seed": "0",
                             "cleared": cleared.lower() in ("1", "true", "on", "yes")}  # fmt: skip
+    if not program and not (minutes and place):
+        errors = {"minutes": "Minutes and place: how long, and where?"}
+        return _start_form(request, cat, form, errors=errors, status_code=422)
+    fields = {"minutes": minutes, "place": place, "level": level or "beginner",
+              "program_id": program or None, "weeks": weeks or 6, "equipment": equipment or None,
+              "conditions": conditions or [], "cleared": form["cleared"]}  # fmt: skip
     try:
-        body = CourseBody.model_validate({
-            "minutes": minutes or None, "place": place or None, "level": level or "beginner",
-            "program_id": program or None, "weeks": weeks or 6, "equipment": equipment or None,
-            "conditions": conditions or [], "cleared": form["cleared"],
-        })  # fmt: skip
+        body = CourseBody.model_validate({k: v for k, v in fields.items() if v != ""})
     except ValidationError as error:
         errors = {str(p["loc"][0]): f"{p['loc'][0]}: {p['msg']}." for p in error.errors()}
-        return _start_form(request, cat, form, errors=errors, status_code=422)
-    if body.program_id is None and (body.minutes is None or body.place is None):
-        errors = {"minutes": "Minutes and place: how long, and where?"}
         return _start_form(request, cat, form, errors=errors, status_code=422)
     try:
         course_cases.start_course(repo, cat, person, body.request(), now=now, weeks=body.weeks,

@@ -81,10 +81,31 @@ class PlanBody(_Body):
         )
 
 
-class CourseBody(PlanBody):
-    """Start a course: the plan options (or a program) and how many weeks."""
+class CourseBody(_Body):
+    """Start a course: its time, place and kit (or a program) and how many weeks. The person's
+    stored safety screen governs it (403 without one)."""
 
+    minutes: int = Field(default=15, ge=1, le=240)
+    place: Place = Place.HOME
+    equipment: list[Equipment] | None = None
+    conditions: list[Condition] = Field(default_factory=list)
+    level: Level = Level.BEGINNER
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    program_id: str | None = Field(default=None, max_length=60)
+    cleared: bool = False
     weeks: int = Field(default=6, ge=1, le=52)
+
+    def request(self) -> PlanRequest:
+        """The planner's request the course keeps (its focus comes from each phase)."""
+        return PlanRequest(
+            minutes=self.minutes,
+            place=self.place,
+            equipment=frozenset(self.equipment) if self.equipment is not None else None,
+            conditions=frozenset(self.conditions),
+            level=self.level,
+            seed=self.seed,
+            cleared=self.cleared,
+        )
 
 
 class SwapBody(_Body):

@@ -28,7 +28,7 @@ def view_json(view: course_cases.CourseView) -> dict[str, Any]:
 
 @router.get("")
 def get_course(repo: Repo, cat: Cat, person: PersonId, now: Now) -> dict[str, Any]:
-    """Your course as it stands today (422 when you follow none)."""
+    """Your course as it stands today (404 when you follow none)."""
     return view_json(course_cases.course_view(repo, cat, person, now=now))
 
 
@@ -36,13 +36,11 @@ def get_course(repo: Repo, cat: Cat, person: PersonId, now: Now) -> dict[str, An
 def post_course(
     body: CourseBody, repo: Repo, cat: Cat, person: PersonId, now: Now
 ) -> dict[str, Any]:
-    """Start a course (ending the one you follow): screened like a plan (403 when refused)."""
-    from midback.domain.answers import parse_answers
-
-    answers = parse_answers(body.answers) if body.answers is not None else None
-    course = course_cases.start_course(repo, cat, person, body.request(), now=now,
-                                       weeks=body.weeks, program_id=body.program_id,
-                                       answers=answers)  # fmt: skip
+    """Start a course (ending the one you follow), within your stored safety screen (403 when
+    it refuses plans or is missing)."""
+    course = course_cases.start_course(
+        repo, cat, person, body.request(), now=now, weeks=body.weeks, program_id=body.program_id
+    )
     return course.to_json()
 
 
