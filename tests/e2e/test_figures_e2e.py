@@ -214,6 +214,47 @@ def test_the_second_side_is_the_mirror_image(
     assert console_errors == []
 
 
+THUMB_PAGES = {
+    "exercises": "/exercises",
+    "programs": "/programs",
+    "program": "/programs/three-for-relief",
+    "plan": "/plan?minutes=10&place=home",
+    "week": "/week?minutes=10&place=home",
+}
+
+
+@pytest.mark.parametrize("name", list(THUMB_PAGES))
+def test_every_page_that_names_exercises_shows_their_thumbnails(
+    page: Page, figure_server: live.LiveServer, console_errors: list[str], name: str
+) -> None:
+    page.set_viewport_size({"width": 412, "height": 900})
+    page.goto(figure_server.url + THUMB_PAGES[name])
+    thumbs = page.locator("img.thumb")
+    assert thumbs.count() > 0
+    first = thumbs.first
+    first.scroll_into_view_if_needed()
+    wait_until(
+        page,
+        lambda: first.evaluate("img => img.complete && img.naturalWidth > 0"),
+        what="the first thumbnail to load",
+    )
+    lazy = thumbs.evaluate_all("imgs => imgs.every(i => i.loading === 'lazy' && i.width > 0)")
+    assert lazy
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / f"page-{name}.png"), full_page=name != "exercises")
+    assert console_errors == []
+
+
+def test_the_players_next_line_shows_the_next_exercises_thumbnail(
+    page: Page, figure_server: live.LiveServer
+) -> None:
+    start(page, figure_server, "three-for-relief", 40)
+    shown = page.locator("#run-next-thumb")
+    wait_until(page, shown.is_visible, what="the next exercise's thumbnail", timeout_s=30)
+    assert "size=thumb" in (shown.get_attribute("src") or "")
+    page.screenshot(path=str(ARTIFACTS / "player-next.png"))
+
+
 def test_reduced_motion_shows_key_poses_without_tweening(
     browser: Browser, figure_server: live.LiveServer
 ) -> None:

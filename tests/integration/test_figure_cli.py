@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -147,6 +148,43 @@ def test_the_web_figure_takes_variant_pose_and_side(client: TestClient) -> None:
     response = client.get("/figures/cat-cow.svg?variant=seated&pose=cow&side=right")
     assert response.status_code == 200
     assert "<title>Seated cat-cow: cow</title>" in response.text
+
+
+def test_the_web_serves_a_small_thumbnail_without_ghost_or_close_up(client: TestClient) -> None:
+    full = client.get("/figures/shoulder-roll.svg")
+    thumb = client.get("/figures/shoulder-roll.svg?size=thumb")
+    assert thumb.status_code == 200 and "max-age" in thumb.headers["cache-control"]
+    root = ET.fromstring(thumb.text)
+    assert (root.get("width"), root.get("height")) == ("120", "90")
+    assert root.findtext(f"{SVG}title") == "Shoulder roll" and root.findtext(f"{SVG}desc")
+    classes = {c for el in root.iter() for c in (el.get("class") or "").split()}
+    full_classes = {
+        c for el in ET.fromstring(full.text).iter() for c in (el.get("class") or "").split()
+    }
+    assert {"ghost", "inset"} <= full_classes and not {"ghost", "inset"} & classes
+    assert "arrow" not in full_classes or "arrow" in classes
+    assert len(thumb.text) < len(full.text)
+    variant = client.get("/figures/cat-cow.svg?size=thumb&variant=seated")
+    assert "<title>Seated cat-cow</title>" in variant.text
+    assert client.get("/figures/cat-cow.svg?size=thumb&variant=nope").status_code == 404
+    assert client.get("/figures/cat-cow.svg?size=huge").status_code == 422
+
+
+def test_the_exercise_list_program_pages_and_plan_show_lazy_thumbnails(
+    client: TestClient,
+) -> None:
+    screen_via_api(client)
+    pages = ["/exercises", "/programs", "/programs/three-for-relief"]
+    pages.append("/plan?minutes=10&place=home")
+    for page in pages:
+        html = client.get(page).text
+        thumbs = re.findall(r'<img class="thumb" src="([^"]+)"[^>]*>', html)
+        assert thumbs, page
+        assert all("size=thumb" in src for src in thumbs)
+        for tag in re.findall(r'<img class="thumb"[^>]*>', html):
+            assert 'loading="lazy"' in tag and 'alt=""' in tag and "width=" in tag
+        first = thumbs[0].replace("&amp;", "&")
+        assert client.get(first).status_code == 200, first
 
 
 def test_the_web_figure_answers_404_for_unknown_ids_and_422_for_a_bad_side(

@@ -131,6 +131,15 @@ def describe(spec: FigureSpec, picture: Drawing, *, pose: str | None = None) -> 
     return text
 
 
+THUMB_SIZE = (120, 90)
+
+
+def thumbnail(picture: Drawing) -> Drawing:
+    """``picture`` for a list: no ghost or close-up, shown at ``THUMB_SIZE``."""
+    items = tuple(i for i in picture.items if "ghost" not in i.cls.split())
+    return replace(picture, items=items, inset=None)
+
+
 def pose_name(spec: FigureSpec, pose: str | int, *, exercise_id: str) -> str:
     """The name of key pose ``pose`` (a name, or its number from 1); UnknownIdError if none."""
     names = [p.name for p in spec.poses]
@@ -151,11 +160,14 @@ def render_figure(
     side: Side | None = None,
     standalone: bool = True,
     cat: Catalogue | None = None,
+    thumb: bool = False,
 ) -> str:
     """The SVG of an exercise (or variant): its still picture, or key pose ``pose`` alone.
 
     ``exercise_id`` may be an alias; UnknownIdError names a bad id, variant or pose.
-    ``standalone`` gives an image file; else markup for a page (see ``to_svg``).
+    ``standalone`` gives an image file; else markup for a page (see ``to_svg``). ``thumb``
+    gives a thumbnail for a list: the same drawing and arrow, 120 x 90, without the ghost
+    and the close-up (too small to read there) and so about half the bytes.
     """
     cat = cat or catalogue()
     exercise = cat.exercise(exercise_id)
@@ -168,6 +180,9 @@ def render_figure(
         title = f"{title}: {name.replace('-', ' ')}"
     picture = still_drawing(spec, pose=name, side=side)
     described = describe(spec, picture, pose=name)
+    if thumb:
+        picture = thumbnail(picture)
+        described = described.split(", over a faint figure")[0].rstrip(".") + "."
     given = exercise.picture if variant is None and name is None else None
     description = f"{given} {described}" if given else described
     return to_svg(
@@ -175,4 +190,5 @@ def render_figure(
         title=title,
         description=description,
         standalone=standalone,
+        size=THUMB_SIZE if thumb else None,
     )

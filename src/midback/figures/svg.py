@@ -138,11 +138,13 @@ def to_svg(
     title: str,
     description: str | None = None,
     standalone: bool = True,
+    size: tuple[int, int] | None = None,
 ) -> str:
     """``drawing`` as SVG markup with ``title`` (its accessible name) and ``description``.
 
     ``standalone``: an image file with a background and its own light/dark style sheet; else
-    markup to put inside a page (no style, no background, colour from the page).
+    markup to put inside a page (no style, no background, colour from the page). ``size``:
+    the width and height it is shown at (the drawing's own by default).
     """
     ET.register_namespace("", SVG_NS)
     attrs = {
@@ -150,7 +152,8 @@ def to_svg(
         "role": "img",
         "class": "figure-svg",
     }
-    attrs |= {"width": str(drawing.width), "height": str(drawing.height)}
+    shown = size or (drawing.width, drawing.height)
+    attrs |= {"width": str(shown[0]), "height": str(shown[1])}
     if standalone:
         attrs["color"] = INK
     root = ET.Element(f"{{{SVG_NS}}}svg", attrs)

@@ -1,6 +1,7 @@
 """Figures and handouts on the web: SVG drawings, the player's keyframes, and the print view.
 
-``/figures/ID.svg`` is the still picture (``?variant=V&pose=N&side=left|right``);
+``/figures/ID.svg`` is the still picture (``?variant=V&pose=N&side=left|right``, and
+``size=thumb`` for the thumbnail the lists show);
 ``/figures/ID.json`` the keyframes the player animates. ``/print/ID`` is a handout to print
 (ID a program, ``all``, or ``plan`` with the plan page's query), and ``/print/ID.pdf`` the
 same as a PDF. Plan files are a CLI matter: the web never reads a path it is given.
@@ -37,6 +38,9 @@ CACHE = {"Cache-Control": "public, max-age=3600"}
 SideParam = Annotated[Literal["left", "right"] | None, Query()]
 
 
+SizeParam = Annotated[Literal["full", "thumb"], Query()]
+
+
 @router.get("/figures/{exercise_id}.svg")
 def figure_svg(
     cat: Cat,
@@ -44,11 +48,31 @@ def figure_svg(
     variant: str | None = None,
     pose: str | None = None,
     side: SideParam = None,
+    size: SizeParam = "full",
 ) -> Response:
-    """An exercise's picture; 404 names an unknown exercise, variant or pose."""
-    svg = render_figure(exercise_id, variant=variant or None, pose=pose or None, side=side, cat=cat)
+    """An exercise's picture (``size=thumb``: the small one the lists show, made once per
+    process); 404 names an unknown exercise, variant or pose."""
+    if size == "thumb" and pose is None and side is None:
+        exercise = cat.exercise(exercise_id)
+        if variant:
+            exercise.variant(variant)
+        svg = _thumb(exercise.id, variant or None)
+    else:
+        svg = render_figure(
+            exercise_id,
+            variant=variant or None,
+            pose=pose or None,
+            side=side,
+            cat=cat,
+            thumb=size == "thumb",
+        )
     headers = CACHE | {"Content-Security-Policy": SVG_POLICY}
     return Response(svg, media_type="image/svg+xml", headers=headers)
+
+
+@lru_cache(maxsize=256)
+def _thumb(exercise_id: str, variant: str | None) -> str:
+    return render_figure(exercise_id, variant=variant, thumb=True)
 
 
 @router.get("/figures/{exercise_id}.json")

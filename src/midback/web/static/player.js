@@ -807,6 +807,7 @@
     $("run-text").textContent = cue.text;
     $("run-detail").textContent = block ? block.key_cue : "Stop any exercise that hurts.";
     $("run-next").textContent = nextText(index);
+    nextThumb(index);
     if (cue.kind !== "intro") $("run-hurt-note").hidden = true; // shown through one intro
     announce(cue.text);
     speak(cue.say, { interrupt: importantCue(index) });
@@ -829,6 +830,23 @@
     if (cue.sets && cue.sets > 1 && cue.set) parts.push(`Set ${cue.set} of ${cue.sets}`);
     if (cue.side) parts.push(`${cue.side} side`);
     return parts.join(" · ");
+  }
+
+  // The next exercise's thumbnail beside "Next exercise: ..." (hidden otherwise).
+  function nextThumb(index) {
+    const img = $("run-next-thumb");
+    const cue = timeline.cues[index];
+    const next = timeline.cues[index + 1];
+    const block = next && next.block !== cue.block && next.block !== null
+      ? timeline.blocks[next.block] : null;
+    if (!img || !block || !block.exercise_id) {
+      if (img) img.hidden = true;
+      return;
+    }
+    const variant = block.variant ? `&variant=${encodeURIComponent(block.variant)}` : "";
+    const src = `/figures/${encodeURIComponent(block.exercise_id)}.svg?size=thumb${variant}`;
+    if (img.getAttribute("src") !== src) img.setAttribute("src", src);
+    img.hidden = false;
   }
 
   function nextText(index) {
