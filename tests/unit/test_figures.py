@@ -250,6 +250,21 @@ def test_the_moving_joints_travel_a_visible_distance_between_key_poses(
         assert arrow or still.inset is not None, "the still picture shows no movement"
 
 
+def _bend(exercise_id: str) -> float:
+    """How far the still picture's arrow bows from its chord, as a share of the chord."""
+    arrow = next(
+        i for i in still_drawing(figure_library()[exercise_id].spec).items if i.cls == "arrow"
+    )
+    chord = (arrow.points[0], arrow.points[-1])
+    return max(_distance_to(p, chord) for p in arrow.points) / math.dist(*chord)
+
+
+def test_the_arrow_curves_round_a_twist_and_runs_straight_for_a_lift_or_a_pull() -> None:
+    assert _bend("seated-rotation") > 0.06  # an arc round the trunk, seen from above
+    assert _bend("seated-spinal-twist") > 0.06
+    assert _bend("pull-up") < 0.03  # the chest goes straight up to the bar
+
+
 def _inside_the_view_box(drawing: Drawing) -> list[str]:
     out = []
     for item in drawing.items:

@@ -20,6 +20,7 @@ from midback.domain.figures import (
     FigureSpec,
     Placed,
     Pose,
+    angles,
     blend,
     place,
     project,
@@ -56,6 +57,14 @@ OFFSET = 12.0
 HEAD = 11.0
 """Length of the arrowhead."""
 INSET_SIZE = (150.0, 112.0)
+TWIST_FROM = 20.0
+"""A change of the spine's twist (degrees) from which the arrow is an arc round the chest."""
+UPRIGHT = 0.15
+"""How far (in heights) the chest must be above the pelvis for that arc to read."""
+TWIST_RADIUS = 0.27
+"""The arc's radius round the chest (in heights): well outside the shoulders."""
+TWIST_SWEEP = 110.0
+"""The arc turns at least this far (degrees), centred on the turn, so it reads as a turn."""
 INSET_SPAN = 60.0
 """The close-up enlarges the movement to about this many canvas units..."""
 INSET_ZOOM = (1.8, 4.0)
@@ -71,6 +80,8 @@ class Movement:
     travel: float
     """How far it goes on the canvas: the distance between the path's ends, or the path's
     width or height when larger (a circle)."""
+    around: bool = False
+    """The path is an arc round the trunk (a twist), not a joint's own path."""
 
 
 def movement(
@@ -109,6 +120,40 @@ def movement(
     return Movement(joint, tuple(path), travel)
 
 
+def twist_movement(
+    ghost: Placed, shown: Placed, camera: tuple[float, float], view: Viewport
+) -> Movement | None:
+    """For an upright trunk that turns (the spine's twist changes by ``TWIST_FROM`` or more):
+    an arc round the chest, in front of it, turning as the shoulders turn; else None."""
+    before, after = angles(ghost.pose), angles(shown.pose)
+    if abs(after["joints.spine.twist"] - before["joints.spine.twist"]) < TWIST_FROM:
+        return None
+    points = shown.skeleton.points
+    if points["chest"][1] - points["pelvis"][1] < UPRIGHT:
+        return None
+
+    def facing(placed: Placed) -> float:
+        left, right = placed.skeleton.points["shoulder_l"], placed.skeleton.points["shoulder_r"]
+        return math.atan2(left[2] - right[2], left[0] - right[0]) - math.pi / 2
+
+    start = facing(ghost)
+    turn = (facing(shown) - start + math.pi) % (2 * math.pi) - math.pi
+    if abs(turn) < math.radians(TWIST_SWEEP):  # a symbol, drawn long enough to read
+        middle = start + turn / 2
+        turn = math.copysign(math.radians(TWIST_SWEEP), turn)
+        start = middle - turn / 2
+    cx, cy, cz = points["chest"]
+    path = []
+    for step in range(STEPS * 2):
+        angle = start + turn * step / (STEPS * 2 - 1)
+        world = (cx + TWIST_RADIUS * math.cos(angle), cy, cz + TWIST_RADIUS * math.sin(angle))
+        x, y, _ = project(world, camera)
+        path.append(view.to_canvas(x, y))
+    xs, ys = [p[0] for p in path], [p[1] for p in path]
+    travel = max(math.dist(path[0], path[-1]), max(xs) - min(xs), max(ys) - min(ys))
+    return Movement("chest", tuple(path), travel, around=True)
+
+
 def arrow_items(
     move: Movement, body: Sequence[Point2], *, zoom: float = 1.0, cls: str = "arrow"
 ) -> list[Item]:
@@ -117,7 +162,9 @@ def arrow_items(
     ``zoom``: the arrow is for a close-up this many times larger (its offset and head shrink
     to match, so they look the same size once enlarged).
     """
-    if math.dist(move.path[0], move.path[-1]) < move.travel / 3:  # round a circle
+    if move.around:  # already round the body: no need to move it aside
+        path = _trimmed(list(move.path), 0.05, 0.95)
+    elif math.dist(move.path[0], move.path[-1]) < move.travel / 3:  # round a circle
         path = _trimmed(_rounded(list(move.path)), 0.04, 0.86)
     else:
         path = _beside(_trimmed(list(move.path), 0.12, 0.88), body, OFFSET / zoom)

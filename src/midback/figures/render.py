@@ -33,6 +33,7 @@ from midback.figures.arrows import (
     arrow_items,
     inset_for,
     movement,
+    twist_movement,
 )
 from midback.figures.drawing import Drawing, Viewport, drawing, fit
 from midback.figures.library import figure_file
@@ -70,9 +71,12 @@ def still_drawing(
     if ghost is None or not spec.moves:
         return picture
     move = still_movement(spec, placed, main_name, ghost.pose.name, mirror=mirror)
+    if spec.show.mover is None:
+        move = twist_movement(ghost, placed[main_name], camera, view) or move
     body = [point for item in picture.items if "body" in item.cls for point in item.points]
     items = picture.items
-    close_up = spec.show.inset if spec.show.inset is not None else move.travel < INSET_BELOW
+    small = move.travel < INSET_BELOW and not move.around
+    close_up = spec.show.inset if spec.show.inset is not None else small
     if move.travel >= (ARROW_FROM if close_up else SHORTEST_ARROW):
         items += tuple(arrow_items(move, body))
     inset = inset_for(move, body) if close_up else None
