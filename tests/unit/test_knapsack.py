@@ -4,90 +4,148 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from midback.domain.knapsack import Bonus, Choice, Group, best_choice
+from midback.domain.knapsack import Choice, Group, Rules, best_choice, total_of
 
 DIRECTIONS = 7
+SLOTS = 3
 
 
-def total(groups: list[Group], choice: Choice, bonus: Bonus) -> int:
-    """The documented total of a choice (and a check that it is one)."""
-    assert len({g for g, _ in choice}) == len(choice), "at most one item per group"
-    covered = steps = value = 0
-    for group, item in choice:
-        covered |= groups[group].mask
-        steps += groups[group].items[item][0]
-        value += groups[group].items[item][1]
-    fill = bonus.fill_bonus if steps >= bonus.fill_from else 0
-    return value + bonus.by_count(covered.bit_count()) + fill
-
-
-def best_by_brute_force(groups: list[Group], limit: int, bonus: Bonus) -> int:
-    """The best total over every choice of at most one item per group within ``limit``."""
-    best = total(groups, [], bonus)
+def best_by_brute_force(groups: list[Group], rules: Rules) -> int | None:
+    """The best ``total_of`` over every choice of at most one item per group (None: no choice
+    obeys the rules)."""
+    best = None
     for picks in itertools.product(*[range(-1, len(g.items)) for g in groups]):
         choice = [(g, i) for g, i in enumerate(picks) if i >= 0]
-        if sum(groups[g].items[i][0] for g, i in choice) <= limit:
-            best = max(best, total(groups, choice, bonus))
+        total = total_of(groups, rules, choice)
+        if total is not None and (best is None or total > best):
+            best = total
     return best
 
 
 @st.composite
-def problems(draw: st.DrawFn) -> tuple[list[Group], int, Bonus]:
-    """Up to 7 groups over up to 7 directions, a limit that forces choices, a monotone bonus."""
+def problems(draw: st.DrawFn) -> tuple[list[Group], Rules]:
+    """Up to 7 groups over up to 7 directions, with every rule switched on or off at random."""
+    count = draw(st.integers(1, 7))
     groups = [
         Group(
-            draw(st.integers(0, 2**DIRECTIONS - 1)),
-            tuple(
+            items=tuple(
                 draw(
                     st.lists(
                         st.tuples(st.integers(1, 12), st.integers(0, 40)), min_size=1, max_size=3
                     )
                 )
             ),
+            mask=draw(st.integers(0, 2**DIRECTIONS - 1)),
+            spare=draw(st.sampled_from([0, 0, 5, 20])),
+            focus=draw(st.booleans()),
+            slot=draw(st.none() | st.integers(0, SLOTS - 1)),
+            family=draw(st.none() | st.integers(0, 1)),
         )
-        for _ in range(draw(st.integers(1, 7)))
+        for _ in range(count)
     ]
-    limit = draw(st.integers(0, sum(max(s for s, _ in g.items) for g in groups)))
-    steps = draw(st.lists(st.integers(0, 60), min_size=DIRECTIONS, max_size=DIRECTIONS))
-    by_count = [sum(steps[:n]) for n in range(DIRECTIONS + 1)]
-    fill = Bonus(
-        by_count=by_count.__getitem__,
+    longest = sum(max(s for s, _ in g.items) for g in groups)
+    limit = draw(st.integers(0, longest))
+    rules = Rules(
+        limit=limit,
+        min_directions=draw(st.integers(1, 4)),
+        directions_bonus=draw(st.sampled_from([0, 7, 1000])),
         fill_from=draw(st.integers(0, limit + 1)),
         fill_bonus=draw(st.sampled_from([0, 5, 1000])),
+        max_count=draw(st.none() | st.integers(0, count)),
+        focus_from=draw(st.sampled_from([0, 0, 3, 8])),
+        per_family=draw(st.integers(0, 2)),
+        slots=draw(st.sampled_from([0, SLOTS])),
+        differ_from=draw(st.none() | st.frozensets(st.integers(0, count - 1))),
+        nonempty=draw(st.booleans()),
     )
-    return groups, limit, fill
+    return groups, rules
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(problem=problems())
-def test_best_choice_has_the_best_total_there_is(problem: tuple[list[Group], int, Bonus]) -> None:
-    groups, limit, bonus = problem
-    choice = best_choice(groups, limit, bonus)
+def test_best_choice_has_the_best_total_there_is(problem: tuple[list[Group], Rules]) -> None:
+    groups, rules = problem
+    choice = best_choice(groups, rules)
+    best = best_by_brute_force(groups, rules)
+    if choice is None:
+        event("no choice obeys the rules")
+        assert best is None
+        return
     event(f"{len(choice)} of {len(groups)} groups chosen")
-    assert sum(groups[g].items[i][0] for g, i in choice) <= limit
-    assert total(groups, choice, bonus) == best_by_brute_force(groups, limit, bonus)
+    assert total_of(groups, rules, choice) == best
 
 
-def test_a_direction_only_a_costly_group_covers_is_weighed_not_assumed() -> None:
-    # The plain knapsack takes the first two groups (value 9); the first and the third cover a
-    # second direction for one point of value less, which only tracking that direction shows.
-    groups = [Group(0b01, ((2, 5),)), Group(0b01, ((2, 4),)), Group(0b10, ((3, 3),))]
-    bonus = Bonus(by_count=lambda n: 30 * n, fill_from=99, fill_bonus=0)
-    choice = best_choice(groups, 5, bonus)
-    assert sorted(choice) == [(0, 0), (2, 0)]
+def test_a_direction_bonus_counts_each_direction_once() -> None:
+    # The two cheap groups share a direction: they cover one, not two, so the bonus for two
+    # directions needs the costly third group.
+    groups = [
+        Group(((2, 5),), mask=0b001),
+        Group(((2, 4),), mask=0b001),
+        Group(((3, 3),), mask=0b010),
+    ]
+    rules = Rules(limit=5, min_directions=2, directions_bonus=30, fill_from=99, fill_bonus=0)
+    assert sorted(best_choice(groups, rules) or []) == [(0, 0), (2, 0)]
 
 
-def test_when_everything_fits_each_group_gives_its_most_valuable_item() -> None:
-    groups = [Group(0b01, ((2, 5), (3, 9))), Group(0b10, ((1, 1),))]
-    bonus = Bonus(by_count=lambda n: n, fill_from=0, fill_bonus=0)
-    assert best_choice(groups, 10, bonus) == [(0, 1), (1, 0)]
+def test_a_family_holds_at_most_its_share() -> None:
+    groups = [Group(((1, 10),), family=0) for _ in range(4)]
+    rules = Rules(limit=10, min_directions=1, directions_bonus=0, fill_from=99, fill_bonus=0)
+    assert len(best_choice(groups, rules) or []) == 2
 
 
-def test_longer_items_win_when_only_they_earn_the_fill_bonus() -> None:
-    # Everything fits; the most valuable item is the shorter one, the fill bonus needs 4 steps.
-    groups = [Group(0b01, ((1, 9), (4, 2)))]
-    bonus = Bonus(by_count=lambda n: n, fill_from=4, fill_bonus=100)
-    assert best_choice(groups, 4, bonus) == [(0, 1)]
+def test_focus_work_reaches_its_least_time_even_when_other_work_is_worth_more() -> None:
+    groups = [Group(((4, 1),), focus=True), Group(((4, 50),)), Group(((4, 40),))]
+    rules = Rules(
+        limit=8, min_directions=1, directions_bonus=0, fill_from=99, fill_bonus=0, focus_from=4
+    )
+    assert sorted(best_choice(groups, rules) or []) == [(0, 0), (1, 0)]
+
+
+def test_one_slot_stays_empty() -> None:
+    groups = [Group(((1, 10),), slot=s) for s in range(3)]
+    rules = Rules(
+        limit=10, min_directions=1, directions_bonus=0, fill_from=99, fill_bonus=0, slots=3
+    )
+    choice: Choice = best_choice(groups, rules) or []
+    assert len(choice) == 2
+
+
+def test_the_best_choice_other_than_a_reference() -> None:
+    groups = [Group(((1, 10),)), Group(((1, 9),)), Group(((1, 1),))]
+    rules = Rules(
+        limit=2,
+        min_directions=1,
+        directions_bonus=0,
+        fill_from=99,
+        fill_bonus=0,
+        differ_from=frozenset({0, 1}),
+    )
+    assert sorted(best_choice(groups, rules) or []) == [(0, 0), (2, 0)]
+
+
+def test_a_choice_worth_less_than_nothing_is_still_made_when_one_must_be() -> None:
+    groups = [Group(((1, 0),), spare=5), Group(((1, 2),), spare=5)]
+    rules = Rules(
+        limit=2, min_directions=1, directions_bonus=0, fill_from=9, fill_bonus=0, nonempty=True
+    )
+    assert best_choice(groups, rules) == [(1, 0)]
+
+
+def test_no_choice_when_the_focus_work_cannot_reach_its_time() -> None:
+    groups = [Group(((2, 1),), focus=True)]
+    rules = Rules(
+        limit=10, min_directions=1, directions_bonus=0, fill_from=99, fill_bonus=0, focus_from=3
+    )
+    assert best_choice(groups, rules) is None
+
+
+def test_a_family_share_above_two_is_refused() -> None:
+    rules = Rules(
+        limit=1, min_directions=1, directions_bonus=0, fill_from=9, fill_bonus=0, per_family=3
+    )
+    with pytest.raises(ValueError, match="per_family"):
+        best_choice([Group(((1, 1),))], rules)

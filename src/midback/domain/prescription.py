@@ -6,7 +6,9 @@ player's clock agree to the second.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from collections.abc import Iterable
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from midback.domain.dose import DEFAULT_SOURCE, Dose, Level
 from midback.domain.vocab import Kind
@@ -43,6 +45,9 @@ DEFAULT_REST_S: dict[Kind, int] = {
 }
 """Rest between sets where a dose gives none (default: ACSM 30-60 s for light resistance work)."""
 
+MINUTES_FROM_S = 120
+"""Holds this long or longer that are whole minutes read as minutes ("10 min", a walk)."""
+
 
 class Prescription(BaseModel):
     """The concrete numbers a person does: whole sets, reps, seconds and breaths."""
@@ -57,15 +62,34 @@ class Prescription(BaseModel):
     rest_s: int = Field(default=0, ge=0)
     tempo_s: int = Field(default=3, ge=1)
     source: str = DEFAULT_SOURCE
+    defaults: tuple[str, ...] = ()
+    """The fields whose values are midback's own although ``source`` names an article (its
+    dose's ``defaults``, a rest or tempo midback filled in, or sets the planner added to reach
+    a proper dose); empty when ``source`` gives every value or is ``default``."""
+
+    @field_validator("defaults")
+    @classmethod
+    def _defaults_name_fields(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for name in value:
+            if name not in AMOUNT_FIELDS:
+                raise ValueError(f"defaults: {name!r} is not one of {', '.join(AMOUNT_FIELDS)}")
+        if len(set(value)) != len(value):
+            raise ValueError("defaults: a field is named twice")
+        return value
 
     @classmethod
     def from_dose(cls, dose: Dose, kind: Kind, level: Level) -> Prescription:
         """The dose at ``level``: the low end, middle or high end of each range."""
         sets = dose.sets.at(level) if dose.sets is not None else 1
+        marked = [f for f in dose.defaults if f in AMOUNT_FIELDS]
         if dose.rest_s is not None:
             rest = dose.rest_s.at(level)
         else:
             rest = DEFAULT_REST_S[kind] if sets > 1 else 0
+            if rest:
+                marked.append("rest_s")
+        if dose.tempo_s is None and dose.reps is not None:
+            marked.append("tempo_s")
         return cls(
             sets=max(1, sets),
             reps=_opt(dose.reps, level),
@@ -75,6 +99,7 @@ class Prescription(BaseModel):
             rest_s=rest,
             tempo_s=max(1, round(dose.tempo_s)) if dose.tempo_s else DEFAULT_TEMPO_S[kind],
             source=dose.source,
+            defaults=marking(marked) if dose.source != DEFAULT_SOURCE else (),
         )
 
     @property
@@ -134,13 +159,30 @@ class Prescription(BaseModel):
         elif self.breaths is not None:
             work = f"{self.breaths} breaths"
         else:
-            work = f"{self.hold_s} s"
+            work = _seconds(self.hold_s or 0)
         parts = [f"{self.sets} x {work}" if self.sets > 1 else work]
         if self.per_side:
             parts.append("each side")
         if self.sets > 1 and self.rest_s:
             parts.append(f"{self.rest_s} s rest")
         return ", ".join(parts)
+
+
+AMOUNT_FIELDS = ("sets", "reps", "hold_s", "breaths", "per_side", "rest_s", "tempo_s")
+"""The fields of a prescription that say how much or how; ``defaults`` may name these."""
+
+
+def marking(fields: Iterable[str]) -> tuple[str, ...]:
+    """``fields`` without repeats, in ``AMOUNT_FIELDS`` order (so equal doses compare equal)."""
+    named = set(fields)
+    return tuple(f for f in AMOUNT_FIELDS if f in named)
+
+
+def _seconds(seconds: int) -> str:
+    """``45 s``; ``10 min`` for whole minutes from MINUTES_FROM_S up."""
+    if seconds >= MINUTES_FROM_S and seconds % 60 == 0:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
 
 
 def _opt(value: object, level: Level) -> int | None:

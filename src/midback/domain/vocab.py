@@ -138,3 +138,5 @@ class Focus(StrEnum):
     MOBILITY = "mobility"
     STRENGTH = "strength"
     POSTURE = "posture"
+    CARDIO = "cardio"
+    """A walk as the main work: it may take the whole session, not just a third."""
