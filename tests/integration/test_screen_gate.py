@@ -336,3 +336,14 @@ def test_after_an_emergency_screen_the_player_shows_the_refusal_on_the_plan_page
     plan = client.get("/plan?minutes=10&place=home", follow_redirects=False)
     assert plan.status_code == 403
     assert "No plan: call emergency services now" in plan.text
+
+
+def test_a_week_calendar_start_out_of_range_is_refused_not_a_500(tmp_path: Path) -> None:
+    from midback.settings import Settings
+    from midback.web.app import create_app
+
+    settings = Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'w.db'}")
+    with TestClient(create_app(settings)) as client:
+        for start in ("1969-01-01", "9999-12-31"):
+            answer = client.get(f"/api/v1/week.ics?minutes=10&place=home&start={start}")
+            assert answer.status_code == 422, (start, answer.status_code)

@@ -104,3 +104,16 @@ def test_the_plan_page_offers_to_start_a_course_with_its_options(client: TestCli
     assert offer, "the plan page offers a course"
     assert 'name="minutes" value="20"' in offer.group(0)
     assert 'name="place" value="home"' in offer.group(0)
+
+
+def test_a_retried_session_start_answers_the_session_and_plan_it_made(client: TestClient) -> None:
+    screened(client)
+    body = {"minutes": 10, "place": "home", "idempotency_key": "start-key-0001"}
+    first = client.post("/api/v1/sessions", json=body)
+    assert first.status_code == 201, first.text
+    again = client.post("/api/v1/sessions", json={**body, "minutes": 20, "focus": "strength"})
+    assert again.status_code == 201, again.text
+    assert again.json()["session"]["id"] == first.json()["session"]["id"]
+    assert again.json()["plan"] == first.json()["plan"]
+    assert again.json()["timeline"] == first.json()["timeline"]
+    assert len(client.get("/api/v1/sessions").json()) == 1

@@ -240,3 +240,35 @@ def test_a_session_started_from_the_page_logs_with_idempotency_keys(client: Test
         assert client.post(f"/api/v1/sessions/{session_id}/logs", json=body).status_code == 201
     logs = client.get(f"/api/v1/sessions/{session_id}").json()["logs"]
     assert len(logs) == 1
+
+
+OUTBOX_SCRIPT = r"""
+const { createOutbox, createListStore } = require(process.argv[1]);
+const answers = [401, 201];
+const seen = [];
+const fetchImpl = async (url) => {
+  const status = answers.shift();
+  seen.push(status);
+  return { ok: status < 300, status, json: async () => ({ id: 1 }) };
+};
+(async () => {
+  const outbox = createOutbox({ store: createListStore(null, "q"), fetchImpl });
+  const left = await outbox.add({ key: "s1-b0-a1", url: "/api/v1/sessions/1/logs", body: {} });
+  const kept = outbox.items().map((item) => item.key);
+  const after = await outbox.flush();
+  process.stdout.write(JSON.stringify({ left, kept, after, seen }));
+})();
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_the_outbox_keeps_results_that_meet_a_sign_in_and_sends_them_after() -> None:
+    assert NODE is not None
+    result = subprocess.run(
+        [NODE, "-e", OUTBOX_SCRIPT, str(STATIC_DIR / "player.js")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "left": 1, "kept": ["s1-b0-a1"], "after": 0, "seen": [401, 201],
+    }  # fmt: skip

@@ -129,14 +129,7 @@ def _refused(response: Any) -> bool:
     return bool(response.status_code == 422)
 
 
-KNOWN_ANSWER_FAILURES: dict[tuple[str, str, str], Known] = {
-    ("positive", "GET", "/api/v1/week.ics"): Known(
-        "500 for a start before 1970 or after 2199: the query takes any date, then WeekBody"
-        " (whose start is a schemas.Day) refuses it inside the route; the query's start should"
-        " be a schemas.Day too", "GET", "/api/v1/week.ics",
-        query=[("minutes", 1), ("place", "car"), ("start", "1969-01-01")],
-        shows=lambda response: response.status_code == 500),
-}  # fmt: skip
+KNOWN_ANSWER_FAILURES: dict[tuple[str, str, str], Known] = {}
 """Real 5xx or answers outside the schema found in routes of web/api (reported to their owner).
 (Ids too large for the database were 500s too; the storage now answers them not found.)"""
 

@@ -58,6 +58,9 @@ class Tally:
     retries: int = 0
     locked: int = 0
     """Answers (of any status) that mention "database is locked"."""
+    busy_logins: int = 0
+    """Sign-ins answered 503 because every password-hashing thread was busy (by design: the
+    hashes are bounded per process); retried after Retry-After, and not in ``statuses``."""
     write_seconds: list[float] = field(default_factory=list)
     """Time from first try to acknowledgement of each log write, retries included."""
     started_at: float = field(default_factory=time.monotonic)
@@ -142,6 +145,11 @@ class Traffic:
                 tally.transport_errors[f"{type(error).__name__}: {error}"] += 1
                 tally.retries += 1
                 await asyncio.sleep(TRANSPORT_PAUSE_S * random.uniform(0.5, 1.5))
+                continue
+            if response.status_code == 503 and url.endswith("/auth/login"):
+                tally.busy_logins += 1
+                wait = float(response.headers.get("retry-after", "1"))
+                await asyncio.sleep(wait * random.uniform(0.5, 1.5))
                 continue
             tally.statuses[response.status_code] += 1
             if "database is locked" in response.text:

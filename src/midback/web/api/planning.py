@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -18,7 +18,7 @@ from midback.domain.week import WeekPlan
 from midback.errors import PlanError
 from midback.services import make_plan_for, make_week_for, take_screen
 from midback.web.deps import Cat, Now, PersonId, Repo
-from midback.web.schemas import PlanBody, WeekBody
+from midback.web.schemas import Day, PlanBody, WeekBody
 
 router = APIRouter(tags=["planning"])
 
@@ -82,7 +82,7 @@ def get_week_ics(
     focus: Focus = Focus.MOBILITY,
     level: Level = Level.BEGINNER,
     days: Annotated[int, Query(ge=1, le=28)] = 7,
-    start: date | None = None,
+    start: Day | None = None,
     conditions: Annotated[list[Condition] | None, Query()] = None,
     cleared: bool = False,
 ) -> Response:

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
+from midback.domain.planner import Plan
 from midback.domain.records import ExerciseLog, SessionRecord, SessionStatus
 from midback.domain.timeline import compile_plan
 from midback.errors import PlanError
@@ -39,9 +40,11 @@ def start_session(
         answers = parse_answers(body.answers) if body.answers is not None else None
         plan = make_plan_for(repo, cat, person, body.request(), answers=answers, now=now,
                              program_id=body.program_id, pain_before=body.pain_before)  # fmt: skip
-    timeline = compile_plan(plan, cat)
     record = sessions.begin(repo, person, plan, pain_before=body.pain_before, at=now,
                             idempotency_key=body.idempotency_key)  # fmt: skip
+    if record.plan != plan.to_json():  # a retried start: the session it made, as it was
+        plan = Plan.model_validate(record.plan)
+    timeline = compile_plan(plan, cat)
     return {
         "session": record.model_dump(mode="json", exclude={"plan"}),
         "plan": plan.to_json(),

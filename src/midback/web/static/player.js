@@ -289,7 +289,10 @@
         }
         if (response.ok) return { outcome: "sent", data };
         const status = response.status;
-        const retry = status >= 500 || status === 408 || status === 425 || status === 429;
+        // 401: signed out (or the session cookie expired) while results waited; they are kept
+        // and sent again once the person signs back in, never dropped.
+        const retry = status >= 500 || status === 401 || status === 408 || status === 425
+          || status === 429;
         return { outcome: retry ? "retry" : "dropped", data, status };
       } catch (error) {
         return { outcome: "retry", error: String(error && error.message ? error.message : error) };
