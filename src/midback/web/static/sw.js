@@ -37,7 +37,10 @@ const SHELL = [
 
 /** Whether a response to `url` may be kept: never a personal one in server mode. */
 function mayKeep(url, response) {
-  if (!response.ok || response.type !== "basic") return false;
+  // A redirect (the player sending a new person to the safety screen) is never kept under the
+  // address asked for: offline, that page would be another one, and browsers refuse
+  // redirected answers to page loads.
+  if (!response.ok || response.type !== "basic" || response.redirected) return false;
   const control = response.headers.get("Cache-Control") || "";
   if (/no-store|private/.test(control)) return false;
   return MODE !== "server" || PUBLIC.some((prefix) => url.pathname.startsWith(prefix));
