@@ -67,7 +67,7 @@ TWIST_SWEEP = 110.0
 """The arc turns at least this far (degrees), centred on the turn, so it reads as a turn."""
 INSET_SPAN = 60.0
 """The close-up enlarges the movement to about this many canvas units..."""
-INSET_ZOOM = (1.8, 4.0)
+INSET_ZOOM = (1.8, 3.0)
 """...by at least and at most these factors."""
 
 
