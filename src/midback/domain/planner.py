@@ -928,9 +928,10 @@ def _assemble(
     swaps: list[Swap] = []
     notes: list[str] = []
     ordered = order_blocks(chosen, request.focus)
+    main = any(o.phase is Phase.MAIN for o in ordered)
     for option in ordered:
         others = _directions([o for o in ordered if o is not option])
-        block, swap = _block(option, request, others=others)
+        block, swap = _block(option, request, others=others, main=main)
         blocks.append(block)
         if swap is not None:
             swaps.append(swap)
@@ -1013,7 +1014,11 @@ def _posture_work(option: Option) -> bool:
     return bool(_POSTURE_WORK & set(option.exercise.directions))
 
 
-def _block(option: Option, request: PlanRequest, *, others: int) -> tuple[Block, Swap | None]:
+def _block(
+    option: Option, request: PlanRequest, *, others: int, main: bool = False
+) -> tuple[Block, Swap | None]:
+    """The block for ``option`` and its swap, if any; ``others`` are the directions the other
+    blocks move in, ``main`` whether the plan has main work to warm up for."""
     exercise, form = option.exercise, option.form
     swap = None
     form_note = None
@@ -1028,14 +1033,17 @@ def _block(option: Option, request: PlanRequest, *, others: int) -> tuple[Block,
             form_note = f"done as the {form.variant.name.lower()}, because {reason}"
         else:
             form_note = f"done as the {form.variant.name.lower()}, which suits the place"
-    only_here = [d for d in exercise.directions if not _DIRECTION_BIT[d] & others]
+    only_here = [
+        d for d in exercise.directions if d in SPINE_DIRECTIONS and not _DIRECTION_BIT[d] & others
+    ]
     why = words.why(
         kind=exercise.kind,
         directions=exercise.directions,
         place=request.place,
         focus=request.focus if asks_for(exercise, request.focus) else None,
         only_here=only_here,
-        warm_up=option.phase is Phase.WARM_UP
+        warm_up=main
+        and option.phase is Phase.WARM_UP
         and exercise.kind is Kind.MOBILITY
         and not asks_for(exercise, request.focus),
         dose=_dose_words(option, request),
