@@ -139,9 +139,20 @@ THUMB_SIZE = (120, 90)
 
 
 def thumbnail(picture: Drawing) -> Drawing:
-    """``picture`` for a list: no ghost or close-up, shown at ``THUMB_SIZE``."""
-    items = tuple(i for i in picture.items if "ghost" not in i.cls.split())
-    return replace(picture, items=items, inset=None)
+    """``picture`` for a list: no ghost or close-up, its lines bolder (it is shown at
+    ``THUMB_SIZE``, under a third of the drawing's size)."""
+    items = []
+    for item in picture.items:
+        classes = item.cls.split()
+        if "ghost" in classes:
+            continue
+        if "body" in classes:
+            bold = (
+                "bold-far" if "far" in classes else "bold-trunk" if "trunk" in classes else "bold"
+            )
+            item = replace(item, cls=f"{item.cls} {bold}")
+        items.append(item)
+    return replace(picture, items=tuple(items), inset=None)
 
 
 def pose_name(spec: FigureSpec, pose: str | int, *, exercise_id: str) -> str:

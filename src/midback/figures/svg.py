@@ -31,6 +31,9 @@ LIGHT: dict[str, dict[str, str]] = {
     "trunk": {"stroke-width": "10"},
     "limb": {"stroke-width": "8"},
     "far": {"stroke-opacity": "0.42", "stroke-width": "6"},
+    "bold": {"stroke-width": "13"},
+    "bold-trunk": {"stroke-width": "15"},
+    "bold-far": {"stroke-width": "10"},
     "casing": {
         "fill": "none",
         "stroke": "#ffffff",
