@@ -142,5 +142,7 @@ def _shell(base: str) -> dict[str, int]:
     """Bytes of each URL the service worker caches on install (its ``SHELL`` list)."""
     script = httpx.get(base + "/sw.js", timeout=10).text
     found = re.search(r"const SHELL = \[(.*?)\];", script, re.S)
-    urls = re.findall(r'"([^"]+)"', found.group(1)) if found else []
+    urls = (
+        [u for u in re.findall(r'"([^"]+)"', found.group(1)) if u.startswith("/")] if found else []
+    )
     return {url: len(httpx.get(base + url, timeout=10).content) for url in urls}

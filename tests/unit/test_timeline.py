@@ -287,3 +287,19 @@ def test_the_get_ready_cue_announces_the_count_and_the_minutes(cat: Catalogue) -
     say = compile_plan(planned, cat).cues[0].say
     assert f"{len(planned.blocks)} exercises" in say
     assert "about 10 minutes" in say
+
+
+def test_a_walk_is_cued_in_minutes_not_as_a_hold(cat: Catalogue) -> None:
+    from midback.domain.planner import PlanRequest, plan
+    from midback.domain.timeline import compile_plan
+    from midback.domain.vocab import Focus, Place
+
+    made = plan(cat, PlanRequest(minutes=30, place=Place.HOME, focus=Focus.CARDIO))
+    walk = next(b for b in made.blocks if b.exercise_id == "brisk-walk")
+    timeline = compile_plan(made, cat)
+    texts = [cue.text for cue in timeline.cues]
+    minutes = walk.dose.hold_s // 60  # type: ignore[operator]
+    assert f"{walk.name}: {minutes} min" in texts
+    assert not any(text.startswith("Hold ") and text.endswith(f"{walk.dose.hold_s} s")
+                   for text in texts)  # fmt: skip
+    assert walk.describe == f"{walk.name} {minutes} min"

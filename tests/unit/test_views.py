@@ -52,7 +52,7 @@ def test_an_exercise_panel_cites_its_sources_by_title(cat: Catalogue) -> None:
 
 def test_a_plan_view_lists_each_block_and_the_directions(cat: Catalogue) -> None:
     text = rendered(plan_view(plan(cat, PlanRequest(minutes=10, place="desk"))), width=160)
-    assert "Moves the spine in:" in text
+    assert "Moves the spine: it " in text
     assert "Plan:" in text
 
 

@@ -35,7 +35,7 @@ def course_panel(view: CourseView) -> Panel:
         ladder = f"step {standing.step + 1} of {standing.steps}" if standing else "first step"
         table.add_row(
             block.name if block else item.exercise_id,
-            block.dose.describe() if block else "left out today",
+            block.describe if block else "left out today",
             ladder,
         )
     parts.append(table)

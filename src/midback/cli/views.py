@@ -11,6 +11,7 @@ from rich.text import Text
 from midback.domain.catalogue import Catalogue, Exercise, GuidePage, Program
 from midback.domain.planner import Plan
 from midback.domain.week import WeekPlan
+from midback.domain.why import DOES
 
 
 def exercises_table(exercises: list[Exercise]) -> Table:
@@ -175,11 +176,15 @@ def plan_view(plan: Plan) -> Group:
     table.add_column("why")
     for i, block in enumerate(plan.blocks, 1):
         table.add_row(
-            str(i), block.phase.value, block.name, block.dose.describe(), _clock(block.seconds),
+            str(i), block.phase.value, block.name, block.describe, _clock(block.seconds),
             block.why,
         )  # fmt: skip
     parts: list[RenderableType] = [table]
-    parts.append(Text("Moves the spine in: " + ", ".join(d.value for d in plan.directions)))
+    parts.append(
+        Text("Moves the spine: it " + "; it ".join(DOES[d] for d in plan.directions) + ".")
+    )
+    if not plan.alternatives and not plan.program_id:
+        parts.append(Text("No other mix fits these options (another --seed gives the same plan)."))
     for swap in plan.swaps:
         parts.append(Text(f"Swapped: {swap.exercise_id} -> {swap.variant} ({swap.reason})"))
     for note in plan.notes:

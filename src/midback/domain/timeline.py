@@ -19,6 +19,7 @@ from midback.domain.prescription import (
     SWITCH_S,
     Prescription,
 )
+from midback.domain.vocab import Kind
 
 TIMELINE_VERSION = 1
 BREATHE_IN_S = 2
@@ -220,6 +221,13 @@ def _work(out: _Writer, block: Block, set_no: int, side: str | None) -> None:
                 out.add(dose.tempo_s, CueKind.REP, text, say, rep=rep, **where)
     elif dose.breaths is not None:
         _breaths(out, dose.breaths, f"{block.name}{side_text}", lead.strip(), **where)
+    elif block.kind is Kind.CARDIO:  # a walk: its minutes, counted down as mm:ss
+        seconds = dose.hold_s or 0
+        minutes = (
+            f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds // 60}:{seconds % 60:02d}"
+        )
+        out.add(seconds, CueKind.HOLD, f"{block.name}: {minutes}", f"{lead}Walk briskly.",
+                **where)  # fmt: skip
     else:
         seconds = dose.hold_s or 0
         out.add(seconds, CueKind.HOLD, f"Hold {seconds} s{side_text}", f"{lead}Hold.", **where)

@@ -36,7 +36,7 @@ from midback.domain.questions import (
     RedFlag,
 )
 from midback.domain.safety import HEADLINES
-from midback.domain.vocab import Condition, Equipment, Kind, Place
+from midback.domain.vocab import Condition, Direction, Equipment, Kind, Place
 from midback.domain.week import WeekPlan
 from midback.errors import (
     AnswersError,
@@ -70,6 +70,7 @@ FOCUS_LABELS: Final = {
     Focus.MOBILITY: "Mobility",
     Focus.STRENGTH: "Strength",
     Focus.POSTURE: "Posture",
+    Focus.CARDIO: "Walking (cardio)",
 }
 CHOICES: Final = {
     "places": list(PLACE_LABELS.items()),
@@ -106,6 +107,7 @@ def render(
     filters.setdefault("clock", clock)
     filters.setdefault("score", score)
     filters.setdefault("condition_label", condition_label)
+    filters.setdefault("direction_words", direction_words)
     templates.env.globals.setdefault("link", link)
     context.setdefault("csrf_token", csrf_token(request) if hasattr(request.state, "csrf") else "")
     context.setdefault("choices", CHOICES)
@@ -114,6 +116,13 @@ def render(
     if server_mode and "signed_in" not in context:
         context["signed_in"] = request.app.state.auth.person(request) is not None
     return templates.TemplateResponse(request, template, context, status_code=status_code)
+
+
+def direction_words(direction: Direction) -> str:
+    """What a movement in ``direction`` does, in plain words (``turns the upper back``)."""
+    from midback.domain.why import DOES
+
+    return DOES[direction]
 
 
 def clock(seconds: int) -> str:
