@@ -3,7 +3,7 @@
 No ``from __future__ import annotations`` here: Typer reads the parameters from annotations.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -43,7 +43,7 @@ def course_show(ctx: typer.Context, as_json: JsonFlag = False) -> None:
 
     view = course_view(store(), catalogue(), 1, now=now())
     if as_json:
-        output.emit_json(_view_json(view))
+        output.emit_json(view.to_json())
         return
     from midback.cli import course_views
 
@@ -123,17 +123,6 @@ def course_stop(as_json: JsonFlag = False) -> None:
         output.emit_json(course.to_json())
     else:
         output.console().print("Course stopped.")
-
-
-def _view_json(view: Any) -> dict[str, Any]:
-    return {
-        "course": view.course.to_json(),
-        "today": view.today.isoformat(),
-        "session": view.session.to_json() if view.session else None,
-        "blocked": view.blocked,
-        "steps": {k: v.model_dump(mode="json") for k, v in view.steps.items()},
-        "review": view.review.model_dump(mode="json") if view.review else None,
-    }
 
 
 def register(app: typer.Typer) -> None:

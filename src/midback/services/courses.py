@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from midback.domain import course as courses
 from midback.domain.course import Course, Review
@@ -53,6 +53,18 @@ class CourseView:
     steps: dict[str, Standing]
     """Each core exercise's standing on its dose ladder (when it has one yet)."""
     review: Review | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The view as JSON (``midback course --json`` and ``GET /api/v1/course`` alike)."""
+        return {
+            "id": self.id,
+            "course": self.course.to_json(),
+            "today": self.today.isoformat(),
+            "session": self.session.to_json() if self.session else None,
+            "blocked": self.blocked,
+            "steps": {k: v.model_dump(mode="json") for k, v in self.steps.items()},
+            "review": self.review.model_dump(mode="json") if self.review else None,
+        }
 
 
 def start_course(

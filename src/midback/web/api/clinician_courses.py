@@ -10,7 +10,6 @@ from fastapi import APIRouter
 
 from midback.errors import NotFound
 from midback.services import courses as course_cases
-from midback.web.api.courses import view_json
 from midback.web.deps import Accounts, Cat, ClinicianId, Now, Repo
 from midback.web.schemas import CourseBody, SwapBody
 
@@ -28,7 +27,7 @@ def patient_course(
 ) -> dict[str, Any]:
     """The patient's course as it stands today (read-only; 422 when they follow none)."""
     _linked(accounts, clinician, person_id)
-    return view_json(course_cases.course_view(repo, cat, person_id, now=now))
+    return course_cases.course_view(repo, cat, person_id, now=now).to_json()
 
 
 @router.post("", status_code=201)

@@ -13,23 +13,10 @@ from midback.web.schemas import CourseBody, SwapBody
 router = APIRouter(prefix="/course", tags=["course"])
 
 
-def view_json(view: course_cases.CourseView) -> dict[str, Any]:
-    """A course view as JSON: the course, today, today's session, the ladder steps, the review."""
-    return {
-        "id": view.id,
-        "course": view.course.to_json(),
-        "today": view.today.isoformat(),
-        "session": view.session.to_json() if view.session else None,
-        "blocked": view.blocked,
-        "steps": {k: v.model_dump(mode="json") for k, v in view.steps.items()},
-        "review": view.review.model_dump(mode="json") if view.review else None,
-    }
-
-
 @router.get("")
 def get_course(repo: Repo, cat: Cat, person: PersonId, now: Now) -> dict[str, Any]:
     """Your course as it stands today (404 when you follow none)."""
-    return view_json(course_cases.course_view(repo, cat, person, now=now))
+    return course_cases.course_view(repo, cat, person, now=now).to_json()
 
 
 @router.post("", status_code=201)
