@@ -191,7 +191,12 @@ class FakeRepository:
         morning_pain: int,
         stiffness: int | None,
         at: datetime,
+        idempotency_key: str | None = None,
     ) -> CheckIn:
+        if idempotency_key is not None:
+            for done in self.checkins_by_id.values():
+                if (done.person_id, done.idempotency_key) == (person_id, idempotency_key):
+                    return done
         same_day = [
             c for c in self.checkins_by_id.values() if (c.person_id, c.day) == (person_id, day)
         ]
@@ -202,6 +207,7 @@ class FakeRepository:
             morning_pain=morning_pain,
             stiffness=stiffness,
             at=at,
+            idempotency_key=idempotency_key,
         )
         self._require_person(person_id)
         self.writes += 1

@@ -91,3 +91,16 @@ def test_a_bad_course_in_an_import_names_its_field(repo: Repository) -> None:
     with pytest.raises(ImportFileError, match=r"courses\[1\].active: only one"):
         import_json(repo, 1, {**base, "courses": two}, now=AT)
     assert repo.courses(1) == []
+
+
+def test_a_retried_check_in_changes_nothing(repo: Repository) -> None:
+    day = AT.date()
+    first = repo.add_checkin(1, day, 5, None, AT, idempotency_key="checkin-key-1")
+    before = repo.revision(1)
+    retried = repo.add_checkin(1, day, 5, None, AT + timedelta(seconds=30),
+                               idempotency_key="checkin-key-1")  # fmt: skip
+    assert retried == first
+    assert repo.revision(1) == before, "a retry writes nothing"
+    newer = repo.add_checkin(1, day, 3, 2, AT + timedelta(minutes=5), idempotency_key="checkin-2")
+    (stored,) = repo.checkins(1)
+    assert stored == newer and (stored.morning_pain, stored.stiffness) == (3, 2)

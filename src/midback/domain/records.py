@@ -116,6 +116,9 @@ class CheckIn(_Record):
     stiffness: Score | None = None
     at: UtcDatetime
     """When it was recorded."""
+    idempotency_key: str | None = None
+    """The key the client sent with it: a retry of the same check-in (its answer was lost)
+    finds it and changes nothing while it stands; a newer check-in of the day replaces it."""
 
 
 class ScreenRecord(_Record):

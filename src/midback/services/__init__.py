@@ -412,12 +412,21 @@ class LiveSession:
 
 
 def checkin(
-    repo: Repository, person_id: int, *, pain: int, stiffness: int | None, at: datetime
+    repo: Repository,
+    person_id: int,
+    *,
+    pain: int,
+    stiffness: int | None,
+    at: datetime,
+    idempotency_key: str | None = None,
 ) -> CheckIn:
-    """Record this morning's pain (and stiffness); a second check-in today replaces the first."""
+    """Record this morning's pain (and stiffness); a second check-in today replaces the first,
+    and a retry with the same ``idempotency_key`` changes nothing."""
     from midback.domain.history import local_day
 
-    return repo.add_checkin(person_id, local_day(at), pain, stiffness, at)
+    return repo.add_checkin(
+        person_id, local_day(at), pain, stiffness, at, idempotency_key=idempotency_key
+    )
 
 
 def person_history(

@@ -146,8 +146,12 @@ class Repository(Protocol):
         morning_pain: int,
         stiffness: int | None,
         at: datetime,
+        idempotency_key: str | None = None,
     ) -> CheckIn:
-        """Record a check-in; a second one for the same day replaces the first (same id)."""
+        """Record a check-in; a second one for the same day replaces the first (same id).
+
+        Idempotent: a check-in whose ``idempotency_key`` the person already used returns the
+        stored one and changes nothing."""
         ...
 
     def checkins(self, person_id: int, *, since: date | None = None) -> list[CheckIn]:
@@ -456,6 +460,7 @@ class SqlRepository:
         morning_pain: int,
         stiffness: int | None,
         at: datetime,
+        idempotency_key: str | None = None,
     ) -> CheckIn:
         record = CheckIn(
             id=0,
@@ -464,10 +469,20 @@ class SqlRepository:
             morning_pain=morning_pain,
             stiffness=stiffness,
             at=at,
+            idempotency_key=idempotency_key,
         )
         values = record.model_dump(exclude={"id"})
         with self._transaction(write=True) as db:
             _require_person(db, person_id)
+            if idempotency_key is not None:
+                done = db.scalars(
+                    sa.select(CheckInRow).where(
+                        CheckInRow.person_id == person_id,
+                        CheckInRow.idempotency_key == idempotency_key,
+                    )
+                ).first()
+                if done is not None:
+                    return _checkin(done)
             _bump(db, person_id)
             row = db.scalars(
                 sa.select(CheckInRow).where(
@@ -859,6 +874,7 @@ def _checkin(row: CheckInRow) -> CheckIn:
         morning_pain=row.morning_pain,
         stiffness=row.stiffness,
         at=row.at,
+        idempotency_key=row.idempotency_key,
     )
 
 

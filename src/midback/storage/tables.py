@@ -166,6 +166,7 @@ class CheckInRow(Base):
     morning_pain: Mapped[int]
     stiffness: Mapped[int | None]
     at: Mapped[datetime]
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(100))
 
 
 class ScreenRow(Base):

@@ -160,3 +160,7 @@ class CheckInBody(_Body):
 
     pain: Score
     stiffness: Score | None = None
+    idempotency_key: str | None = Field(
+        default=None, min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$"
+    )
+    """A retry of the same check-in (its answer was lost) changes nothing."""

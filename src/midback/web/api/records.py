@@ -18,7 +18,8 @@ router = APIRouter(tags=["records"])
 @router.post("/checkins", status_code=status.HTTP_201_CREATED)
 def post_checkin(body: CheckInBody, repo: Repo, person: PersonId, now: Now) -> CheckIn:
     """This morning's pain and stiffness; a second check-in today replaces the first."""
-    return checkin(repo, person, pain=body.pain, stiffness=body.stiffness, at=now)
+    return checkin(repo, person, pain=body.pain, stiffness=body.stiffness, at=now,
+                   idempotency_key=body.idempotency_key)  # fmt: skip
 
 
 @router.get("/checkins")
