@@ -99,3 +99,32 @@ def test_a_course_needs_the_safety_screen_first(monkeypatch: pytest.MonkeyPatch)
     result = runner.invoke(cli.app, ["course", "start", "--minutes", "15", "--place", "home"])
     assert result.exit_code == 3
     assert "safety screen" in result.output
+
+
+def test_history_in_the_terminal_charts_the_course_doses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on(monkeypatch, START)
+    answers = tmp_path / "a.json"
+    answers.write_text(json.dumps(ALL_CLEAR), encoding="utf-8")
+    course = run("course", "start", "--minutes", "15", "--place", "home",
+                 "--answers", str(answers))  # fmt: skip
+    core = [c["exercise_id"] for c in course["core"]]  # type: ignore[index]
+    for n in range(3):
+        on(monkeypatch, START + timedelta(days=n))
+        played = runner.invoke(cli.app, ["start", "--no-input", "--speed", "1000",
+                                         "--pain-before", "3", "--pain-after", "2"])  # fmt: skip
+        assert played.exit_code == 0, played.output
+    data = run("history")
+    assert set(data["course_doses"]) == set(core)
+    assert all(len(points) == 3 for points in data["course_doses"].values())
+    shown = runner.invoke(cli.app, ["history"])
+    assert "Your course's exercises over time" in shown.output
+
+
+def test_a_sparkline_rises_with_the_dose() -> None:
+    from midback.cli.course_views import sparkline
+
+    assert sparkline([10, 20, 30]) == "▁▅█"
+    assert sparkline([5, 5]) == "▁▁"
+    assert sparkline([]) == ""

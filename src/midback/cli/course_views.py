@@ -7,8 +7,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from midback.domain.catalogue import Catalogue
 from midback.domain.course import PHASE_LABELS
-from midback.services.courses import CourseView
+from midback.services.courses import CourseView, DosePoint
 
 
 def course_panel(view: CourseView) -> Panel:
@@ -50,3 +51,32 @@ def course_panel(view: CourseView) -> Panel:
     for event in course.events[-3:]:
         parts.append(Text(f"{event.on:%d %b}: {event.message}", style="dim"))
     return Panel(Group(*parts), title="Your course", title_align="left")
+
+
+_BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[int]) -> str:
+    """``values`` as a row of block characters, the lowest ``▁`` and the highest ``█``."""
+    if not values:
+        return ""
+    low, top = min(values), max(values)
+    span = (top - low) or 1
+    return "".join(_BARS[round((v - low) / span * (len(_BARS) - 1))] for v in values)
+
+
+def dose_chart(doses: dict[str, list[DosePoint]], cat: Catalogue) -> Table:
+    """Each core exercise of the course with its dose over time: a small chart and the first
+    and latest dose in words."""
+    table = Table(title="Your course's exercises over time", title_justify="left")
+    table.add_column("exercise", style="bold")
+    table.add_column("sessions")
+    table.add_column("dose")
+    for exercise_id, points in doses.items():
+        name = cat.exercises[exercise_id].name if exercise_id in cat.exercises else exercise_id
+        if not points:
+            table.add_row(name, "", "not done yet")
+            continue
+        change = points[0].dose if len(points) == 1 else f"{points[0].dose} -> {points[-1].dose}"
+        table.add_row(name, sparkline([p.work_s for p in points]), change)
+    return table

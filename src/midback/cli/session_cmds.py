@@ -54,7 +54,7 @@ from midback.services import (
     progress,
 )
 from midback.services.courses import active as active_course
-from midback.services.courses import course_session
+from midback.services.courses import core_doses, course_session
 from midback.services.sessions import recent as recent_sessions
 
 Score = Annotated[int | None, typer.Option(min=0, max=10)]
@@ -268,12 +268,23 @@ def history_command(
     today = stores.now().astimezone().date()
     result = person_history(repo, LOCAL_PERSON, today=today, weekly_target=target)
     sessions = recent_sessions(repo, LOCAL_PERSON, now=stores.now(), limit=10)
+    cat = catalogue()
+    doses = core_doses(repo, cat, LOCAL_PERSON)
     if as_json:
         data = result.model_dump(mode="json")
         data["sessions"] = [s.model_dump(mode="json", exclude={"plan"}) for s in sessions]
+        data["course_doses"] = {
+            exercise_id: [{"day": p.day.isoformat(), "dose": p.dose, "work_s": p.work_s}
+                          for p in points]
+            for exercise_id, points in doses.items()
+        }  # fmt: skip
         output.emit_json(data)
     else:
+        from midback.cli.course_views import dose_chart
+
         output.console().print(session_views.history_view(result, sessions))
+        if doses:
+            output.console().print(dose_chart(doses, cat))
 
 
 def progress_command(as_json: JsonFlag = False) -> None:
