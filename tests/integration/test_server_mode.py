@@ -456,3 +456,33 @@ def test_a_clinician_assigns_sees_and_swaps_a_linked_patients_course(
     assert carol.get(f"/api/v1/clinician/patients/{bob_id}/course").status_code == 404
     assert bob.get(base).status_code in (403, 404)
     assert alice.get(base).status_code in (403, 404)
+
+
+def test_the_clinician_page_shows_starts_and_swaps_a_patients_course(
+    alice: TestClient, bob: TestClient, carol: TestClient
+) -> None:
+    import re
+
+    alice_id = _linked_to_carol(alice, carol)
+    assert alice.post("/api/v1/screen", json=COURSE_SCREEN).status_code == 200
+    page = carol.get("/clinician")
+    assert "No course yet." in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    started = carol.post(f"/clinician/patients/{alice_id}/course/start",
+                         data={"csrf_token": token.group(1), "minutes": "15", "place": "home",
+                               "weeks": "4"}, follow_redirects=False)  # fmt: skip
+    assert started.status_code == 303, started.text
+    core = [c["exercise_id"] for c in alice.get("/api/v1/course").json()["course"]["core"]]
+    page = carol.get("/clinician")
+    assert "Settle phase, week 1 of 4" in page.text
+    swapped = carol.post(f"/clinician/patients/{alice_id}/course/swap",
+                         data={"csrf_token": token.group(1), "exercise_id": core[0]},
+                         follow_redirects=False)  # fmt: skip
+    assert swapped.status_code == 303
+    now = [c["exercise_id"] for c in alice.get("/api/v1/course").json()["course"]["core"]]
+    assert core[0] not in now
+    bob_id = bob.get("/api/v1/me").json()["id"]
+    other = carol.post(f"/clinician/patients/{bob_id}/course/start",
+                       data={"csrf_token": token.group(1)}, follow_redirects=False)  # fmt: skip
+    assert other.status_code == 404

@@ -257,11 +257,16 @@ def clinician_page(
 ) -> Response:
     """A clinician's linked people: adherence and pain trend, read-only; assign programs; the
     invite codes still open."""
+    from midback.services.courses import active
+
+    patients = accounts.patients(clinician)
     people = [
         (p, person_history(repo, p.person_id, today=now.date()), accounts.assignments(p.person_id))
-        for p in accounts.patients(clinician)
+        for p in patients
     ]
-    return render(request, "clinician.html", people=people,
+    courses = {p.person_id: found[1] for p in patients if (found := active(repo, p.person_id))}
+    return render(request, "clinician.html", people=people, courses=courses, cat=cat,
+                  today=now.date(),
                   invites=accounts.open_invites(clinician, now),
                   programs=list(cat.programs.values()))  # fmt: skip
 

@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from midback.domain.course import PHASE_LABELS
-from midback.domain.vocab import Focus
-from midback.errors import PlanError, ScreenBlocked, ScreenRequired, UnknownIdError
+from midback.domain.vocab import Focus, Place
+from midback.errors import NotFound, PlanError, ScreenBlocked, ScreenRequired, UnknownIdError
 from midback.services import courses as course_cases
-from midback.web.deps import Cat, Now, PersonId, Repo
+from midback.web.deps import Accounts, Cat, ClinicianId, Now, PersonId, Repo
 from midback.web.pages import link, plan_form, render, screen_first
 from midback.web.schemas import CourseBody
 from midback.web.security import check_csrf
@@ -123,3 +123,52 @@ def _start_form(
     return render(request, "course_start.html", status_code=status_code, form=form,
                   errors=errors, programs=programs, blocked=blocked,
                   retry=[])  # fmt: skip
+
+
+@router.post("/clinician/patients/{person_id}/course/start", dependencies=[Depends(check_csrf)])
+def clinician_course_start(
+    request: Request,
+    person_id: int,
+    clinician: ClinicianId,
+    accounts: Accounts,
+    repo: Repo,
+    cat: Cat,
+    now: Now,
+    minutes: Annotated[int, Form(ge=1, le=240)] = 15,
+    place: Annotated[Place, Form()] = Place.HOME,
+    weeks: Annotated[int, Form(ge=1, le=52)] = 6,
+) -> Response:
+    """A clinician starts a course for a linked patient, within the patient's own screen."""
+    if not accounts.is_linked(clinician, person_id):
+        raise NotFound("person", person_id)
+    body = CourseBody(minutes=minutes, place=place, weeks=weeks)
+    try:
+        course_cases.start_course(repo, cat, person_id, body.request(), now=now, weeks=weeks)
+    except (ScreenBlocked, PlanError) as error:
+        reasons = getattr(error, "reasons", None)
+        message = "; ".join(m for _, m in reasons) if reasons else str(error)
+        return render(request, "error.html", status_code=409, status=409,
+                      message=f"No course started: {message}")  # fmt: skip
+    return RedirectResponse("/clinician", status_code=303)
+
+
+@router.post("/clinician/patients/{person_id}/course/swap", dependencies=[Depends(check_csrf)])
+def clinician_course_swap(
+    request: Request,
+    person_id: int,
+    clinician: ClinicianId,
+    accounts: Accounts,
+    repo: Repo,
+    cat: Cat,
+    now: Now,
+    exercise_id: Annotated[str, Form(max_length=60)] = "",
+) -> Response:
+    """A clinician swaps one of a linked patient's core exercises."""
+    if not accounts.is_linked(clinician, person_id):
+        raise NotFound("person", person_id)
+    try:
+        course_cases.swap(repo, cat, person_id, exercise_id, now=now)
+    except (ScreenBlocked, PlanError, UnknownIdError) as error:
+        return render(request, "error.html", status_code=409, status=409,
+                      message=f"No swap: {error}")  # fmt: skip
+    return RedirectResponse("/clinician", status_code=303)
