@@ -17,6 +17,7 @@ from midback.storage import make_engine
 from midback.storage.accounts import SqlAccounts
 from midback.web.auth import ARGON2_MEMORY_KIB, HASH_SLOTS, make_hasher
 from tests.load.servers import serving
+from tests.loops import run_in_own_loop
 from tests.pg import new_sqlite
 
 LOGINS = 80
@@ -58,9 +59,9 @@ def test_eighty_parallel_logins_keep_a_worker_s_memory_bounded(tmp_path: Path) -
     engine.dispose()
     with serving(url, tmp_path) as (server,):
         pid = server.process.pid
-        assert asyncio.run(_login_all(server.url, emails[:1])) == [200]  # warm: one of each
+        assert run_in_own_loop(_login_all(server.url, emails[:1])) == [200]  # warm: one of each
         before = _kib(pid, "VmRSS")
-        statuses = asyncio.run(_login_all(server.url, emails[1:]))
+        statuses = run_in_own_loop(_login_all(server.url, emails[1:]))
         peak = _kib(pid, "VmHWM")
     growth_mib = (peak - before) / 1024
     print(f"\n{LOGINS} parallel logins: peak RSS +{growth_mib:.0f} MiB "

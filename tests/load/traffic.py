@@ -10,12 +10,11 @@ loop is bounded by a deadline: the traffic stops by itself.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import random
 import statistics
 import time
 from collections import Counter
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -27,6 +26,7 @@ from argon2 import PasswordHasher
 from midback.domain.accounts import Role
 from midback.storage.accounts import SqlAccounts
 from midback.storage.engine import make_engine
+from tests.loops import run_in_own_loop as run_in_own_loop
 
 T = TypeVar("T")
 
@@ -208,13 +208,3 @@ def stored_logs(database_url: str) -> tuple[dict[str, int], int]:
         assert key not in by_key, f"{key} stored twice"
         by_key[key] = log_id
     return by_key, int(twice)
-
-
-def run_in_own_loop(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run ``coroutine`` to its end on a fresh event loop in a worker thread.
-
-    Other tests in the same session (Playwright's sync API) may leave an event loop running in
-    the main thread, where ``asyncio.run`` refuses to start.
-    """
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()

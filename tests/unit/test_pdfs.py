@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from midback.handout import HandoutPage
 from midback.web import pdfs
 from midback.web.pdfs import PdfBusy, PdfMaker
+from tests.loops import run_in_own_loop
 
 PAGE = HandoutPage(slug="p", title="P", lead="", exercises=[], sources=[])
 
@@ -18,8 +18,8 @@ def test_the_same_pages_are_laid_out_once(monkeypatch: pytest.MonkeyPatch) -> No
     made: list[int] = []
     monkeypatch.setattr(pdfs, "pdf_bytes", lambda pages, start=None: made.append(1) or b"%PDF")
     maker = PdfMaker()
-    assert asyncio.run(maker.pdf([PAGE])) == b"%PDF"
-    assert asyncio.run(maker.pdf([PAGE])) == b"%PDF"
+    assert run_in_own_loop(maker.pdf([PAGE])) == b"%PDF"
+    assert run_in_own_loop(maker.pdf([PAGE])) == b"%PDF"
     assert len(made) == 1
 
 
@@ -38,12 +38,12 @@ def test_a_request_that_finds_every_slot_taken_is_told_to_come_back(
     monkeypatch.setattr(pdfs, "WAIT_S", 0.1)
     maker = PdfMaker(slots=1)
     other = HandoutPage(slug="q", title="Q", lead="", exercises=[], sources=[])
-    first = threading.Thread(target=lambda: asyncio.run(maker.pdf([PAGE])))
+    first = threading.Thread(target=lambda: run_in_own_loop(maker.pdf([PAGE])))
     first.start()
     started.wait(5)
     try:
         with pytest.raises(PdfBusy):
-            asyncio.run(maker.pdf([other]))
+            run_in_own_loop(maker.pdf([other]))
     finally:
         release.set()
         first.join(5)
