@@ -83,3 +83,14 @@ def test_an_unknown_program_is_named_before_the_screen_is_asked() -> None:
     result = runner.invoke(cli.app, ["plan", "--program", "three-for-relef"])
     assert result.exit_code == 2
     assert "three-for-relief" in result.output
+
+
+def test_a_plan_file_with_a_variant_the_catalogue_lacks_is_named(tmp_path: Path) -> None:
+    screen(tmp_path)
+    plan = plan_file(tmp_path)
+    data = json.loads(plan.read_text(encoding="utf-8"))
+    data["blocks"][0]["variant"] = "no-such-variant"
+    plan.write_text(json.dumps(data), encoding="utf-8")
+    code, output = handout(plan, tmp_path)
+    assert code == 2
+    assert "exercise 1" in output and "ruled out" in output

@@ -43,7 +43,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from midback.domain.catalogue import Catalogue, Exercise, Program, ProgramEntry
 from midback.domain.history import MEANINGFUL_FRACTION, MEANINGFUL_POINTS
-from midback.domain.planner import Plan, PlanRequest, allowed_forms, fits_place, plan, plan_program
+from midback.domain.planner import (
+    Plan,
+    PlanRequest,
+    allowed_forms,
+    allows,
+    fits_place,
+    plan,
+    plan_program,
+)
 from midback.domain.prescription import GET_READY_S, Prescription
 from midback.domain.vocab import Direction, Focus, Kind
 from midback.errors import PlanError
@@ -288,7 +296,7 @@ def maintain(
     core: list[CoreExercise] = []
     for item in course.core:
         exercise = cat.exercises.get(item.exercise_id)
-        ruled_out = exercise is None or not _allowed(exercise, item.variant, request)
+        ruled_out = exercise is None or not allows(exercise, item.variant, request)
         hurt = hurts(item, stopped) >= HURTS_TO_SWAP
         if not (ruled_out or hurt):
             core.append(item)
@@ -494,11 +502,6 @@ def _move(
             "events": [*course.events, event],
         }
     )
-
-
-def _allowed(exercise: Exercise, variant: str | None, request: PlanRequest) -> bool:
-    forms = allowed_forms(exercise, request)
-    return any((f.variant.id if f.variant else None) == variant for f in forms)
 
 
 def _program_core(

@@ -715,6 +715,14 @@ def allowed_forms(exercise: Exercise, request: PlanRequest) -> list[Form]:
     return found
 
 
+def allows(exercise: Exercise, variant: str | None, request: PlanRequest) -> bool:
+    """Whether the person's limits allow ``exercise`` in the form ``variant`` (None: the
+    exercise itself); an unknown variant is not allowed."""
+    return any(
+        (f.variant.id if f.variant else None) == variant for f in allowed_forms(exercise, request)
+    )
+
+
 def _problems(exercise: Exercise, request: PlanRequest) -> list[str]:
     """Why the usual form of ``exercise`` is not allowed for this request (empty: it is)."""
     if request.gentle and exercise.kind not in GENTLE_KINDS:

@@ -119,16 +119,8 @@ def screened_request(
     request (``apply_screen``), then the pain before the session (``session_request``), then
     recent exercises and earned doses (``personalise``).
     """
-    from midback.domain.safety import check_current
-
     known_ = known(repo, cat, person_id)
-    if answers is not None:
-        result = screen(answers)
-    else:
-        stored = known_.screen
-        check_current(stored.at if stored else None, now)
-        assert stored is not None
-        result = stored.result
+    result = screen(answers) if answers is not None else _current(known_.screen, now)
     check_allowed(result, cleared=request.cleared)
     request = session_request(apply_screen(request, result), pain_before=pain_before)
     return known_.personalise(request)
@@ -136,11 +128,15 @@ def screened_request(
 
 def current_screen(repo: Repository, person_id: int, *, now: datetime) -> ScreenResult:
     """The person's stored screen; ScreenRequired when there is none or it is over 30 days old."""
+    return _current(stored_screen(repo, person_id), now)
+
+
+def _current(stored: StoredScreen | None, now: datetime) -> ScreenResult:
+    """``stored``'s result; ScreenRequired when there is none or it is over 30 days old."""
     from midback.domain.safety import check_current
 
-    stored = stored_screen(repo, person_id)
     check_current(stored.at if stored else None, now)
-    assert stored is not None
+    assert stored is not None  # check_current raised otherwise
     return stored.result
 
 
@@ -158,19 +154,14 @@ def check_plan(
     Raises ScreenRequired or ScreenBlocked like ``screened_request``, and PlanError naming the
     first block that the screen's limits now rule out (a condition added since, say).
     """
-    from midback.domain.contraindications import Form, forms
-    from midback.domain.planner import allowed_forms
+    from midback.domain.planner import allows
     from midback.errors import PlanError
 
     result = current_screen(repo, person_id, now=now)
     check_allowed(result, cleared=cleared)
     limits = apply_screen(PlanRequest(minutes=1, place=Place.HOME, cleared=cleared), result)
     for number, block in enumerate(plan.blocks, 1):
-        exercise = cat.exercise(block.exercise_id)
-        form: Form = next(
-            f for f in forms(exercise) if (f.variant.id if f.variant else None) == block.variant
-        )
-        if form not in allowed_forms(exercise, limits):
+        if not allows(cat.exercise(block.exercise_id), block.variant, limits):
             raise PlanError(
                 f"exercise {number} ({block.name}) is ruled out by your safety screen; "
                 "make a new plan with `midback plan`"
