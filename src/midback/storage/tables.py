@@ -84,6 +84,10 @@ class PersonRow(Base):
     revision: Mapped[int] = mapped_column(server_default="0")
     """Raised by every write of the person's sessions, logs, check-ins and screens: a process
     may keep what it derived from them while this stays the same (``Repository.revision``)."""
+    timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    """The person's IANA time zone (their "today"); NULL: the machine's own zone."""
+    display_name: Mapped[str | None] = mapped_column(sa.String(80))
+    """How the person is named to a clinician and on handouts; NULL: not given."""
 
 
 class SessionRow(Base):
