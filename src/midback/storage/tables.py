@@ -246,10 +246,14 @@ class InviteRow(Base):
     """After this the code links nobody (NULL: made before invites expired; treated as expired)."""
     used_at: Mapped[datetime | None]
     """When it was used: set once, kept when the person who used it is deleted."""
+    patient_name: Mapped[str | None] = mapped_column(sa.String(80))
+    """Whom the clinician made it for, in their own words (NULL: not said)."""
+    revoked_at: Mapped[datetime | None]
+    """When the clinician withdrew it unused: from then on it links nobody."""
 
 
 class LinkRow(Base):
-    """A person linked to a clinician, who may then read their adherence and pain trend."""
+    """A person linked to a clinician, who may then read what the person granted."""
 
     __tablename__ = "links"
 
@@ -260,6 +264,11 @@ class LinkRow(Base):
         sa.ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
     )
     created_at: Mapped[datetime]
+    full: Mapped[bool] = mapped_column(server_default=sa.false())
+    """The whole record (sessions, notes, screens); false: a summary (sessions per week, pain
+    trend)."""
+    since: Mapped[datetime | None]
+    """Records before this stay hidden from the clinician (NULL: earlier data included)."""
 
 
 class AssignmentRow(Base):
@@ -308,3 +317,6 @@ class PasswordResetRow(Base):
     code_hash: Mapped[str] = mapped_column(sa.String(100))
     """SHA-256 of the code, hex (the code is random: a slow hash adds nothing)."""
     expires_at: Mapped[datetime]
+
+
+from midback.storage import workspace_tables as workspace_tables  # noqa: E402  (registers the workspace tables)
