@@ -137,6 +137,7 @@ class ExerciseLogRow(Base):
         sa.CheckConstraint(_in("status", LOG_STATUSES), name="status"),
         sa.CheckConstraint(_score("pain"), name="pain"),
         sa.CheckConstraint("position >= 0", name="position"),
+        sa.CheckConstraint("effort IN ('easy', 'right', 'hard')", name="effort"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -151,6 +152,8 @@ class ExerciseLogRow(Base):
     pain: Mapped[int | None]
     logged_at: Mapped[datetime]
     idempotency_key: Mapped[str | None] = mapped_column(sa.String(200))
+    effort: Mapped[str | None] = mapped_column(sa.String(10))
+    """'easy', 'right' or 'hard' (records.Effort): the tap after the exercise; NULL if none."""
 
 
 class CheckInRow(Base):
@@ -320,3 +323,6 @@ class PasswordResetRow(Base):
 
 
 from midback.storage import workspace_tables as workspace_tables  # noqa: E402  (registers the workspace tables)
+
+
+from midback.storage import clinical_tables as clinical_tables  # noqa: E402  (registers the clinical tables)
