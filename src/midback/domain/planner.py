@@ -328,6 +328,8 @@ class Block(BaseModel):
     why: str
     cues: list[str] = Field(default_factory=list)
     """Extra cues for this person (e.g. breathing out on effort with high blood pressure)."""
+    note: str | None = None
+    """The clinician's note on this exercise of a programme (None: no note)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

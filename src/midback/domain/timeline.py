@@ -144,7 +144,8 @@ def _key_cue(block: Block, cat: Catalogue) -> str:
     exercise = cat.exercises.get(block.exercise_id)
     extra = block.cues[0] if block.cues else None
     first = exercise.cues[0] if exercise else ""
-    return f"{first} {extra}".strip() if extra else first
+    cue = f"{first} {extra}".strip() if extra else first
+    return f"{cue} Your clinician's note: {block.note}".strip() if block.note else cue
 
 
 class _Writer:
