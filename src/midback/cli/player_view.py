@@ -59,8 +59,10 @@ def player_screen(
     parts: list[Text | Table] = [big_digits(countdown_text(remaining_s)), now]
     if block is not None:
         parts.append(Text(f"{block.name}: {block.dose.describe()}", justify="center"))
-        if cue.kind is CueKind.INTRO and block.key_cue:
-            parts.append(Text(block.key_cue, style="italic", justify="center"))
+    if cue.detail and cue.kind is not CueKind.INTRO:
+        parts.append(Text(cue.detail, style="italic", justify="center"))
+    elif cue.kind is CueKind.INTRO and block is not None and block.key_cue:
+        parts.append(Text(block.key_cue, style="italic", justify="center"))
     if upcoming is not None:
         parts.append(Text(f"Next: {upcoming.text.removeprefix('Next: ')}", style="dim",
                           justify="center"))  # fmt: skip

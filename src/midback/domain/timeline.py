@@ -57,6 +57,9 @@ class Cue(BaseModel):
     """What the screen shows."""
     say: str
     """What the voice says when the cue starts (empty for silent cues)."""
+    detail: str = ""
+    """The line under ``text``: how to do this step (the exercise's key cue during its work,
+    what a rest or a breath asks during those), never an instruction another step gives."""
     block: int | None = None
     """Index of the plan block this cue belongs to; None for the get-ready countdown."""
     set: int | None = None
@@ -112,6 +115,7 @@ def compile_plan(plan: Plan, cat: Catalogue) -> Timeline:
             duration_s=GET_READY_S,
             kind=CueKind.GET_READY,
             text="Get ready",
+            detail="Stop any exercise that hurts: press It hurts and midback moves on.",
             say=f"Get ready. {len(plan.blocks)} exercises, about {-(-plan.total_seconds // 60)}"
             " minutes. Stop if anything hurts.",
         )
@@ -151,13 +155,24 @@ def _key_cue(block: Block, cat: Catalogue) -> str:
 class _Writer:
     """Appends cues back to back from a starting second."""
 
-    def __init__(self, start: int, block: int, dose: Prescription) -> None:
+    def __init__(self, start: int, block: int, dose: Prescription, key_cue: str = "") -> None:
         self.clock = start
         self.block = block
         self.dose = dose
+        self.key_cue = key_cue
+        """The detail of work cues (how to do the exercise)."""
         self.cues: list[Cue] = []
 
-    def add(self, seconds: int, kind: CueKind, text: str, say: str = "", **where: object) -> None:
+    def add(
+        self,
+        seconds: int,
+        kind: CueKind,
+        text: str,
+        say: str = "",
+        *,
+        detail: str = "",
+        **where: object,
+    ) -> None:
         if seconds <= 0:
             return
         self.cues.append(
@@ -167,6 +182,7 @@ class _Writer:
                 kind=kind,
                 text=text,
                 say=say,
+                detail=detail,
                 block=self.block,
                 sets=self.dose.sets,
                 reps=self.dose.reps,
@@ -176,20 +192,29 @@ class _Writer:
         self.clock += seconds
 
 
+REST_DETAIL = "Rest: let your arms hang and breathe easily."
+SWITCH_DETAIL = "Change to the other side and get into position."
+BREATHE_IN_DETAIL = "Breathe in slowly through the nose."
+BREATHE_OUT_DETAIL = "Breathe out slowly and let the ribs settle."
+WALK_DETAIL = "Walk briskly: you can still talk, but not sing."
+
+
 def _block_cues(index: int, block: Block, key_cue: str, start: int) -> list[Cue]:
     dose = block.dose
-    out = _Writer(start, index, dose)
+    out = _Writer(start, index, dose, key_cue)
     sides = ["left", "right"] if dose.per_side else [None]
     out.add(
         dose.transition_s,
         CueKind.INTRO,
         f"Next: {block.name}",
         f"Next: {block.name}. {dose.describe()}. {key_cue}",
+        detail=f"{dose.describe()}. {key_cue}".strip(),
     )
     for set_no in range(1, dose.sets + 1):
         for side_no, side in enumerate(sides):
             if side_no > 0:
-                out.add(SWITCH_S, CueKind.SWITCH, "Switch sides", "Switch sides.", set=set_no)
+                out.add(SWITCH_S, CueKind.SWITCH, "Switch sides", "Switch sides.",
+                        detail=SWITCH_DETAIL, set=set_no)  # fmt: skip
             _work(out, block, set_no, side)
         if set_no < dose.sets and dose.rest_s:
             out.add(
@@ -197,6 +222,7 @@ def _block_cues(index: int, block: Block, key_cue: str, start: int) -> list[Cue]
                 CueKind.REST,
                 f"Rest - set {set_no + 1} of {dose.sets} next",
                 f"Rest. Set {set_no + 1} of {dose.sets} next.",
+                detail=REST_DETAIL,
                 set=set_no,
             )
     return out.cues
@@ -216,10 +242,13 @@ def _work(out: _Writer, block: Block, set_no: int, side: str | None) -> None:
             if dose.breaths is not None:
                 _breaths(out, dose.breaths, text, say, rep=rep, **where)
             elif dose.hold_s:
-                out.add(dose.tempo_s, CueKind.MOVE, text, say, rep=rep, **where)
-                out.add(dose.hold_s, CueKind.HOLD, f"Hold{side_text}", "Hold.", rep=rep, **where)
+                out.add(dose.tempo_s, CueKind.MOVE, text, say, detail=out.key_cue, rep=rep,
+                        **where)  # fmt: skip
+                out.add(dose.hold_s, CueKind.HOLD, f"Hold{side_text}", "Hold.",
+                        detail=out.key_cue, rep=rep, **where)  # fmt: skip
             else:
-                out.add(dose.tempo_s, CueKind.REP, text, say, rep=rep, **where)
+                out.add(dose.tempo_s, CueKind.REP, text, say, detail=out.key_cue, rep=rep,
+                        **where)  # fmt: skip
     elif dose.breaths is not None:
         _breaths(out, dose.breaths, f"{block.name}{side_text}", lead.strip(), **where)
     elif block.kind is Kind.CARDIO:  # a walk: its minutes, counted down as mm:ss
@@ -228,23 +257,24 @@ def _work(out: _Writer, block: Block, set_no: int, side: str | None) -> None:
             f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds // 60}:{seconds % 60:02d}"
         )
         out.add(seconds, CueKind.HOLD, f"{block.name}: {minutes}", f"{lead}Walk briskly.",
-                **where)  # fmt: skip
+                detail=WALK_DETAIL, **where)  # fmt: skip
     else:
         seconds = dose.hold_s or 0
-        out.add(seconds, CueKind.HOLD, f"Hold {seconds} s{side_text}", f"{lead}Hold.", **where)
+        out.add(seconds, CueKind.HOLD, f"Hold {seconds} s{side_text}", f"{lead}Hold.",
+                detail=out.key_cue, **where)  # fmt: skip
 
 
 def _breaths(out: _Writer, breaths: int, text: str, say: str, **where: object) -> None:
     for breath in range(1, breaths + 1):
         first = f"{say} " if breath == 1 and say else ""
         count = f"breath {breath} of {breaths}"
-        out.add(
-            BREATHE_IN_S, CueKind.BREATHE_IN, f"{text}: {count}, in", f"{first}Breathe in.", **where
-        )
+        out.add(BREATHE_IN_S, CueKind.BREATHE_IN, f"{text}: {count}, in", f"{first}Breathe in.",
+                detail=BREATHE_IN_DETAIL, **where)  # fmt: skip
         out.add(
             BREATH_S - BREATHE_IN_S,
             CueKind.BREATHE_OUT,
             f"{text}: {count}, out",
             "Breathe out.",
+            detail=BREATHE_OUT_DETAIL,
             **where,
         )
