@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from midback.web.pages import sparkline
+from midback.web.pain_chart import sparkline
 
 
 def _ys(points: str) -> list[float]:

@@ -1,0 +1,103 @@
+"""The planner form with its plan, and the week plan."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from midback.domain.catalogue import Catalogue
+from midback.domain.planner import Focus
+from midback.domain.week import WeekPlan
+from midback.errors import PlanError, ScreenBlocked, ScreenRequired, UnknownIdError
+from midback.services import latest_screen, make_plan_for, make_week_for
+from midback.web.deps import Cat, Now, PersonId, Repo
+from midback.web.forms import ics_query, needed, plan_form, plan_query, validated
+from midback.web.render import link, render, screen_first
+from midback.web.schemas import PlanBody, WeekBody
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def plan_page(request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now) -> Response:
+    """The planner form and, when minutes and place (or a program) are given, the plan; the
+    safety screen first when none is stored or it is over 30 days old."""
+    form = plan_form(request.query_params, focus=Focus.RELIEF)
+    context: dict[str, Any] = {
+        "form": form, "cat": cat, "last_screen": latest_screen(repo, person),
+        "start": form["go"] == "start", "programs": [(p.id, p.name) for p in cat.programs.values()],
+    }  # fmt: skip
+    if not (form["minutes"] or form["place"] or form["program"]):
+        return render(request, "plan.html", errors={}, **context)
+    body, errors = validated(PlanBody, form)
+    if body is not None and body.program_id is None:
+        errors |= needed(body)
+    if body is None or errors:
+        return render(request, "plan.html", status_code=422, errors=errors, **context)
+    try:
+        plan = make_plan_for(repo, cat, person, body.request(), program_id=body.program_id,
+                             now=now)  # fmt: skip
+    except ScreenRequired as required:
+        return screen_first(request, required)
+    except ScreenBlocked as blocked:
+        return render(request, "plan.html", status_code=403, errors={}, blocked=blocked,
+                      retry=plan_query(body), **context)  # fmt: skip
+    except UnknownIdError as error:
+        return render(request, "plan.html", status_code=422, errors={"program": str(error)},
+                      **context)  # fmt: skip
+    except PlanError as error:
+        return render(request, "plan.html", status_code=422, errors={"plan": str(error)},
+                      **context)  # fmt: skip
+    query = plan_query(body)
+    shuffle = plan_query(body.model_copy(update={"seed": body.seed + 1}))
+    return render(request, "plan.html", errors={}, plan=plan, player_url=link("/player", query),
+                  shuffle_url=link("/plan", shuffle), **context)  # fmt: skip
+
+
+@router.get("/week", response_class=HTMLResponse)
+def week_page(request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now) -> Response:
+    """The week-plan form and, when minutes and place are given, the week with its .ics link."""
+    tomorrow = now.astimezone().date() + timedelta(days=1)
+    form = plan_form(request.query_params, focus=Focus.MOBILITY)
+    form["days"] = request.query_params.get("days", "").strip() or "7"
+    form["start"] = request.query_params.get("start", "").strip() or tomorrow.isoformat()
+    context: dict[str, Any] = {"form": form, "cat": cat}
+    if not (form["minutes"] or form["place"]):
+        return render(request, "week.html", errors={}, **context)
+    body, errors = validated(WeekBody, form)
+    if body is not None:
+        errors |= needed(body)
+    if body is None or errors:
+        return render(request, "week.html", status_code=422, errors=errors, **context)
+    try:
+        plan = week_for(repo, cat, person, body, tomorrow=tomorrow, now=now)
+    except ScreenRequired as required:
+        return screen_first(request, required)
+    except ScreenBlocked as blocked:
+        return render(request, "week.html", status_code=403, errors={}, blocked=blocked,
+                      retry=[*plan_query(body), ("days", str(body.days)),
+                             ("start", form["start"])], **context)  # fmt: skip
+    except PlanError as error:
+        return render(request, "week.html", status_code=422, errors={"plan": str(error)},
+                      **context)  # fmt: skip
+    return render(request, "week.html", errors={}, week=plan, days=week_days(plan),
+                  ics_url=link("/api/v1/week.ics", ics_query(body, plan)), **context)  # fmt: skip
+
+
+def week_for(
+    repo: Repo, cat: Catalogue, person: int, body: WeekBody, *, tomorrow: date, now: datetime
+) -> WeekPlan:
+    """The person's week (screened like ``/api/v1/week``), from ``body.start`` or tomorrow."""
+    return make_week_for(repo, cat, person, body.request(), days=body.days,
+                         start=body.start or tomorrow, now=now)  # fmt: skip
+
+
+def week_days(plan: WeekPlan) -> list[tuple[date, list[Any]]]:
+    """The week's sessions grouped by day, in order."""
+    days: dict[date, list[Any]] = {}
+    for session in plan.sessions:
+        days.setdefault(session.day, []).append(session)
+    return list(days.items())
