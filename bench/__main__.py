@@ -7,64 +7,75 @@ with or without ``--quick``; ``--quick`` alone, or ``--no-write``, writes nothin
 from __future__ import annotations
 
 import argparse
-import os
+import concurrent.futures
+import multiprocessing
 import signal
 import sys
 import time
-import traceback
 from collections.abc import Sequence
-from importlib import import_module
 from pathlib import Path
 
-from bench import report
+from bench import report, together
 from bench.result import Result
+from bench.runner import BENCHMARKS, run_one
 
-BENCHMARKS: dict[str, str] = {
-    "cli-start": "bench.cli_start",
-    "cli-path": "bench.cli_path",
-    "catalogue": "bench.catalogue",
-    "planner": "bench.planner",
-    "timer-cli": "bench.timer_cli",
-    "timer-web": "bench.timer_web",
-    "web": "bench.web",
-    "storage": "bench.storage",
-    "page": "bench.page",
-}
-"""Benchmark name -> its module (which has ``run(quick: bool) -> Result``), in running order."""
+__all__ = ["BENCHMARKS", "main", "run_all", "run_one"]
+
+SIDE_BY_SIDE: tuple[frozenset[str], ...] = (frozenset({"timer-cli", "timer-web"}),)
+"""Benchmarks that run at the same time, each in a process of its own, when more than one of a
+set is asked for: the two timers play 30-minute sessions at real speed and mostly sleep, so
+together they take 30 minutes instead of an hour. Everything else runs alone."""
 DEFAULT_OUTPUT = Path(__file__).resolve().parents[1] / "BENCHMARKS.md"
 
 
-def run_one(name: str, *, quick: bool) -> Result:
-    """Run one benchmark; an exception becomes the result's ``error`` (its run still counts)."""
-    before = os.getloadavg()[0]
-    when = report.now()
-    started = time.perf_counter()
-    try:
-        result: Result = import_module(BENCHMARKS[name]).run(quick)
-    except Exception as error:  # a broken benchmark must not hide the others
-        traceback.print_exc()
-        result = Result(name, name, error=f"{type(error).__name__}: {error}")
-    result.seconds = time.perf_counter() - started
-    result.started = when
-    result.notes.append(
-        f"Load average (1 min) {before:.1f} before, {os.getloadavg()[0]:.1f} after, on"
-        f" {os.cpu_count()} cores."
-    )
-    return result
+def _report(result: Result) -> None:
+    verdict = {True: "all targets met", False: "target missed", None: "no target"}[result.met]
+    status = f"FAILED: {result.error}" if result.error else verdict
+    print(f"[bench] {result.name}: {result.seconds:.0f} s, {status}", file=sys.stderr, flush=True)
+
+
+def run_side_by_side(names: Sequence[str], *, quick: bool) -> list[Result]:
+    """Run ``names`` at the same time, each in a new process (spawned: no state shared, no
+    lock held by a thread of this one), the light one playing while the heavy one is set up
+    (``bench.together``); results in the order of ``names``."""
+    print(f"[bench] {', '.join(names)} side by side ...", file=sys.stderr, flush=True)
+    context = multiprocessing.get_context("spawn")
+    events = (context.Event(), context.Event())
+    with concurrent.futures.ProcessPoolExecutor(
+        len(names), mp_context=context, initializer=together.join, initargs=events
+    ) as pool:
+        futures = [pool.submit(run_one, name, quick=quick) for name in names]
+        results = []
+        for name, future in zip(names, futures, strict=True):
+            try:
+                result = future.result()
+            except Exception as error:  # the process itself died
+                result = Result(name, name, error=f"{type(error).__name__}: {error}")
+            others = ", ".join(n for n in names if n != name)
+            result.notes.append(f"Ran side by side with {others}, each in a process of its own.")
+            results.append(result)
+    return results
 
 
 def run_all(names: Sequence[str], *, quick: bool) -> list[Result]:
-    """Run ``names`` in the registry's order, reporting progress on stderr."""
+    """Run ``names`` in the registry's order (those of a ``SIDE_BY_SIDE`` set together, at the
+    first one's place), reporting progress on stderr."""
     results = []
+    done: set[str] = set()
     for name in BENCHMARKS:
-        if name not in names:
+        if name not in names or name in done:
             continue
-        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
-        result = run_one(name, quick=quick)
-        verdict = {True: "all targets met", False: "target missed", None: "no target"}[result.met]
-        status = f"FAILED: {result.error}" if result.error else verdict
-        print(f"[bench] {name}: {result.seconds:.0f} s, {status}", file=sys.stderr, flush=True)
-        results.append(result)
+        partners = next((s for s in SIDE_BY_SIDE if name in s), frozenset({name}))
+        group = [n for n in BENCHMARKS if n in partners and n in names]
+        done.update(group)
+        if len(group) > 1:
+            ran = run_side_by_side(group, quick=quick)
+        else:
+            print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+            ran = [run_one(name, quick=quick)]
+        for result in ran:
+            _report(result)
+        results.extend(ran)
     return results
 
 

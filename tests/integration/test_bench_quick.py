@@ -128,3 +128,74 @@ def test_output_and_no_write_together_are_refused(default_output: Path, tmp_path
     with pytest.raises(SystemExit):
         main(["--quick", "--output", str(tmp_path / "x.md"), "--no-write"])
     assert not (tmp_path / "x.md").exists()
+
+
+def test_the_browser_timer_matches_dom_changes_with_the_schedule() -> None:
+    from bench.timer_web import Mark, lateness
+
+    timeline = {
+        "cues": [
+            {"text": "Get ready", "start_s": 0, "duration_s": 3},
+            {"text": "Hold", "start_s": 3, "duration_s": 2},
+            {"text": "Rest", "start_s": 5, "duration_s": 2},
+            {"text": "Hold", "start_s": 7, "duration_s": 2},
+        ]
+    }
+    speed = 2.0  # wall seconds are session seconds / 2
+    origin = 1000.0  # the page's clock when the first cue showed
+    late = {"Hold@3": 4.0, "Rest@5": 7.0, "Hold@7": 30.0}
+    marks = [Mark(origin, "run-text", "Get ready", False)]
+    marks += [Mark(origin + 1000 * s / speed + late[f"{t}@{s}"], "run-text", t, False)
+              for t, s in (("Hold", 3), ("Rest", 5), ("Hold", 7))]  # fmt: skip
+    # Countdown of the first cue: 3 at 0 s, 2 at 1 s, 1 at 2 s; the change to 1 is 12 ms late.
+    marks += [Mark(origin + 500, "run-count", "2", False), Mark(origin + 1012, "run-count", "1",
+                                                                 False)]  # fmt: skip
+    marks.append(Mark(origin + 1013, "run-count", "1", True))  # set again: not a change
+
+    found = lateness(marks, timeline, speed)
+
+    assert [round(ms, 6) for _, ms in found.cues] == [4.0, 7.0, 30.0]
+    assert [due for due, _ in found.cues] == [1.5, 2.5, 3.5]
+    assert [round(ms, 6) for _, ms in found.counts] == [0.0, 12.0]
+    assert found.unseen_cues == 0
+
+
+def test_the_browser_timer_moves_time_zero_back_so_that_no_change_is_early() -> None:
+    from bench.timer_web import Mark, lateness
+
+    timeline = {"cues": [{"text": "A", "start_s": 0, "duration_s": 2},
+                         {"text": "B", "start_s": 2, "duration_s": 2}]}  # fmt: skip
+    # The first cue's callback came 5 ms late: B seems 3 ms early against it.
+    marks = [Mark(105.0, "run-text", "A", False), Mark(2102.0, "run-text", "B", False)]
+
+    found = lateness(marks, timeline, 1.0)
+
+    assert [round(ms, 6) for _, ms in found.cues] == [0.0]
+    assert round(found.shift_ms, 6) == 3.0
+
+
+def test_the_timers_run_side_by_side_and_the_rest_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bench.__main__ as bench_main
+
+    calls: list[tuple[str, ...]] = []
+
+    def alone(name: str, *, quick: bool) -> Result:
+        calls.append((name,))
+        return Result(name, name)
+
+    def together(names: list[str], *, quick: bool) -> list[Result]:
+        calls.append(tuple(names))
+        return [Result(name, name) for name in names]
+
+    monkeypatch.setattr(bench_main, "run_one", alone)
+    monkeypatch.setattr(bench_main, "run_side_by_side", together)
+
+    results = run_all(["web", "timer-web", "planner", "timer-cli"], quick=True)
+
+    assert calls == [("planner",), ("timer-cli", "timer-web"), ("web",)]
+    assert [r.name for r in results] == ["planner", "timer-cli", "timer-web", "web"]
+    calls.clear()
+    run_all(["timer-web"], quick=True)
+    assert calls == [("timer-web",)]
