@@ -16,6 +16,13 @@ by the next morning. Replaying a person's history in order, for each exercise:
 - pain above 5, "it hurts", or next-morning pain higher than the check-in before -> one step
   down (never below the first step);
 - anything else -> hold. A missing next-morning check-in is no evidence of a rise.
+
+Beside pain, the person's one tap after each exercise (``Effort``; Kaia asks the same):
+- "too hard" -> never a step up: one step down (never below the first step);
+- "too easy", done completely at the target dose -> one step up at once, without waiting for
+  the second good session; but only when the pain rules above allow it: pain above 5, "it
+  hurts" or a next-morning rise always wins and steps down.
+- "about right" or no answer -> the rules above alone.
 """
 
 from __future__ import annotations
@@ -31,13 +38,15 @@ from pydantic import BaseModel, ConfigDict, JsonValue
 from midback.domain.catalogue import Exercise
 from midback.domain.dose import Level
 from midback.domain.prescription import Prescription
+from midback.domain.records import Effort
 
 ACCEPTABLE_PAIN = 5
 """Highest pain (0-10) during exercise that still allows a step up (pain-monitoring model)."""
 SESSIONS_TO_STEP_UP = 2
 CRUNCH_CAP = 100
 """Never more than 100 crunches in one session (article 004)."""
-REPLAY_VERSION = 1
+REPLAY_VERSION = 2
+
 """Raise when the rules above change: stored replays (checkpoints) of older rules are not used."""
 
 
@@ -76,6 +85,8 @@ class Outcome:
     """The check-in of the morning after the session's day (None if none was given)."""
     day: date | None = None
     """The session's local calendar day."""
+    effort: Effort | None = None
+    """The person's tap after the exercise (too easy, about right, too hard), if given."""
 
 
 class Standing(BaseModel):
@@ -213,9 +224,20 @@ class Replay:
                                reason=f"{why}: one step down", hurt=True)  # fmt: skip
             return replace(self, streak=0, change=Change.HOLD,
                            reason=f"{why}: stay at the first step", hurt=True)  # fmt: skip
+        if outcome.effort is Effort.HARD:
+            if self.step > 0:
+                return replace(self, step=self.step - 1, streak=0, change=Change.DOWN,
+                               reason="you said it was too hard: one step down",
+                               hurt=False)  # fmt: skip
+            return replace(self, streak=0, change=Change.HOLD, hurt=False,
+                           reason="you said it was too hard: stay at the first step")  # fmt: skip
         if not (outcome.completed and outcome.at_target):
             return replace(self, streak=0, change=Change.HOLD, hurt=False,
                            reason="not completed at target: hold this step")  # fmt: skip
+        if outcome.effort is Effort.EASY and self.step < top:
+            return replace(self, step=self.step + 1, streak=0, change=Change.UP, hurt=False,
+                           reason=f"you said it was too easy, with pain <= {ACCEPTABLE_PAIN}:"
+                           " one step up")  # fmt: skip
         streak = self.streak + 1
         if streak >= SESSIONS_TO_STEP_UP and self.step < top:
             reason = (

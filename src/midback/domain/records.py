@@ -51,6 +51,17 @@ class LogStatus(StrEnum):
     STOPPED_FOR_PAIN = "stopped_for_pain"
 
 
+class Effort(StrEnum):
+    """How one exercise felt, in one tap after it: stored as the string value."""
+
+    EASY = "easy"
+    """Too easy: progression may step up sooner (pain rules still come first)."""
+    RIGHT = "right"
+    """About right."""
+    HARD = "hard"
+    """Too hard: progression does not step up, and steps back."""
+
+
 class _Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -96,6 +107,8 @@ class NewLog(_Record):
     logged_at: UtcDatetime
     idempotency_key: str | None = None
     """Chosen by the client; a repeat with the same key (same session) stores nothing new."""
+    effort: Effort | None = None
+    """The person's one tap after the exercise (too easy, about right, too hard), if given."""
 
 
 class ExerciseLog(NewLog):

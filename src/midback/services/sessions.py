@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from midback.domain.planner import Plan
-from midback.domain.records import LogStatus, NewLog, SessionStatus
+from midback.domain.records import Effort, LogStatus, NewLog, SessionStatus
 from midback.errors import PlanError
 
 if TYPE_CHECKING:
@@ -86,6 +86,7 @@ def log(
     pain: int | None,
     at: datetime,
     idempotency_key: str,
+    effort: Effort | None = None,
 ) -> ExerciseLog:
     """Store how one exercise of a session ended. A completed exercise with no ``actual`` was
     done as planned (its target). PlanError for a position the session does not have."""
@@ -109,6 +110,7 @@ def log(
             pain=pain,
             logged_at=at,
             idempotency_key=idempotency_key,
+            effort=effort,
         ),
     )
 

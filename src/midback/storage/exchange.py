@@ -71,6 +71,8 @@ CSV_COLUMNS: dict[str, str] = {
     "actual_sets": "Sets done; empty when not reported.",
     "actual_reps": "Reps per set done; empty when not reported.",
     "actual_hold_s": "Seconds of hold done; empty when not reported.",
+    "exercise_effort": "The tap after the exercise: easy (too easy), right (about right) or"
+    " hard (too hard); empty if not given.",
 }
 """The CSV export's columns, in order, with what each holds. One row per exercise log, oldest
 first; sessions with no logs do not appear."""
@@ -351,6 +353,7 @@ def _csv_row(session: SessionRecord, log: ExerciseLog) -> dict[str, object]:
         "actual_sets": actual.sets if actual else "",
         "actual_reps": _blank(actual.reps) if actual else "",
         "actual_hold_s": _blank(actual.hold_s) if actual else "",
+        "exercise_effort": log.effort.value if log.effort else "",
     }
 
 

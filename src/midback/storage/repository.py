@@ -28,6 +28,7 @@ from midback.domain.prescription import Prescription
 from midback.domain.records import (
     CheckIn,
     CourseRecord,
+    Effort,
     ExerciseLog,
     LogStatus,
     NewLog,
@@ -847,6 +848,7 @@ def _log_values(log: NewLog) -> dict[str, Any]:
         "pain": log.pain,
         "logged_at": log.logged_at,
         "idempotency_key": log.idempotency_key,
+        "effort": None if log.effort is None else log.effort.value,
     }
 
 
@@ -863,6 +865,7 @@ def _log(row: ExerciseLogRow) -> ExerciseLog:
         pain=row.pain,
         logged_at=row.logged_at,
         idempotency_key=row.idempotency_key,
+        effort=None if row.effort is None else Effort(row.effort),
     )
 
 

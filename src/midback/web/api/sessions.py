@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from midback.domain.planner import Plan
-from midback.domain.records import ExerciseLog, SessionRecord, SessionStatus
+from midback.domain.records import Effort, ExerciseLog, SessionRecord, SessionStatus
 from midback.domain.timeline import compile_plan
 from midback.errors import PlanError
 from midback.services import make_plan_for, pain_note, sessions
@@ -16,6 +16,13 @@ from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.schemas import FinishBody, LogBody, StartBody
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
+
+
+class EffortLogBody(LogBody):
+    """One finished exercise, with the person's one tap on how it felt (optional)."""
+
+    effort: Effort | None = None
+    """``easy`` (too easy), ``right`` (about right) or ``hard`` (too hard)."""
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -55,13 +62,14 @@ def start_session(
 
 @router.post("/{session_id}/logs", status_code=status.HTTP_201_CREATED)
 def log_exercise(
-    session_id: int, body: LogBody, repo: Repo, person: PersonId, now: Now
+    session_id: int, body: EffortLogBody, repo: Repo, person: PersonId, now: Now
 ) -> ExerciseLog:
     """Store one finished exercise; a retry with the same idempotency key is stored once. A
     completed exercise sent without ``actual`` was done as planned."""
     return sessions.log(repo, person, session_id, position=body.position, status=body.status,
                         actual=body.actual, pain=body.pain, at=now,
-                        idempotency_key=body.idempotency_key)  # fmt: skip
+                        idempotency_key=body.idempotency_key,
+                        effort=body.effort)  # fmt: skip
 
 
 @router.post("/{session_id}/finish")
