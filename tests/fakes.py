@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from midback.caches import Caches
 from midback.domain.history import local_day
 from midback.domain.records import (
     CheckIn,
@@ -43,6 +44,17 @@ class FakeRepository:
         self.checkpoints: dict[int, ProgressCheckpoint] = {}
         self.writes = 0
         """Every write of anyone's records: the revision (one for all people is enough)."""
+        self.caches = Caches()
+        self.zones: dict[int, str | None] = {}
+
+    def person_zone(self, person_id: int) -> str | None:
+        return self.zones.get(person_id)
+
+    def set_person_zone(self, person_id: int, zone: str | None) -> None:
+        if person_id not in self.people:
+            raise NotFound("person", person_id)
+        self.zones[person_id] = zone
+        self.writes += 1
 
     def add_person(self, *, email: str | None = None, created_at: datetime) -> int:
         if email is not None and email in self.people.values():

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from datetime import UTC, date, datetime
+from datetime import date
 from threading import Lock
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
@@ -88,16 +88,15 @@ class PersonCache:
         what: Hashable,
         compute: Callable[[], T],
         *,
+        today: date,
         same: object = None,
     ) -> T:
-        """``what`` of the person: ``compute()`` unless kept since their last write today.
+        """``what`` of the person: ``compute()`` unless kept since their last write ``today``
+        (the caller's clock: the person's own day).
 
         ``same``: an object the value also depends on, compared by identity (a catalogue).
         """
-        from midback.domain.history import local_day
-
         revision = repo.revision(person_id)
-        today = local_day(datetime.now(UTC))
         key = (id(repo), person_id, what)
         held = self._held.get(key)
         # Identity for the store and ``same``: a new object at a reused address is not them.
@@ -112,3 +111,12 @@ class PersonCache:
         if revision is not None:
             self._held.put(key, (repo, same, revision, today, value))
         return value
+
+
+class Caches:
+    """The read caches of one store: built with the repository (so by ``create_app`` or the
+    command that opened the store) and dropped with it; nothing is kept at module level."""
+
+    def __init__(self) -> None:
+        self.plans = PlanCache()
+        self.people = PersonCache()

@@ -191,3 +191,13 @@ def test_every_response_carries_the_security_headers(client: TestClient) -> None
         headers = client.get(path).headers
         assert "script-src 'self'" in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_persons_time_zone_is_kept_and_checked(client: TestClient) -> None:
+    assert client.get("/api/v1/me/timezone").json() == {"timezone": None}
+    bad = client.put("/api/v1/me/timezone", json={"timezone": "Mars/Olympus"})
+    assert bad.status_code == 422 and "Mars/Olympus" in bad.text
+    assert client.get("/api/v1/me/timezone").json() == {"timezone": None}  # nothing stored
+    ok = client.put("/api/v1/me/timezone", json={"timezone": "Pacific/Auckland"})
+    assert ok.status_code == 200 and ok.json() == {"timezone": "Pacific/Auckland"}
+    assert client.get("/api/v1/me/timezone").json() == {"timezone": "Pacific/Auckland"}

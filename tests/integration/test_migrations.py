@@ -109,7 +109,7 @@ def test_opening_a_store_at_the_head_loads_no_alembic(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'm.db'}"
     upgrade(url)
     code = (
-        "import sys; from midback.services import open_store; "
+        "import sys; from midback.services.store import open_store; "
         f"open_store({url!r}); print('alembic' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -24,19 +24,11 @@ from midback.domain.progression import Standing, standing
 from midback.domain.records import LogStatus, NewLog, SessionStatus
 from midback.domain.safety import screen
 from midback.domain.vocab import Condition, Place
-from midback.services import (
-    SETTLED_AFTER,
-    Known,
-    StoredScreen,
-    known,
-    open_store,
-    outcomes,
-    person_history,
-    personalise,
-    progress,
-    read_history,
-    save_screen,
-)
+from midback.services.planning import PersonFacts, person_facts, personalise
+from midback.services.progress import SETTLED_AFTER, outcomes, progress, refresh
+from midback.services.records import person_history, read_history
+from midback.services.screening import StoredScreen, save_screen
+from midback.services.store import open_store
 from midback.storage import Repository
 from midback.storage.accounts import SqlAccounts
 from tests.fakes import FakeRepository
@@ -136,14 +128,15 @@ def test_progress_always_equals_a_replay_of_the_whole_history(
                 at = noon(day) - timedelta(hours=4)
                 repo.add_checkin(person, local_day(at), pain, None, at)
             case ("progress", int(day)):
+                refresh(repo, cat, person, now=noon(day))  # a write moves the checkpoint on
                 got = progress(repo, cat, person, now=noon(day))
                 assert got == whole_replay(repo, cat, person)
         # What a plan and the history page read (kept per person by revision) is what a fresh
         # read finds.
-        fresh = Known.read(repo, cat, person).personalise(REQUEST)
-        assert personalise(repo, cat, person, REQUEST) == fresh
+        fresh = PersonFacts.read(repo, cat, person, now=noon(16)).personalise(REQUEST)
+        assert personalise(repo, cat, person, REQUEST, now=noon(16)) == fresh
         today = local_day(noon(16))
-        assert person_history(repo, person, today=today) == read_history(repo, person, today)
+        assert person_history(repo, person, now=noon(16)) == read_history(repo, person, today)
     assert progress(repo, cat, person, now=noon(30)) == whole_replay(repo, cat, person)
 
 
@@ -165,15 +158,21 @@ def test_a_checkpoint_is_used_and_moved_on_once_a_day(cat: Catalogue) -> None:
         a_session(repo, 1, day, [("cat-cow", "ok", 2)])
     first = progress(repo, cat, 1, now=noon(10))
     assert repo.read_from == [None]  # no checkpoint yet: the whole history
+    assert repo.progress_checkpoint(1) is None  # a read never writes
+    refresh(repo, cat, 1, now=noon(10))  # a write (a session finished) moves it on
+    repo.read_from.clear()
     held = repo.progress_checkpoint(1)
     assert held is not None and held.until == local_day(noon(10)) - SETTLED_AFTER
     assert progress(repo, cat, 1, now=noon(10)) == first
-    assert repo.read_from[1] is not None and local_day(repo.read_from[1]) == held.until + DAY
+    assert repo.read_from[0] is not None and local_day(repo.read_from[0]) == held.until + DAY
+    refresh(repo, cat, 1, now=noon(10))
     assert repo.progress_checkpoint(1) == held  # not saved again the same day
     a_session(repo, 1, 10, [("cat-cow", "ok", 2)])
+    repo.read_from.clear()
     later = progress(repo, cat, 1, now=noon(11))
-    assert repo.read_from[2] is not None and local_day(repo.read_from[2]) == held.until + DAY
+    assert repo.read_from[0] is not None and local_day(repo.read_from[0]) == held.until + DAY
     assert later == whole_replay(repo, cat, 1)
+    refresh(repo, cat, 1, now=noon(11))
     moved = repo.progress_checkpoint(1)
     assert moved is not None and moved.until == held.until + DAY
 
@@ -196,7 +195,7 @@ def test_a_write_into_the_checkpoints_days_drops_it(
     today = 12
     settled = today - SETTLED_AFTER.days
     ids = {day: a_session(repo, 1, day, [("bridge", "ok", 1)]) for day in range(today + 1)}
-    progress(repo, cat, 1, now=noon(today))
+    refresh(repo, cat, 1, now=noon(today))
     assert repo.progress_checkpoint(1) is not None
     match write:
         case "log today":
@@ -223,7 +222,7 @@ def test_a_checkpoint_made_on_another_ladder_or_version_is_not_used(
 ) -> None:
     for day in range(6):
         a_session(repo, 1, day, [("crunch", "ok", 1)])
-    progress(repo, cat, 1, now=noon(8))
+    refresh(repo, cat, 1, now=noon(8))
     held = repo.progress_checkpoint(1)
     assert held is not None
     lying = {"crunch": {**held.states["crunch"], "step": 4}}  # type: ignore[dict-item]
@@ -244,8 +243,9 @@ def test_a_checkpoint_of_a_later_day_than_today_is_not_used(
 ) -> None:
     for day in range(6):
         a_session(repo, 1, day, [("cat-cow", "hurt", 8), ("cat-cow", "ok", 1)])
-    progress(repo, cat, 1, now=noon(20))  # the clock was ahead, then set right
+    refresh(repo, cat, 1, now=noon(20))  # the clock was ahead, then set right
     assert progress(repo, cat, 1, now=noon(4)) == whole_replay(repo, cat, 1)
+    refresh(repo, cat, 1, now=noon(4))
     held = repo.progress_checkpoint(1)
     assert held is not None and held.until == local_day(noon(4)) - SETTLED_AFTER
 
@@ -259,19 +259,25 @@ def test_what_a_plan_reads_follows_writes_made_through_another_store_object(
     try:
         for day in range(4):
             a_session(there, 1, day, [("bridge", "ok", 1)])
-        before = personalise(here, cat, 1, REQUEST)
+        before = personalise(here, cat, 1, REQUEST, now=noon(7))
         assert before.doses and before.recent == {"bridge"}
-        assert personalise(here, cat, 1, REQUEST) == before  # kept
+        assert personalise(here, cat, 1, REQUEST, now=noon(7)) == before  # kept
         session = a_session(there, 1, 5, [("cat-cow", "hurt", 8)])
-        after = personalise(here, cat, 1, REQUEST)
-        assert "cat-cow" in after.recent and after == Known.read(here, cat, 1).personalise(REQUEST)
+        after = personalise(here, cat, 1, REQUEST, now=noon(7))
+        assert "cat-cow" in after.recent and after == PersonFacts.read(
+            here, cat, 1, now=noon(7)
+        ).personalise(REQUEST)
         answers = Answers(age=40, pain_now=3, pain_duration_days=60,
                           conditions=[Condition.OSTEOPOROSIS])  # fmt: skip
         save_screen(there, 1, answers, screen(answers), noon(6))
-        assert Known.read(here, cat, 1).screen is not None
-        assert known(here, cat, 1).screen == StoredScreen(screen(answers), noon(6))
+        assert PersonFacts.read(here, cat, 1, now=noon(7)).screen is not None
+        assert person_facts(here, cat, 1, now=noon(7)).screen == StoredScreen(
+            screen(answers), noon(6)
+        )
         there.finish_session(1, session, status=SessionStatus.QUIT, ended_at=noon(5), pain_after=9)
-        assert personalise(here, cat, 1, REQUEST) == Known.read(here, cat, 1).personalise(REQUEST)
+        assert personalise(here, cat, 1, REQUEST, now=noon(7)) == PersonFacts.read(
+            here, cat, 1, now=noon(7)
+        ).personalise(REQUEST)
     finally:
         here.engine.dispose()
         there.engine.dispose()
@@ -286,10 +292,10 @@ def test_a_new_person_given_a_deleted_persons_id_is_not_served_their_plans(
         first = repo.add_person(email="a@example.org", created_at=DAY0)
         for day in range(4):
             a_session(repo, first, day, [("bridge", "ok", 1)])
-        assert personalise(repo, cat, first, REQUEST).recent == {"bridge"}
+        assert personalise(repo, cat, first, REQUEST, now=noon(7)).recent == {"bridge"}
         SqlAccounts(repo.engine).delete(first)
         again = repo.add_person(email="b@example.org", created_at=DAY0 + DAY)
         assert again == first  # SQLite gives the id out again
-        assert personalise(repo, cat, again, REQUEST).recent == frozenset()
+        assert personalise(repo, cat, again, REQUEST, now=noon(7)).recent == frozenset()
     finally:
         repo.engine.dispose()

@@ -21,7 +21,9 @@ from typer.testing import CliRunner, Result
 from midback.cli.app import app
 from midback.domain.answers import parse_answers
 from midback.domain.loader import catalogue
-from midback.services import LOCAL_PERSON, open_store, take_screen
+from midback.services import LOCAL_PERSON
+from midback.services.screening import take_screen
+from midback.services.store import open_store
 from midback.settings import Settings
 from midback.storage import Repository
 from midback.web.app import create_app

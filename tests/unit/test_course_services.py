@@ -14,7 +14,7 @@ from midback.domain.planner import Plan, PlanRequest
 from midback.domain.records import LogStatus, NewLog, SessionStatus
 from midback.domain.vocab import Place
 from midback.services import courses as course_cases
-from midback.services import take_screen
+from midback.services.screening import take_screen
 from tests.fakes import FakeRepository
 
 PERSON = 1
@@ -188,7 +188,7 @@ def test_swap_and_stop_are_stored(cat: Catalogue) -> None:
 
 
 def test_the_week_follows_the_course(cat: Catalogue) -> None:
-    from midback.services import make_week_for
+    from midback.services.planning import make_week_for
 
     repo = new_person()
     started(cat, repo)
@@ -205,7 +205,7 @@ def test_the_week_follows_the_course(cat: Catalogue) -> None:
 
 
 def test_each_session_of_the_week_can_be_started_from_its_own_query(cat: Catalogue) -> None:
-    from midback.services import make_week_for
+    from midback.services.planning import make_week_for
 
     repo = new_person()
     week = make_week_for(repo, cat, PERSON, PlanRequest(minutes=20, place=Place.HOME), days=7,

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from midback.domain.prescription import Prescription
 from midback.domain.records import CheckIn, ExerciseLog, LogStatus, SessionRecord, SessionStatus
-from midback.services import outcomes
+from midback.services.progress import outcomes
 
 DOSE = Prescription(reps=10, tempo_s=3)
 

@@ -22,7 +22,8 @@ from midback.domain.questions import RedFlag
 from midback.domain.vocab import Condition, Demand, Equipment, Focus, Level, Place, Position
 from midback.domain.week import WeekPlan
 from midback.errors import PainTooHigh, PlanError, ScreenBlocked, ScreenRequired
-from midback.services import make_plan_for, make_week_for, take_screen
+from midback.services.planning import make_plan_for, make_week_for
+from midback.services.screening import take_screen
 from tests.fakes import FakeRepository
 
 NOW = datetime(2026, 12, 6, 9, tzinfo=UTC)

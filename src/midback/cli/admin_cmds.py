@@ -12,7 +12,7 @@ from midback.cli import output
 from midback.errors import MidbackError, NotFound
 
 if TYPE_CHECKING:
-    from midback.storage.accounts import SqlAccounts
+    from midback.services.store import Accounts
 
 
 class _AdminError(MidbackError):
@@ -59,12 +59,12 @@ def _read_password(password_stdin: bool) -> str:
     return password
 
 
-def _accounts() -> SqlAccounts:
-    from midback.services import open_store
+def _accounts() -> Accounts:
+    from midback.services.store import open_accounts, open_store
     from midback.settings import Settings
-    from midback.storage.accounts import SqlAccounts
 
-    return SqlAccounts(open_store(Settings.from_env().database_url).engine)
+    url = Settings.from_env().database_url
+    return open_accounts(open_store(url), url)
 
 
 @user_app.command("set-password")
@@ -103,14 +103,11 @@ def user_reset_code(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Run the database migrations up to the latest (SQLite or PostgreSQL)."""
+    from midback.services.store import migrate
     from midback.settings import Settings
-    from midback.storage.engine import current_revision, make_engine, upgrade
 
-    url = Settings.from_env().database_url
-    engine = make_engine(url)
-    upgrade(engine)
-    shown = engine.url.render_as_string(hide_password=True)
-    output.console().print(f"Database {shown} is at revision {current_revision(engine)}.")
+    shown, revision = migrate(Settings.from_env().database_url)
+    output.console().print(f"Database {shown} is at revision {revision}.")
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,7 @@ from midback.domain.answers import Answers, parse_answers
 from midback.errors import AnswersError, ScreenRequired
 
 if TYPE_CHECKING:
-    from midback.storage.repository import Repository
+    from midback.services.store import Repository
 
 
 def load_answers(path: Path) -> Answers:
@@ -58,7 +58,8 @@ def gate(
     import sys
 
     from midback.cli.store import now
-    from midback.services import LOCAL_PERSON, current_screen, take_screen
+    from midback.services import LOCAL_PERSON
+    from midback.services.screening import current_screen, take_screen
 
     if answers_file is not None:
         answers = load_answers(answers_file)

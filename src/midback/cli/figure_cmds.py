@@ -118,7 +118,8 @@ def handout(
         from midback.cli.plan_cmds import refuse
         from midback.cli.store import now, store
         from midback.errors import ScreenBlocked
-        from midback.services import LOCAL_PERSON, check_plan
+        from midback.services import LOCAL_PERSON
+        from midback.services.screening import check_plan
 
         plan = read_plan(plan_file)
         try:

@@ -137,7 +137,8 @@ def screened_plan(
     from midback.cli.store import now, store
     from midback.domain.loader import catalogue
     from midback.errors import ScreenBlocked
-    from midback.services import LOCAL_PERSON, make_plan_for
+    from midback.services import LOCAL_PERSON
+    from midback.services.planning import make_plan_for
 
     cat = catalogue()
     if program is not None:
@@ -206,7 +207,8 @@ def week_command(
     from midback.cli.store import now, store
     from midback.domain.loader import catalogue
     from midback.errors import ScreenBlocked
-    from midback.services import LOCAL_PERSON, make_week_for
+    from midback.services import LOCAL_PERSON
+    from midback.services.planning import make_week_for
 
     first = _parse_date(start) if start else date.today() + timedelta(days=1)
     repo = store()

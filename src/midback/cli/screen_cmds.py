@@ -127,7 +127,8 @@ def screen_command(
         # With --json the questions go to stderr so stdout stays pure JSON.
         answers = ask_answers(Console(stderr=True) if as_json else output.console())
     from midback.cli.store import now, store
-    from midback.services import LOCAL_PERSON, take_screen
+    from midback.services import LOCAL_PERSON
+    from midback.services.screening import take_screen
 
     result = take_screen(store(), LOCAL_PERSON, answers, at=now())
     if as_json:

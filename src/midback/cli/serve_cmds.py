@@ -116,9 +116,9 @@ def _lan_address() -> str:
 
 
 def _shown(url: str) -> str:
-    from sqlalchemy import make_url
+    from midback.services.store import shown_url
 
-    return make_url(url).render_as_string(hide_password=True)
+    return shown_url(url)
 
 
 def register(app: typer.Typer) -> None:

@@ -43,18 +43,14 @@ from midback.domain.safety import check_allowed, screen
 from midback.domain.timeline import compile_plan
 from midback.domain.vocab import Place
 from midback.errors import MidbackError, PainTooHigh, ScreenBlocked
-from midback.services import (
-    LOCAL_PERSON,
-    LiveSession,
-    checkin,
-    current_screen,
-    make_plan_for,
-    pain_note,
-    person_history,
-    progress,
-)
+from midback.services import LOCAL_PERSON
 from midback.services.courses import active as active_course
 from midback.services.courses import core_doses, course_session
+from midback.services.live import LiveSession
+from midback.services.planning import make_plan_for
+from midback.services.progress import progress
+from midback.services.records import checkin, person_history
+from midback.services.screening import current_screen, pain_note
 from midback.services.sessions import recent as recent_sessions
 
 Score = Annotated[int | None, typer.Option(min=0, max=10)]
@@ -265,8 +261,7 @@ def history_command(
 ) -> None:
     """Weekly pain with a chart, change from the first week, sessions per week, streak."""
     repo = store()
-    today = stores.now().astimezone().date()
-    result = person_history(repo, LOCAL_PERSON, today=today, weekly_target=target)
+    result = person_history(repo, LOCAL_PERSON, now=stores.now(), weekly_target=target)
     sessions = recent_sessions(repo, LOCAL_PERSON, now=stores.now(), limit=10)
     cat = catalogue()
     doses = core_doses(repo, cat, LOCAL_PERSON)
@@ -289,7 +284,7 @@ def history_command(
 
 def progress_command(as_json: JsonFlag = False) -> None:
     """Each exercise's step on its ladder, and the reason for it."""
-    standings = progress(store(), catalogue(), LOCAL_PERSON)
+    standings = progress(store(), catalogue(), LOCAL_PERSON, now=stores.now())
     if as_json:
         output.emit_json([s.model_dump(mode="json") for s in standings])
     else:
@@ -301,7 +296,7 @@ def export_command(
     format: Annotated[str, typer.Option("--format", help="json or csv.")] = "json",
 ) -> None:
     """Export everything you recorded (json: lossless; csv: one row per exercise logged)."""
-    from midback.storage.exchange import export_csv, export_json
+    from midback.services.records import export_csv, export_json
 
     if format not in ("json", "csv"):
         raise _ExportError(f"--format: {format!r} is not json or csv")
@@ -322,7 +317,7 @@ def import_command(
     file: Annotated[Path, typer.Argument(help="A midback JSON export.")],
 ) -> None:
     """Import a JSON export: all or nothing; a bad file names its first bad record."""
-    from midback.storage.exchange import import_json
+    from midback.services.records import import_json
 
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
@@ -332,7 +327,7 @@ def import_command(
         raise _ExportError(f"{file}: cannot read ({error})") from None
     except json.JSONDecodeError as error:
         raise _ExportError(f"{file}: invalid JSON at line {error.lineno}: {error.msg}") from None
-    counts = import_json(store(), LOCAL_PERSON, data)
+    counts = import_json(store(), LOCAL_PERSON, data, now=stores.now())
     summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
     output.console().print(f"Imported {summary} from {file}")
 

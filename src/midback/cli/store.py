@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from midback.storage.repository import SqlRepository
+    from midback.services.store import Repository
 
 
-def store() -> SqlRepository:
+def store() -> Repository:
     """The local store named by the settings (MIDBACK_HOME, MIDBACK_DATABASE_URL)."""
-    from midback.services import open_store
+    from midback.services.store import open_store
     from midback.settings import Settings
 
     return open_store(Settings.from_env().database_url)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from pydantic import BaseModel, ConfigDict
 
@@ -174,6 +174,6 @@ def _streak(days: set[date], today: date) -> int:
     return count
 
 
-def local_day(moment: datetime) -> date:
-    """The local calendar day of an aware datetime."""
-    return moment.astimezone().date()
+def local_day(moment: datetime, zone: tzinfo | None = None) -> date:
+    """The calendar day of an aware datetime in ``zone`` (None: this machine's own zone)."""
+    return moment.astimezone(zone).date()

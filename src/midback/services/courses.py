@@ -18,7 +18,9 @@ from midback.domain.history import PainReading, daily_pain, local_day
 from midback.domain.planner import Plan, PlanRequest
 from midback.domain.records import CourseRecord, LogStatus, SessionStatus
 from midback.errors import NotFound, PlanError
-from midback.services import progress, screened_request
+from midback.services.clock import today_for, zone_for
+from midback.services.planning import screened_request
+from midback.services.progress import progress
 
 if TYPE_CHECKING:
     from midback.domain.answers import Answers
@@ -81,7 +83,9 @@ def start_course(
     """Start a course (ending the active one): screened, then the settle phase's core or the
     program's exercises. Raises ScreenBlocked, PlanError, UnknownIdError."""
     limits = screened_request(repo, cat, person_id, request, answers=answers, now=now)
-    course = courses.start(cat, limits, today=local_day(now), weeks=weeks, program_id=program_id)
+    course = courses.start(
+        cat, limits, today=today_for(repo, person_id, now), weeks=weeks, program_id=program_id
+    )
     course = course.model_copy(update={"request": _base(request)})
     repo.start_course(person_id, course.to_json(), at=now)
     return course
@@ -103,7 +107,7 @@ def course_view(repo: Repository, cat: Catalogue, person_id: int, *, now: dateti
     if found is None:
         raise NoCourse()
     record, course = found
-    today = local_day(now)
+    today = today_for(repo, person_id, now)
     session: Plan | None = None
     blocked: str | None = None
     review: Review | None = None
@@ -139,7 +143,7 @@ def course_session(
                                              cleared=cleared, pain_before=pain_before)  # fmt: skip
     if updated != course:
         repo.save_course(person_id, record.id, updated.to_json(), active=True, at=now)
-    return courses.session(cat, updated, limits, today=local_day(now))
+    return courses.session(cat, updated, limits, today=today_for(repo, person_id, now))
 
 
 def swap(
@@ -151,7 +155,7 @@ def swap(
         raise NoCourse()
     record, course = found
     limits = screened_request(repo, cat, person_id, course.request, answers=None, now=now)
-    swapped = courses.swap(cat, course, exercise_id, limits, today=local_day(now))
+    swapped = courses.swap(cat, course, exercise_id, limits, today=today_for(repo, person_id, now))
     repo.save_course(person_id, record.id, swapped.to_json(), active=True, at=now)
     return swapped
 
@@ -162,7 +166,7 @@ def stop(repo: Repository, person_id: int, *, now: datetime) -> Course:
     if found is None:
         raise NoCourse()
     record, course = found
-    stopped = courses.stop(course, today=local_day(now))
+    stopped = courses.stop(course, today=today_for(repo, person_id, now))
     repo.save_course(person_id, record.id, stopped.to_json(), active=False, at=now)
     return stopped
 
@@ -187,13 +191,14 @@ def core_doses(
         return {}
     _, course = found
     core = [c.exercise_id for c in course.core]
+    zone = zone_for(repo, person_id)
     doses: dict[str, list[DosePoint]] = {exercise_id: [] for exercise_id in core}
     for log in repo.logs_for_person(person_id):
         if log.exercise_id not in doses or log.status is not LogStatus.COMPLETED:
             continue
         dose = log.actual or log.target
         doses[log.exercise_id].append(
-            DosePoint(local_day(log.logged_at), dose.describe(), dose.active_s)
+            DosePoint(local_day(log.logged_at, zone), dose.describe(), dose.active_s)
         )
     return {exercise_id: points[-last:] for exercise_id, points in doses.items()}
 
@@ -212,18 +217,19 @@ def _brought_up_to_date(
     base = course.request.model_copy(update={"cleared": cleared or course.request.cleared})
     limits = screened_request(repo, cat, person_id, base, answers=None, now=now,
                               pain_before=pain_before)  # fmt: skip
-    today = local_day(now)
-    started = datetime.combine(course.started_on, datetime.min.time(), tzinfo=now.tzinfo)
+    zone = zone_for(repo, person_id)
+    today = now.astimezone(zone).date()
+    started = datetime.combine(course.started_on, datetime.min.time(), tzinfo=zone or now.tzinfo)
     logs = repo.logs_for_person(person_id, since=started)
-    stopped = [(local_day(log.logged_at), log.exercise_id) for log in logs
+    stopped = [(local_day(log.logged_at, zone), log.exercise_id) for log in logs
                if log.status is LogStatus.STOPPED_FOR_PAIN]  # fmt: skip
     review = None
     if course.review_due(today):
         sessions = repo.list_sessions(person_id, plans=False)
         readings = [PainReading(c.day, c.morning_pain, True) for c in repo.checkins(person_id)]
-        readings += [PainReading(local_day(s.started_at), s.pain_before, False)
+        readings += [PainReading(local_day(s.started_at, zone), s.pain_before, False)
                      for s in sessions if s.pain_before is not None]  # fmt: skip
-        done = [local_day(s.started_at) for s in sessions
+        done = [local_day(s.started_at, zone) for s in sessions
                 if s.status is SessionStatus.COMPLETED]  # fmt: skip
         review = courses.review(course, today=today, pain_by_day=daily_pain(readings),
                                 session_days=done)  # fmt: skip

@@ -129,7 +129,7 @@ def finish(
 ) -> SessionRecord:
     """End a session (completed or quit) with pain, effort and a note, then store each
     exercise's step on its ladder."""
-    from midback.replay import progress, save_progress
+    from midback.services.progress import refresh
 
     repo.get_session(person_id, session_id)
     record = repo.finish_session(
@@ -141,5 +141,5 @@ def finish(
         effort=effort,
         note=note,
     )
-    save_progress(repo, person_id, progress(repo, cat, person_id, now=at), at)
+    refresh(repo, cat, person_id, now=at)
     return record

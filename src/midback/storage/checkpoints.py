@@ -9,13 +9,13 @@ check-in of ``until + 1`` or earlier (the morning after a session, or before one
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from midback.domain.history import local_day
 from midback.domain.records import ProgressCheckpoint
-from midback.storage.tables import ProgressCheckpointRow
+from midback.storage.tables import PersonRow, ProgressCheckpointRow
 
 
 def load(db: Session, person_id: int) -> ProgressCheckpoint | None:
@@ -43,8 +43,14 @@ def save(db: Session, checkpoint: ProgressCheckpoint) -> None:
 
 
 def forget_session_day(db: Session, person_id: int, started_at: datetime) -> None:
-    """A session that started at ``started_at`` changed (a log, its end)."""
-    forget(db, person_id, local_day(started_at))
+    """A session that started at ``started_at`` changed (a log, its end): its day is the
+    person's own (their stored time zone, else this machine's), as the replay counts it."""
+    name = db.scalar(sa.select(PersonRow.timezone).where(PersonRow.id == person_id))
+    try:
+        zone = ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    forget(db, person_id, started_at.astimezone(zone).date())
 
 
 def forget_checkin_day(db: Session, person_id: int, day: date) -> None:

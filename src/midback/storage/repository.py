@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
+from midback.caches import Caches
 from midback.domain.prescription import Prescription
 from midback.domain.records import (
     CheckIn,
@@ -58,6 +59,17 @@ SessionWithLogs = tuple[SessionRecord, Sequence[ExerciseLog]]
 
 class Repository(Protocol):
     """Storage as the use cases see it. ``SqlRepository`` is the real one; tests have a fake."""
+
+    caches: Caches
+    """Read caches that live as long as this store (never module-level)."""
+
+    def person_zone(self, person_id: int) -> str | None:
+        """The person's IANA time zone, None when they set none (or do not exist)."""
+        ...
+
+    def set_person_zone(self, person_id: int, zone: str | None) -> None:
+        """Set (None: clear) the person's time zone; NotFound for an unknown person."""
+        ...
 
     def add_person(self, *, email: str | None = None, created_at: datetime) -> int:
         """A new person; returns their id."""
@@ -263,6 +275,7 @@ class SqlRepository:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._writer = writer_lock(engine)
+        self.caches = Caches()
 
     @contextmanager
     def _transaction(self, *, write: bool = False) -> Iterator[Session]:
@@ -273,6 +286,20 @@ class SqlRepository:
             yield session
 
     # people
+
+    def person_zone(self, person_id: int) -> str | None:
+        query = sa.select(PersonRow.timezone).where(PersonRow.id == person_id)
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one_or_none()
+
+    @retrying()
+    def set_person_zone(self, person_id: int, zone: str | None) -> None:
+        with self._transaction(write=True) as db:
+            row = db.get(PersonRow, person_id)
+            if row is None:
+                raise NotFound("person", person_id)
+            row.timezone = zone
+            row.revision += 1  # what was derived with the old "today" is stale
 
     @retrying()
     def add_person(self, *, email: str | None = None, created_at: datetime) -> int:

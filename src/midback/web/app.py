@@ -14,10 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from midback.domain.loader import catalogue
+from midback.services.store import Repository, open_accounts, open_store
 from midback.settings import Settings
-from midback.storage.accounts import SqlAccounts
-from midback.storage.engine import make_engine, upgrade
-from midback.storage.repository import Repository
 from midback.web import errors
 from midback.web.auth import Auth
 from midback.web.hosts import HostCheck
@@ -39,7 +37,6 @@ def create_app(
     ``repo`` replaces the store named by the settings (tests pass a fake or a temporary one);
     ``clock`` replaces the wall clock every route reads through ``deps.Now`` (tests move days).
     """
-    from midback.services import open_store
     from midback.web import (
         account_pages,
         api,
@@ -70,11 +67,8 @@ def create_app(
     app.state.settings = settings
     app.state.clock = clock or _utc_now
     app.state.repo = repo if repo is not None else open_store(settings.database_url)
-    engine = getattr(app.state.repo, "engine", None)
-    if engine is None:  # a fake repository in tests: accounts on the settings' database
-        engine = make_engine(settings.database_url)
-        upgrade(engine)
-    accounts = SqlAccounts(engine)
+    # Beside the store; a fake repository in tests has them on the settings' database.
+    accounts = open_accounts(app.state.repo, settings.database_url)
     app.state.accounts = accounts
     app.state.auth = Auth(settings, accounts)
     app.state.catalogue = catalogue()
@@ -98,6 +92,9 @@ def create_app(
         app.include_router(resource.router)
     app.include_router(course_pages.router)
     app.include_router(account_pages.router)
+    from midback.web.clinician_patient import router as clinician_patient  # issue 19
+
+    app.include_router(clinician_patient)
     app.include_router(figures.router)
     pages.install_error_pages(app)
     app.include_router(pwa.router)

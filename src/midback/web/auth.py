@@ -28,14 +28,15 @@ from midback.domain.accounts import (
     PER_PAIR,
     PER_SIGNUP_ADDRESS,
     Account,
+    AccountError,
     EmailError,
     client_key,
     normalise_email,
     password_problem,
 )
 from midback.errors import MidbackError, NotFound
+from midback.services.store import Accounts as SqlAccounts
 from midback.settings import Settings
-from midback.storage.accounts import AccountError, SqlAccounts
 
 _T = TypeVar("_T")
 SESSION_COOKIE = "midback_session"

@@ -10,9 +10,9 @@ from fastapi import Depends, HTTPException, Request
 from midback.domain.accounts import Role
 from midback.domain.catalogue import Catalogue
 from midback.services import LOCAL_PERSON
+from midback.services.store import Accounts as SqlAccounts
+from midback.services.store import Repository
 from midback.settings import Settings
-from midback.storage.accounts import SqlAccounts
-from midback.storage.repository import Repository
 from midback.web.auth import Auth
 
 

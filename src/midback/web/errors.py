@@ -7,7 +7,6 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -20,7 +19,7 @@ from midback.errors import (
     ScreenBlocked,
     UnknownIdError,
 )
-from midback.storage.engine import is_unavailable
+from midback.services.store import UNAVAILABLE_ERRORS, is_unavailable
 from midback.web.security import SECURITY_HEADERS
 
 UNAVAILABLE_RETRY_AFTER_S = 1
@@ -31,8 +30,7 @@ _log = logging.getLogger(__name__)
 
 def error_body(error: MidbackError) -> tuple[int, dict[str, object]]:
     """The status and JSON body for ``error``."""
-    from midback.domain.accounts import EmailError
-    from midback.storage.accounts import AccountError
+    from midback.domain.accounts import AccountError, EmailError
     from midback.web.auth import HashingBusy, LoginLocked, LoginRefused
     from midback.web.pdfs import PdfBusy
 
@@ -72,7 +70,7 @@ def quiet_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
 
 def install(app: FastAPI) -> None:
     """Turn MidbackError into JSON responses (pages render their own error views), and the
-    database being unreachable for a moment (``storage.engine.is_unavailable``) into 503.
+    database being unreachable for a moment (``services.store.is_unavailable``) into 503.
 
     Other database errors are bugs: they stay 500s, with their traceback in the log.
     """
@@ -109,5 +107,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(MidbackError, handle)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(Exception, crashed)
-    for error_type in (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError):
+    for error_type in UNAVAILABLE_ERRORS:
         app.add_exception_handler(error_type, unavailable)

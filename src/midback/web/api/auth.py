@@ -14,6 +14,7 @@ from midback.domain.accounts import (
     Role,
     password_problem,
 )
+from midback.services.clock import person_zone, set_zone
 from midback.web.deps import Accounts, AuthDep, Now, PersonId, Repo
 
 router = APIRouter(tags=["accounts"])
@@ -138,6 +139,27 @@ def me(request: Request, person: PersonId, accounts: Accounts) -> dict[str, Any]
     return {**account.model_dump(mode="json"), "mode": "server"}
 
 
+class ZoneBody(BaseModel):
+    """The person's IANA time zone (their "today"); null clears it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str | None = Field(max_length=64, examples=["Europe/London"])
+
+
+@router.get("/me/timezone")
+def my_zone(person: PersonId, repo: Repo) -> dict[str, str | None]:
+    """The time zone my days are counted in (null: the server's own)."""
+    return {"timezone": person_zone(repo, person)}
+
+
+@router.put("/me/timezone", responses={422: {"description": "Not an IANA time zone."}})
+def set_my_zone(body: ZoneBody, person: PersonId, repo: Repo) -> dict[str, str | None]:
+    """Count my days (check-ins, history, the week, progression) in this time zone; the
+    browser sends ``Intl.DateTimeFormat().resolvedOptions().timeZone``."""
+    return {"timezone": set_zone(repo, person, body.timezone)}
+
+
 @router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
 def change_password(
     body: PasswordChange, request: Request, response: Response, person: PersonId, auth: AuthDep,
@@ -179,7 +201,7 @@ def unlink_clinician(
 @router.get("/me/export")
 def export_me(person: PersonId, repo: Repo) -> dict[str, Any]:
     """Everything the person recorded, as one JSON document."""
-    from midback.storage.exchange import export_json
+    from midback.services.records import export_json
 
     return export_json(repo, person)
 

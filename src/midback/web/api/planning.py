@@ -16,7 +16,8 @@ from midback.domain.timeline import Timeline, compile_plan
 from midback.domain.vocab import Condition, Place
 from midback.domain.week import WeekPlan
 from midback.errors import PlanError
-from midback.services import make_plan_for, make_week_for, take_screen
+from midback.services.planning import make_plan_for, make_week_for
+from midback.services.screening import take_screen
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.schemas import Day, PlanBody, WeekBody
 

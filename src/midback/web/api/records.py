@@ -8,7 +8,14 @@ from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse, Response
 
 from midback.domain.records import CheckIn
-from midback.services import checkin, person_history, progress
+from midback.services.progress import progress
+from midback.services.records import (
+    checkin,
+    checkins,
+    export_csv_bytes,
+    export_json,
+    person_history,
+)
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.schemas import CheckInBody
 
@@ -25,7 +32,7 @@ def post_checkin(body: CheckInBody, repo: Repo, person: PersonId, now: Now) -> C
 @router.get("/checkins")
 def list_checkins(repo: Repo, person: PersonId) -> list[CheckIn]:
     """Every check-in, by day."""
-    return repo.checkins(person)
+    return checkins(repo, person)
 
 
 @router.get("/progress")
@@ -34,10 +41,10 @@ def get_progress(
 ) -> dict[str, Any]:
     """Weekly pain, the meaningful-improvement mark, adherence, streak and progression."""
     target = max(1, min(target, 21))
-    result = person_history(repo, person, today=now.astimezone().date(), weekly_target=target)
+    result = person_history(repo, person, now=now, weekly_target=target)
     return {
         "history": result.model_dump(mode="json"),
-        "progression": [s.model_dump(mode="json") for s in progress(repo, cat, person)],
+        "progression": [s.model_dump(mode="json") for s in progress(repo, cat, person, now=now)],
     }
 
 
@@ -52,16 +59,8 @@ def get_progress(
 )
 def get_export(repo: Repo, person: PersonId, format: Literal["json", "csv"] = "json") -> Response:
     """Everything the person recorded: JSON (lossless) or CSV (a row per exercise logged)."""
-    from midback.storage.exchange import export_csv, export_json
-
     if format == "csv":
-        import tempfile
-        from pathlib import Path
-
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "midback.csv"
-            export_csv(repo, person, path)
-            data = path.read_bytes()
+        data = export_csv_bytes(repo, person)
         disposition = 'attachment; filename="midback.csv"'
         return Response(data, media_type="text/csv", headers={"Content-Disposition": disposition})
     return JSONResponse(

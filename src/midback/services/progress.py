@@ -1,12 +1,15 @@
-"""Progress from the stored history: each exercise's outcomes, and their replay on its ladder
-from a checkpoint of settled days (``progress``), then the steps stored (``save_progress``).
+"""Progress use cases: each exercise's outcomes, their replay on its ladder from a checkpoint
+of settled days (``progress``, a read), and on a write (``refresh``: a session finished) the
+checkpoint moved on and the steps stored in the progression table.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
+
+from midback.services.clock import zone_for
 
 if TYPE_CHECKING:  # loaded where used, keeping `midback plan` quick to start
     from midback.domain.catalogue import Catalogue
@@ -16,7 +19,11 @@ if TYPE_CHECKING:  # loaded where used, keeping `midback plan` quick to start
 
 
 def outcomes(
-    sessions: list[SessionRecord], logs: list[ExerciseLog], checkins: list[CheckIn]
+    sessions: list[SessionRecord],
+    logs: list[ExerciseLog],
+    checkins: list[CheckIn],
+    *,
+    zone: tzinfo | None = None,
 ) -> dict[str, list[Outcome]]:
     """Each exercise's outcomes in session order, with the check-ins around each session: the
     last one before it started, and the one of the next morning.
@@ -38,7 +45,7 @@ def outcomes(
     for session, log in mine:
         if session.id not in around:
             # Check-ins up to the session's day are days[:cut]; the last one begun before it wins.
-            day = local_day(session.started_at)
+            day = local_day(session.started_at, zone)
             earlier = bisect_right(day_keys, day) - 1
             while earlier >= 0 and days[earlier].at > session.started_at:
                 earlier -= 1
@@ -69,26 +76,39 @@ SETTLED_AFTER = timedelta(days=2)
 far behind today (a check-in is only ever for today)."""
 
 
-def progress(
-    repo: Repository, cat: Catalogue, person_id: int, *, now: datetime | None = None
-) -> list[Standing]:
-    """Every exercise the person has done, with its step and the reason for it.
+def progress(repo: Repository, cat: Catalogue, person_id: int, *, now: datetime) -> list[Standing]:
+    """Every exercise the person has done, with its step and the reason for it (a read).
 
-    The replay of settled days is kept as a checkpoint (``repo.progress_checkpoint``): each
-    call replays only the sessions after it, and moves it on at most once a day. The
-    repository drops the checkpoint when a write reaches back into the days it covers (a late
-    log, an old session finished, a check-in, an import), so the answer is always that of a
-    replay of the whole history.
+    Replays only the sessions after the stored checkpoint of settled days (``refresh`` moves it
+    on, on writes). The repository drops the checkpoint when a write reaches back into the days
+    it covers (a late log, an old session finished, a check-in, an import), so the answer is
+    always that of a replay of the whole history.
     """
-    from midback.domain.history import local_day
+    return _replay(repo, cat, person_id, now)[0]
+
+
+def refresh(repo: Repository, cat: Catalogue, person_id: int, *, now: datetime) -> None:
+    """After a write (a session finished): move the checkpoint on to the settled days (at most
+    once a day) and store each exercise's changed step in the progression table."""
+    standings, states, settled, since = _replay(repo, cat, person_id, now)
+    if since is None or since < settled:
+        _save_checkpoint(repo, person_id, settled, states, now)
+    save_progress(repo, person_id, standings, now)
+
+
+def _replay(
+    repo: Repository, cat: Catalogue, person_id: int, now: datetime
+) -> tuple[list[Standing], dict[str, Replay], date, date | None]:
+    """The standings, the replay state of the settled days, those days' end, and the end of
+    the checkpoint used (None: replayed from the start)."""
     from midback.domain.progression import replay, standing
 
-    now = now or datetime.now(UTC)
-    settled = local_day(now) - SETTLED_AFTER
+    zone = zone_for(repo, person_id)
+    settled = now.astimezone(zone).date() - SETTLED_AFTER
     saved = repo.progress_checkpoint(person_id)
     starts = _checkpoint_starts(saved, cat, settled)
     since = saved.until if saved is not None and starts is not None else None
-    found = outcomes(*_history_after(repo, person_id, since))
+    found = outcomes(*_history_after(repo, person_id, since, zone), zone=zone)
     states = dict(starts or {})
     result = []
     for exercise_id, items in sorted(found.items()):
@@ -100,14 +120,12 @@ def progress(
         if done:
             start = states[exercise_id] = replay(exercise, done, start)
         result.append(standing(exercise, items[len(done) :], start))
-    if since is None or since < settled:
-        _save_checkpoint(repo, person_id, settled, states, now)
     held = {s.exercise_id for s in result}
     for exercise_id in sorted(set(states) - held):
         exercise = cat.exercises.get(exercise_id)
         if exercise is not None:
             result.append(standing(exercise, [], states[exercise_id]))
-    return sorted(result, key=lambda s: s.exercise_id)
+    return sorted(result, key=lambda s: s.exercise_id), states, settled, since
 
 
 def _checkpoint_starts(
@@ -135,7 +153,7 @@ def _checkpoint_starts(
 
 
 def _history_after(
-    repo: Repository, person_id: int, day: date | None
+    repo: Repository, person_id: int, day: date | None, zone: tzinfo | None
 ) -> tuple[list[SessionRecord], list[ExerciseLog], list[CheckIn]]:
     """Sessions of local days after ``day`` (all when None), their logs and the check-ins
     that bear on them (from the last one on or before ``day``)."""
@@ -143,7 +161,8 @@ def _history_after(
         sessions = repo.list_sessions(person_id, plans=False)
         logs = repo.logs_for_person(person_id)
         return sessions, logs, repo.checkins(person_id)
-    from_ = datetime.combine(day + timedelta(days=1), time()).astimezone(UTC)
+    start = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
+    from_ = (start if zone is not None else start.astimezone()).astimezone(UTC)
     checkins = repo.checkins(person_id, since=day + timedelta(days=1))
     before = repo.last_checkin(person_id, on_or_before=day)
     return (

@@ -1,0 +1,164 @@
+"""Planning use cases: the one gate of every face (``screened_request``), a person's plan and
+week, and what planning reads of the person (``PersonFacts``: last screen, recent exercises,
+earned doses), kept in the store's caches while nothing of theirs changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from midback.domain.answers import Answers
+from midback.domain.planner import Plan, PlanRequest
+from midback.domain.safety import check_allowed, screen
+from midback.services.clock import today_for
+from midback.services.progress import progress
+from midback.services.screening import (
+    StoredScreen,
+    _current,
+    apply_screen,
+    session_request,
+    stored_screen,
+)
+
+if TYPE_CHECKING:
+    from midback.domain.catalogue import Catalogue
+    from midback.domain.prescription import Prescription
+    from midback.domain.week import WeekPlan
+    from midback.storage.repository import Repository
+
+RECENT_SESSIONS = 3
+"""How many recent sessions count against variety."""
+
+
+def screened_request(
+    repo: Repository,
+    cat: Catalogue,
+    person_id: int,
+    request: PlanRequest,
+    *,
+    answers: Answers | None,
+    now: datetime,
+    pain_before: int | None = None,
+) -> PlanRequest:
+    """The person's request, screened, limited and personalised: the one gate of every face.
+
+    The screen is ``answers`` when given, else the person's last stored screen, which must be
+    under 30 days old (else ScreenRequired). Raises ScreenBlocked when the screen does not
+    allow self-guided exercise (``request.cleared`` lifts urgent and doctor, never emergency),
+    and PainTooHigh for a pain before the session of 8 or more. The screen's limits join the
+    request (``apply_screen``), then the pain before the session (``session_request``), then
+    recent exercises and earned doses (``personalise``).
+    """
+    facts = person_facts(repo, cat, person_id, now=now)
+    result = screen(answers) if answers is not None else _current(facts.screen, now)
+    check_allowed(result, cleared=request.cleared)
+    request = session_request(apply_screen(request, result), pain_before=pain_before)
+    return facts.personalise(request)
+
+
+def make_plan_for(
+    repo: Repository,
+    cat: Catalogue,
+    person_id: int,
+    request: PlanRequest,
+    *,
+    now: datetime,
+    answers: Answers | None = None,
+    program_id: str | None = None,
+    pain_before: int | None = None,
+) -> Plan:
+    """A stored person's plan: screened (``screened_request``), then planned or a program.
+
+    An unknown program is named (UnknownIdError) before the screen is looked at.
+    """
+    if program_id is not None:
+        cat.program(program_id)
+    request = screened_request(
+        repo, cat, person_id, request, answers=answers, now=now, pain_before=pain_before
+    )
+    return repo.caches.plans.get(cat, request, program_id)
+
+
+def make_week_for(
+    repo: Repository,
+    cat: Catalogue,
+    person_id: int,
+    request: PlanRequest,
+    *,
+    days: int,
+    start: date,
+    now: datetime,
+    answers: Answers | None = None,
+) -> WeekPlan:
+    """A stored person's week: screened and personalised like a plan (``screened_request``)."""
+    from midback.domain.week import WeekRequest, week
+
+    base = screened_request(repo, cat, person_id, request, answers=answers, now=now)
+    course = _course_plan(repo, cat, person_id, base, now=now)
+    return week(cat, WeekRequest(base=base, days=days, start=start), course=course)
+
+
+def _course_plan(
+    repo: Repository, cat: Catalogue, person_id: int, limits: PlanRequest, *, now: datetime
+) -> Plan | None:
+    """Today's session of the person's active course (not stored: a week is a read)."""
+    from midback.domain import course as courses
+    from midback.domain.course import Course
+
+    record = repo.active_course(person_id)
+    if record is None:
+        return None
+    course = Course.model_validate(record.state)
+    return courses.session(cat, course, limits, today=today_for(repo, person_id, now))
+
+
+def personalise(
+    repo: Repository, cat: Catalogue, person_id: int, request: PlanRequest, *, now: datetime
+) -> PlanRequest:
+    """``request`` with the person's recent exercises (variety) and earned doses (progression)."""
+    return person_facts(repo, cat, person_id, now=now).personalise(request)
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    """What planning reads of a person's records: last screen, recent exercises, earned doses."""
+
+    screen: StoredScreen | None
+    recent: frozenset[str]
+    earned: dict[str, Prescription]
+
+    @classmethod
+    def read(
+        cls, repo: Repository, cat: Catalogue, person_id: int, *, now: datetime
+    ) -> PersonFacts:
+        """Read it from the store (progress replays the history since its checkpoint)."""
+        from midback.domain.progression import Change
+
+        return cls(
+            screen=stored_screen(repo, person_id),
+            recent=frozenset(repo.recent_exercise_ids(person_id, RECENT_SESSIONS)),
+            earned={
+                s.exercise_id: s.dose
+                for s in progress(repo, cat, person_id, now=now)
+                if s.change is not Change.START
+            },
+        )
+
+    def personalise(self, request: PlanRequest) -> PlanRequest:
+        """``request`` with the recent exercises and earned doses."""
+        return request.model_copy(update={"recent": request.recent | self.recent,
+                                          "doses": self.earned})  # fmt: skip
+
+
+def person_facts(repo: Repository, cat: Catalogue, person_id: int, *, now: datetime) -> PersonFacts:
+    """What planning reads of the person, kept while nothing of theirs changes (and the day)."""
+    return repo.caches.people.get(
+        repo,
+        person_id,
+        "facts",
+        lambda: PersonFacts.read(repo, cat, person_id, now=now),
+        today=today_for(repo, person_id, now),
+        same=cat,
+    )

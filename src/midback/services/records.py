@@ -1,0 +1,130 @@
+"""Records use cases: the morning check-in and the history summary (weekly pain, the
+meaningful-improvement mark, adherence, streak), each on the person's own calendar day.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from datetime import date, datetime, tzinfo
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from midback.services.clock import zone_for
+
+if TYPE_CHECKING:
+    from midback.domain.history import History
+    from midback.domain.records import CheckIn
+    from midback.storage.repository import Repository
+
+
+def checkin(
+    repo: Repository,
+    person_id: int,
+    *,
+    pain: int,
+    stiffness: int | None,
+    at: datetime,
+    idempotency_key: str | None = None,
+) -> CheckIn:
+    """Record this morning's pain (and stiffness); a second check-in today replaces the first,
+    and a retry with the same ``idempotency_key`` changes nothing."""
+    day = at.astimezone(zone_for(repo, person_id)).date()
+    return repo.add_checkin(person_id, day, pain, stiffness, at, idempotency_key=idempotency_key)
+
+
+def person_history(
+    repo: Repository,
+    person_id: int,
+    *,
+    now: datetime | None = None,
+    today: date | None = None,
+    weekly_target: int | None = None,
+) -> History:
+    """Weekly pain, the meaningful-improvement mark, adherence and streak, on the person's own
+    days (``today``: a day already worked out by the caller). A read: nothing is written; the
+    summary is kept in the store's caches until the person's next write."""
+    zone = zone_for(repo, person_id)
+    if today is None:
+        if now is None:
+            raise TypeError("person_history needs now (or today)")
+        today = now.astimezone(zone).date()
+    day = today
+    what = ("history", day, weekly_target)
+    return repo.caches.people.get(
+        repo,
+        person_id,
+        what,
+        lambda: read_history(repo, person_id, day, weekly_target, zone=zone),
+        today=day,
+    )
+
+
+def read_history(
+    repo: Repository,
+    person_id: int,
+    today: date,
+    weekly_target: int | None = None,
+    *,
+    zone: tzinfo | None = None,
+) -> History:
+    """``person_history`` read from the store every time (no cache)."""
+    from midback.domain.history import (
+        DEFAULT_WEEKLY_TARGET,
+        PainReading,
+        SessionDay,
+        history,
+        local_day,
+    )
+    from midback.domain.records import SessionStatus
+
+    sessions = repo.list_sessions(person_id, plans=False)
+    readings = [PainReading(c.day, c.morning_pain, True) for c in repo.checkins(person_id)]
+    readings += [
+        PainReading(local_day(s.started_at, zone), s.pain_before, False)
+        for s in sessions
+        if s.pain_before is not None
+    ]
+    days = [
+        SessionDay(local_day(s.started_at, zone), s.status is SessionStatus.COMPLETED)
+        for s in sessions
+    ]
+    target = weekly_target or DEFAULT_WEEKLY_TARGET
+    return history(readings, days, today=today, weekly_target=target)
+
+
+def export_json(repo: Repository, person_id: int) -> dict[str, Any]:
+    """Everything the person recorded, as one versioned JSON-ready document (lossless)."""
+    from midback.storage import exchange
+
+    return exchange.export_json(repo, person_id)
+
+
+def export_csv(repo: Repository, person_id: int, path: Path) -> int:
+    """The person's exercise logs with their sessions as CSV at ``path``; how many rows."""
+    from midback.storage import exchange
+
+    return exchange.export_csv(repo, person_id, path)
+
+
+def export_csv_bytes(repo: Repository, person_id: int) -> bytes:
+    """``export_csv`` in memory (for a download)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "midback.csv"
+        export_csv(repo, person_id, path)
+        return path.read_bytes()
+
+
+def import_json(
+    repo: Repository, person_id: int, data: Mapping[str, Any], *, now: datetime
+) -> dict[str, int]:
+    """Store an export's records for the person, all or nothing (ImportFileError names the
+    first bad record); how many of each kind."""
+    from midback.storage import exchange
+
+    return exchange.import_json(repo, person_id, data, now=now)
+
+
+def checkins(repo: Repository, person_id: int) -> list[CheckIn]:
+    """The person's check-ins, oldest first."""
+    return repo.checkins(person_id)
