@@ -323,7 +323,8 @@ def test_a_clinician_sees_linked_people_read_only_and_nobody_else(
     assert bob.post("/api/v1/clinician/invites").status_code == 403
     code = carol.post("/api/v1/clinician/invites").json()["code"]
     assert carol.get(f"/api/v1/clinician/patients/{ids['person_id']}").status_code == 404
-    assert alice.post("/api/v1/links", json={"code": code}).status_code == 201
+    linked = alice.post("/api/v1/links", json={"code": code, "include_earlier": True})
+    assert linked.status_code == 201
     assert bob.post("/api/v1/links", json={"code": code}).status_code == 409  # used once
     patients = carol.get("/api/v1/clinician/patients").json()
     assert [p["email"] for p in patients] == ["alice@example.org"]

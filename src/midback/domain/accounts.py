@@ -68,6 +68,7 @@ class Account(BaseModel):
     email: str | None
     role: Role
     created_at: datetime
+    display_name: str | None = None
 
 
 class Patient(BaseModel):
@@ -78,16 +79,124 @@ class Patient(BaseModel):
     person_id: int
     email: str | None
     linked_at: datetime
+    display_name: str | None = None
+
+    @property
+    def name(self) -> str:
+        """How the person is named: their display name, else their email."""
+        return self.display_name or self.email or f"person {self.person_id}"
+
+
+class Scope(BaseModel):
+    """What a person lets one clinician see: ``full`` the whole record (sessions, notes,
+    screens), else a summary (sessions per week and the pain trend); ``since`` hides what
+    came before it (None: earlier data included)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    full: bool = False
+    since: datetime | None = None
+
+    def shows(self, at: datetime) -> bool:
+        """Whether a record made at ``at`` is within the scope."""
+        return self.since is None or at >= self.since
+
+    @property
+    def label(self) -> str:
+        """The scope in words, as the person's account page lists it."""
+        what = "full record" if self.full else "summary only"
+        return what + (", earlier data included" if self.since is None else ", from linking on")
 
 
 class LinkedClinician(BaseModel):
-    """A clinician a person linked to (who may read their adherence and pain trend)."""
+    """A clinician a person linked to (who may read what ``scope`` grants)."""
 
     model_config = ConfigDict(frozen=True)
 
     clinician_id: int
     email: str | None
     linked_at: datetime
+    display_name: str | None = None
+    scope: Scope = Scope()
+
+    @property
+    def name(self) -> str:
+        """How the clinician is named: their display name, else their email."""
+        return self.display_name or self.email or f"clinician {self.clinician_id}"
+
+
+class Invite(BaseModel):
+    """An invite code a clinician gives to a person, good once until it expires."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    created_at: datetime
+    expires_at: datetime
+    patient_name: str | None = None
+    """Whom the clinician made it for (their own label; the person need not match it)."""
+
+    @property
+    def shown(self) -> str:
+        """The code as printed for people: groups of four (``ABCD-EFGH``)."""
+        return show_code(self.code)
+
+
+class Assignment(BaseModel):
+    """A program a clinician assigned."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    person_id: int
+    clinician_id: int
+    program_id: str
+    note: str | None
+    assigned_at: datetime
+
+
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+"""Invite code letters: digits and capitals without 0/O, 1/I/L, which read alike."""
+CODE_LENGTH = 8
+"""Letters in an invite code: 31**8 (about 8.5e11) codes, each good once for days."""
+MAX_NAME_LENGTH = 80
+"""The longest display name (the column's width)."""
+
+
+def show_code(code: str) -> str:
+    """``code`` in groups of four, for reading out and typing back."""
+    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        return code  # an older code: shown as it is
+    return f"{code[:4]}-{code[4:]}"
+
+
+def normalise_code(text: str) -> str:
+    """An invite code as typed, in its stored form: upper case, without spaces or dashes."""
+    return "".join(c for c in text.upper() if c not in " -\t")
+
+
+def clean_display_name(text: str) -> str | None:
+    """A display name as stored: NFKC, trimmed; None for empty. DisplayNameError when it
+    holds a control or invisible character or is over ``MAX_NAME_LENGTH``."""
+    name = unicodedata.normalize("NFKC", text).strip()
+    if not name:
+        return None
+    if len(name) > MAX_NAME_LENGTH:
+        raise DisplayNameError(f"display_name: over {MAX_NAME_LENGTH} characters")
+    bad = next((c for c in name if unicodedata.category(c) in _INVISIBLE), None)
+    if bad is not None:
+        raise DisplayNameError(
+            f"display_name: contains an invisible or control character (U+{ord(bad):04X})"
+        )
+    return name
+
+
+class AccountError(MidbackError):
+    """An account request that cannot be done (email taken, invite used, not a clinician)."""
+
+
+class DisplayNameError(MidbackError):
+    """Text that cannot be a display name (says why)."""
 
 
 RESET_CODE_VALID = timedelta(hours=1)

@@ -10,22 +10,29 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from midback.domain.accounts import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
     FORGET_AFTER,
     Account,
+    AccountError,
+    Assignment,
     Backoff,
+    Invite,
     LinkedClinician,
     Patient,
     Role,
+    Scope,
+    clean_display_name,
+    normalise_code,
     normalise_email,
 )
-from midback.errors import MidbackError, NotFound
+from midback.errors import NotFound
 from midback.storage.engine import id_fits, retrying, writer_lock
 from midback.storage.tables import (
     AssignmentRow,
@@ -37,32 +44,8 @@ from midback.storage.tables import (
     PersonRow,
 )
 
-
-class Invite(BaseModel):
-    """An invite code a clinician gives to a person, good once until it expires."""
-
-    model_config = ConfigDict(frozen=True)
-
-    code: str
-    created_at: datetime
-    expires_at: datetime
-
-
-class AccountError(MidbackError):
-    """An account request that cannot be done (email taken, invite used, not a clinician)."""
-
-
-class Assignment(BaseModel):
-    """A program a clinician assigned."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    person_id: int
-    clinician_id: int
-    program_id: str
-    note: str | None
-    assigned_at: datetime
+__all__ = ["AccountError", "Assignment", "Invite", "SqlAccounts"]
+"""Invite, Assignment and AccountError live in ``domain.accounts``; named here as before."""
 
 
 class SqlAccounts:
@@ -240,84 +223,150 @@ class SqlAccounts:
 
     # -- clinicians ----------------------------------------------------------------------
     @retrying()
-    def new_invite(self, clinician_id: int, at: datetime, *, valid_for: timedelta) -> Invite:
-        """A fresh invite code of a clinician, good once until ``at + valid_for``."""
-        code = secrets.token_urlsafe(9)
+    def new_invite(
+        self,
+        clinician_id: int,
+        at: datetime,
+        *,
+        valid_for: timedelta,
+        patient_name: str | None = None,
+    ) -> Invite:
+        """A fresh invite code of a clinician, good once until ``at + valid_for``, made for
+        ``patient_name`` (the clinician's label, shown in their list). The code is
+        ``CODE_LENGTH`` letters of ``CODE_ALPHABET``, drawn by ``secrets``."""
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        name = clean_display_name(patient_name or "")
         with self._transaction(write=True) as db:
             clinician = db.get(PersonRow, clinician_id)
             if clinician is None or clinician.role != Role.CLINICIAN.value:
                 raise AccountError("only a clinician can invite")
             row = InviteRow(code=code, clinician_id=clinician_id, created_at=at,
-                            expires_at=at + valid_for)  # fmt: skip
+                            expires_at=at + valid_for, patient_name=name)  # fmt: skip
             db.add(row)
-        return Invite(code=code, created_at=at, expires_at=at + valid_for)
+        return Invite(code=code, created_at=at, expires_at=at + valid_for, patient_name=name)
 
     @retrying()
     def open_invites(self, clinician_id: int, now: datetime) -> list[Invite]:
-        """The clinician's invites not yet used or expired, newest first."""
+        """The clinician's invites not yet used, revoked or expired, newest first."""
         with self._transaction() as db:
             rows = db.scalars(
                 sa.select(InviteRow)
                 .where(InviteRow.clinician_id == clinician_id, InviteRow.used_at.is_(None),
-                       InviteRow.expires_at > now)
+                       InviteRow.revoked_at.is_(None), InviteRow.expires_at > now)
                 .order_by(InviteRow.created_at.desc())
             )  # fmt: skip
-            return [Invite(code=r.code, created_at=r.created_at, expires_at=r.expires_at)
+            return [Invite(code=r.code, created_at=r.created_at, expires_at=r.expires_at,
+                           patient_name=r.patient_name)
                     for r in rows if r.expires_at is not None]  # fmt: skip
 
     @retrying()
-    def accept_invite(self, person_id: int, code: str, at: datetime) -> int:
-        """Link the person to the invite's clinician; returns the clinician's id. An invite
-        links once, ever (even after the person who used it is deleted), and not after it
-        expires."""
+    def revoke_invite(self, clinician_id: int, code: str, at: datetime) -> None:
+        """Withdraw one of the clinician's unused invites (NotFound when it is not theirs,
+        used or already withdrawn)."""
         with self._transaction(write=True) as db:
-            invite = db.get(InviteRow, code.strip(), with_for_update=True)
+            invite = _find_invite(db, code)
             if (
                 invite is None
+                or invite.clinician_id != clinician_id
                 or invite.used_at is not None
-                or invite.used_by is not None
-                or invite.expires_at is None
-                or invite.expires_at <= at
+                or invite.revoked_at is not None
             ):
-                raise AccountError("code: this invite code is unknown, used or expired")
+                raise NotFound("invite", code)
+            invite.revoked_at = at
+
+    @retrying()
+    def invite_clinician(self, code: str, at: datetime) -> LinkedClinician:
+        """Who an invite code links to (name and email), before the person accepts it;
+        AccountError for a code unknown, used, revoked or expired."""
+        with self._transaction() as db:
+            invite = _usable_invite(db, code, at, lock=False)
+            clinician = db.get(PersonRow, invite.clinician_id)
+            assert clinician is not None  # the foreign key cascades
+            return LinkedClinician(clinician_id=clinician.id, email=clinician.email,
+                                   display_name=clinician.display_name, linked_at=at)  # fmt: skip
+
+    @retrying()
+    def accept_invite(
+        self,
+        person_id: int,
+        code: str,
+        at: datetime,
+        *,
+        full: bool = False,
+        include_earlier: bool = False,
+    ) -> int:
+        """Link the person to the invite's clinician with the scope they chose; returns the
+        clinician's id. An invite links once, ever (even after the person who used it is
+        deleted), and not after it expires or is revoked. The code is read as typed: any
+        case, spaces and dashes ignored. Linking again to the same clinician sets the new
+        scope."""
+        with self._transaction(write=True) as db:
+            invite = _usable_invite(db, code, at, lock=True)
             if invite.clinician_id == person_id:
                 raise AccountError("code: a clinician cannot link to themselves")
             invite.used_by = person_id
             invite.used_at = at
-            if db.get(LinkRow, (person_id, invite.clinician_id)) is None:
+            since = None if include_earlier else at
+            link = db.get(LinkRow, (person_id, invite.clinician_id), with_for_update=True)
+            if link is None:
                 db.add(LinkRow(person_id=person_id, clinician_id=invite.clinician_id,
-                               created_at=at))  # fmt: skip
+                               created_at=at, full=full, since=since))  # fmt: skip
+            else:
+                link.full, link.since = full, since
             return invite.clinician_id
+
+    @retrying()
+    def scope(self, clinician_id: int, person_id: int) -> Scope | None:
+        """What the person lets the clinician see; None when they are not linked."""
+        if not id_fits(self._engine.dialect, person_id):
+            return None
+        with self._transaction() as db:
+            link = db.get(LinkRow, (person_id, clinician_id))
+            return None if link is None else Scope(full=link.full, since=link.since)
+
+    @retrying()
+    def set_display_name(self, person_id: int, name: str) -> str | None:
+        """Set (or, with blank text, clear) how the person is named; returns the name stored
+        (DisplayNameError for a name that cannot be one)."""
+        cleaned = clean_display_name(name)
+        with self._transaction(write=True) as db:
+            row = db.get(PersonRow, person_id)
+            if row is None:
+                raise NotFound("person", person_id)
+            row.display_name = cleaned
+        return cleaned
 
     @retrying()
     def patients(self, clinician_id: int) -> list[Patient]:
         """The people linked to a clinician."""
         with self._transaction() as db:
             rows = db.execute(
-                sa.select(LinkRow, PersonRow.email)
+                sa.select(LinkRow, PersonRow.email, PersonRow.display_name)
                 .join(PersonRow, PersonRow.id == LinkRow.person_id)
                 .where(LinkRow.clinician_id == clinician_id)
                 .order_by(LinkRow.created_at)
             ).all()
             return [
-                Patient(person_id=link.person_id, email=email, linked_at=link.created_at)
-                for link, email in rows
-            ]
+                Patient(person_id=link.person_id, email=email, linked_at=link.created_at,
+                        display_name=name)
+                for link, email, name in rows
+            ]  # fmt: skip
 
     @retrying()
     def clinicians(self, person_id: int) -> list[LinkedClinician]:
-        """The clinicians the person is linked to, oldest link first."""
+        """The clinicians the person is linked to, oldest link first, with their scope."""
         with self._transaction() as db:
             rows = db.execute(
-                sa.select(LinkRow, PersonRow.email)
+                sa.select(LinkRow, PersonRow.email, PersonRow.display_name)
                 .join(PersonRow, PersonRow.id == LinkRow.clinician_id)
                 .where(LinkRow.person_id == person_id)
                 .order_by(LinkRow.created_at)
             ).all()
             return [
                 LinkedClinician(clinician_id=link.clinician_id, email=email,
-                                linked_at=link.created_at)
-                for link, email in rows
+                                display_name=name, linked_at=link.created_at,
+                                scope=Scope(full=link.full, since=link.since))
+                for link, email, name in rows
             ]  # fmt: skip
 
     @retrying()
@@ -423,7 +472,34 @@ def _digest(code: str) -> str:
 
 
 def _account(row: PersonRow) -> Account:
-    return Account(id=row.id, email=row.email, role=Role(row.role), created_at=row.created_at)
+    return Account(id=row.id, email=row.email, role=Role(row.role), created_at=row.created_at,
+                   display_name=row.display_name)  # fmt: skip
+
+
+def _find_invite(db: Session, code: str, *, lock: bool = True) -> InviteRow | None:
+    """The invite of ``code`` as typed: in its normal form (any case, no spaces or dashes),
+    else exactly as stored (codes made before the unambiguous alphabet); ``lock``: for this
+    transaction."""
+    normal, typed = normalise_code(code), code.strip()
+    found = db.get(InviteRow, normal, with_for_update=lock) if 0 < len(normal) <= 40 else None
+    if found is None and typed != normal and 0 < len(typed) <= 40:
+        found = db.get(InviteRow, typed, with_for_update=lock)
+    return found
+
+
+def _usable_invite(db: Session, code: str, at: datetime, *, lock: bool) -> InviteRow:
+    """The invite of ``code`` if it can still link someone, else AccountError."""
+    invite = _find_invite(db, code, lock=lock)
+    if (
+        invite is None
+        or invite.used_at is not None
+        or invite.used_by is not None
+        or invite.revoked_at is not None
+        or invite.expires_at is None
+        or invite.expires_at <= at
+    ):
+        raise AccountError("code: this invite code is unknown, used, withdrawn or expired")
+    return invite
 
 
 def _assignment(row: AssignmentRow) -> Assignment:

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from midback.services import person_history
-from midback.storage.accounts import Assignment, Invite
+from midback.domain.accounts import Assignment, Invite
+from midback.services import workspace
 from midback.web.deps import Accounts, Cat, ClinicianId, Now, PersonId, Repo
 
 router = APIRouter(tags=["clinicians"])
 
 
 class InviteCode(BaseModel):
-    """An invite code to link to a clinician."""
+    """An invite code to link to a clinician, and what the clinician may see: ``full`` the
+    whole record (else a summary: sessions per week and the pain trend), ``include_earlier``
+    what came before the link (else only what comes after)."""
 
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(min_length=4, max_length=40)
+    full: bool = False
+    include_earlier: bool = False
+
+
+class NewInvite(BaseModel):
+    """Whom an invite is for (the clinician's own label)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    patient_name: str | None = Field(default=None, max_length=80)
 
 
 class AssignBody(BaseModel):
@@ -33,10 +45,24 @@ class AssignBody(BaseModel):
 
 
 @router.post("/clinician/invites", status_code=status.HTTP_201_CREATED)
-def new_invite(request: Request, clinician: ClinicianId, accounts: Accounts, now: Now) -> Invite:
-    """A fresh invite code to give to a person: it links once, until ``expires_at``."""
+def new_invite(
+    request: Request,
+    clinician: ClinicianId,
+    accounts: Accounts,
+    now: Now,
+    body: NewInvite | None = None,
+) -> Invite:
+    """A fresh invite code to give to a person: it links once, until ``expires_at``; any
+    case, spaces and dashes are read alike."""
     days = request.app.state.settings.invite_days
-    return accounts.new_invite(clinician, now, valid_for=timedelta(days=days))
+    name = body.patient_name if body else None
+    return accounts.new_invite(clinician, now, valid_for=timedelta(days=days), patient_name=name)
+
+
+@router.delete("/clinician/invites/{code}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke_invite(code: str, clinician: ClinicianId, accounts: Accounts, now: Now) -> None:
+    """Withdraw an unused invite (404 when it is not the clinician's, used or withdrawn)."""
+    accounts.revoke_invite(clinician, code[:40], now)
 
 
 @router.get("/clinician/invites")
@@ -47,18 +73,23 @@ def open_invites(clinician: ClinicianId, accounts: Accounts, now: Now) -> list[I
 
 @router.post("/links", status_code=status.HTTP_201_CREATED)
 def link(body: InviteCode, person: PersonId, accounts: Accounts, now: Now) -> dict[str, int]:
-    """Link to the clinician whose invite code this is."""
-    return {"clinician_id": accounts.accept_invite(person, body.code, now)}
+    """Link to the clinician whose invite code this is, granting the scope asked for (by
+    default a summary of what comes after the link)."""
+    clinician = accounts.accept_invite(
+        person, body.code, now, full=body.full, include_earlier=body.include_earlier
+    )
+    return {"clinician_id": clinician}
 
 
 @router.get("/clinician/patients")
 def patients(
     clinician: ClinicianId, accounts: Accounts, repo: Repo, now: Now
 ) -> list[dict[str, Any]]:
-    """Each linked person with their adherence and weekly pain trend (read-only)."""
+    """Each linked person with their adherence and weekly pain trend (read-only), from what
+    each person lets the clinician see (their scope: earlier data only when included)."""
     result = []
     for patient in accounts.patients(clinician):
-        history = person_history(repo, patient.person_id, today=now.date())
+        history = _history(repo, accounts, clinician, patient.person_id, now)
         result.append(
             {**patient.model_dump(mode="json"), "history": history.model_dump(mode="json")}
         )
@@ -69,17 +100,23 @@ def patients(
 def patient(
     person_id: int, clinician: ClinicianId, accounts: Accounts, repo: Repo, now: Now
 ) -> dict[str, Any]:
-    """One linked person's adherence and pain trend (404 for anyone not linked)."""
-    from midback.errors import NotFound
-
-    if not accounts.is_linked(clinician, person_id):
-        raise NotFound("person", person_id)
-    history = person_history(repo, person_id, today=now.date())
+    """One linked person's adherence and pain trend and the scope they granted (404 for
+    anyone not linked)."""
+    scope = workspace.scope_for(accounts, clinician, person_id)
+    history = _history(repo, accounts, clinician, person_id, now)
     return {
         "person_id": person_id,
+        "scope": scope.model_dump(mode="json"),
         "history": history.model_dump(mode="json"),
         "assignments": [a.model_dump(mode="json") for a in accounts.assignments(person_id)],
     }
+
+
+def _history(repo: Repo, accounts: Accounts, clinician: int, person_id: int, now: datetime) -> Any:
+    scope = workspace.scope_for(accounts, clinician, person_id)
+    return workspace.scoped_history(repo, person_id, scope, today=now.date(),
+                                    weekly_target=workspace.weekly_target(repo, accounts,
+                                                                          person_id))  # fmt: skip
 
 
 @router.post("/clinician/patients/{person_id}/assignments", status_code=status.HTTP_201_CREATED)
