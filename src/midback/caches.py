@@ -22,7 +22,7 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-class Recent(Generic[K, V]):
+class LruCache(Generic[K, V]):
     """The newest ``size`` values by key (the least recently used goes first); thread-safe."""
 
     def __init__(self, size: int) -> None:
@@ -55,7 +55,7 @@ class PlanCache:
     """
 
     def __init__(self, size: int = 512) -> None:
-        self._plans: Recent[tuple[int, str, str | None], tuple[Catalogue, Plan]] = Recent(size)
+        self._plans: LruCache[tuple[int, str, str | None], tuple[Catalogue, Plan]] = LruCache(size)
 
     def get(self, cat: Catalogue, request: PlanRequest, program_id: str | None) -> Plan:
         """The plan for ``request`` (the program's, adapted, when ``program_id`` is given)."""
@@ -79,7 +79,7 @@ class PersonCache:
     newest ``size`` values."""
 
     def __init__(self, size: int = 2048) -> None:
-        self._held: Recent[Hashable, tuple[object, object, str, date, object]] = Recent(size)
+        self._held: LruCache[Hashable, tuple[object, object, str, date, object]] = LruCache(size)
 
     def get(
         self,

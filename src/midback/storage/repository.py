@@ -9,8 +9,8 @@ Interrupted sessions: a process killed mid-session (SIGKILL, power loss) leaves 
 ``running`` with the exercises logged so far. ``mark_interrupted`` turns such sessions into
 ``interrupted``; the app calls it with no cutoff when a local command starts (one person, one
 terminal: any session still running belongs to a dead process), and a long-lived server passes
-``idle_before`` (e.g. two hours ago). A live session wrongly marked simply ends with its real
-status when ``finish_session`` is called.
+``idle_before`` (``services.sessions.STALE_AFTER``, six hours). A live session wrongly marked
+simply ends with its real status when ``finish_session`` is called.
 """
 
 from __future__ import annotations

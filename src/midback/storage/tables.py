@@ -233,9 +233,6 @@ class ProgressCheckpointRow(Base):
     saved_at: Mapped[datetime]
 
 
-ROLES = ("person", "clinician")
-
-
 class InviteRow(Base):
     """A clinician's invite code; a person links to the clinician by entering it."""
 
@@ -322,7 +319,5 @@ class PasswordResetRow(Base):
     expires_at: Mapped[datetime]
 
 
-from midback.storage import workspace_tables as workspace_tables  # noqa: E402  (registers the workspace tables)
-
-
 from midback.storage import clinical_tables as clinical_tables  # noqa: E402  (registers the clinical tables)
+from midback.storage import workspace_tables as workspace_tables  # noqa: E402  (registers the workspace tables)

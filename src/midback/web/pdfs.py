@@ -14,7 +14,7 @@ from datetime import date
 
 from starlette.concurrency import run_in_threadpool
 
-from midback.caches import Recent
+from midback.caches import LruCache
 from midback.errors import MidbackError
 from midback.handout import HandoutPage, pdf_bytes
 
@@ -37,7 +37,7 @@ class PdfMaker:
 
     def __init__(self, *, slots: int = SLOTS, kept: int = KEPT) -> None:
         self._slots = threading.BoundedSemaphore(slots)
-        self._kept: Recent[str, bytes] = Recent(kept)
+        self._kept: LruCache[str, bytes] = LruCache(kept)
 
     async def pdf(self, pages: list[HandoutPage], *, start: date | None = None) -> bytes:
         """The PDF of ``pages`` (kept, or laid out in a worker thread when a slot is free)."""
