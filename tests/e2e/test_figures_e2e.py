@@ -33,7 +33,8 @@ REFS = Path(__file__).with_name("figure_refs")
 ARTIFACTS = ROOT / "artifacts" / "figures"
 UPDATE = os.environ.get("MIDBACK_UPDATE_FIGURE_REFS") == "1"
 GRID = (5, 4)
-"""Columns and rows of the regions compared (a 400 x 300 shot: cells of 80 x 75 pixels)."""
+"""Columns and rows of the regions compared (a 400 x 300 shot: cells of 80 x 75 pixels; a
+figure lying flat is shot 400 x 200)."""
 MAX_REGION_DIFFERENCE = 3.0
 """Mean absolute difference per channel (0-255) allowed in any one region."""
 SHOTS: list[tuple[str, Literal["light", "dark"]]] = [
@@ -50,11 +51,12 @@ SHOTS: list[tuple[str, Literal["light", "dark"]]] = [
 
 
 def figure_page(page: Page, exercise_id: str) -> None:
-    """A page with nothing but the figure as an image, 200 px wide."""
+    """A page with nothing but the figure as an image, 200 px wide and as high as its own
+    shape makes it (100 px for a body lying flat, 150 for one standing)."""
     data = base64.b64encode(render_figure(exercise_id).encode()).decode()
     page.set_content(
         "<!doctype html><body style='margin:0;background:#777'>"
-        f"<img id='figure' width='200' height='150' alt='' src='data:image/svg+xml;base64,{data}'>"
+        f"<img id='figure' width='200' alt='' src='data:image/svg+xml;base64,{data}'>"
     )
     page.wait_for_function("() => document.getElementById('figure').complete")
 

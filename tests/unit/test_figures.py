@@ -28,6 +28,10 @@ FORMS = [
 ]
 
 
+def _spec(exercise_id: str, variant: str | None) -> F.FigureSpec:
+    return figure_library()[exercise_id].for_variant(variant)
+
+
 def pose(**fields: object) -> F.Pose:
     """A pose from keyword fields (``root``, ``joints``, ``support``), named ``p``."""
     return F.Pose.model_validate({"name": "p", **fields})
@@ -90,7 +94,8 @@ def test_the_svg_is_valid_xml_with_a_viewbox_and_a_title(
 ) -> None:
     root = ET.fromstring(render_figure(exercise_id, variant=variant))
     assert root.tag == f"{SVG}svg"
-    assert root.get("viewBox") == "0 0 400 300"
+    left, top, width, height = map(int, root.get("viewBox", "").split())
+    assert (left, top, width) == (0, 0, 400) and 200 <= height <= 300
     name = (
         cat.exercises[exercise_id].variant(variant).name
         if variant
@@ -263,6 +268,63 @@ def test_the_arrow_curves_round_a_twist_and_runs_straight_for_a_lift_or_a_pull()
     assert _bend("seated-rotation") > 0.06  # an arc round the trunk, seen from above
     assert _bend("seated-spinal-twist") > 0.06
     assert _bend("pull-up") < 0.03  # the chest goes straight up to the bar
+
+
+LYING_FILLS = 0.7
+"""Share of the picture's width a body on a mat spans (all its poses, both sides): a figure
+lying down is as long as it can be where a phone shows it 200 px wide."""
+MAT_FORMS = [(e, v) for e, v in FORMS if any(p.kind is F.PropKind.MAT for p in _spec(e, v).props)]
+
+
+def _body_box(spec: F.FigureSpec) -> tuple[float, float, float, float]:
+    """(left, right, top, bottom) on the canvas of every point of every pose, both sides."""
+    camera, view = F.camera_of(spec), viewport_for(spec)
+    placed = F.place_all(spec) + F.place_all(spec, mirror=True)
+    points = [
+        view.to_canvas(*F.project(p, camera)[:2])
+        for item in placed
+        for p in item.skeleton.points.values()
+    ]
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return min(xs), max(xs), min(ys), max(ys)
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "variant"), MAT_FORMS, ids=[f"{e}:{v}" for e, v in MAT_FORMS]
+)
+def test_a_body_on_a_mat_fills_the_width_of_its_picture(
+    exercise_id: str, variant: str | None
+) -> None:
+    spec = _spec(exercise_id, variant)
+    left, right, top, bottom = _body_box(spec)
+    view = viewport_for(spec)
+    assert (right - left) / view.width >= LYING_FILLS
+    if right - left > 2 * (bottom - top):  # lying flat: no taller a picture than it needs
+        assert view.height < 300
+        assert still_drawing(spec).height == view.height
+
+
+def test_a_flat_figure_gets_a_lower_picture_and_an_upright_one_keeps_four_by_three() -> None:
+    assert viewport_for(_spec("sphinx", None)).height == 200
+    assert viewport_for(_spec("side-reach", None)).height == 300
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "variant"), MAT_FORMS, ids=[f"{e}:{v}" for e, v in MAT_FORMS]
+)
+def test_a_mat_seen_from_above_reads_as_floor_not_a_ramp(
+    exercise_id: str, variant: str | None
+) -> None:
+    """From 20 degrees up or more a mat shows its top: its long edges must run level."""
+    spec = _spec(exercise_id, variant)
+    if F.camera_of(spec)[1] < 20:
+        pytest.skip("seen from near the floor: the mat is a thin strip")
+    top = next(i for i in still_drawing(spec).items if i.cls.startswith("mat-top"))
+    corners = list(dict.fromkeys(top.points))
+    edges = list(zip(corners, corners[1:] + corners[:1], strict=True))
+    (x0, y0), (x1, y1) = max(edges, key=lambda e: math.dist(*e))
+    slope = abs(math.degrees(math.atan2(y1 - y0, x1 - x0)))
+    assert min(slope, 180 - slope) <= 5
 
 
 def _inside_the_view_box(drawing: Drawing) -> list[str]:

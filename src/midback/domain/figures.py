@@ -755,7 +755,10 @@ BALL_RADIUS = 0.19
 ROLL_RADIUS = 0.05
 MAT_THICKNESS = 0.008
 MAT_HALF_WIDTH = 0.2
-"""A mat is about 0.4 of a person's height wide (70 cm)."""
+"""A mat is about 0.4 of a person's height wide (70 cm)..."""
+MAT_MARGIN = 0.06
+"""...or wider, and this much longer than the body on it at each end (a little: the body,
+not its mat, sets the width of the picture)."""
 
 
 def _anchor(prop: Prop, points: dict[str, Vec]) -> Vec:
@@ -1046,7 +1049,9 @@ def floor_extent(
     if not xs:
         return None
     middle = (min(zs) + max(zs)) / 2
-    return (min(xs) - 0.1, max(xs) + 0.1, middle - MAT_HALF_WIDTH, middle + MAT_HALF_WIDTH)
+    z0 = min(middle - MAT_HALF_WIDTH, min(zs) - MAT_MARGIN)
+    z1 = max(middle + MAT_HALF_WIDTH, max(zs) + MAT_MARGIN)
+    return (min(xs) - MAT_MARGIN, max(xs) + MAT_MARGIN, z0, z1)
 
 
 # -- checks -----------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from midback.domain.figures import (
     place,
     project,
 )
-from midback.figures.drawing import HEIGHT, WIDTH, Inset, Item, Point2, Viewport
+from midback.figures.drawing import Inset, Item, Point2, Viewport
 
 MOVERS = (
     "hand_l",
@@ -186,9 +186,11 @@ def arrow_items(
     ]
 
 
-def inset_for(move: Movement, body: Sequence[Point2]) -> Inset:
-    """A close-up round the middle of ``move``, placed in the corner with least of ``body``."""
+def inset_for(move: Movement, body: Sequence[Point2], canvas: tuple[int, int]) -> Inset:
+    """A close-up round the middle of ``move``, placed in the corner of ``canvas`` (its width
+    and height) with least of ``body``."""
     width, height = INSET_SIZE
+    canvas_width, canvas_height = canvas
     xs = [p[0] for p in move.path]
     ys = [p[1] for p in move.path]
     cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
@@ -199,9 +201,9 @@ def inset_for(move: Movement, body: Sequence[Point2]) -> Inset:
     margin = 6.0
     corners = [
         (margin, margin),
-        (WIDTH - width - margin, margin),
-        (margin, HEIGHT - height - margin),
-        (WIDTH - width - margin, HEIGHT - height - margin),
+        (canvas_width - width - margin, margin),
+        (margin, canvas_height - height - margin),
+        (canvas_width - width - margin, canvas_height - height - margin),
     ]
 
     def crowding(corner: tuple[float, float]) -> tuple[int, float]:

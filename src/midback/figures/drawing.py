@@ -1,4 +1,4 @@
-"""A placed pose as a picture: named lines, polygons and circles on a 400 x 300 canvas.
+"""A placed pose as a picture: named lines, polygons and circles on a canvas 400 wide.
 
 Items keep their names and number of points from pose to pose, so the player can tween two
 drawings item by item. ``order`` lists them back to front (far limbs and props first).
@@ -34,6 +34,13 @@ from midback.domain.figures import (
 WIDTH = 400
 HEIGHT = 300
 PADDING = 18.0
+"""Canvas units kept clear above and below the figure."""
+SIDE_PADDING = 8.0
+"""Canvas units kept clear left and right: a figure lying down fills the width (issue 17)."""
+LOW_HEIGHT = 200
+"""The lowest canvas (2:1), for a body lying down: the picture of a wide, flat figure is made
+no taller than it needs, so where the height is limited (the player on a phone gives its
+figure under a third of the screen's height) the body is drawn larger."""
 Point2 = tuple[float, float]
 
 
@@ -83,6 +90,10 @@ class Viewport:
     dy: float
     floor_y: float | None
     """Canvas y of the floor (drawn as a line) when the camera is level, else None."""
+    width: int = WIDTH
+    height: int = HEIGHT
+    """The canvas: 400 wide, and from ``LOW_HEIGHT`` to 300 high (lower for a body lying
+    down, so it fills the width of a picture whose height a phone limits)."""
 
     def to_canvas(self, x: float, y: float) -> Point2:
         return (round(self.dx + self.scale * x, 1), round(self.dy - self.scale * y, 1))
@@ -114,13 +125,13 @@ def fit(
                 xs.append(x)
                 ys.append(y)
     x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    scale = min(
-        (WIDTH - 2 * PADDING) / max(x1 - x0, 0.3), (HEIGHT - 2 * PADDING) / max(y1 - y0, 0.3)
-    )
+    span_y = max(y1 - y0, 0.3)
+    scale = min((WIDTH - 2 * SIDE_PADDING) / max(x1 - x0, 0.3), (HEIGHT - 2 * PADDING) / span_y)
+    height = min(HEIGHT, max(LOW_HEIGHT, math.ceil(span_y * scale + 2 * PADDING)))
     dx = WIDTH / 2 - scale * (x0 + x1) / 2
-    dy = HEIGHT / 2 + scale * (y0 + y1) / 2
+    dy = height / 2 + scale * (y0 + y1) / 2
     floor = round(dy, 1) if level else None
-    return Viewport(scale, dx, dy, floor)
+    return Viewport(scale, dx, dy, floor, WIDTH, height)
 
 
 def _all_points(item: Placed) -> list[Vec]:
@@ -442,7 +453,7 @@ def drawing(
     if floor and view.floor_y is not None:
         ground.append(
             Item(
-                "floor", "line", ((0.0, view.floor_y), (float(WIDTH), view.floor_y)), "floor", -2e3
+                "floor", "line", ((0.0, view.floor_y), (float(view.width), view.floor_y)), "floor", -2e3
             )
         )
     elif floor:
@@ -462,7 +473,7 @@ def drawing(
     main = body_items(placed, camera, view) + prop_items(held, camera, view)
     main.sort(key=lambda i: i.depth)
     ground.sort(key=lambda i: i.depth)
-    return Drawing(tuple(ground + behind + faint + main))
+    return Drawing(tuple(ground + behind + faint + main), width=view.width, height=view.height)
 
 
 _HELD = {PropKind.DUMBBELLS, PropKind.RESISTANCE_BAND}
@@ -478,6 +489,11 @@ def _shadow(placed: Placed, camera: tuple[float, float], view: Viewport) -> Item
     return Item("floor", "poly", tuple(ring), "shadow", -2e3)
 
 
+SHADOW_MARGIN = 0.05
+"""How far the shadow reaches past the body's points near the floor (heights): little, so a
+body lying down, not its shadow, sets the width of the picture."""
+
+
 def _shadow_ring(placed: Placed) -> list[Vec]:
     """The outline of the shadow on the floor: an ellipse round the points near the floor."""
     low = [p for p in placed.skeleton.points.values() if p[1] < 0.15] or list(
@@ -485,8 +501,8 @@ def _shadow_ring(placed: Placed) -> list[Vec]:
     )
     cx = sum(p[0] for p in low) / len(low)
     cz = sum(p[2] for p in low) / len(low)
-    rx = max(0.3, (max(p[0] for p in low) - min(p[0] for p in low)) / 2 + 0.18)
-    rz = max(0.25, (max(p[2] for p in low) - min(p[2] for p in low)) / 2 + 0.15)
+    rx = max(0.3, (max(p[0] for p in low) - min(p[0] for p in low)) / 2 + SHADOW_MARGIN)
+    rz = max(0.2, (max(p[2] for p in low) - min(p[2] for p in low)) / 2 + SHADOW_MARGIN)
     ring: list[Vec] = []
     for i in range(24):
         t = 2 * math.pi * i / 24

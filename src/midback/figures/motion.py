@@ -46,10 +46,11 @@ def keyframes(spec: FigureSpec, *, title: str) -> dict[str, Any]:
     in painting order.
     """
     names = [p.name for p in spec.poses]
+    view = viewport_for(spec)
     return {
         "title": title,
-        "width": 400,
-        "height": 300,
+        "width": view.width,
+        "height": view.height,
         "poses": names,
         "drawn_side": spec.drawn_side,
         "cycle_s": spec.cycle_s,

@@ -79,7 +79,7 @@ def still_drawing(
     close_up = spec.show.inset if spec.show.inset is not None else small
     if move.travel >= (ARROW_FROM if close_up else SHORTEST_ARROW):
         items += tuple(arrow_items(move, body))
-    inset = inset_for(move, body) if close_up else None
+    inset = inset_for(move, body, (picture.width, picture.height)) if close_up else None
     return replace(picture, items=items, inset=inset, mover=move.joint)
 
 

@@ -205,6 +205,9 @@
       return !now.paused;
     }
     const key = keyOf(block);
+    // A figure lying down comes on a lower canvas (400 x 200 to 400 x 300): the box follows.
+    const box = `0 0 ${figure.width || 400} ${figure.height || 300}`;
+    if (svg.getAttribute("viewBox") !== box) svg.setAttribute("viewBox", box);
     if (now.cue !== cueIndex || key !== shownKey) {
       // A new cue starts where the last one left the figure (or at the first pose).
       const sameFigure = key === shownKey && current;
