@@ -451,11 +451,8 @@ def drawing(
     """The picture of ``placed``, over a faint ``ghost`` pose, with the floor and a mat."""
     ground: list[Item] = []
     if floor and view.floor_y is not None:
-        ground.append(
-            Item(
-                "floor", "line", ((0.0, view.floor_y), (float(view.width), view.floor_y)), "floor", -2e3
-            )
-        )
+        line = ((0.0, view.floor_y), (float(view.width), view.floor_y))
+        ground.append(Item("floor", "line", line, "floor", -2e3))
     elif floor:
         ground.append(_shadow(placed, camera, view))
     if mat is not None:
