@@ -60,7 +60,9 @@ def player(
     With no screen stored (or one over 30 days old) the safety screen comes first and leads
     back here; a verdict that refuses plans shows on the plan page, before any pain question.
     The query is handed to the page's script as it is; the API checks it when the session
-    starts, so a bad value shows as that API's message rather than as a bare error page.
+    starts, so a bad value shows as that API's message rather than as a bare error page. The
+    page's ``data.query`` lets the script tell when it was served offline, by the service
+    worker, for another address than the one asked for.
     """
     try:
         verdict = current_screen(repo, person, now=now)
@@ -73,7 +75,8 @@ def player(
         return RedirectResponse(target, status_code=303)
     if course:  # today's session of the person's course: the server knows what it holds
         data = {"start": {"course": True, "cleared": is_cleared}, "speed": _speed(speed),
-                "program_name": None, "api": "/api/v1"}  # fmt: skip
+                "program_name": None, "api": "/api/v1",
+                "query": request.url.query}  # fmt: skip
         return render(request, "player.html", data=data, title="Today's course session")
     start = _start_body(
         minutes=minutes,
@@ -93,6 +96,7 @@ def player(
         "speed": _speed(speed),
         "program_name": program_name,
         "api": "/api/v1",
+        "query": request.url.query,
     }
     return render(request, "player.html", data=data, title=_title(start, program_name))
 

@@ -20,10 +20,14 @@
     });
     img.src = slot.getAttribute("data-figure");
   });
-  // Signing out and deleting the account clear this browser's storage (the server answers
-  // Clear-Site-Data), which holds the player's outbox of exercises not yet saved. Send them
-  // first; if some cannot be sent, say so and let the person choose.
+  // The outbox (static/outbox.js): finished exercises and sessions not yet saved by the
+  // server. Every page sends it, on load and when the network comes back, not only the player
+  // (which runs its own); a page marked data-outbox-refresh (history) reloads once something
+  // was sent, so it shows the session as the server now has it.
   var OUTBOX_KEY = "midback.outbox.v1";
+  var onPlayer = document.getElementById("player-data") !== null;
+  var outboxReady = null;
+  var sentHere = 0;
   function queued() {
     try {
       var list = JSON.parse(window.localStorage.getItem(OUTBOX_KEY) || "[]");
@@ -32,28 +36,56 @@
       return [];
     }
   }
-  function sendQueued() {
-    var list = queued();
-    var left = list.slice();
-    return list.reduce(function (previous, item) {
-      return previous.then(function () {
-        return fetch(item.url, {
-          method: "POST",
-          headers: { "Content-Type": "application/json", Accept: "application/json" },
-          body: JSON.stringify(item.body),
-          credentials: "same-origin",
-          cache: "no-store",
-        }).then(function (response) {
-          if (response.ok || response.status === 409) {
-            left = left.filter(function (other) { return other.key !== item.key; });
-          }
-        }).catch(function () { /* stays queued */ });
+  function storage() {
+    try {
+      var store = window.localStorage;
+      store.getItem(OUTBOX_KEY);
+      return store;
+    } catch (_error) {
+      return null;
+    }
+  }
+  function loadOutbox() {
+    if (outboxReady === null) {
+      outboxReady = import("/static/outbox.js").then(function (module) {
+        return module.createOutbox({
+          store: module.createListStore(storage(), module.OUTBOX_KEY),
+          fetchImpl: function (url, init) { return window.fetch(url, init); },
+          onChange: function (what) {
+            if (what === "sent") sentHere += 1;
+          },
+        });
       });
-    }, Promise.resolve()).then(function () {
-      try { window.localStorage.setItem(OUTBOX_KEY, JSON.stringify(left)); } catch (_error) { /* */ }
-      return left.length;
+    }
+    return outboxReady;
+  }
+  /** Send what is queued; resolves to how many items are left. */
+  function sendQueued() {
+    if (queued().length === 0) return Promise.resolve(0);
+    var before = sentHere;
+    return loadOutbox().then(function (outbox) {
+      return outbox.flush();
+    }).then(function (left) {
+      if (sentHere > before && document.querySelector("[data-outbox-refresh]")) {
+        window.location.reload();
+      }
+      return left;
+    }, function () {
+      return queued().length;
     });
   }
+  window.midbackOutbox = {
+    send: sendQueued,
+    state: function () { return { queued: queued().length, sent: sentHere }; },
+  };
+  if (!onPlayer) {
+    sendQueued();
+    window.addEventListener("online", sendQueued);
+  }
+
+  // Signing out and deleting the account clear this browser's storage (the server answers
+  // Clear-Site-Data), which holds the outbox. Send it first; if some cannot be sent, say so
+  // and let the person choose.
   document.querySelectorAll("form[data-clears-storage]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (form.dataset.checked === "yes" || queued().length === 0) return;
@@ -72,6 +104,18 @@
 
   // Offline support: the service worker caches the app shell, the catalogue and the figures.
   if ("serviceWorker" in navigator && window.isSecureContext) {
-    navigator.serviceWorker.register("/sw.js").catch(function () { /* offline support is optional */ });
+    navigator.serviceWorker.register("/sw.js").then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      // Background Sync, where the browser has it: the worker sends the queue (mirrored in
+      // Cache Storage by outbox.js) when the network is back, even with no midback page open.
+      if (queued().length > 0 && registration.sync) {
+        return registration.sync.register("midback-outbox");
+      }
+      return null;
+    }).catch(function () { /* offline support is optional */ });
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "midback-outbox-sent" && !onPlayer) sendQueued();
+    });
   }
 })();

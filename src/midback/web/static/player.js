@@ -1,364 +1,23 @@
-// midback's guided player in the browser. Plain ES2020, no frameworks, no inline code (CSP).
+// midback's guided player in the browser: the page (DOM, voice, keys). Plain ES modules, no
+// frameworks, no inline code (CSP), no build step.
 //
-// The engine is a port of midback/domain/player.py: session time is derived from a clock each
-// time (offset = (clock() - origin) * speed - shift), so cues start on their deadlines however
-// late a timer fires; a late tick fires every cue it passed, in order. The page shows and speaks
-// only the latest cue of a catch-up but logs every exercise that ended on the way.
-//
-// Each finished exercise is written to an outbox in localStorage first and then POSTed with a
-// deterministic idempotency key; what fails stays in the outbox and is retried with the same key
-// on `online`, on page load and every 15 seconds, so nothing is lost when the network is.
+// player-engine.js counts (pure, clock injected), outbox.js sends what must reach the server
+// (kept in localStorage until it does, sent from every page by app.js too), player-session.js
+// keeps the running session in this browser so a reload or a closed tab resumes it where it
+// stood. This module only shows, speaks and listens; it re-exports the pure parts for tests.
 "use strict";
 
-(function (root) {
-  const TIMELINE_VERSION = 1;
-  const BACK_GRACE_S = 3;
-  const WORK_KINDS = new Set(["rep", "move", "hold", "breathe-in", "breathe-out"]);
-  const ANNOUNCED_KINDS = new Set(["get-ready", "intro", "switch-sides", "rest"]);
+import { TIMELINE_VERSION, WORK_KINDS, createEngine } from "./player-engine.js";
+import { OUTBOX_KEY, askBackgroundSync, createListStore, createOutbox } from "./outbox.js";
+import { createSessionStore } from "./player-session.js";
 
-  // ---------------------------------------------------------------------------------------
-  // The engine: pure, clock injected, no DOM.
-  // ---------------------------------------------------------------------------------------
+export { TIMELINE_VERSION, createEngine, createListStore, createOutbox };
 
-  /**
-   * Runs `timeline` on `clock` (seconds, monotonic) at `speed` times real time.
-   * Every method that moves time returns the events it caused, in order:
-   *   {type: "cue", index, late}, {type: "block", block, status, target, actual},
-   *   {type: "end", quit}.
-   */
-  function createEngine(timeline, { clock, speed = 1 }) {
-    if (!(speed > 0)) throw new RangeError("speed must be positive");
-    const cues = timeline.cues;
-    const blocks = timeline.blocks;
-    const total = timeline.total_s;
-    if (!Array.isArray(cues) || cues.length === 0) throw new Error("a timeline needs cues");
-    let origin = null;
-    let shift = 0;
-    let pausedAt = null;
-    let nextCue = 0;
-    let currentBlock = null;
-    let finished = false;
-    const closed = new Set();
-    const setEnds = new Map(); // block -> Map(set -> end second), built when first needed
+const ANNOUNCED_KINDS = new Set(["get-ready", "intro", "switch-sides", "rest"]);
 
-    const reference = () => (pausedAt !== null ? pausedAt : clock());
+if (typeof document !== "undefined" && document.getElementById("player-data")) main();
 
-    function offset() {
-      if (origin === null) return 0;
-      return (reference() - origin) * speed - shift;
-    }
-
-    function start() {
-      origin = clock();
-      return tick();
-    }
-
-    function currentCue() {
-      return Math.max(0, nextCue - 1);
-    }
-
-    function remainingInCue() {
-      const cue = cues[currentCue()];
-      return Math.max(0, cue.start_s + cue.duration_s - offset());
-    }
-
-    function nextDeadline() {
-      if (origin === null || pausedAt !== null || finished) return null;
-      const at = nextCue < cues.length ? cues[nextCue].start_s : total;
-      return origin + (at + shift) / speed;
-    }
-
-    function tick() {
-      if (origin === null || finished) return [];
-      const events = [];
-      const now = offset();
-      while (nextCue < cues.length && cues[nextCue].start_s <= now) {
-        const cue = cues[nextCue];
-        const block = cue.block ?? null;
-        if (block !== currentBlock) {
-          events.push(...closeCurrent("completed", cue.start_s));
-          currentBlock = block;
-        }
-        events.push({ type: "cue", index: nextCue, late: Math.max(0, now - cue.start_s) });
-        nextCue += 1;
-      }
-      if (nextCue >= cues.length && now >= total) {
-        events.push(...closeCurrent("completed", total));
-        finished = true;
-        events.push({ type: "end", quit: false });
-      }
-      return events;
-    }
-
-    function pause() {
-      if (pausedAt === null && origin !== null && !finished) pausedAt = clock();
-    }
-
-    function resume() {
-      if (pausedAt !== null && origin !== null) {
-        origin += clock() - pausedAt;
-        pausedAt = null;
-      }
-      return tick();
-    }
-
-    function togglePause() {
-      if (pausedAt !== null) return resume();
-      pause();
-      return [];
-    }
-
-    function skip() {
-      const caughtUp = tick();
-      return caughtUp.concat(leaveBlock("skipped"));
-    }
-
-    function itHurts() {
-      const caughtUp = tick();
-      return caughtUp.concat(leaveBlock("stopped_for_pain"));
-    }
-
-    function back() {
-      const caughtUp = tick();
-      const block = currentBlock;
-      if (block === null || finished) return caughtUp;
-      let target = block;
-      if (offset() - blocks[block].start_s < BACK_GRACE_S && block > 0) target = block - 1;
-      currentBlock = null; // the re-run is logged when it ends
-      closed.delete(target);
-      return caughtUp.concat(jump(blocks[target].start_s));
-    }
-
-    function quit() {
-      const events = tick();
-      if (finished) return events;
-      events.push(...closeCurrent("skipped", offset()));
-      finished = true;
-      events.push({ type: "end", quit: true });
-      return events;
-    }
-
-    function leaveBlock(status) {
-      const block = currentBlock;
-      if (block === null || finished) return [];
-      const events = closeCurrent(status, offset());
-      const following = block + 1;
-      const target = following < blocks.length ? blocks[following].start_s : total;
-      return events.concat(jump(target));
-    }
-
-    function jump(sessionS) {
-      if (origin === null) return [];
-      shift = (reference() - origin) * speed - sessionS;
-      nextCue = cueAt(sessionS);
-      if (cues[nextCue].start_s < sessionS) nextCue += 1;
-      return tick();
-    }
-
-    function cueAt(offsetS) {
-      let low = 0;
-      let high = cues.length - 1;
-      while (low < high) {
-        const middle = Math.floor((low + high + 1) / 2);
-        if (cues[middle].start_s <= offsetS) low = middle;
-        else high = middle - 1;
-      }
-      return low;
-    }
-
-    function closeCurrent(status, atS) {
-      const block = currentBlock;
-      if (block === null || closed.has(block)) return [];
-      closed.add(block);
-      const dose = blocks[block].dose;
-      const actual = status === "completed" ? dose : doneSoFar(block, atS);
-      return [{ type: "block", block, status, target: dose, actual }];
-    }
-
-    /** The sets of `block` finished by `atS` (null when no set was finished). */
-    function doneSoFar(block, atS) {
-      if (!setEnds.has(block)) {
-        const ends = new Map();
-        for (const cue of cues) {
-          if (cue.block === block && WORK_KINDS.has(cue.kind) && cue.set != null) {
-            ends.set(cue.set, cue.start_s + cue.duration_s);
-          }
-        }
-        setEnds.set(block, ends);
-      }
-      let sets = 0;
-      for (const [set, end] of setEnds.get(block)) {
-        if (end <= atS && set > sets) sets = set;
-      }
-      return sets === 0 ? null : { ...blocks[block].dose, sets };
-    }
-
-    return {
-      start, tick, pause, resume, togglePause, skip, itHurts, back, quit,
-      offset, currentCue, remainingInCue, nextDeadline, cueAt,
-      get started() { return origin !== null; },
-      get paused() { return pausedAt !== null; },
-      get finished() { return finished; },
-      get currentBlock() { return currentBlock; },
-    };
-  }
-
-  // ---------------------------------------------------------------------------------------
-  // The outbox: writes that must reach the server, kept until they do.
-  // ---------------------------------------------------------------------------------------
-
-  const OUTBOX_KEY = "midback.outbox.v1";
-
-  /** A list kept in `storage` (localStorage) under `key`, or in memory when that fails. */
-  function createListStore(storage, key) {
-    let memory = [];
-    return {
-      read() {
-        try {
-          const raw = storage ? storage.getItem(key) : null;
-          if (raw === null) return memory.slice();
-          const list = JSON.parse(raw);
-          return Array.isArray(list) ? list : [];
-        } catch (_error) {
-          return memory.slice();
-        }
-      },
-      write(list) {
-        memory = list.slice();
-        try {
-          if (storage) storage.setItem(key, JSON.stringify(list));
-        } catch (_error) {
-          // Storage full or blocked: keep it in memory for this page's life.
-        }
-      },
-    };
-  }
-
-  /**
-   * Items are {key, url, body, kind}; sent in order, one at a time, with their own key.
-   * A network error, 408, 425, 429 or 5xx keeps the item (and everything after it) for a
-   * retry; any other 4xx drops it as undeliverable. `onChange(what, item, detail)` hears of
-   * each change.
-   */
-  function createOutbox({ store, fetchImpl, onChange = () => {}, timeoutMs = 15000 }) {
-    let inFlight = null;
-    let running = null;
-    let again = false;
-
-    function items() {
-      return store.read();
-    }
-
-    function add(item) {
-      const list = store.read();
-      if (!list.some((queued) => queued.key === item.key)) {
-        list.push({ ...item, tries: 0, added: Date.now() });
-        store.write(list);
-      }
-      onChange("added", item);
-      return flush();
-    }
-
-    function remove(key) {
-      store.write(store.read().filter((queued) => queued.key !== key));
-    }
-
-    function bump(key, error) {
-      store.write(store.read().map((queued) => (
-        queued.key === key ? { ...queued, tries: (queued.tries || 0) + 1, error } : queued
-      )));
-    }
-
-    async function send(item) {
-      const controller = typeof AbortController === "function" ? new AbortController() : null;
-      const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : null;
-      try {
-        const response = await fetchImpl(item.url, {
-          method: "POST",
-          headers: { "Content-Type": "application/json", Accept: "application/json" },
-          body: JSON.stringify(item.body),
-          credentials: "same-origin",
-          cache: "no-store",
-          signal: controller ? controller.signal : undefined,
-        });
-        let data = null;
-        try {
-          data = await response.json();
-        } catch (_error) {
-          data = null;
-        }
-        if (response.ok) return { outcome: "sent", data };
-        const status = response.status;
-        // 401: signed out (or the session cookie expired) while results waited; they are kept
-        // and sent again once the person signs back in, never dropped.
-        const retry = status >= 500 || status === 401 || status === 408 || status === 425
-          || status === 429;
-        return { outcome: retry ? "retry" : "dropped", data, status };
-      } catch (error) {
-        return { outcome: "retry", error: String(error && error.message ? error.message : error) };
-      } finally {
-        if (timer !== null) clearTimeout(timer);
-      }
-    }
-
-    async function drain() {
-      do {
-        again = false;
-        for (;;) {
-          const item = store.read()[0];
-          if (!item) break;
-          inFlight = item.key;
-          onChange("sending", item);
-          const result = await send(item);
-          inFlight = null;
-          if (result.outcome === "retry") {
-            bump(item.key, result.error || `HTTP ${result.status}`);
-            onChange("retry", item, result);
-            return store.read().length; // keep the order: the rest waits for the next try
-          }
-          remove(item.key);
-          onChange(result.outcome, item, result);
-        }
-      } while (again);
-      return 0;
-    }
-
-    /** Send what is queued, in order; resolves to how many items are left. */
-    function flush() {
-      if (running) {
-        again = true;
-        return running;
-      }
-      again = false;
-      const run = drain().finally(() => {
-        inFlight = null;
-        if (running === run) running = null;
-        onChange("idle");
-        if (again) flush(); // added after the last look at the queue
-      });
-      running = run;
-      return run;
-    }
-
-    return {
-      add,
-      flush,
-      items,
-      size: () => store.read().length,
-      /** Items not confirmed and not on their first attempt right now. */
-      waiting: () => store.read().filter((item) => item.tries > 0 || item.key !== inFlight).length,
-      get busy() { return running !== null; },
-    };
-  }
-
-  const exported = { createEngine, createOutbox, createListStore, TIMELINE_VERSION };
-  if (typeof module === "object" && module && module.exports) module.exports = exported;
-  if (typeof document === "undefined" || !document.getElementById("player-data")) return;
-
-  // ---------------------------------------------------------------------------------------
-  // The page.
-  // ---------------------------------------------------------------------------------------
-
+function main() {
   const $ = (id) => document.getElementById(id);
   const data = JSON.parse($("player-data").textContent);
   const speed = data.speed > 0 ? data.speed : 1;
@@ -366,7 +25,9 @@
   const clock = () => performance.now() / 1000;
   const FRAME_MS = 250;
   const RETRY_MS = 15000;
-  const STAGES = ["pain", "starting", "error", "blocked", "gentle", "run", "after", "done"];
+  const STAGES = ["pain", "resume", "starting", "error", "blocked", "gentle", "run", "after", "done"];
+  const SAVE_EVERY_S = 2;
+  const EFFORT_WORDS = { easy: "too easy", right: "about right", hard: "too hard" };
 
   const hook = {
     events: [],
@@ -387,7 +48,12 @@
   let quitEnd = false;
   let finishSaved = null;
   let lastError = null;
-  const attempts = new Map();
+  let attempts = new Map();
+  let pending = null; // a completed exercise's log, waiting for the tap on how it felt
+  let noteBlock = null; // the exercise the "Stopped" note was shown for
+  let lastSave = -Infinity;
+  let retryReloads = false; // the page is a stand-in served offline: Try again reloads it
+  const sessions = createSessionStore(safeStorage(), { version: TIMELINE_VERSION });
 
   function record(event) {
     hook.events.push({ ...event, at: engine ? Math.round(engine.offset() * 1000) / 1000 : 0 });
@@ -401,7 +67,9 @@
       if (section) section.hidden = other !== name;
     }
     document.body.classList.toggle("player-running", name === "run");
+    if (name !== "run") $("effort-ask").hidden = true;
     record({ type: "stage", stage: name });
+    renderOutbox();
   }
 
   function focusHeading(id) {
@@ -597,6 +265,7 @@
         record({ type: "dropped", key: item.key, status: result.status });
       } else if (what === "retry") {
         record({ type: "queued", key: item.key, error: result.error || result.status });
+        askBackgroundSync();
       }
       renderOutbox();
     },
@@ -614,11 +283,23 @@
 
   function renderOutbox() {
     const waiting = outbox.waiting();
+    const offline = navigator.onLine === false;
+    const words = waiting === 1 ? "1 result waiting to be sent" : `${waiting} results waiting to be sent`;
+    // While a session runs, a small badge in its head line (never a banner that pushes the
+    // instruction down); on the other stages, the line above them.
     const box = $("outbox");
-    box.hidden = waiting === 0;
-    $("outbox-text").textContent = waiting === 1
-      ? "1 result waiting to be sent"
-      : `${waiting} results waiting to be sent`;
+    box.hidden = waiting === 0 || stage === "run";
+    $("outbox-text").textContent = words;
+    const badge = $("run-outbox");
+    const show = stage === "run" && (waiting > 0 || offline);
+    badge.hidden = !show;
+    badge.classList.toggle("offline", offline);
+    $("run-outbox-text").textContent = offline
+      ? (waiting > 0 ? `Offline · ${waiting} waiting` : "Offline")
+      : `${waiting} waiting`;
+    badge.title = offline
+      ? "No network: results are kept on this device and sent when it is back."
+      : words;
   }
 
   // -- starting ----------------------------------------------------------------------------
@@ -640,8 +321,15 @@
       });
       payload = await response.json().catch(() => null);
     } catch (_error) {
-      showError("midback cannot reach its server",
-        ["Planning a session needs the server. Check your connection and try again."]);
+      if (navigator.onLine === false) {
+        showError("You are offline: this session cannot start",
+          ["A new session is planned by midback's server, so it cannot start without a network."
+            + " Connect and press Try again.",
+          "A session already under way goes on offline, and its results are sent later."]);
+      } else {
+        showError("midback cannot reach its server",
+          ["Planning a session needs the server. Check your connection and try again."]);
+      }
       return;
     }
     if (response.status === 201 && payload && payload.timeline && payload.gentle_note) {
@@ -726,7 +414,7 @@
       { assertive: true });
   }
 
-  function begin(payload) {
+  function begin(payload, resumeAt = null) {
     if (!payload.timeline || payload.timeline.version !== TIMELINE_VERSION) {
       showError("This page is out of date", ["Reload the page to get the current player."]);
       return;
@@ -740,9 +428,17 @@
       $("speed-note").textContent = `· demo speed ×${speed}`;
     }
     setStage("run");
+    fitRun(); // with the site's menu folded away for the run
     focusHeading("run-title");
-    record({ type: "session", id: sessionId, blocks: timeline.blocks.length });
-    step(engine.start());
+    record({ type: "session", id: sessionId, blocks: timeline.blocks.length, resumed: resumeAt });
+    if (resumeAt === null) {
+      step(engine.start());
+    } else {
+      const closed = [...new Set(hook.results.map((result) => result.block))]
+        .filter((block) => block !== resumeAt.block);
+      step(engine.start(resumeAt.offset, { closed }));
+    }
+    saveSession();
     holdWake();
   }
 
@@ -770,6 +466,7 @@
     handle(events);
     render();
     schedule();
+    if (stage === "run" && clock() - lastSave >= SAVE_EVERY_S) saveSession();
   }
 
   function handle(events) {
@@ -783,16 +480,51 @@
     }
     if (latest && !end) showCue(latest.index, latest.late);
     if (end) endRun(end.quit);
+    else if (events.some((event) => event.type === "block")) saveSession();
   }
 
   function logBlock(event) {
+    sendPending(); // an earlier exercise still waiting for its tap goes as it is
     const attempt = (attempts.get(event.block) || 0) + 1;
     attempts.set(event.block, attempt);
     const key = `s${sessionId}-b${event.block}-a${attempt}`;
     const body = { position: event.block, status: event.status, idempotency_key: key };
     if (event.status !== "completed") body.actual = event.actual;
     hook.results.push({ block: event.block, status: event.status, key, actual: event.actual });
-    outbox.add({ key, url: `${api}/sessions/${sessionId}/logs`, body, kind: "log" });
+    const item = { key, url: `${api}/sessions/${sessionId}/logs`, body, kind: "log" };
+    if (event.status === "completed") {
+      // One tap on how it felt, asked while the next exercise is introduced; the log waits
+      // for it (kept with the saved session) and goes without it when the next work starts.
+      pending = item;
+      askEffort(timeline.blocks[event.block].name);
+    } else {
+      outbox.add(item);
+    }
+  }
+
+  function askEffort(name) {
+    $("effort-question").textContent = `How was ${name}?`;
+    $("effort-ask").hidden = false;
+    record({ type: "effort-ask", name });
+  }
+
+  function sendPending(effort = null) {
+    $("effort-ask").hidden = true;
+    if (!pending) return;
+    const item = pending;
+    pending = null;
+    if (effort) item.body = { ...item.body, effort };
+    const result = hook.results.find((r) => r.key === item.key);
+    if (result && effort) result.effort = effort;
+    outbox.add(item);
+  }
+
+  function tapEffort(effort) {
+    if (!pending) return;
+    record({ type: "effort", effort });
+    announce(`Saved: ${EFFORT_WORDS[effort]}.`);
+    sendPending(effort);
+    saveSession();
   }
 
   // -- showing a cue -----------------------------------------------------------------------
@@ -808,10 +540,21 @@
       : `Get ready · ${count} ${count === 1 ? "exercise" : "exercises"}`;
     $("run-set").textContent = setText(cue);
     $("run-text").textContent = cue.text;
-    $("run-detail").textContent = block ? block.key_cue : "Stop any exercise that hurts.";
+    $("run-detail").textContent = detailText(cue, block);
     $("run-next").textContent = nextText(index);
+    $("run-note").textContent = block && block.note ? `Your clinician: ${block.note}` : "";
+    $("run-note").hidden = !(block && block.note);
+    $("run-now").classList.toggle("intro", cue.kind === "intro" || cue.kind === "get-ready");
     nextThumb(index);
-    if (cue.kind !== "intro") $("run-hurt-note").hidden = true; // shown through one intro
+    // Notes belong to one exercise: the "Stopped" note shows through the next one's intro, and
+    // the tap on how an exercise felt waits only until the next one's work starts.
+    if (noteBlock !== null && (cue.block !== noteBlock || cue.kind !== "intro")) {
+      $("run-hurt-note").hidden = true;
+      noteBlock = null;
+    }
+    if (WORK_KINDS.has(cue.kind) || cue.kind === "rest" || cue.kind === "switch-sides") {
+      sendPending();
+    }
     announce(cue.text);
     speak(cue.say, { interrupt: importantCue(index) });
     if (cue.kind === "intro" && onTime) {
@@ -850,6 +593,12 @@
     const src = `/figures/${encodeURIComponent(block.exercise_id)}.svg?size=thumb${variant}`;
     if (img.getAttribute("src") !== src) img.setAttribute("src", src);
     img.hidden = false;
+  }
+
+  function detailText(cue, block) {
+    if (typeof cue.detail === "string" && cue.detail) return cue.detail;
+    if (cue.kind === "get-ready") return "Stop any exercise that hurts.";
+    return block ? block.key_cue : "";
   }
 
   function nextText(index) {
@@ -944,6 +693,7 @@
     const following = timeline.blocks[block + 1];
     $("run-hurt-title").textContent = `Stopped ${name}.`;
     $("run-hurt-note").hidden = stage !== "run";
+    noteBlock = following ? following.index : null;
     const then = following ? `Moving on to ${following.name}.` : "That was the last exercise.";
     announce(`Stopped ${name} because it hurts. Saved. ${then}`, { assertive: true });
   }
@@ -988,6 +738,9 @@
   dialog.addEventListener("close", () => closeQuit(dialog.returnValue));
 
   function endRun(quit) {
+    sendPending();
+    $("run-hurt-note").hidden = true;
+    noteBlock = null;
     quitEnd = quit;
     if (timer !== null) clearTimeout(timer);
     timer = null;
@@ -1000,6 +753,7 @@
       ? `You did ${done} of ${timeline.blocks.length} exercises. How did it go? Everything here is optional.`
       : "Session complete. How did it go? Everything here is optional.";
     setStage("after");
+    saveSession();
     focusHeading("after-title");
     if (quit) hush();
     else speak("Well done. Session complete.");
@@ -1024,6 +778,7 @@
     $("after-save").disabled = true;
     const key = `s${sessionId}-finish`;
     finishSaved = { key, body };
+    sessions.clear(); // from here the outbox holds everything still to send
     showSummary(painAfter);
     $("done-lead").textContent = "Saving…";
     await outbox.add({ key, url: `${api}/sessions/${sessionId}/finish`, body, kind: "finish" });
@@ -1101,12 +856,121 @@
     }
   }
 
+  // -- the session kept in this browser ------------------------------------------------------
+  function saveSession() {
+    if (!timeline || sessionId === null || (stage !== "run" && stage !== "after")) return;
+    lastSave = clock();
+    sessions.save({
+      id: sessionId,
+      stage,
+      timeline,
+      start: data.start,
+      page: window.location.pathname + window.location.search,
+      offset: engine ? Math.max(0, engine.offset()) : 0,
+      block: engine ? engine.currentBlock : null,
+      results: hook.results,
+      attempts: [...attempts],
+      pending,
+      painBefore,
+      quit: quitEnd,
+    });
+  }
+
+  /** A session saved by an earlier page: offer to go on with it, where it stood. */
+  function offerResume(saved) {
+    const count = saved.timeline.blocks.length;
+    const block = Number.isInteger(saved.block) ? saved.timeline.blocks[saved.block] : null;
+    const done = new Set(saved.results.map((result) => result.block)).size;
+    if (saved.stage === "after") {
+      $("resume-title").textContent = "Your session has ended: say how it went?";
+      $("resume-lead").textContent = `${done} of ${count} exercises are saved. `
+        + "Finish it to see it in your history.";
+      $("resume-go").textContent = "Finish the session";
+    } else {
+      const number = block ? block.index + 1 : 1;
+      $("resume-title").textContent = `Continue exercise ${number} of ${count}?`;
+      $("resume-lead").textContent = block
+        ? `${block.name}, where you left it. The ${done} exercise${done === 1 ? "" : "s"} before are kept.`
+        : "From the start: nothing was done yet.";
+      $("resume-go").textContent = `Continue exercise ${number} of ${count}`;
+    }
+    $("resume-go").onclick = () => resume(saved);
+    $("resume-end").onclick = () => endSaved(saved);
+    setStage("resume");
+    focusHeading("resume-title");
+  }
+
+  function restore(saved) {
+    timeline = saved.timeline;
+    sessionId = saved.id;
+    painBefore = Number.isInteger(saved.painBefore) ? saved.painBefore : null;
+    hook.results.push(...saved.results);
+    attempts = new Map(saved.attempts);
+    quitEnd = saved.quit === true;
+    if (saved.pending && typeof saved.pending.key === "string") {
+      pending = saved.pending;
+      sendPending(); // the tap was not given before the page went
+    }
+  }
+
+  function resume(saved) {
+    unlockAudio();
+    restore(saved);
+    record({ type: "resume", id: saved.id, offset: saved.offset, block: saved.block });
+    if (saved.stage === "after") {
+      endRun(quitEnd);
+      return;
+    }
+    // Back to the start of the step under way, so the person sees it from its beginning.
+    const cue = timeline.cues[Math.min(timeline.cues.length - 1, cueIndexAt(saved.offset))];
+    const at = cue.kind === "breathe-out" || cue.kind === "breathe-in" ? cue.start_s : saved.offset;
+    begin({ timeline: saved.timeline, session: { id: saved.id } },
+      { offset: at, block: Number.isInteger(saved.block) ? saved.block : null });
+  }
+
+  /** "End it": the session ends as quit, with the exercises already saved, then how it went. */
+  function endSaved(saved) {
+    restore(saved);
+    quitEnd = true;
+    record({ type: "resume-end", id: saved.id });
+    endRun(true);
+  }
+
+  function cueIndexAt(offset) {
+    let found = 0;
+    timeline.cues.forEach((cue, index) => {
+      if (cue.start_s <= offset) found = index;
+    });
+    return found;
+  }
+
+  /** The running stage fills the screen below the site's header: nothing scrolls, nothing hides. */
+  function fitRun() {
+    const run = $("stage-run");
+    const wasHidden = run.hidden;
+    run.hidden = false;
+    const top = run.getBoundingClientRect().top + window.scrollY;
+    run.hidden = wasHidden;
+    document.documentElement.style.setProperty("--run-top", `${Math.round(top)}px`);
+  }
+
   // -- wiring ------------------------------------------------------------------------------
+  for (const button of document.querySelectorAll("#effort-ask [data-effort]")) {
+    button.addEventListener("click", () => tapEffort(button.dataset.effort));
+  }
+  window.addEventListener("pagehide", saveSession);
+  window.addEventListener("resize", () => {
+    if (stage === "run") fitRun();
+  });
+  window.addEventListener("offline", renderOutbox);
   for (const button of document.querySelectorAll("#stage-pain [data-pain]")) {
     button.addEventListener("click", () => startSession(Number(button.dataset.pain)));
   }
   $("start-unrated").addEventListener("click", () => startSession(null));
-  $("error-retry").addEventListener("click", () => startSession(painBefore));
+  $("error-retry").addEventListener("click", () => {
+    if (retryReloads) window.location.reload();
+    else startSession(painBefore);
+  });
   $("btn-pause").addEventListener("click", togglePause);
   $("btn-skip").addEventListener("click", skip);
   $("btn-back").addEventListener("click", back);
@@ -1123,12 +987,16 @@
   $("outbox-retry").addEventListener("click", () => outbox.flush());
   document.addEventListener("keydown", onKey);
   document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") saveSession();
     if (document.visibilityState === "visible") {
       if (engine && stage === "run") loop(); // catch up at once after the background
       holdWake();
     }
   });
-  window.addEventListener("online", () => outbox.flush());
+  window.addEventListener("online", () => {
+    renderOutbox();
+    outbox.flush();
+  });
   window.addEventListener("storage", (event) => {
     if (event.key === OUTBOX_KEY) renderOutbox();
   });
@@ -1146,8 +1014,20 @@
   renderVoice();
   renderOutbox();
   outbox.flush(); // what an earlier visit left behind
+  const saved = sessions.load();
+  if (saved) {
+    offerResume(saved);
+  } else if (typeof data.query === "string" && data.query !== window.location.search.slice(1)) {
+    // Offline, the service worker answered with the page saved for another address: its
+    // session is not the one asked for, so say so rather than play that one.
+    showError("You are offline: this session cannot start",
+      ["The session you asked for is planned by midback's server, and this device has no"
+        + " network now. Connect and press Try again."], false);
+    retryReloads = true;
+    $("error-retry").hidden = false;
+  }
 
-  root.midbackPlayer = {
+  window.midbackPlayer = {
     events: hook.events,
     state() {
       const cue = engine && timeline ? timeline.cues[engine.currentCue()] : null;
@@ -1180,6 +1060,9 @@
         wakeLock: wakeLock !== null,
         finish: finishSaved,
         error: lastError,
+        effortAsked: !$("effort-ask").hidden,
+        pending: pending ? pending.key : null,
+        saved: sessions.load() !== null,
       };
     },
     flush: () => outbox.flush(),
@@ -1196,4 +1079,4 @@
       };
     },
   };
-})(typeof window !== "undefined" ? window : globalThis);
+}

@@ -3,8 +3,10 @@
 // Served at /sw.js (scope /) with its version mark replaced by a digest of the static files
 // and the mode, so a change to any of them installs a new cache and drops the old one. Pages
 // and API reads go to the network first and fall back to the cache; /static and /figures come
-// from the cache first. Writes (POST and the rest) are never touched: the player keeps its own
-// outbox.
+// from the cache first. Writes (POST and the rest) are never touched: the pages keep an outbox
+// (static/outbox.js) in localStorage, mirrored in Cache Storage for this worker, which sends it
+// on a Background Sync (where the browser has it) even when no midback page is open. Items are
+// sent with their own idempotency keys, so a page sending them again stores nothing twice.
 //
 // In server mode several people may use one browser, one after the other: only what is the
 // same for everybody is kept (PUBLIC, the same list as web/security.py's PUBLIC_PREFIXES), and
@@ -17,6 +19,8 @@ const VERSION = "__MIDBACK_SW_VERSION__";
 const MODE = "__MIDBACK_SW_MODE__";
 const PREFIX = "midback-";
 const CACHE = `${PREFIX}${VERSION}`;
+const OUTBOX_CACHE = "midback.outbox"; // outbox.js's MIRROR_CACHE; not PREFIX-named: kept
+const OUTBOX_URL = "/__midback_outbox__";
 const PUBLIC = [
   "/static/", "/figures/", "/exercises", "/programs", "/guide", "/about",
   "/api/v1/exercises", "/api/v1/programs", "/manifest.webmanifest",
@@ -28,6 +32,9 @@ const SHELL = [
   "/static/app.js",
   "/static/player.css",
   "/static/player.js",
+  "/static/player-engine.js",
+  "/static/player-session.js",
+  "/static/outbox.js",
   "/static/figure.js",
   "/static/icon.svg",
   "/manifest.webmanifest",
@@ -88,6 +95,53 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(request, { store: url.search === "", page: true }));
   }
 });
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "midback-outbox") event.waitUntil(sendOutbox());
+});
+
+/** Send the mirrored outbox in order; what fails stays, and the browser syncs again later. */
+async function sendOutbox() {
+  const cache = await caches.open(OUTBOX_CACHE);
+  const stored = await cache.match(OUTBOX_URL);
+  if (!stored) return;
+  const list = await stored.json().catch(() => []);
+  const left = [];
+  let down = false;
+  for (const item of Array.isArray(list) ? list : []) {
+    if (down) {
+      left.push(item);
+      continue;
+    }
+    try {
+      const response = await fetch(item.url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(item.body),
+        credentials: "same-origin",
+        cache: "no-store",
+      });
+      const status = response.status;
+      // As outbox.js: 401, 408, 425, 429 and 5xx wait for later; other 4xx cannot be delivered.
+      if (status >= 500 || [401, 408, 425, 429].includes(status)) {
+        down = true;
+        left.push(item);
+      }
+    } catch (_error) {
+      down = true;
+      left.push(item);
+    }
+  }
+  if (left.length > 0) {
+    await cache.put(OUTBOX_URL, new Response(JSON.stringify(left),
+      { headers: { "Content-Type": "application/json" } }));
+  } else {
+    await cache.delete(OUTBOX_URL);
+  }
+  const pages = await self.clients.matchAll({ type: "window" });
+  for (const page of pages) page.postMessage({ type: "midback-outbox-sent", left: left.length });
+  if (down) throw new Error("the outbox waits for the network");
+}
 
 function acceptsHtml(request) {
   return (request.headers.get("Accept") || "").includes("text/html");
