@@ -1,4 +1,6 @@
-"""Handouts like the printouts physiotherapists give: one page per program, as HTML or PDF.
+"""Handouts like the printouts physiotherapists give: one page per program, as HTML or PDF,
+and a clinician's programme for one person (``programme_page``: their name, the clinician, the
+date and each exercise's note).
 
 A page holds each exercise's figure, steps, dose and cautions, a tick box per day for two
 weeks, the disclaimer and the sources. The web's print view (``/print/ID``) and the PDF
@@ -23,6 +25,7 @@ from pydantic import ValidationError
 from midback.domain.catalogue import Catalogue, Exercise
 from midback.domain.contraindications import CONDITION_LABELS
 from midback.domain.planner import Plan
+from midback.domain.programme import Programme, prescription
 from midback.errors import ImportFileError, UnknownIdError
 from midback.figures.render import render_figure
 
@@ -263,3 +266,46 @@ def _fitted(page: HandoutPage, style: Any, start: date | None) -> Any:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def programme_page(
+    cat: Catalogue,
+    programme: Programme,
+    *,
+    patient: str,
+    clinician: str | None,
+    on: date,
+) -> ProgrammeHandout:
+    """The handout of a clinician's programme: for ``patient``, from ``clinician``, dated
+    ``on``, each exercise with the clinician's dose and note."""
+    exercises = []
+    for item in programme.items:
+        exercise = cat.exercise(item.exercise_id)
+        dose = prescription(exercise, item).describe()
+        made = _exercise(cat, exercise, item.variant, dose, exercise.dose.breath_pattern)
+        exercises.append((made, item.note))
+    days = f"{programme.days_per_week} day{'s' if programme.days_per_week != 1 else ''} a week"
+    who = f"For {patient}" + (f", from {clinician}" if clinician else "")
+    sources = [cat.source_title(s) for i in programme.items
+               for s in cat.exercise(i.exercise_id).sources]  # fmt: skip
+    return ProgrammeHandout(
+        slug=f"programme-{programme.id}",
+        title=programme.title,
+        prepared=f"{who}, {on.strftime('%d %b %Y')}.",
+        lead=f"{days}, {len(exercises)} exercise{'s' if len(exercises) != 1 else ''}.",
+        exercises=exercises,
+        sources=list(dict.fromkeys(sources)),
+    )
+
+
+@dataclass(frozen=True)
+class ProgrammeHandout:
+    """A programme's printed page: who it is for, from whom and when, each exercise with the
+    clinician's note (None: none)."""
+
+    slug: str
+    title: str
+    prepared: str
+    lead: str
+    exercises: list[tuple[HandoutExercise, str | None]]
+    sources: list[str]

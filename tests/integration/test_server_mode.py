@@ -269,7 +269,7 @@ def test_every_route_with_an_id_is_in_the_isolation_list(app: FastAPI) -> None:
         if isinstance(route, APIRoute) and "{" in route.path and route.path.startswith("/api"):
             if route.path.startswith(("/api/v1/exercises/", "/api/v1/programs/")):
                 continue  # the public catalogue
-            for method in route.methods:
+            for method in route.methods or ():
                 assert (method, route.path) in listed, f"{method} {route.path} is not tested"
 
 
@@ -417,8 +417,8 @@ def test_a_deleted_accounts_cookie_never_signs_in_a_later_account(app: FastAPI) 
     stale = TestClient(app)
     stale.cookies.update(old_cookie)
     me = stale.get("/api/v1/me")
-    assert me.status_code == 401 or me.json()["id"] != newcomer.id
-    assert zed.id is not None
+    assert me.status_code == 401, me.text  # signed out, never someone else
+    assert newcomer.id is not None and zed.id is not None
 
 
 # -- courses, for a linked clinician ------------------------------------------------------
@@ -466,7 +466,7 @@ def test_the_clinician_page_shows_starts_and_swaps_a_patients_course(
 
     alice_id = _linked_to_carol(alice, carol)
     assert alice.post("/api/v1/screen", json=COURSE_SCREEN).status_code == 200
-    page = carol.get("/clinician")
+    page = carol.get(f"/clinician/patients/{alice_id}/programme")  # the builder holds the course
     assert "No course yet." in page.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
@@ -475,7 +475,7 @@ def test_the_clinician_page_shows_starts_and_swaps_a_patients_course(
                                "weeks": "4"}, follow_redirects=False)  # fmt: skip
     assert started.status_code == 303, started.text
     core = [c["exercise_id"] for c in alice.get("/api/v1/course").json()["course"]["core"]]
-    page = carol.get("/clinician")
+    page = carol.get(f"/clinician/patients/{alice_id}/programme")
     assert "Settle phase, week 1 of 4" in page.text
     swapped = carol.post(f"/clinician/patients/{alice_id}/course/swap",
                          data={"csrf_token": token.group(1), "exercise_id": core[0]},

@@ -15,6 +15,7 @@ from midback.domain.accounts import Role, Scope
 from midback.domain.answers import Answers
 from midback.domain.loader import catalogue
 from midback.domain.programme import (
+    Programme,
     ProgrammeDraft,
     ProgrammeError,
     ProgrammeItem,
@@ -200,7 +201,7 @@ CAT_COW = ProgrammeItem(exercise_id="cat-cow", reps=10, note="Slowly, within com
 BRIDGE = ProgrammeItem(exercise_id="bridge", sets=2, reps=8, hold_s=5)
 
 
-def _start(world: World, person: int, draft: ProgrammeDraft) -> object:
+def _start(world: World, person: int, draft: ProgrammeDraft) -> Programme:
     return workspace.start_programme(world.repo, world.accounts, CAT, world.clinician, person,
                                      draft, now=NOW)  # fmt: skip
 
@@ -248,9 +249,10 @@ def test_one_programme_is_active_and_edits_and_ends_are_kept_in_its_history(worl
     world.screen(alice)
     first = _start(world, alice, _draft(CAT_COW))
     second = _start(world, alice, _draft(CAT_COW, BRIDGE, days=4))
-    assert workspace.my_programme(world.repo, world.accounts, alice).id == second.id  # type: ignore[union-attr,attr-defined]
+    active = workspace.my_programme(world.repo, world.accounts, alice)
+    assert active is not None and active.id == second.id
     edited = workspace.edit_programme(world.repo, world.accounts, CAT, world.clinician,
-                                      second.id, _draft(BRIDGE, days=2), now=NOW)  # type: ignore[attr-defined]  # fmt: skip
+                                      second.id, _draft(BRIDGE, days=2), now=NOW)  # fmt: skip
     assert (edited.version, edited.days_per_week, [i.exercise_id for i in edited.items]) == (
         2, 2, ["bridge"])  # fmt: skip
     ended = workspace.end_programme(world.repo, world.accounts, world.clinician, edited.id,
@@ -258,7 +260,7 @@ def test_one_programme_is_active_and_edits_and_ends_are_kept_in_its_history(worl
     assert not ended.active and ended.ended_at == NOW + timedelta(hours=1)
     assert workspace.my_programme(world.repo, world.accounts, alice) is None
     history = workspace.programmes_of(world.repo, world.accounts, world.clinician, alice)
-    assert [p.id for p in history] == [second.id, first.id]  # type: ignore[attr-defined]
+    assert [p.id for p in history] == [second.id, first.id]
     assert [e.action.value for e in history[0].events] == ["started", "edited", "ended"]
     assert [e.action.value for e in history[1].events] == ["started", "ended"]
     assert history[0].events[0].snapshot.days_per_week == 4
@@ -276,7 +278,7 @@ def test_another_clinicians_patient_or_programme_is_not_found(world: World) -> N
         workspace.start_programme(world.repo, world.accounts, CAT, other, alice,
                                   _draft(CAT_COW), now=NOW)  # fmt: skip
     with pytest.raises(NotFound):
-        workspace.end_programme(world.repo, world.accounts, other, made.id, now=NOW)  # type: ignore[attr-defined]
+        workspace.end_programme(world.repo, world.accounts, other, made.id, now=NOW)
     with pytest.raises(NotFound):
         workspace.programmes_of(world.repo, world.accounts, other, alice)
 
@@ -299,17 +301,17 @@ def test_the_players_plan_is_the_active_programme_with_its_notes(world: World) -
     world.link(alice)
     world.screen(alice)
     made = _start(world, alice, _draft(CAT_COW, BRIDGE))
-    plan = workspace.programme_plan(world.repo, world.accounts, CAT, alice, made.id, now=NOW)  # type: ignore[attr-defined]
+    plan = workspace.programme_plan(world.repo, world.accounts, CAT, alice, made.id, now=NOW)
     assert [(b.exercise_id, b.note) for b in plan.blocks] == [
         ("cat-cow", "Slowly, within comfort"), ("bridge", None)]  # fmt: skip
     assert plan.blocks[1].dose.sets == 2 and plan.blocks[1].dose.reps == 8
     with pytest.raises(NotFound):
-        workspace.programme_plan(world.repo, world.accounts, CAT, bob, made.id, now=NOW)  # type: ignore[attr-defined]
+        workspace.programme_plan(world.repo, world.accounts, CAT, bob, made.id, now=NOW)
     world.screen(alice, red_flags=["fever"])  # a later blocking screen stops it being played
     from midback.errors import ScreenBlocked
 
     with pytest.raises(ScreenBlocked):
-        workspace.programme_plan(world.repo, world.accounts, CAT, alice, made.id, now=NOW)  # type: ignore[attr-defined]
+        workspace.programme_plan(world.repo, world.accounts, CAT, alice, made.id, now=NOW)
 
 
 # -- consent ------------------------------------------------------------------------------------

@@ -1,19 +1,22 @@
-"""Server-mode pages: sign in and out, sign up, the person's account, the clinician's people."""
+"""Server-mode pages: sign in and out, sign up, the person's account (display name, the
+clinicians they share with and what each may see), linking with consent, and the clinician's
+triage list with their invite codes."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from midback.domain.accounts import Role, password_problem
+from midback.domain.accounts import Role, clean_display_name, password_problem
+from midback.domain.triage import PER_PAGE, TARGET_SOURCE, SortKey
 from midback.errors import MidbackError
-from midback.services import person_history
+from midback.services import workspace
 from midback.web.auth import HashingBusy, LoginLocked, LoginRefused
 from midback.web.deps import Accounts, AuthDep, Cat, ClinicianId, Now, PersonId, Repo
-from midback.web.pages import render
+from midback.web.render import render
 from midback.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -72,7 +75,10 @@ def login_submit(
     except LoginRefused:
         return render(request, "login.html", status_code=401, next=_safe_next(next),
                       signup=signup, error="Wrong email or password.", email=email)  # fmt: skip
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    target = _safe_next(next)
+    if target == "/" and account.role is Role.CLINICIAN:
+        target = "/clinician"  # a clinician's home is their workspace
+    response = RedirectResponse(target, status_code=303)
     auth.set_cookie(response, account.id)
     return response
 
@@ -97,8 +103,9 @@ def signup_submit(
     now: Now,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
+    display_name: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Create an account where the host allows it."""
+    """Create an account where the host allows it (with the name clinicians will see)."""
     settings = request.app.state.settings
     if settings.mode != "server" or not settings.allow_signup:
         return render(request, "error.html", status_code=403, status=403,
@@ -108,7 +115,10 @@ def signup_submit(
         try:
             auth.count_signup(client=request.client.host if request.client else "unknown",
                               now=now)  # fmt: skip
+            name = clean_display_name(display_name)
             account = accounts.create(email, auth.hash(password), role=Role.PERSON, at=now)
+            if name:
+                accounts.set_display_name(account.id, name)
         except MidbackError as error:
             problem = str(error).removeprefix("email: ")
         else:
@@ -116,7 +126,8 @@ def signup_submit(
             auth.set_cookie(response, account.id)
             return response
     return render(request, "login.html", status_code=422, next="/", signup=True,
-                  error=None, signup_error=problem, email=email)  # fmt: skip
+                  error=None, signup_error=problem, email=email,
+                  display_name=display_name)  # fmt: skip
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -129,7 +140,24 @@ def account_page(
     account, _ = accounts.get(person)
     assigned = [(a, cat.programs.get(a.program_id)) for a in accounts.assignments(person)]
     return render(request, "account.html", account=account, assigned=assigned,
-                  clinicians=accounts.clinicians(person), message=message)  # fmt: skip
+                  clinicians=accounts.clinicians(person), message=message,
+                  is_clinician=account.role is Role.CLINICIAN)  # fmt: skip
+
+
+@router.post("/account/name")
+def account_name(
+    request: Request,
+    _: Csrf,
+    person: PersonId,
+    accounts: Accounts,
+    display_name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Set the name clinicians and handouts show (blank: none, the email is shown)."""
+    try:
+        accounts.set_display_name(person, display_name)
+    except MidbackError as error:
+        return RedirectResponse(f"/account?message={_q(str(error))}", status_code=303)
+    return RedirectResponse("/account?message=Name+saved.", status_code=303)
 
 
 @router.post("/account/unlink")
@@ -219,13 +247,29 @@ def account_link(
     accounts: Accounts,
     now: Now,
     code: Annotated[str, Form(max_length=40)] = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
+    scope: Annotated[str, Form(max_length=10)] = "summary",
+    include_earlier: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """Link to a clinician with their invite code."""
+    """Link to a clinician with their invite code, in two steps: first the clinician's name
+    and the choice of what they may see (a summary or the full record, and whether earlier
+    data is included); then, confirmed, the link with that scope."""
+    account, _version = accounts.get(person)
+    if account.role is Role.CLINICIAN:
+        return RedirectResponse("/account?message=Clinicians+do+not+link+to+clinicians.",
+                                status_code=303)  # fmt: skip
     try:
-        accounts.accept_invite(person, code, now)
+        clinician = accounts.invite_clinician(code, now)
+        if confirm != "yes":
+            return render(request, "account_link.html", clinician=clinician, code=code)
+        if scope not in ("summary", "full"):
+            raise MidbackError("scope: choose summary or full")
+        accounts.accept_invite(person, code, now, full=scope == "full",
+                               include_earlier=include_earlier == "yes")  # fmt: skip
     except MidbackError as error:
         return RedirectResponse(f"/account?message={_q(str(error))}", status_code=303)
-    return RedirectResponse("/account?message=Linked+to+your+clinician.", status_code=303)
+    return RedirectResponse(f"/account?message={_q(f'Linked to {clinician.name}.')}",
+                            status_code=303)  # fmt: skip
 
 
 @router.post("/account/delete")
@@ -254,31 +298,83 @@ def clinician_page(
     repo: Repo,
     cat: Cat,
     now: Now,
+    q: Annotated[str, Query(max_length=100)] = "",
+    sort: SortKey = SortKey.ALERTS,
+    order: Annotated[str | None, Query(pattern="^(asc|desc)$")] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    message: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
-    """A clinician's linked people: adherence and pain trend, read-only; assign programs; the
-    invite codes still open."""
-    from midback.services.courses import active
-
-    patients = accounts.patients(clinician)
-    people = [
-        (p, person_history(repo, p.person_id, today=now.date()), accounts.assignments(p.person_id))
-        for p in patients
-    ]
-    courses = {p.person_id: found[1] for p in patients if (found := active(repo, p.person_id))}
-    return render(request, "clinician.html", people=people, courses=courses, cat=cat,
-                  today=now.date(),
+    """The clinician's triage list: linked people in a table, searched by name or email,
+    sorted by last active, adherence against each person's own target, pain change or open
+    alerts, 25 a page; and the invite codes still open."""
+    descending = None if order is None else order == "desc"
+    found = workspace.triage(repo, accounts, cat, clinician, now=now, query=q, sort=sort,
+                             descending=descending, page=page)  # fmt: skip
+    return render(request, "clinician.html", triage=found, sorts=list(SortKey),
+                  per_page=PER_PAGE, target_source=TARGET_SOURCE, now=now, message=message,
                   invites=accounts.open_invites(clinician, now),
-                  programs=list(cat.programs.values()))  # fmt: skip
+                  is_clinician=True)  # fmt: skip
 
 
 @router.post("/clinician/invite")
 def clinician_invite(
-    request: Request, _: Csrf, clinician: ClinicianId, accounts: Accounts, now: Now
+    request: Request,
+    _: Csrf,
+    clinician: ClinicianId,
+    accounts: Accounts,
+    now: Now,
+    patient_name: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """A fresh invite code; the page it redirects to lists it (never in the URL)."""
+    """A fresh invite code for a named patient; the page it redirects to lists it (never in
+    the URL)."""
     days = request.app.state.settings.invite_days
-    accounts.new_invite(clinician, now, valid_for=timedelta(days=days))
+    try:
+        accounts.new_invite(clinician, now, valid_for=timedelta(days=days),
+                            patient_name=patient_name)  # fmt: skip
+    except MidbackError as error:
+        return RedirectResponse(f"/clinician?message={_q(str(error))}", status_code=303)
     return RedirectResponse("/clinician", status_code=303)
+
+
+@router.post("/clinician/invite/revoke")
+def clinician_invite_revoke(
+    _: Csrf,
+    clinician: ClinicianId,
+    accounts: Accounts,
+    now: Now,
+    code: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Withdraw an unused invite code: it links nobody from now on."""
+    try:
+        accounts.revoke_invite(clinician, code, now)
+    except MidbackError:
+        return RedirectResponse("/clinician?message=That+code+is+not+open.", status_code=303)
+    return RedirectResponse("/clinician?message=Invite+withdrawn.", status_code=303)
+
+
+@router.post("/clinician/patients/{person_id}/target")
+def clinician_target(
+    person_id: int,
+    _: Csrf,
+    clinician: ClinicianId,
+    accounts: Accounts,
+    repo: Repo,
+    now: Now,
+    weekly_target: Annotated[str, Form(max_length=5)] = "",
+    back: Annotated[str, Form(max_length=200)] = "/clinician",
+) -> Response:
+    """Set a linked person's own weekly target of sessions (blank: the default)."""
+    text = weekly_target.strip()
+    target = _safe_next(back)
+    try:
+        sessions = int(text) if text else None
+    except ValueError:
+        return RedirectResponse(f"{target}?message=Enter+a+whole+number.", status_code=303)
+    try:
+        workspace.set_weekly_target(repo, accounts, clinician, person_id, sessions, now=now)
+    except workspace.TargetError as error:
+        return RedirectResponse(f"{target}?message={_q(str(error))}", status_code=303)
+    return RedirectResponse(f"{target}?message=Target+saved.", status_code=303)
 
 
 @router.post("/clinician/assign")

@@ -72,6 +72,7 @@ def create_app(
     app.state.accounts = accounts
     app.state.auth = Auth(settings, accounts)
     app.state.catalogue = catalogue()
+    app.state.figures = figures.WebFigures(app.state.catalogue)
     app.state.pdfs = PdfMaker()
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     templates.env.filters["markdown"] = render_markdown
@@ -92,6 +93,9 @@ def create_app(
         app.include_router(resource.router)
     app.include_router(course_pages.router)
     app.include_router(account_pages.router)
+    from midback.web.programme_pages import router as programme_pages  # issue 19, part B
+
+    app.include_router(programme_pages)
     from midback.web.clinician_patient import router as clinician_patient  # issue 19
 
     app.include_router(clinician_patient)

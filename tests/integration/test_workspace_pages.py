@@ -1,0 +1,272 @@
+"""The clinician's workspace through the web, on SQLite and PostgreSQL: roles (where each lands,
+what each is offered), linking with consent (the clinician's name, the scope chosen, unlinking),
+invite codes (alphabet, any case, named, withdrawn, expired), the triage page, and the
+programme builder from the clinician's form to the patient's page and handout (issue 19)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from midback.domain.accounts import CODE_ALPHABET, CODE_LENGTH, Role
+from midback.web.app import create_app
+from midback.web.deps import _now
+from tests.integration.test_server_mode import PASSWORD, server_settings, signed_in
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+SCREEN = {"age": 50, "pain_now": 3, "pain_duration_days": 10, "conditions": ["osteoporosis"]}
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str) -> FastAPI:
+    application = create_app(server_settings(tmp_path, database_url=database_url))
+    accounts, auth = application.state.accounts, application.state.auth
+    for email, role, name in (
+        ("alice@example.org", Role.PERSON, "Alice Example"),
+        ("bob@example.org", Role.PERSON, None),
+        ("carol@example.org", Role.CLINICIAN, "Dr Carol Physio"),
+    ):
+        made = accounts.create(email, auth.hash(PASSWORD), role=role, at=T0 - timedelta(days=9))
+        if name:
+            accounts.set_display_name(made.id, name)
+    application.dependency_overrides[_now] = lambda: T0
+    return application
+
+
+def _csrf(client: TestClient, page: str = "/account") -> str:
+    client.get(page)
+    token = client.cookies.get("midback_csrf")
+    assert token
+    return str(token)
+
+
+def _post(
+    client: TestClient, url: str, data: dict[str, str] | list[tuple[str, str]]
+) -> httpx.Response:
+    from urllib.parse import urlencode
+
+    token = _csrf(client)
+    body = [*(data.items() if isinstance(data, dict) else data), ("csrf_token", token)]
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    answer: httpx.Response = client.post(
+        url, content=urlencode(body), follow_redirects=False, headers=form
+    )
+    return answer
+
+
+def _invite(carol: TestClient, name: str = "") -> str:
+    made = carol.post("/api/v1/clinician/invites", json={"patient_name": name} if name else None)
+    assert made.status_code == 201, made.text
+    code: str = made.json()["code"]
+    return code
+
+
+def _link(alice: TestClient, code: str, *, scope: str = "summary", earlier: bool = False) -> None:
+    data = {"code": code, "confirm": "yes", "scope": scope}
+    if earlier:
+        data["include_earlier"] = "yes"
+    done = _post(alice, "/account/link", data)
+    assert done.status_code == 303 and "Linked" in done.headers["location"]
+
+
+# -- roles ----------------------------------------------------------------------------------
+
+
+def test_a_clinician_lands_on_their_patients_and_a_person_on_home(app: FastAPI) -> None:
+    for email, landing in (("carol@example.org", "/clinician"), ("alice@example.org", "/")):
+        client = TestClient(app)
+        token = _csrf(client, "/login")
+        form = {"email": email, "password": PASSWORD, "csrf_token": token}
+        signed = client.post("/login", data=form, follow_redirects=False)
+        assert (signed.status_code, signed.headers["location"]) == (303, landing)
+    client = TestClient(app)
+    token = _csrf(client, "/login")
+    asked = client.post("/login", data={"email": "carol@example.org", "password": PASSWORD,
+                                        "next": "/guide", "csrf_token": token},
+                        follow_redirects=False)  # fmt: skip
+    assert asked.headers["location"] == "/guide"
+
+
+def test_a_clinician_has_patients_in_the_navigation_and_no_link_form(app: FastAPI) -> None:
+    carol, alice = signed_in(app, "carol@example.org"), signed_in(app, "alice@example.org")
+    for page in ("/clinician", "/account"):
+        assert '<a href="/clinician"' in carol.get(page).text and ">Patients</a>" in carol.get(
+            page).text  # fmt: skip
+    account = carol.get("/account").text
+    assert "Link to your clinician" not in account and "Clinicians who can see" not in account
+    mine = alice.get("/account").text
+    assert "Link to your clinician" in mine and ">Patients</a>" not in mine
+    refused = _post(carol, "/account/link", {"code": _invite(carol), "confirm": "yes"})
+    assert "do+not+link" in refused.headers["location"]
+    assert alice.get("/clinician").status_code == 403
+
+
+# -- consent ----------------------------------------------------------------------------------
+
+
+def test_linking_names_the_clinician_and_asks_what_they_may_see(app: FastAPI) -> None:
+    carol, alice = signed_in(app, "carol@example.org"), signed_in(app, "alice@example.org")
+    code = _invite(carol, "Alice")
+    shown = _post(alice, "/account/link", {"code": code})
+    assert shown.status_code == 200
+    text = shown.text
+    assert "Dr Carol Physio" in text and 'value="summary" checked' in text
+    earlier = text.split('name="include_earlier"')[1].split(">")[0]
+    assert "checked" not in earlier  # earlier data is left out unless ticked
+    assert carol.get("/api/v1/clinician/patients").json() == []  # nothing shared yet
+    _link(alice, code, scope="full", earlier=True)
+    account = alice.get("/account").text
+    assert "Dr Carol Physio" in account and "full record, earlier data included" in account
+    alice_id = alice.get("/api/v1/me").json()["id"]
+    scope = carol.get(f"/api/v1/clinician/patients/{alice_id}").json()["scope"]
+    assert scope == {"full": True, "since": None}
+
+
+def test_earlier_data_stays_hidden_unless_included_and_all_goes_at_unlink(app: FastAPI) -> None:
+    carol, alice = signed_in(app, "carol@example.org"), signed_in(app, "alice@example.org")
+    app.dependency_overrides[_now] = lambda: T0 - timedelta(days=3)
+    assert alice.post("/api/v1/checkins", json={"pain": 7}).status_code == 201
+    app.dependency_overrides[_now] = lambda: T0
+    _link(alice, _invite(carol))
+    alice_id = alice.get("/api/v1/me").json()["id"]
+    history = carol.get(f"/api/v1/clinician/patients/{alice_id}").json()["history"]
+    assert all(w["average_pain"] is None for w in history["weeks"])
+    assert "Alice Example" in carol.get("/clinician").text
+    clinician_id = carol.get("/api/v1/me").json()["id"]
+    gone = _post(alice, "/account/unlink", {"clinician_id": str(clinician_id)})
+    assert "Stopped" in gone.headers["location"]
+    assert carol.get(f"/api/v1/clinician/patients/{alice_id}").status_code == 404
+    assert "Alice Example" not in carol.get("/clinician").text
+    _link(alice, _invite(carol), earlier=True)
+    history = carol.get(f"/api/v1/clinician/patients/{alice_id}").json()["history"]
+    assert 7.0 in [w["average_pain"] for w in history["weeks"]]
+
+
+# -- invite codes -----------------------------------------------------------------------------
+
+
+def test_invite_codes_are_unambiguous_and_read_in_any_case(app: FastAPI) -> None:
+    carol, alice = signed_in(app, "carol@example.org"), signed_in(app, "alice@example.org")
+    codes = [_invite(carol) for _ in range(20)]
+    assert all(len(c) == CODE_LENGTH and set(c) <= set(CODE_ALPHABET) for c in codes)
+    assert not set("".join(codes)) & set("0O1IL")
+    typed = f" {codes[0][:4].lower()}-{codes[0][4:].lower()} "
+    linked = alice.post("/api/v1/links", json={"code": typed})
+    assert linked.status_code == 201, linked.text
+
+
+def test_an_invite_is_named_listed_withdrawn_and_expires(app: FastAPI) -> None:
+    carol, alice = signed_in(app, "carol@example.org"), signed_in(app, "alice@example.org")
+    _post(carol, "/clinician/invite", {"patient_name": "Alice Example"})
+    (listed,) = carol.get("/api/v1/clinician/invites").json()
+    assert listed["patient_name"] == "Alice Example"
+    page = carol.get("/clinician").text
+    assert f"{listed['code'][:4]}-{listed['code'][4:]}" in page and "for Alice Example" in page
+    withdrawn = _post(carol, "/clinician/invite/revoke", {"code": listed["code"]})
+    assert "withdrawn" in withdrawn.headers["location"]
+    assert carol.get("/api/v1/clinician/invites").json() == []
+    refused = alice.post("/api/v1/links", json={"code": listed["code"]})
+    assert refused.status_code == 409 and "withdrawn" in refused.text
+    bob = signed_in(app, "bob@example.org")
+    other = _invite(carol)
+    assert bob.delete(f"/api/v1/clinician/invites/{other}").status_code == 403
+    app.dependency_overrides[_now] = lambda: T0 + timedelta(days=8)
+    assert alice.post("/api/v1/links", json={"code": other}).status_code == 409
+
+
+# -- triage ------------------------------------------------------------------------------------
+
+
+def test_the_triage_page_searches_sorts_pages_and_links_each_patient(app: FastAPI) -> None:
+    carol = signed_in(app, "carol@example.org")
+    accounts, auth = app.state.accounts, app.state.auth
+    for n in range(30):
+        person = accounts.create(f"p{n:02d}@example.org", "x", role=Role.PERSON, at=T0)
+        code = accounts.new_invite(carol.get("/api/v1/me").json()["id"], T0,
+                                   valid_for=timedelta(days=1))  # fmt: skip
+        accounts.accept_invite(person.id, code.code, T0)
+    del auth
+    first = carol.get("/clinician?sort=name").text
+    assert "page 1 of 2" in first and "p00@example.org" in first and "p25@example.org" not in first
+    second = carol.get("/clinician?sort=name&page=2").text
+    assert "p25@example.org" in second and 'href="/clinician/patients/' in second
+    found = carol.get("/clinician?q=P07").text
+    assert "p07@example.org" in found and "p08@example.org" not in found
+    assert carol.get("/clinician?sort=nonsense").status_code == 422
+
+
+# -- the programme builder -------------------------------------------------------------------
+
+
+def _builder_setup(app: FastAPI) -> tuple[TestClient, TestClient, int]:
+    carol, alice = signed_in(app, "carol@example.org"), signed_in(app, "alice@example.org")
+    assert alice.post("/api/v1/screen", json=SCREEN).status_code == 200
+    _link(alice, _invite(carol))
+    return carol, alice, alice.get("/api/v1/me").json()["id"]
+
+
+def test_the_builder_shows_and_refuses_what_the_patients_limits_rule_out(app: FastAPI) -> None:
+    carol, _alice, alice_id = _builder_setup(app)
+    page = carol.get(f"/clinician/patients/{alice_id}/programme")
+    assert page.status_code == 200
+    crunch = page.text.split(">Crunch</label>")[1].split("</tr>")[0]
+    assert "Not for this patient" in crunch and "rule" in crunch
+    refused = _post(carol, f"/clinician/patients/{alice_id}/programme",
+                    [("pick", "crunch"), ("sets-crunch", "2"), ("reps-crunch", "15")])  # fmt: skip
+    assert refused.status_code == 422
+    assert "Crunch is ruled out for this person by the rule" in refused.text
+    too_many = [("pick", "bridge"), ("reps-bridge", "40"), ("hold_s-bridge", "5")]
+    out_of_range = _post(carol, f"/clinician/patients/{alice_id}/programme", too_many)
+    assert out_of_range.status_code == 422
+    assert "reps: 40 is outside the range 5-15" in out_of_range.text
+    bob_id = signed_in(app, "bob@example.org").get("/api/v1/me").json()["id"]
+    assert carol.get(f"/clinician/patients/{bob_id}/programme").status_code == 404
+
+
+def test_a_programme_is_built_seen_printed_edited_and_ended(app: FastAPI) -> None:
+    carol, alice, alice_id = _builder_setup(app)
+    url = f"/clinician/patients/{alice_id}/programme"
+    started = _post(carol, url, [
+        ("title", "Back on track"), ("days_per_week", "3"),
+        ("pick", "cat-cow"), ("reps-cat-cow", "10"), ("note-cat-cow", "Slow, within comfort"),
+        ("order-cat-cow", "2"), ("pick", "bridge"), ("sets-bridge", "2"), ("reps-bridge", "8"),
+        ("hold_s-bridge", "5"), ("order-bridge", "1"),
+    ])  # fmt: skip
+    assert started.status_code == 303, started.text
+    mine = alice.get("/programme").text
+    programme_id = re.search(r'href="/player\?programme=(\d+)"', mine)
+    assert programme_id and "Slow, within comfort" in mine and "Dr Carol Physio" in mine
+    assert mine.index("Bridge") < mine.index("Cat-cow")  # the clinician's order
+    handout = alice.get("/programme/handout").text
+    assert "For Alice Example, from Dr Carol Physio, 01 Dec 2026." in handout
+    assert "Slow, within comfort" in handout and "2 x 8 reps" in handout
+    edited = _post(carol, url, [("programme_id", programme_id.group(1)), ("title", "Week 2"),
+                                ("days_per_week", "4"), ("pick", "cat-cow"),
+                                ("reps-cat-cow", "10")])  # fmt: skip
+    assert edited.status_code == 303
+    assert "Week 2" in alice.get("/programme").text
+    builder = carol.get(url).text
+    assert "edited" in builder and "started" in builder and "Edit the active programme" in builder
+    ended = _post(carol, f"/clinician/programmes/{programme_id.group(1)}/end", {})
+    assert ended.status_code == 303
+    assert "has not built a programme" in alice.get("/programme").text
+    assert "ended" in carol.get(url).text
+    assert _post(alice, f"/clinician/programmes/{programme_id.group(1)}/end", {}).status_code == 403
+
+
+def test_a_blocking_screen_is_shown_and_refuses_a_programme(app: FastAPI) -> None:
+    carol, alice, alice_id = _builder_setup(app)
+    doctor = {**SCREEN, "red_flags": ["night_pain"]}
+    assert alice.post("/api/v1/screen", json=doctor).status_code == 200
+    page = carol.get(f"/clinician/patients/{alice_id}/programme").text
+    assert "The latest safety screen says doctor" in page
+    refused = _post(carol, f"/clinician/patients/{alice_id}/programme",
+                    [("pick", "cat-cow"), ("reps-cat-cow", "10")])  # fmt: skip
+    assert refused.status_code == 409
+    assert "says doctor" in refused.text
