@@ -11,16 +11,26 @@ from pathlib import Path
 
 import pytest
 
-from midback.domain import figures as F
+import midback.domain
+import midback.figures
 from midback.domain.catalogue import Catalogue
 from midback.domain.loader import catalogue
 from midback.errors import CatalogueError, UnknownIdError
+from midback.figures.camera import camera_of, project
+from midback.figures.checks import MIN_POSE_CHANGE, check_figure
 from midback.figures.drawing import LIMBS, Drawing, Item
-from midback.figures.library import figure_library, figures_dir, load_figure_file
+from midback.figures.library import FigureLibrary, figures_dir, load_figure_file
+from midback.figures.model import Camera, FigureSpec, Part, Pose, PropKind, View
 from midback.figures.motion import CUE_KINDS, keyframes
+from midback.figures.placing import Placed, place_all
+from midback.figures.poses import mirrored, pose_distance
+from midback.figures.props import CONTACT_TOLERANCE
 from midback.figures.render import render_figure, still_drawing, viewport_for
+from midback.figures.skeleton import FOREARM, HEAD_RADIUS, SHANK, THIGH, UPPER_ARM, skeleton
 
 SVG = "{http://www.w3.org/2000/svg}"
+LIBRARY = FigureLibrary(catalogue())
+"""The shipped figures, read once for these tests (the app builds its own)."""
 FORMS = [
     (e.id, v)
     for e in catalogue().exercises.values()
@@ -28,21 +38,21 @@ FORMS = [
 ]
 
 
-def _spec(exercise_id: str, variant: str | None) -> F.FigureSpec:
-    return figure_library()[exercise_id].for_variant(variant)
+def _spec(exercise_id: str, variant: str | None) -> FigureSpec:
+    return LIBRARY.all()[exercise_id].for_variant(variant)
 
 
-def pose(**fields: object) -> F.Pose:
+def pose(**fields: object) -> Pose:
     """A pose from keyword fields (``root``, ``joints``, ``support``), named ``p``."""
-    return F.Pose.model_validate({"name": "p", **fields})
+    return Pose.model_validate({"name": "p", **fields})
 
 
 ALL_FOURS = {"hip": {"flex": 72}, "knee": 90, "ankle": -90, "shoulder": {"elev": 72}, "wrist": 90}
 
 
-def all_fours_spec(*poses: F.Pose, moves: bool = False) -> F.FigureSpec:
-    return F.FigureSpec(
-        support=[F.Part.HANDS, F.Part.SHINS], anchor=F.Part.KNEES, poses=list(poses), moves=moves
+def all_fours_spec(*poses: Pose, moves: bool = False) -> FigureSpec:
+    return FigureSpec(
+        support=[Part.HANDS, Part.SHINS], anchor=Part.KNEES, poses=list(poses), moves=moves
     )
 
 
@@ -53,10 +63,10 @@ def all_fours_spec(*poses: F.Pose, moves: bool = False) -> F.FigureSpec:
 def test_every_exercise_and_variant_has_a_figure_that_passes_the_pose_checks(
     exercise_id: str, variant: str | None
 ) -> None:
-    spec = figure_library()[exercise_id].for_variant(variant)
-    assert F.check_figure(spec) == []
-    for placed in F.place_all(spec) + F.place_all(spec, mirror=True):
-        assert all(gap <= F.CONTACT_TOLERANCE for gap in placed.gaps.values())
+    spec = LIBRARY.all()[exercise_id].for_variant(variant)
+    assert check_figure(spec) == []
+    for placed in place_all(spec) + place_all(spec, mirror=True):
+        assert all(gap <= CONTACT_TOLERANCE for gap in placed.gaps.values())
 
 
 @pytest.mark.parametrize(("exercise_id", "variant"), FORMS, ids=[f"{e}:{v}" for e, v in FORMS])
@@ -65,7 +75,7 @@ def test_every_figure_draws_its_equipment_and_names_a_pose_for_every_cue(
 ) -> None:
     exercise = cat.exercises[exercise_id]
     kit = exercise.variant(variant).equipment if variant else exercise.equipment
-    spec = figure_library()[exercise_id].for_variant(variant)
+    spec = LIBRARY.all()[exercise_id].for_variant(variant)
     drawn = {p.kind.value for p in spec.props}
     assert {k.value for k in kit} - {"none"} <= drawn
     names = {p.name for p in spec.poses}
@@ -78,11 +88,11 @@ def test_there_is_a_figure_file_for_each_exercise_and_no_other(cat: Catalogue) -
 
 
 def test_exercises_that_move_have_key_poses_that_differ() -> None:
-    for figure in figure_library().values():
+    for figure in LIBRARY.all().values():
         for spec in [figure.spec, *figure.variants.values()]:
             if spec.moves:
                 first, *rest = spec.poses
-                assert rest and all(F.pose_distance(first, p) >= F.MIN_POSE_CHANGE for p in rest)
+                assert rest and all(pose_distance(first, p) >= MIN_POSE_CHANGE for p in rest)
 
 
 # -- the SVG --------------------------------------------------------------------------------
@@ -116,7 +126,7 @@ def test_a_standalone_svg_follows_dark_mode_and_an_inline_one_has_no_style() -> 
 
 
 def test_the_far_limbs_are_faint_and_the_other_side_is_the_mirror_image() -> None:
-    spec = figure_library()["bird-dog"].spec
+    spec = LIBRARY.all()["bird-dog"].spec
     near = {i.name: i for i in still_drawing(spec, pose="reach", side="left").items}
     far = {i.name: i for i in still_drawing(spec, pose="reach", side="right").items}
 
@@ -152,11 +162,11 @@ VISIBLE_TRAVEL = 10.0
 """Canvas units (of 400; 5 px on a 200 px phone figure) a moving joint must travel."""
 
 
-def _canvas_points(placed: F.Placed, spec: F.FigureSpec) -> dict[str, tuple[float, float]]:
-    camera, view = F.camera_of(spec), viewport_for(spec)
+def _canvas_points(placed: Placed, spec: FigureSpec) -> dict[str, tuple[float, float]]:
+    camera, view = camera_of(spec), viewport_for(spec)
     out = {}
     for name, point in placed.skeleton.points.items():
-        x, y, _ = F.project(point, camera)
+        x, y, _ = project(point, camera)
         out[name] = view.to_canvas(x, y)
     return out
 
@@ -190,7 +200,7 @@ def _distance_to(
     return math.dist(p, (x0 + t * dx, y0 + t * dy))
 
 
-def tangles(spec: F.FigureSpec, placed: F.Placed) -> list[str]:
+def tangles(spec: FigureSpec, placed: Placed) -> list[str]:
     """Pairs of limb segments drawn one along the other in the figure's view.
 
     A limb and its pair on the other side drawn on each other (a side view of a symmetric
@@ -217,15 +227,13 @@ def tangles(spec: F.FigureSpec, placed: F.Placed) -> list[str]:
 def test_no_two_limb_segments_of_a_key_pose_lie_along_each_other_in_the_chosen_view(
     exercise_id: str, variant: str | None
 ) -> None:
-    spec = figure_library()[exercise_id].for_variant(variant)
-    assert [t for placed in F.place_all(spec) for t in tangles(spec, placed)] == []
+    spec = LIBRARY.all()[exercise_id].for_variant(variant)
+    assert [t for placed in place_all(spec) for t in tangles(spec, placed)] == []
 
 
 def test_the_tangle_check_finds_a_forearm_drawn_along_a_shin_but_not_a_hand_on_a_thigh() -> None:
-    side = F.FigureSpec(
-        camera=F.Camera(azimuth=90), support=[F.Part.FEET], poses=[pose()], moves=False
-    )
-    standing = F.place_all(side)[0]
+    side = FigureSpec(camera=Camera(azimuth=90), support=[Part.FEET], poses=[pose()], moves=False)
+    standing = place_all(side)[0]
     assert tangles(side, standing) == []  # hands hang beside the thighs: short, a contact
     points = dict(standing.skeleton.points)
     points["elbow_l"] = points["knee_r"]
@@ -241,10 +249,10 @@ def test_the_tangle_check_finds_a_forearm_drawn_along_a_shin_but_not_a_hand_on_a
 def test_the_moving_joints_travel_a_visible_distance_between_key_poses(
     exercise_id: str, variant: str | None
 ) -> None:
-    spec = figure_library()[exercise_id].for_variant(variant)
+    spec = LIBRARY.all()[exercise_id].for_variant(variant)
     if not spec.moves:
         pytest.skip("held still")
-    placed = F.place_all(spec)
+    placed = place_all(spec)
     for a, b in itertools.pairwise(placed):
         first, second = _canvas_points(a, spec), _canvas_points(b, spec)
         travel = max(math.dist(first[n], second[n]) for n in first)
@@ -258,7 +266,7 @@ def test_the_moving_joints_travel_a_visible_distance_between_key_poses(
 def _bend(exercise_id: str) -> float:
     """How far the still picture's arrow bows from its chord, as a share of the chord."""
     arrow = next(
-        i for i in still_drawing(figure_library()[exercise_id].spec).items if i.cls == "arrow"
+        i for i in still_drawing(LIBRARY.all()[exercise_id].spec).items if i.cls == "arrow"
     )
     chord = (arrow.points[0], arrow.points[-1])
     return max(_distance_to(p, chord) for p in arrow.points) / math.dist(*chord)
@@ -273,15 +281,15 @@ def test_the_arrow_curves_round_a_twist_and_runs_straight_for_a_lift_or_a_pull()
 LYING_FILLS = 0.7
 """Share of the picture's width a body on a mat spans (all its poses, both sides): a figure
 lying down is as long as it can be where a phone shows it 200 px wide."""
-MAT_FORMS = [(e, v) for e, v in FORMS if any(p.kind is F.PropKind.MAT for p in _spec(e, v).props)]
+MAT_FORMS = [(e, v) for e, v in FORMS if any(p.kind is PropKind.MAT for p in _spec(e, v).props)]
 
 
-def _body_box(spec: F.FigureSpec) -> tuple[float, float, float, float]:
+def _body_box(spec: FigureSpec) -> tuple[float, float, float, float]:
     """(left, right, top, bottom) on the canvas of every point of every pose, both sides."""
-    camera, view = F.camera_of(spec), viewport_for(spec)
-    placed = F.place_all(spec) + F.place_all(spec, mirror=True)
+    camera, view = camera_of(spec), viewport_for(spec)
+    placed = place_all(spec) + place_all(spec, mirror=True)
     points = [
-        view.to_canvas(*F.project(p, camera)[:2])
+        view.to_canvas(*project(p, camera)[:2])
         for item in placed
         for p in item.skeleton.points.values()
     ]
@@ -317,7 +325,7 @@ def test_a_mat_seen_from_above_reads_as_floor_not_a_ramp(
 ) -> None:
     """From 20 degrees up or more a mat shows its top: its long edges must run level."""
     spec = _spec(exercise_id, variant)
-    if F.camera_of(spec)[1] < 20:
+    if camera_of(spec)[1] < 20:
         pytest.skip("seen from near the floor: the mat is a thin strip")
     top = next(i for i in still_drawing(spec).items if i.cls.startswith("mat-top"))
     corners = list(dict.fromkeys(top.points))
@@ -345,7 +353,7 @@ def _inside_the_view_box(drawing: Drawing) -> list[str]:
 def test_nothing_is_clipped_by_the_view_box_in_any_pose_on_either_side(
     exercise_id: str, variant: str | None
 ) -> None:
-    spec = figure_library()[exercise_id].for_variant(variant)
+    spec = LIBRARY.all()[exercise_id].for_variant(variant)
     clipped = []
     for side in ("left", "right"):
         clipped += _inside_the_view_box(still_drawing(spec, side=side))
@@ -358,7 +366,7 @@ def test_nothing_is_clipped_by_the_view_box_in_any_pose_on_either_side(
 def test_every_figure_has_a_title_and_a_description_for_screen_readers(
     exercise_id: str, variant: str | None
 ) -> None:
-    spec = figure_library()[exercise_id].for_variant(variant)
+    spec = LIBRARY.all()[exercise_id].for_variant(variant)
     for chosen in [None, spec.poses[-1].name]:
         root = ET.fromstring(render_figure(exercise_id, variant=variant, pose=chosen))
         assert (root.findtext(f"{SVG}title") or "").strip()
@@ -374,7 +382,7 @@ def test_every_figure_has_a_title_and_a_description_for_screen_readers(
 
 
 def test_keyframes_give_both_sides_with_the_same_items_in_every_frame() -> None:
-    spec = figure_library()["cat-cow"].spec
+    spec = LIBRARY.all()["cat-cow"].spec
     data = keyframes(spec, title="Cat-cow")
     assert data["cues"]["breathe-in"] == ["cow"] and data["cues"]["breathe-out"] == ["cat"]
     assert data["cues"]["rep"] == ["cow", "cat"]
@@ -393,17 +401,17 @@ def test_keyframes_give_both_sides_with_the_same_items_in_every_frame() -> None:
 
 
 def test_the_standing_figure_is_one_unit_tall_and_symmetric() -> None:
-    s = F.skeleton(pose())
-    height = s.points["head"][1] + F.HEAD_RADIUS - s.points["ankle_l"][1]
+    s = skeleton(pose())
+    height = s.points["head"][1] + HEAD_RADIUS - s.points["ankle_l"][1]
     assert height == pytest.approx(1.0, abs=0.03)
-    assert s.points["ankle_l"][1] == pytest.approx(-F.SHANK - F.THIGH)
+    assert s.points["ankle_l"][1] == pytest.approx(-SHANK - THIGH)
     for name in ("shoulder", "elbow", "hand", "knee", "toe"):
         left, right = s.points[f"{name}_l"], s.points[f"{name}_r"]
         assert left[:2] == pytest.approx(right[:2]) and left[2] == pytest.approx(-right[2])
 
 
 def test_joint_angles_move_limbs_but_never_change_their_lengths() -> None:
-    bent = F.skeleton(
+    bent = skeleton(
         pose(
             root={"pitch": 40, "yaw": 30},
             joints={
@@ -416,30 +424,30 @@ def test_joint_angles_move_limbs_but_never_change_their_lengths() -> None:
         )
     )
     p = bent.points
-    assert math.dist(p["shoulder_l"], p["elbow_l"]) == pytest.approx(F.UPPER_ARM)
-    assert math.dist(p["elbow_l"], p["wrist_l"]) == pytest.approx(F.FOREARM)
-    assert math.dist(p["hip_r"], p["knee_r"]) == pytest.approx(F.THIGH)
-    assert math.dist(p["knee_r"], p["ankle_r"]) == pytest.approx(F.SHANK)
+    assert math.dist(p["shoulder_l"], p["elbow_l"]) == pytest.approx(UPPER_ARM)
+    assert math.dist(p["elbow_l"], p["wrist_l"]) == pytest.approx(FOREARM)
+    assert math.dist(p["hip_r"], p["knee_r"]) == pytest.approx(THIGH)
+    assert math.dist(p["knee_r"], p["ankle_r"]) == pytest.approx(SHANK)
 
 
 def test_flexion_moves_forward_and_a_left_side_bend_moves_the_head_left() -> None:
-    assert F.skeleton(pose(joints={"hip_l": {"flex": 90}})).points["knee_l"][0] > 0.2
-    assert F.skeleton(pose(joints={"spine": {"side": 30}})).points["head"][2] > 0.05
-    assert F.skeleton(pose(joints={"spine": {"twist": 40}})).points["shoulder_l"][0] < -0.05
+    assert skeleton(pose(joints={"hip_l": {"flex": 90}})).points["knee_l"][0] > 0.2
+    assert skeleton(pose(joints={"spine": {"side": 30}})).points["head"][2] > 0.05
+    assert skeleton(pose(joints={"spine": {"twist": 40}})).points["shoulder_l"][0] < -0.05
 
 
 def test_mirroring_swaps_the_sides_and_twice_gives_the_pose_back() -> None:
     twisted = pose(
-        root={"yaw": 10}, joints={"spine": {"twist": 30}, "knee_l": 40}, support=[F.Part.FOOT_R]
+        root={"yaw": 10}, joints={"spine": {"twist": 30}, "knee_l": 40}, support=[Part.FOOT_R]
     )
-    once = F.mirrored(twisted)
+    once = mirrored(twisted)
     assert once.joints.knee_r == 40 and once.joints.spine.twist == -30
-    assert once.support == [F.Part.FOOT_L]
-    assert F.mirrored(once) == twisted
+    assert once.support == [Part.FOOT_L]
+    assert mirrored(once) == twisted
 
 
 def test_projection_puts_forward_to_the_right_in_a_level_side_view() -> None:
-    x, y, depth = F.project((1.0, 0.5, 0.2), (90.0, 0.0))
+    x, y, depth = project((1.0, 0.5, 0.2), (90.0, 0.0))
     assert (x, y, depth) == pytest.approx((1.0, 0.5, 0.2))
 
 
@@ -448,25 +456,25 @@ def test_projection_puts_forward_to_the_right_in_a_level_side_view() -> None:
 
 def test_an_angle_beyond_its_limit_is_named_by_its_field() -> None:
     spec = all_fours_spec(pose(root={"pitch": 72}, joints={**ALL_FOURS, "knee_l": 170}))
-    problems = F.check_figure(spec)
+    problems = check_figure(spec)
     assert problems and problems[0].field == "poses[0].joints.knee_l"
     assert "beyond the range 0 to 155" in problems[0].message
 
 
 def test_a_floating_support_is_caught() -> None:
     lifted = pose(root={"pitch": 72}, joints={**ALL_FOURS, "shoulder": {"elev": 140}})
-    problems = F.check_figure(all_fours_spec(lifted))
+    problems = check_figure(all_fours_spec(lifted))
     assert any("hands is" in p.message and "off its surface" in p.message for p in problems)
 
 
 def test_the_body_on_its_support_passes() -> None:
-    assert F.check_figure(all_fours_spec(pose(root={"pitch": 72}, joints=ALL_FOURS))) == []
+    assert check_figure(all_fours_spec(pose(root={"pitch": 72}, joints=ALL_FOURS))) == []
 
 
 def test_key_poses_too_alike_fail_when_the_exercise_moves() -> None:
     first = pose(root={"pitch": 72}, joints=ALL_FOURS)
     second = first.model_copy(update={"name": "q"})
-    problems = F.check_figure(all_fours_spec(first, second, moves=True))
+    problems = check_figure(all_fours_spec(first, second, moves=True))
     assert any("alike" in p.message for p in problems)
 
 
@@ -488,8 +496,14 @@ def test_a_figure_must_draw_the_equipment_of_its_exercise(tmp_path: Path, cat: C
         load_figure_file(bad, cat)
 
 
-def test_the_figure_domain_imports_nothing_from_the_edges() -> None:
-    tree = ast.parse(Path(F.__file__).read_text())
+GEOMETRY = ("model", "vectors", "skeleton", "poses", "props", "placing", "checks", "camera")
+"""The modules of a figure's geometry: pure, like the domain, and reading no files."""
+
+
+@pytest.mark.parametrize("name", GEOMETRY)
+def test_the_figure_geometry_imports_nothing_from_the_edges_or_the_drawing(name: str) -> None:
+    path = Path(midback.figures.__file__).with_name(f"{name}.py")
+    tree = ast.parse(path.read_text())
     modules = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
     modules |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     edges = (
@@ -499,9 +513,33 @@ def test_the_figure_domain_imports_nothing_from_the_edges() -> None:
         "rich",
         "jinja2",
         "weasyprint",
+        "yaml",
         "midback.web",
         "midback.cli",
         "midback.storage",
-        "midback.figures",
+        "midback.services",
+        "midback.figures.drawing",
+        "midback.figures.svg",
+        "midback.figures.library",
     )
     assert not [m for m in modules if m.startswith(edges)]
+    inside = {m.removeprefix("midback.figures.") for m in modules if m.startswith("midback.")}
+    assert inside <= set(GEOMETRY), f"{name} imports {inside - set(GEOMETRY)}"
+
+
+def test_the_domain_keeps_no_figures() -> None:
+    """The figures moved out of the domain into ``midback.figures`` (issue 14)."""
+    assert not Path(midback.domain.__file__).with_name("figures.py").exists()
+
+
+def test_each_figure_library_keeps_its_own_figures(tmp_path: Path, cat: Catalogue) -> None:
+    """No figure is kept at module level: a library reads its own folder, once."""
+    source = (figures_dir() / "cat-cow.yaml").read_text()
+    (tmp_path / "cat-cow.yaml").write_text(source.replace("view: side", "view: front", 1))
+    own = FigureLibrary(cat, tmp_path)
+    assert own.spec("cat-cow").view is View.FRONT
+    assert LIBRARY.spec("cat-cow").view is View.SIDE
+    assert own.file("Cat-cow") is own.file("cat-cow")  # kept, found by name too
+    with pytest.raises(UnknownIdError):
+        own.file("bridge")  # an exercise of the catalogue without a file in this folder
+    assert set(own.all()) == {"cat-cow"}

@@ -20,6 +20,7 @@ EDGES = (
     "midback.cli",
     "midback.services",
     "midback.caches",
+    "midback.figures",
     "sqlalchemy",
     "fastapi",
     "starlette",

@@ -15,17 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from midback.domain.figures import (
-    ATTACHED,
-    FigureSpec,
-    Placed,
-    Pose,
-    angles,
-    blend,
-    place,
-    project,
-)
+from midback.figures.camera import project
 from midback.figures.drawing import Inset, Item, Point2, Viewport
+from midback.figures.model import ATTACHED, FigureSpec, Pose
+from midback.figures.placing import Placed, place
+from midback.figures.poses import angles, blend
 
 MOVERS = (
     "hand_l",

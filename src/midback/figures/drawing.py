@@ -13,23 +13,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
-from midback.domain.figures import (
-    ATTACHED,
-    HEAD_RADIUS,
-    Ball,
-    Box,
-    Disc,
-    Placed,
-    PropKind,
-    PropShapes,
-    Roll,
-    Strand,
-    Vec,
-    project,
-)
+from midback.figures.camera import project
+from midback.figures.model import ATTACHED, PropKind
+from midback.figures.placing import Placed
+from midback.figures.props import Ball, Box, Disc, PropShapes, Roll, Strand
+from midback.figures.skeleton import HEAD_RADIUS
+from midback.figures.vectors import Vec
 
 WIDTH = 400
 HEIGHT = 300
@@ -505,8 +497,3 @@ def _shadow_ring(placed: Placed) -> list[Vec]:
         t = 2 * math.pi * i / 24
         ring.append((cx + rx * math.cos(t), 0.0, cz + rz * math.sin(t)))
     return ring
-
-
-def restyled(d: Drawing, extra: str) -> Drawing:
-    """``d`` with ``extra`` added to every item's classes."""
-    return replace(d, items=tuple(replace(i, cls=f"{i.cls} {extra}") for i in d.items))

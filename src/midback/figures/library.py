@@ -20,7 +20,6 @@ the field.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +27,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from midback.domain.catalogue import Catalogue, Exercise
-from midback.domain.figures import FigureSpec, check_figure
-from midback.domain.loader import catalogue, default_catalogue_dir
+from midback.domain.loader import default_catalogue_dir
 from midback.errors import CatalogueError, UnknownIdError
+from midback.figures.checks import check_figure
+from midback.figures.model import FigureSpec
 
 try:  # the C loader is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -114,39 +114,41 @@ def load_figure_file(path: Path, cat: Catalogue | None = None) -> FigureFile:
     return FigureFile(id=path.stem, spec=spec, variants=variants)
 
 
-def load_figures(root: Path, cat: Catalogue | None = None) -> dict[str, FigureFile]:
-    """Every figure file under ``root``, by exercise id."""
-    if not root.is_dir():
-        raise CatalogueError(str(root), "figures folder not found")
-    return {p.stem: load_figure_file(p, cat) for p in sorted(root.glob("*.yaml"))}
+class FigureLibrary:
+    """The figure files of one catalogue, each read and checked on first use and then kept.
 
+    The app builds one (``create_app``) and the CLI one per command: nothing is kept at module
+    level, so a test or a second app with another catalogue never sees these figures.
+    """
 
-@cache
-def _default() -> dict[str, FigureFile]:
-    return load_figures(figures_dir(), catalogue())
+    def __init__(self, cat: Catalogue, root: Path | None = None) -> None:
+        self.catalogue = cat
+        self.root = root if root is not None else figures_dir()
+        self._files: dict[str, FigureFile] = {}
 
+    def file(self, exercise_id: str) -> FigureFile:
+        """The figures of one exercise (its id, alias or name); UnknownIdError when none."""
+        exercise = self.catalogue.exercise(exercise_id)
+        found = self._files.get(exercise.id)
+        if found is None:
+            path = self.root / f"{exercise.id}.yaml"
+            if not path.is_file():
+                raise UnknownIdError("figure", exercise_id, [])
+            found = self._files[exercise.id] = load_figure_file(path, self.catalogue)
+        return found
 
-def figure_library() -> dict[str, FigureFile]:
-    """The shipped figures, read and checked once per process."""
-    return _default()
+    def spec(self, exercise_id: str, variant: str | None = None) -> FigureSpec:
+        """The figure of an exercise or one of its variants; UnknownIdError names a bad one."""
+        return self.file(exercise_id).for_variant(variant)
 
-
-@cache
-def _one(exercise_id: str) -> FigureFile:
-    return load_figure_file(figures_dir() / f"{exercise_id}.yaml", catalogue())
-
-
-def figure_file(exercise_id: str, cat: Catalogue | None = None) -> FigureFile:
-    """The figures of one exercise (its id, alias or name); UnknownIdError when there are none."""
-    exercise = (cat or catalogue()).exercise(exercise_id)
-    if not (figures_dir() / f"{exercise.id}.yaml").is_file():
-        raise UnknownIdError("figure", exercise_id, [])
-    return _one(exercise.id)
-
-
-def figure_spec(exercise_id: str, variant: str | None = None) -> FigureSpec:
-    """The figure of an exercise or one of its variants."""
-    return figure_file(exercise_id).for_variant(variant)
+    def all(self) -> dict[str, FigureFile]:
+        """Every figure file under the library's folder, by exercise id (all read now)."""
+        if not self.root.is_dir():
+            raise CatalogueError(str(self.root), "figures folder not found")
+        for path in sorted(self.root.glob("*.yaml")):
+            if path.stem not in self._files:
+                self._files[path.stem] = load_figure_file(path, self.catalogue)
+        return {stem: self._files[stem] for stem in sorted(self._files)}
 
 
 def _spec(data: dict[str, Any], base_poses: list[Any], file: str, prefix: str) -> FigureSpec:

@@ -11,16 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from midback.domain.figures import (
-    ATTACHED,
-    FigureSpec,
-    blend,
-    camera_of,
-    mirrored,
-    place,
-    place_all,
-)
+from midback.figures.camera import camera_of
 from midback.figures.drawing import Drawing, drawing
+from midback.figures.model import ATTACHED, FigureSpec
+from midback.figures.placing import place, place_all
+from midback.figures.poses import blend, mirrored
 from midback.figures.render import ground_for, viewport_for
 
 TWEEN_STEPS = 6

@@ -12,17 +12,6 @@ from dataclasses import replace
 from typing import Literal
 
 from midback.domain.catalogue import Catalogue
-from midback.domain.figures import (
-    FigureSpec,
-    Placed,
-    PropKind,
-    PropShapes,
-    View,
-    camera_of,
-    floor_extent,
-    mat,
-    place_all,
-)
 from midback.domain.loader import catalogue
 from midback.errors import UnknownIdError
 from midback.figures.arrows import (
@@ -35,8 +24,12 @@ from midback.figures.arrows import (
     movement,
     twist_movement,
 )
+from midback.figures.camera import camera_of
 from midback.figures.drawing import Drawing, Viewport, drawing, fit
-from midback.figures.library import figure_file
+from midback.figures.library import FigureLibrary
+from midback.figures.model import FigureSpec, PropKind, View
+from midback.figures.placing import Placed, floor_extent, place_all
+from midback.figures.props import PropShapes, mat
 from midback.figures.svg import to_svg
 
 Side = Literal["left", "right"]
@@ -175,20 +168,24 @@ def render_figure(
     side: Side | None = None,
     standalone: bool = True,
     cat: Catalogue | None = None,
+    library: FigureLibrary | None = None,
     thumb: bool = False,
 ) -> str:
     """The SVG of an exercise (or variant): its still picture, or key pose ``pose`` alone.
 
-    ``exercise_id`` may be an alias; UnknownIdError names a bad id, variant or pose.
+    ``exercise_id`` may be an alias; UnknownIdError names a bad id, variant or pose. The
+    figure comes from ``library`` (the app's), else it is read now from ``cat``'s figures.
     ``standalone`` gives an image file; else markup for a page (see ``to_svg``). ``thumb``
     gives a thumbnail for a list: the same drawing and arrow, 120 x 90, without the ghost
     and the close-up (too small to read there) and so about half the bytes.
     """
-    cat = cat or catalogue()
+    if library is None:
+        library = FigureLibrary(cat or catalogue())
+    cat = library.catalogue
     exercise = cat.exercise(exercise_id)
     if variant is not None:
         exercise.variant(variant)  # an unknown variant names the exercise's own
-    spec = figure_file(exercise.id, cat).for_variant(variant)
+    spec = library.spec(exercise.id, variant)
     name = pose_name(spec, pose, exercise_id=exercise.id) if pose is not None else None
     title = exercise.name if variant is None else exercise.variant(variant).name
     if name is not None and len(spec.poses) > 1:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from midback.domain.catalogue import Catalogue
 from midback.errors import MidbackError
+from midback.figures.library import FigureLibrary
 from midback.figures.render import render_figure
 from midback.figures.svg import INK, SVG_NS
 
@@ -42,6 +43,7 @@ def forms(cat: Catalogue) -> list[tuple[str, str | None, str]]:
 def contact_sheet(cat: Catalogue) -> str:
     """The sheet as SVG markup, ``COLUMNS`` figures a row."""
     ET.register_namespace("", SVG_NS)
+    library = FigureLibrary(cat)
     items = forms(cat)
     width, height = CELL
     rows = -(-len(items) // COLUMNS)
@@ -69,7 +71,7 @@ def contact_sheet(cat: Catalogue) -> str:
         cell = {"x": str(x), "y": str(y), "width": str(width), "height": str(height)}
         ET.SubElement(root, f"{{{SVG_NS}}}rect", cell | {"fill": "#ffffff", "rx": "8"})
         figure = ET.fromstring(
-            render_figure(exercise_id, variant=variant, standalone=False, cat=cat)
+            render_figure(exercise_id, variant=variant, standalone=False, library=library)
         )
         figure.attrib.update(cell)
         root.append(figure)

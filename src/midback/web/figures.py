@@ -10,16 +10,15 @@ same as a PDF. Plan files are a CLI matter: the web never reads a path it is giv
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from midback.domain.catalogue import Catalogue
 from midback.domain.planner import Focus
 from midback.errors import PlanError, ScreenBlocked, UnknownIdError
-from midback.figures.library import figure_file
+from midback.figures.library import FigureLibrary
 from midback.figures.motion import keyframes
 from midback.figures.render import render_figure
 from midback.handout import STYLESHEET, HandoutPage, plan_page, program_page
@@ -38,12 +37,51 @@ CACHE = {"Cache-Control": "public, max-age=3600"}
 SideParam = Annotated[Literal["left", "right"] | None, Query()]
 
 
+class WebFigures:
+    """The figures one app serves: its figure library, and each thumbnail and set of keyframes
+    made once (``create_app`` builds it; the ids are checked against the catalogue before
+    anything is kept, so it holds at most one entry per exercise and variant)."""
+
+    def __init__(self, cat: Catalogue) -> None:
+        self.library = FigureLibrary(cat)
+        self._thumbs: dict[tuple[str, str | None], str] = {}
+        self._keyframes: dict[tuple[str, str | None], dict[str, Any]] = {}
+
+    def thumb(self, exercise_id: str, variant: str | None) -> str:
+        """The thumbnail of a known exercise id (and variant)."""
+        key = (exercise_id, variant)
+        if key not in self._thumbs:
+            self._thumbs[key] = render_figure(
+                exercise_id, variant=variant, library=self.library, thumb=True
+            )
+        return self._thumbs[key]
+
+    def keyframes(self, exercise_id: str, variant: str | None) -> dict[str, Any]:
+        """The player's keyframes of a known exercise id (and variant)."""
+        key = (exercise_id, variant)
+        if key not in self._keyframes:
+            exercise = self.library.catalogue.exercises[exercise_id]
+            title = exercise.variant(variant).name if variant else exercise.name
+            spec = self.library.spec(exercise_id, variant)
+            self._keyframes[key] = keyframes(spec, title=title)
+        return self._keyframes[key]
+
+
+def _figures(request: Request) -> WebFigures:
+    figures: WebFigures = request.app.state.figures
+    return figures
+
+
+Figures = Annotated[WebFigures, Depends(_figures)]
+
+
 SizeParam = Annotated[Literal["full", "thumb"], Query()]
 
 
 @router.get("/figures/{exercise_id}.svg")
 def figure_svg(
     cat: Cat,
+    figures: Figures,
     exercise_id: str,
     variant: str | None = None,
     pose: str | None = None,
@@ -56,42 +94,29 @@ def figure_svg(
         exercise = cat.exercise(exercise_id)
         if variant:
             exercise.variant(variant)
-        svg = _thumb(exercise.id, variant or None)
+        svg = figures.thumb(exercise.id, variant or None)
     else:
         svg = render_figure(
             exercise_id,
             variant=variant or None,
             pose=pose or None,
             side=side,
-            cat=cat,
+            library=figures.library,
             thumb=size == "thumb",
         )
     headers = CACHE | {"Content-Security-Policy": SVG_POLICY}
     return Response(svg, media_type="image/svg+xml", headers=headers)
 
 
-@lru_cache(maxsize=256)
-def _thumb(exercise_id: str, variant: str | None) -> str:
-    return render_figure(exercise_id, variant=variant, thumb=True)
-
-
 @router.get("/figures/{exercise_id}.json")
-def figure_json(cat: Cat, exercise_id: str, variant: str | None = None) -> JSONResponse:
+def figure_json(
+    cat: Cat, figures: Figures, exercise_id: str, variant: str | None = None
+) -> JSONResponse:
     """The keyframes of an exercise (or variant) for the player's moving figure."""
     exercise = cat.exercise(exercise_id)
     if variant:
         exercise.variant(variant)
-    return JSONResponse(_keyframes(exercise.id, variant or None), headers=CACHE)
-
-
-@lru_cache(maxsize=128)
-def _keyframes(exercise_id: str, variant: str | None) -> dict[str, Any]:
-    from midback.domain.loader import catalogue
-
-    exercise = catalogue().exercises[exercise_id]
-    spec = figure_file(exercise_id).for_variant(variant)
-    title = exercise.variant(variant).name if variant else exercise.name
-    return keyframes(spec, title=title)
+    return JSONResponse(figures.keyframes(exercise.id, variant or None), headers=CACHE)
 
 
 # -- handouts ---------------------------------------------------------------------------------
