@@ -73,7 +73,6 @@ def create_app(
     app.state.auth = Auth(settings, accounts)
     app.state.catalogue = catalogue()
     app.state.figures = figures.WebFigures(app.state.catalogue)
-    app.state.figures = figures.WebFigures(app.state.catalogue)
     app.state.pdfs = PdfMaker()
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     templates.env.filters["markdown"] = render_markdown
