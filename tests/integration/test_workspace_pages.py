@@ -270,3 +270,68 @@ def test_a_blocking_screen_is_shown_and_refuses_a_programme(app: FastAPI) -> Non
                     [("pick", "cat-cow"), ("reps-cat-cow", "10")])  # fmt: skip
     assert refused.status_code == 409
     assert "says doctor" in refused.text
+
+
+# -- the API and isolation --------------------------------------------------------------------
+
+DRAFT = {"title": "Back on track", "days_per_week": 3, "items": [
+    {"exercise_id": "cat-cow", "reps": 10, "note": "Slow, within comfort"},
+    {"exercise_id": "bridge", "sets": 2, "reps": 8, "hold_s": 5},
+]}  # fmt: skip
+
+
+def test_the_api_builds_edits_plays_and_ends_a_programme(app: FastAPI) -> None:
+    carol, alice, alice_id = _builder_setup(app)
+    base = f"/api/v1/clinician/patients/{alice_id}/programmes"
+    crunch = {"items": [{"exercise_id": "crunch", "sets": 2, "reps": 15}]}
+    refused = carol.post(base, json=crunch)
+    assert refused.status_code == 422 and "by the rule" in refused.text
+    made = carol.post(base, json=DRAFT)
+    assert made.status_code == 201, made.text
+    programme_id = made.json()["id"]
+    assert alice.get("/api/v1/programme").json()["id"] == programme_id
+    plan = alice.get(f"/api/v1/programme/{programme_id}/plan").json()
+    assert [(b["exercise_id"], b["note"]) for b in plan["blocks"]] == [
+        ("cat-cow", "Slow, within comfort"), ("bridge", None)]  # fmt: skip
+    edited = carol.put(f"/api/v1/clinician/programmes/{programme_id}",
+                       json={**DRAFT, "days_per_week": 2})  # fmt: skip
+    assert edited.status_code == 200 and edited.json()["version"] == 2
+    assert carol.put(f"/api/v1/clinician/patients/{alice_id}/target",
+                     json={"sessions": 2}).status_code == 204  # fmt: skip
+    row = carol.get("/api/v1/clinician/triage").json()["rows"][0]
+    assert (row["weekly_target"], row["target_is_default"]) == (2, False)
+    ended = carol.post(f"/api/v1/clinician/programmes/{programme_id}/end")
+    assert ended.status_code == 200 and ended.json()["active"] is False
+    assert alice.get("/api/v1/programme").json() is None
+    assert alice.get(f"/api/v1/programme/{programme_id}/plan").status_code == 404
+    history = carol.get(base).json()
+    assert [e["action"] for e in history[0]["events"]] == ["started", "edited", "ended"]
+
+
+def test_no_workspace_route_reaches_another_clinicians_patient(app: FastAPI) -> None:
+    carol, alice, alice_id = _builder_setup(app)
+    programme_id = carol.post(f"/api/v1/clinician/patients/{alice_id}/programmes",
+                              json=DRAFT).json()["id"]  # fmt: skip
+    app.state.accounts.create("dave@example.org", app.state.auth.hash(PASSWORD),
+                              role=Role.CLINICIAN, at=T0)  # fmt: skip
+    dave, bob = signed_in(app, "dave@example.org"), signed_in(app, "bob@example.org")
+    calls = [
+        ("GET", f"/api/v1/clinician/patients/{alice_id}", None),
+        ("GET", f"/api/v1/clinician/patients/{alice_id}/programmes", None),
+        ("POST", f"/api/v1/clinician/patients/{alice_id}/programmes", DRAFT),
+        ("PUT", f"/api/v1/clinician/programmes/{programme_id}", DRAFT),
+        ("POST", f"/api/v1/clinician/programmes/{programme_id}/end", None),
+        ("PUT", f"/api/v1/clinician/patients/{alice_id}/target", {"sessions": 3}),
+        ("GET", f"/api/v1/programme/{programme_id}/plan", None),
+        ("GET", f"/clinician/patients/{alice_id}/programme", None),
+    ]
+    for client in (dave, bob):
+        for method, url, body in calls:
+            answer = client.request(method, url, json=body)
+            assert answer.status_code in (403, 404), (method, url, answer.status_code)
+            assert "Alice" not in answer.text and "alice" not in answer.text
+    assert "Alice" not in dave.get("/clinician").text
+    assert dave.get("/api/v1/clinician/triage").json()["total"] == 0
+    ended = _post(dave, f"/clinician/programmes/{programme_id}/end", {})
+    assert ended.status_code == 404
+    assert alice.get("/api/v1/programme").json()["version"] == 1

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from midback.domain.accounts import Assignment, Invite
+from midback.domain.programme import Programme, ProgrammeDraft
+from midback.domain.triage import SortKey, TriagePage
 from midback.services import workspace
 from midback.web.deps import Accounts, Cat, ClinicianId, Now, PersonId, Repo
 
@@ -132,3 +134,94 @@ def assign(
 def my_assignments(person: PersonId, accounts: Accounts) -> list[Assignment]:
     """Programs my clinicians assigned to me, newest first."""
     return accounts.assignments(person)
+
+
+# -- the workspace: triage, targets, programmes ----------------------------------------------
+
+
+class TargetBody(BaseModel):
+    """A person's own weekly target of sessions (null: back to the default)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sessions: int | None = Field(ge=1, le=14)
+
+
+@router.get("/clinician/triage")
+def triage(
+    clinician: ClinicianId,
+    accounts: Accounts,
+    repo: Repo,
+    cat: Cat,
+    now: Now,
+    q: Annotated[str, Query(max_length=100)] = "",
+    sort: SortKey = SortKey.ALERTS,
+    order: Annotated[str | None, Query(pattern="^(asc|desc)$")] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+) -> TriagePage:
+    """One page (25 rows) of the clinician's linked people, searched by name or email and
+    sorted (by default who needs attention first)."""
+    descending = None if order is None else order == "desc"
+    return workspace.triage(repo, accounts, cat, clinician, now=now, query=q, sort=sort,
+                            descending=descending, page=page)  # fmt: skip
+
+
+@router.put("/clinician/patients/{person_id}/target", status_code=status.HTTP_204_NO_CONTENT)
+def set_target(
+    person_id: int, body: TargetBody, clinician: ClinicianId, accounts: Accounts, repo: Repo,
+    now: Now,
+) -> None:  # fmt: skip
+    """Set a linked person's weekly target (404 for anyone not linked)."""
+    workspace.set_weekly_target(repo, accounts, clinician, person_id, body.sessions, now=now)
+
+
+@router.get("/clinician/patients/{person_id}/programmes")
+def programmes(
+    person_id: int, clinician: ClinicianId, accounts: Accounts, repo: Repo
+) -> list[Programme]:
+    """A linked person's programmes, newest first, each with its history of changes."""
+    return workspace.programmes_of(repo, accounts, clinician, person_id)
+
+
+@router.post("/clinician/patients/{person_id}/programmes", status_code=status.HTTP_201_CREATED)
+def start_programme(
+    person_id: int, body: ProgrammeDraft, clinician: ClinicianId, accounts: Accounts,
+    repo: Repo, cat: Cat, now: Now,
+) -> Programme:  # fmt: skip
+    """Start a programme for a linked person (their previous one ends): 422 naming the rule
+    for an exercise their limits rule out or a dose out of range, 409 for a blocking screen
+    not cleared or a course running."""
+    return workspace.start_programme(repo, accounts, cat, clinician, person_id, body, now=now)
+
+
+@router.put("/clinician/programmes/{programme_id}")
+def edit_programme(
+    programme_id: int, body: ProgrammeDraft, clinician: ClinicianId, accounts: Accounts,
+    repo: Repo, cat: Cat, now: Now,
+) -> Programme:  # fmt: skip
+    """Change a linked person's active programme, checked like a new one."""
+    return workspace.edit_programme(repo, accounts, cat, clinician, programme_id, body, now=now)
+
+
+@router.post("/clinician/programmes/{programme_id}/end")
+def end_programme(
+    programme_id: int, clinician: ClinicianId, accounts: Accounts, repo: Repo, now: Now
+) -> Programme:
+    """End a linked person's active programme (kept in its history)."""
+    return workspace.end_programme(repo, accounts, clinician, programme_id, now=now)
+
+
+@router.get("/programme")
+def my_programme(person: PersonId, accounts: Accounts, repo: Repo) -> Programme | None:
+    """My active programme (null: none)."""
+    return workspace.my_programme(repo, accounts, person)
+
+
+@router.get("/programme/{programme_id}/plan")
+def my_programme_plan(
+    programme_id: int, person: PersonId, accounts: Accounts, repo: Repo, cat: Cat, now: Now
+) -> dict[str, Any]:
+    """My active programme as a session plan for the player (each block with its clinician's
+    note), checked against my screen like every session (403 when it blocks)."""
+    plan = workspace.programme_plan(repo, accounts, cat, person, programme_id, now=now)
+    return plan.to_json()
