@@ -23,3 +23,15 @@ def catalogue_copy(tmp_path: Path) -> Path:
     target = tmp_path / "catalogue"
     shutil.copytree(default_catalogue_dir(), target)
     return target
+
+
+_BY_FOLDER = {"load": pytest.mark.load, "e2e": pytest.mark.e2e}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/load is marked ``load`` and every one under tests/e2e ``e2e``,
+    whether or not its module says so: ``-m "not load and not e2e"`` is honest."""
+    for item in items:
+        folder = item.path.parent.name
+        if folder in _BY_FOLDER:
+            item.add_marker(_BY_FOLDER[folder])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from midback.words import did_you_mean
+
 
 class MidbackError(Exception):
     """Base of every error midback raises on purpose."""
@@ -25,8 +27,7 @@ class UnknownIdError(MidbackError):
         self.kind = kind
         self.value = value
         self.suggestions = suggestions
-        hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
-        super().__init__(f"unknown {kind} {value!r}{hint}")
+        super().__init__(f"unknown {kind} {value!r}{did_you_mean(suggestions)}")
 
 
 class AnswersError(MidbackError):
@@ -70,6 +71,11 @@ class PainTooHigh(ScreenBlocked):
 
 class PlanError(MidbackError):
     """No plan can be made from these options (e.g. budget too small, nothing allowed)."""
+
+
+class NothingFits(PlanError):
+    """Valid options, but no exercise fits them with the person's limits (the stored screen's
+    conditions, the kit, the time): the web answers 409, naming what to change."""
 
 
 class NotFound(MidbackError):

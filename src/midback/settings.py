@@ -17,6 +17,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field
 
 from midback.errors import MidbackError
+from midback.words import yes_no
 
 ENV_VARS: dict[str, str] = {
     "home": "MIDBACK_HOME",
@@ -166,9 +167,8 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def _flag(env: Mapping[str, str], field: str) -> bool:
-    value = (env.get(ENV_VARS[field]) or "").strip().lower()
-    if value in ("", "0", "false", "no", "off"):
-        return False
-    if value in ("1", "true", "yes", "on"):
-        return True
-    raise SettingsError(f"{ENV_VARS[field]}: {value!r} is not true or false")
+    value = env.get(ENV_VARS[field])
+    flag = yes_no(value)
+    if flag is None:
+        raise SettingsError(f"{ENV_VARS[field]}: {value!r} is not true or false")
+    return flag

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -30,10 +31,10 @@ def on(monkeypatch: pytest.MonkeyPatch, when: datetime) -> None:
     monkeypatch.setattr(store, "now", lambda: when)
 
 
-def run(*args: str) -> dict[str, object]:
+def run(*args: str) -> dict[str, Any]:
     result = runner.invoke(cli.app, [*args, "--json"])
     assert result.exit_code == 0, result.output
-    data: dict[str, object] = json.loads(result.stdout)
+    data: dict[str, Any] = json.loads(result.stdout)
     return data
 
 
@@ -45,7 +46,7 @@ def test_a_course_followed_daily_for_two_weeks_keeps_its_core_and_climbs(
     answers.write_text(json.dumps(ALL_CLEAR), encoding="utf-8")
     assert runner.invoke(cli.app, ["screen", "--answers", str(answers)]).exit_code == 0
     course = run("course", "start", "--minutes", "15", "--place", "home")
-    core = [c["exercise_id"] for c in course["core"]]  # type: ignore[index]
+    core = [c["exercise_id"] for c in course["core"]]
     assert 3 <= len(core) <= 6
     first: dict[str, str] = {}
     for n in range(14):
@@ -84,9 +85,9 @@ def test_swap_stop_and_a_missing_course_in_the_terminal(
     answers.write_text(json.dumps(ALL_CLEAR), encoding="utf-8")
     course = run("course", "start", "--minutes", "15", "--place", "home",
                  "--answers", str(answers))  # fmt: skip
-    first = course["core"][0]["exercise_id"]  # type: ignore[index]
+    first = course["core"][0]["exercise_id"]
     swapped = run("course", "swap", str(first))
-    assert first not in [c["exercise_id"] for c in swapped["core"]]  # type: ignore[union-attr]
+    assert first not in [c["exercise_id"] for c in swapped["core"]]
     wrong = runner.invoke(cli.app, ["course", "swap", "crunch"])
     assert wrong.exit_code == 2 and "not in your course's core" in wrong.output
     stopped = run("course", "stop")
@@ -109,7 +110,7 @@ def test_history_in_the_terminal_charts_the_course_doses(
     answers.write_text(json.dumps(ALL_CLEAR), encoding="utf-8")
     course = run("course", "start", "--minutes", "15", "--place", "home",
                  "--answers", str(answers))  # fmt: skip
-    core = [c["exercise_id"] for c in course["core"]]  # type: ignore[index]
+    core = [c["exercise_id"] for c in course["core"]]
     for n in range(3):
         on(monkeypatch, START + timedelta(days=n))
         played = runner.invoke(cli.app, ["start", "--no-input", "--speed", "1000",

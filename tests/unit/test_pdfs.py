@@ -16,7 +16,12 @@ PAGE = HandoutPage(slug="p", title="P", lead="", exercises=[], sources=[])
 
 def test_the_same_pages_are_laid_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
     made: list[int] = []
-    monkeypatch.setattr(pdfs, "pdf_bytes", lambda pages, start=None: made.append(1) or b"%PDF")
+
+    def pdf_bytes(pages: object, start: object = None) -> bytes:
+        made.append(1)
+        return b"%PDF"
+
+    monkeypatch.setattr(pdfs, "pdf_bytes", pdf_bytes)
     maker = PdfMaker()
     assert run_in_own_loop(maker.pdf([PAGE])) == b"%PDF"
     assert run_in_own_loop(maker.pdf([PAGE])) == b"%PDF"

@@ -41,16 +41,27 @@ def test_threads_take_turns(tmp_path: Path) -> None:
 
 def test_another_process_waits_for_the_turn(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'a.db'}"
+    lock_file = tmp_path / "a.db.writer"
+    # The child first tries the turn without waiting and says "busy" when it is refused (the
+    # handshake: no sleeping in the hope it got there), then waits for it.
     script = (
-        "import time, sys\n"
+        "import fcntl, os, time\n"
         "from midback.storage.engine import make_engine, writer_lock\n"
+        f"fd = os.open({str(lock_file)!r}, os.O_RDWR)\n"
+        "try:\n"
+        "    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+        "    print('free', flush=True)\n"
+        "except BlockingIOError:\n"
+        "    print('busy', flush=True)\n"
+        "os.close(fd)\n"
         f"with writer_lock(make_engine({url!r})):\n"
         "    print(time.time(), flush=True)\n"
     )
     turn = writer_lock(make_engine(url))
     with turn:
         child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-        time.sleep(1.0)
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "busy"  # refused while this process holds it
         released = time.time()
     out, _ = child.communicate(timeout=30)
     assert child.returncode == 0

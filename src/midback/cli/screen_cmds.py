@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +29,7 @@ from midback.domain.contraindications import CONDITION_LABELS
 from midback.domain.questions import EMERGENCY_FLAGS, PREGNANCY_ONLY, RED_FLAG_QUESTIONS, RedFlag
 from midback.domain.safety import HEADLINES, ScreenResult, Verdict
 from midback.domain.vocab import Condition
+from midback.words import close_matches, did_you_mean
 
 _COLOURS: dict[Verdict, str] = {
     Verdict.EMERGENCY: "red",
@@ -197,8 +197,7 @@ def _parse_conditions(text: str, choices: list[Condition]) -> list[Condition]:
         elif item in {c.value for c in choices}:
             found.append(Condition(item))
         else:
-            close = difflib.get_close_matches(item.lower(), [c.value for c in choices], n=3)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
+            hint = did_you_mean(close_matches(item, [c.value for c in choices]))
             raise ValueError(
                 f"{item!r} is not one of the numbers 1-{len(choices)} or ids listed{hint}"
             )

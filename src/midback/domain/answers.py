@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, TypeVar
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from midback.domain.questions import RedFlag
 from midback.domain.vocab import Condition
 from midback.errors import AnswersError
+from midback.words import close_matches, did_you_mean
 
 AGE_MIN: Final = 1
 AGE_MAX: Final = 120
@@ -83,6 +83,8 @@ def parse_answers(data: object) -> Answers:
     Raises AnswersError for the first problem, naming the field (``red_flags[1]``) and the
     bad value, with close ids suggested. Unknown fields and ids are errors, never ignored.
     """
+    if isinstance(data, Answers):  # already checked (the API's typed body)
+        return Answers.model_validate(data.model_dump())
     if not isinstance(data, dict):
         raise AnswersError("answers", f"expected an object of answers, got {_show(data)}")
     for key in data:
@@ -157,10 +159,8 @@ def _ids(data: Mapping[Any, Any], name: str, kind: type[_E], what: str) -> list[
 
 def _hint(value: str, known: Iterable[str]) -> str:
     choices = list(known)
-    close = difflib.get_close_matches(value.lower(), choices, n=3, cutoff=0.6)
-    if close:
-        return f" (did you mean {', '.join(close)}?)"
-    return f" (expected one of: {', '.join(choices)})"
+    close = close_matches(value, choices)
+    return did_you_mean(close) if close else f" (expected one of: {', '.join(choices)})"
 
 
 def _show(value: object) -> str:

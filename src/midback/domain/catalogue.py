@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Annotated
 
@@ -20,6 +19,7 @@ from midback.domain.vocab import (
     Position,
 )
 from midback.errors import UnknownIdError
+from midback.words import close_matches
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=60)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -204,4 +204,4 @@ class Catalogue(_Frozen):
 
 
 def _close(value: str, candidates: Iterable[str]) -> list[str]:
-    return difflib.get_close_matches(value.lower(), list(candidates), n=3, cutoff=0.5)
+    return close_matches(value, candidates, cutoff=0.5)

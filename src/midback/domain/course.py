@@ -54,7 +54,7 @@ from midback.domain.planner import (
 )
 from midback.domain.prescription import GET_READY_S, Prescription
 from midback.domain.vocab import Direction, Focus, Kind
-from midback.errors import PlanError
+from midback.errors import NothingFits, PlanError
 
 
 class Phase(StrEnum):
@@ -231,7 +231,7 @@ def choose_core(
             )
         )
     if not core:
-        raise PlanError("no exercise fits this course's time, place and limits")
+        raise NothingFits("no exercise fits this course's time, place and limits")
     return core
 
 
@@ -342,7 +342,7 @@ def swap(
     replacement = replacement_for(cat, course.core[index], course.core, request, gentler=False,
                                   today=today)  # fmt: skip
     if replacement is None:
-        raise PlanError(f"nothing else that moves the same way fits in place of {exercise.name}")
+        raise NothingFits(f"nothing else that moves the same way fits in place of {exercise.name}")
     core = list(course.core)
     core[index] = replacement
     new = cat.exercises[replacement.exercise_id].name

@@ -126,7 +126,7 @@ from midback.domain.vocab import (
     Position,
 )
 from midback.domain.vocab import Focus as Focus  # re-exported: Focus used to live here
-from midback.errors import PlanError
+from midback.errors import NothingFits
 
 
 class Phase(StrEnum):
@@ -440,10 +440,10 @@ def plan(cat: Catalogue, request: PlanRequest) -> Plan:
         any_length = candidates(cat, request, 24 * 3600)
         if any_length:
             shortest = min(o.seconds for g in any_length for o in g) + GET_READY_S
-            raise PlanError(
+            raise NothingFits(
                 f"{request.minutes} min is too short; the shortest exercise here takes {shortest} s"
             )
-        raise PlanError(
+        raise NothingFits(
             f"no exercise fits {request.minutes} min at {request.place.value}"
             " with this kit and these conditions"
         )
@@ -1131,7 +1131,7 @@ def plan_program(cat: Catalogue, program: Program, request: PlanRequest) -> Plan
             Option(exercise, form, dose, dose.seconds, 0, 0, 0, phase, upright, None, False)
         )
     if not chosen:
-        raise PlanError(f"every exercise of {program.id} is ruled out by your conditions")
+        raise NothingFits(f"every exercise of {program.id} is ruled out by your conditions")
     program_request = request.model_copy(update={"doses": {}})
     blocks: list[Block] = []
     swaps: list[Swap] = []

@@ -11,7 +11,15 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, JsonValue
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    JsonValue,
+)
 
 from midback.domain.prescription import Prescription
 
@@ -23,8 +31,16 @@ def _to_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 """A timezone-aware datetime, converted to UTC."""
 
-Score = Annotated[int, Field(ge=0, le=10)]
-"""A 0-10 rating (pain, stiffness, effort): 0 none, 10 the worst imaginable."""
+
+def _not_a_boolean(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number from 0 to 10, not true or false")
+    return value
+
+
+Score = Annotated[int, Field(ge=0, le=10), BeforeValidator(_not_a_boolean)]
+"""A 0-10 rating (pain, stiffness, effort): 0 none, 10 the worst imaginable. A whole number
+(6.0 is 6, as JSON allows); a boolean is refused everywhere (Python counts True as 1)."""
 
 JsonObject = dict[str, JsonValue]
 """A JSON object, stored as it is (a plan, screening answers, a screen result)."""

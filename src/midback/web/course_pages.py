@@ -18,6 +18,7 @@ from midback.web.deps import Accounts, Cat, ClinicianId, Now, PersonId, Repo
 from midback.web.pages import link, plan_form, render, screen_first
 from midback.web.schemas import CourseBody
 from midback.web.security import check_csrf
+from midback.words import truthy
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,7 +57,7 @@ def course_start(
     form: dict[str, Any] = {"minutes": minutes, "place": place, "level": level, "focus": "",
                             "program": program, "weeks": weeks, "equipment": equipment or [],
                             "conditions": conditions or [], "seed": "0",
-                            "cleared": cleared.lower() in ("1", "true", "on", "yes")}  # fmt: skip
+                            "cleared": truthy(cleared)}  # fmt: skip
     if not program and not (minutes and place):
         errors = {"minutes": "Minutes and place: how long, and where?"}
         return _start_form(request, cat, form, errors=errors, status_code=422)

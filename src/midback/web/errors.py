@@ -16,6 +16,7 @@ from midback.errors import (
     ImportFileError,
     MidbackError,
     NotFound,
+    NothingFits,
     ScreenBlocked,
     UnknownIdError,
 )
@@ -47,6 +48,8 @@ def error_body(error: MidbackError) -> tuple[int, dict[str, object]]:
     if isinstance(error, ScreenBlocked):
         reasons = [{"id": rid, "message": message} for rid, message in error.reasons]
         return 403, {"error": "screen", "verdict": error.verdict, "reasons": reasons}
+    if isinstance(error, NothingFits):
+        return 409, {"error": "nothing_fits", "detail": str(error)}
     if isinstance(error, UnknownIdError | NotFound):
         return 404, {"detail": str(error)}
     if isinstance(error, AnswersError):

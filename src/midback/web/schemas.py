@@ -3,29 +3,39 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic.config import JsonDict
 
+from midback.domain.answers import (
+    AGE_MAX,
+    AGE_MIN,
+    DURATION_MAX_DAYS,
+    IMPROVING_DEFAULT,
+    PAIN_MAX,
+    PAIN_MIN,
+    PREGNANCY_WEEKS_MAX,
+    PREGNANCY_WEEKS_MIN,
+    Answers,
+)
 from midback.domain.dose import DEFAULT_SOURCE, Level
 from midback.domain.planner import Focus, PlanRequest
 from midback.domain.prescription import Prescription
-from midback.domain.records import LogStatus
+from midback.domain.records import LogStatus, Score
 from midback.domain.vocab import Condition, Equipment, Place
-
-
-def _not_a_boolean(value: object) -> object:
-    if isinstance(value, bool):
-        raise ValueError("expected a whole number from 0 to 10, not true or false")
-    return value
-
-
-Score = Annotated[int, Field(ge=0, le=10), BeforeValidator(_not_a_boolean)]
-"""A 0-10 score: a whole number (6.0 is 6, as JSON allows); a boolean is refused."""
 
 EARLIEST_DAY = date(1970, 1, 1)
 LATEST_DAY = date(2199, 12, 31)
-Day = Annotated[date, Field(ge=EARLIEST_DAY, le=LATEST_DAY)]
+Day = Annotated[
+    date,
+    Field(
+        ge=EARLIEST_DAY,
+        le=LATEST_DAY,
+        # JSON Schema has no bounds for dates: the year's pattern says 1970-2199.
+        json_schema_extra={"pattern": r"^(19[7-9][0-9]|2[01][0-9][0-9])-"},
+    ),
+]
 """A calendar day midback can count weeks from and to (year 9999 overflows the arithmetic)."""
 
 
@@ -52,8 +62,76 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _a_number(value: object) -> object:
+    if isinstance(value, bool | str):
+        raise ValueError("expected a whole number")
+    return value
+
+
+Whole = Annotated[int, BeforeValidator(_a_number)]
+"""A whole number as JSON has it (6 or 6.0; not 6.5, "6" or true)."""
+
+
+def _given_only_with(field: str, condition: str) -> JsonDict:
+    """JSON Schema: when ``field`` is given (not null), ``conditions`` holds ``condition``."""
+    return {
+        "if": {"required": [field], "properties": {field: {"not": {"type": "null"}}}},
+        "then": {
+            "required": ["conditions"],
+            "properties": {"conditions": {"contains": {"const": condition}}},
+        },
+    }
+
+
+class ScreenAnswers(Answers):
+    """The safety screen's answers as the API takes them: exactly the published schema (strict
+    types: ``true``, not ``"yes"``; a whole number, not ``"6"``)."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "allOf": [
+                _given_only_with("pregnancy_weeks", "pregnancy"),
+                _given_only_with("bp_controlled", "high_blood_pressure"),
+            ]
+        },
+    )
+
+    age: Whole = Field(ge=AGE_MIN, le=AGE_MAX)
+    pain_now: Whole = Field(ge=PAIN_MIN, le=PAIN_MAX)
+    pain_duration_days: Whole = Field(ge=0, le=DURATION_MAX_DAYS)
+    improving: StrictBool = IMPROVING_DEFAULT
+    assessed_by_clinician: StrictBool = False
+    pregnancy_weeks: (
+        Annotated[
+            int,
+            Field(ge=PREGNANCY_WEEKS_MIN, le=PREGNANCY_WEEKS_MAX),
+            BeforeValidator(_a_number),
+        ]
+        | None
+    ) = None
+    bp_controlled: StrictBool | None = None
+
+    def answers(self) -> Answers:
+        """As the domain's ``Answers``."""
+        return Answers.model_validate(self.model_dump())
+
+
+_PLANNED: JsonDict = {
+    "required": ["minutes", "place"],
+    "properties": {"minutes": {"type": "integer"}, "place": {"type": "string"}},
+}
+_A_PROGRAM: JsonDict = {
+    "required": ["program_id"],
+    "properties": {"program_id": {"type": "string"}},
+}
+
+
 class PlanBody(_Body):
-    """What to plan: the CLI's plan options as JSON."""
+    """What to plan: the CLI's plan options as JSON: minutes and place, or a program."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [_PLANNED, _A_PROGRAM]})
 
     minutes: int | None = Field(default=None, ge=1, le=240)
     place: Place | None = None
@@ -63,7 +141,7 @@ class PlanBody(_Body):
     level: Level = Level.BEGINNER
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     program_id: str | None = Field(default=None, max_length=60)
-    answers: dict[str, Any] | None = None
+    answers: ScreenAnswers | None = None
     """Safety-screen answers; when absent the person's last screen applies."""
     cleared: bool = False
 
@@ -115,16 +193,31 @@ class SwapBody(_Body):
 
 
 class WeekBody(PlanBody):
-    """A week plan: the plan options plus how many days and from when."""
+    """A week plan: the plan options (minutes and place needed) plus how many days and from
+    when."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [_PLANNED]})
 
     days: int = Field(default=7, ge=1, le=28)
     start: Day | None = None
 
 
 class StartBody(PlanBody):
-    """Start a session: plan it on the server, then record it."""
+    """Start a session: plan it on the server (minutes and place, a program, or today's session
+    of the person's course), then record it."""
 
-    pain_before: int | None = Field(default=None, ge=0, le=10)
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                _PLANNED,
+                _A_PROGRAM,
+                {"required": ["course"], "properties": {"course": {"const": True}}},
+            ]
+        },
+    )
+
+    pain_before: Score | None = None
     course: bool = False
     """Play today's session of the person's course (the plan options are then not needed)."""
     idempotency_key: str | None = Field(
@@ -142,7 +235,7 @@ class LogBody(_Body):
         actual: Prescription | None = None
     else:
         actual: ReportedDose | None = None
-    pain: int | None = Field(default=None, ge=0, le=10)
+    pain: Score | None = None
     idempotency_key: str = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
 
 
@@ -150,8 +243,8 @@ class FinishBody(_Body):
     """How a session ended."""
 
     status: Literal["completed", "quit"] = "completed"
-    pain_after: int | None = Field(default=None, ge=0, le=10)
-    effort: int | None = Field(default=None, ge=0, le=10)
+    pain_after: Score | None = None
+    effort: Score | None = None
     note: str | None = Field(default=None, max_length=2000)
 
 

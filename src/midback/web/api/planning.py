@@ -19,15 +19,15 @@ from midback.errors import PlanError
 from midback.services.planning import make_plan_for, make_week_for
 from midback.services.screening import take_screen
 from midback.web.deps import Cat, Now, PersonId, Repo
-from midback.web.schemas import Day, PlanBody, WeekBody
+from midback.web.schemas import Day, PlanBody, ScreenAnswers, WeekBody
 
 router = APIRouter(tags=["planning"])
 
 
 @router.post("/screen")
-def post_screen(body: dict[str, Any], repo: Repo, person: PersonId, now: Now) -> ScreenResult:
+def post_screen(body: ScreenAnswers, repo: Repo, person: PersonId, now: Now) -> ScreenResult:
     """Screen the answers, keep the result, and return the verdict with reasons and advice."""
-    return take_screen(repo, person, parse_answers(body), at=now)
+    return take_screen(repo, person, body.answers(), at=now)
 
 
 def plan_from(body: PlanBody, repo: Repo, cat: Cat, person: int, now: datetime) -> Plan:
