@@ -335,3 +335,38 @@ def test_no_workspace_route_reaches_another_clinicians_patient(app: FastAPI) -> 
     ended = _post(dave, f"/clinician/programmes/{programme_id}/end", {})
     assert ended.status_code == 404
     assert alice.get("/api/v1/programme").json()["version"] == 1
+
+
+# -- outcome measures -------------------------------------------------------------------------
+
+
+def test_outcome_measures_are_asked_at_the_start_and_at_two_weeks(app: FastAPI) -> None:
+    from midback.services import workspace
+
+    carol, alice, alice_id = _builder_setup(app)
+    start = alice.get("/outcomes").text
+    assert 'name="timepoint" value="start"' in start and 'name="groc"' not in start
+    first = [("timepoint", "start"), ("activity-1", "Reaching up to a shelf"), ("score-1", "3"),
+             ("activity-2", "Sitting through a film"), ("score-2", "5")]  # fmt: skip
+    with_groc = _post(alice, "/outcomes", [*first, ("groc", "2")])
+    assert with_groc.status_code == 422 and "no change to rate at the start" in with_groc.text
+    half = _post(alice, "/outcomes", [*first, ("activity-3", "Gardening")])
+    assert half.status_code == 422 and "activity 3: give both" in half.text
+    assert _post(alice, "/outcomes", first).status_code == 303
+    assert "Nothing is due now" in alice.get("/outcomes").text
+    assert _post(alice, "/outcomes", first).status_code == 422  # the start is answered
+    app.dependency_overrides[_now] = lambda: T0 + timedelta(days=15)
+    later = alice.get("/outcomes").text
+    assert 'value="week2"' in later and "Reaching up to a shelf" in later
+    other = [("timepoint", "week2"), ("activity-1", "Running"), ("score-1", "6"), ("groc", "3")]
+    assert _post(alice, "/outcomes", other).status_code == 422
+    again = [("timepoint", "week2"), ("activity-1", "Reaching up to a shelf"), ("score-1", "6"),
+             ("activity-2", "Sitting through a film"), ("score-2", "7"), ("groc", "4")]  # fmt: skip
+    assert _post(alice, "/outcomes", again).status_code == 303
+    clinician_id = carol.get("/api/v1/me").json()["id"]
+    seen = workspace.patient_outcomes(app.state.repo, app.state.accounts, clinician_id, alice_id,
+                                      now=T0 + timedelta(days=15))  # fmt: skip
+    assert [a.timepoint.value for a in seen.answered] == ["start", "week2"]
+    assert seen.change == 2.5 and seen.meaningful and seen.due is None
+    partial = app.state.templates.get_template("_outcomes.html").render(outcomes=seen)
+    assert "+4: moderately better" in partial and "<svg" in partial and "2 weeks" in partial

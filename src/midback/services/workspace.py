@@ -15,6 +15,14 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from midback.domain.accounts import AccountError, Scope
+from midback.domain.measures import (
+    Answered,
+    Outcomes,
+    Psfs,
+    Timepoint,
+    check_answer,
+    outcomes,
+)
 from midback.domain.planner import Plan, PlanRequest
 from midback.domain.programme import (
     Programme,
@@ -317,6 +325,56 @@ def programme_plan(
     return to_plan(cat, programme.draft, limits)
 
 
+# -- outcome measures -----------------------------------------------------------------------
+
+
+def my_outcomes(repo: Repository, accounts: SqlAccounts, person_id: int, *, now: datetime
+                ) -> Outcomes:  # fmt: skip
+    """The person's PSFS and GROC answers and the timepoint due now."""
+    return _outcomes(workspace_for(repo, accounts), person_id, now, Scope())
+
+
+def answer_outcomes(
+    repo: Repository,
+    accounts: SqlAccounts,
+    person_id: int,
+    timepoint: Timepoint,
+    psfs: Psfs,
+    groc: int | None,
+    *,
+    now: datetime,
+) -> Outcomes:
+    """Keep the person's answers for the timepoint due (MeasureError when it is not due, or
+    the answer does not fit it); returns their measures afterwards."""
+    store = workspace_for(repo, accounts)
+    current = _outcomes(store, person_id, now, Scope())
+    check_answer(current, timepoint, psfs, groc)
+    store.add_outcome(person_id, "psfs", timepoint.value, psfs.model_dump(mode="json"), now)
+    if groc is not None:
+        store.add_outcome(person_id, "groc", timepoint.value, {"score": groc}, now)
+    return _outcomes(store, person_id, now, Scope())
+
+
+def patient_outcomes(
+    repo: Repository, accounts: SqlAccounts, clinician_id: int, person_id: int, *, now: datetime
+) -> Outcomes:
+    """A linked person's measures as the clinician may see them (from the scope's ``since``
+    on), for the partial ``_outcomes.html`` on the patient's page."""
+    scope = scope_for(accounts, clinician_id, person_id)
+    return _outcomes(workspace_for(repo, accounts), person_id, now, scope)
+
+
+def _outcomes(store: SqlWorkspace, person_id: int, now: datetime, scope: Scope) -> Outcomes:
+    found: dict[str, dict[str, object]] = {}
+    for at, kind, point, data in store.outcomes(person_id):
+        if not scope.shows(at):
+            continue
+        entry = found.setdefault(point, {"timepoint": point, "at": at})
+        entry["psfs" if kind == "psfs" else "groc"] = data if kind == "psfs" else data["score"]
+    answered = [Answered.model_validate(e) for e in found.values()]
+    return outcomes(answered, now)
+
+
 def names(cat: Catalogue) -> Callable[[str], str]:
     """The catalogue name of an exercise id (the id itself when unknown)."""
     return lambda exercise_id: (
@@ -329,12 +387,15 @@ __all__ = [
     "ProgrammeRefused",
     "TargetError",
     "alert_counts",
+    "answer_outcomes",
     "check_programme",
     "edit_programme",
     "end_programme",
+    "my_outcomes",
     "my_programme",
     "names",
     "patient_limits",
+    "patient_outcomes",
     "programme_plan",
     "programmes_of",
     "scope_for",

@@ -1,5 +1,6 @@
-"""Programme pages (server mode): the clinician's builder for one linked patient, and the
-patient's own programme with its Start button and handout.
+"""Programme pages (server mode): the clinician's builder for one linked patient, the
+patient's own programme with its Start button and handout, and the patient's outcome measures
+(PSFS and GROC at the start, 2 and 6 weeks).
 
 The builder lists the catalogue with the patient's limits applied: an exercise their screen
 rules out is shown refused, naming the rule, and refused again if posted. Doses are asked
@@ -19,6 +20,14 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from midback.domain.catalogue import Catalogue
+from midback.domain.measures import (
+    GROC_LABELS,
+    LABELS,
+    MAX_ACTIVITIES,
+    MeasureError,
+    Psfs,
+    Timepoint,
+)
 from midback.domain.programme import (
     Programme,
     ProgrammeDraft,
@@ -322,3 +331,70 @@ def _first(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(p) for p in first["loc"])
     return f"{where}: {first['msg']}" if where else str(first["msg"])
+
+
+# -- outcome measures -----------------------------------------------------------------------
+
+
+@router.get("/outcomes", response_class=HTMLResponse)
+def outcomes_page(
+    request: Request,
+    person: PersonId,
+    accounts: Accounts,
+    repo: Repo,
+    now: Now,
+    message: Annotated[str | None, Query(max_length=300)] = None,
+) -> Response:
+    """The person's outcome measures (PSFS and GROC): the form of the timepoint due, and
+    their answers so far."""
+    if request.app.state.settings.mode != "server":
+        return RedirectResponse("/", status_code=303)
+    found = workspace.my_outcomes(repo, accounts, person, now=now)
+    return render(request, "outcomes.html", outcomes=found, message=message, error=None,
+                  labels=LABELS, groc_labels=GROC_LABELS)  # fmt: skip
+
+
+@router.post("/outcomes", response_class=HTMLResponse)
+async def outcomes_submit(
+    request: Request, _: Csrf, person: PersonId, accounts: Accounts, repo: Repo, now: Now
+) -> Response:
+    """Keep the answers of the timepoint due; a wrong or missing answer shows the form again
+    naming it (422)."""
+    form = await request.form()
+    fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    try:
+        timepoint, psfs, groc = _measures_from_form(fields)
+        await run_in_threadpool(
+            workspace.answer_outcomes, repo, accounts, person, timepoint, psfs, groc, now=now
+        )
+    except MidbackError as error:
+        found = await run_in_threadpool(workspace.my_outcomes, repo, accounts, person, now=now)
+        return render(request, "outcomes.html", status_code=422, outcomes=found, message=None,
+                      error=str(error), labels=LABELS, groc_labels=GROC_LABELS)  # fmt: skip
+    return RedirectResponse("/outcomes?message=Thank+you:+answers+kept.", status_code=303)
+
+
+def _measures_from_form(fields: Mapping[str, str]) -> tuple[Timepoint, Psfs, int | None]:
+    """The timepoint, PSFS and GROC a form sends (``activity-N``/``score-N``, ``groc``)."""
+    try:
+        timepoint = Timepoint(fields.get("timepoint", ""))
+    except ValueError:
+        raise MeasureError("timepoint: expected start, week2 or week6") from None
+    activities = []
+    for n in range(1, MAX_ACTIVITIES + 1):
+        name = fields.get(f"activity-{n}", "").strip()
+        score = fields.get(f"score-{n}", "").strip()
+        if not name and not score:
+            continue
+        if not name or not score:
+            raise MeasureError(f"activity {n}: give both the activity and how well you can do it")
+        activities.append({"name": name, "score": _number(score, f"score-{n}")})
+    try:
+        psfs = Psfs.model_validate({"activities": activities})
+    except ValidationError as error:
+        raise MeasureError(f"activities: {_first(error)}") from None
+    groc_text = fields.get("groc", "").strip()
+    groc = _number(groc_text, "groc") if groc_text else None
+    if groc is not None and groc not in GROC_LABELS:
+        raise MeasureError("groc: expected -7 to +7")
+    return timepoint, psfs, groc
