@@ -738,7 +738,12 @@ function main() {
   dialog.addEventListener("close", () => closeQuit(dialog.returnValue));
 
   function endRun(quit) {
-    sendPending();
+    // The last exercise's tap is asked on the end form, with how the session went.
+    const last = pending ? hook.results.find((r) => r.key === pending.key) : null;
+    $("after-last").hidden = !last;
+    if (last) {
+      $("after-last-legend").textContent = `How was ${timeline.blocks[last.block].name}?`;
+    }
     $("run-hurt-note").hidden = true;
     noteBlock = null;
     quitEnd = quit;
@@ -776,17 +781,19 @@ function main() {
     if (effort !== null) body.effort = effort;
     if (note) body.note = note.slice(0, 2000);
     $("after-save").disabled = true;
+    const last = form.querySelector('input[name="last_effort"]:checked');
+    sendPending(last ? last.value : null); // the last exercise's log goes before the finish
     const key = `s${sessionId}-finish`;
     finishSaved = { key, body };
     sessions.clear(); // from here the outbox holds everything still to send
     showSummary(painAfter);
     $("done-lead").textContent = "Saving…";
     await outbox.add({ key, url: `${api}/sessions/${sessionId}/finish`, body, kind: "finish" });
-    const pending = outbox.items().some((item) => item.key.startsWith(`s${sessionId}-`));
-    $("done-lead").textContent = pending
+    const waiting = outbox.items().some((item) => item.key.startsWith(`s${sessionId}-`));
+    $("done-lead").textContent = waiting
       ? "Saved on this device. It will be sent when you are back online."
       : "Saved.";
-    record({ type: "finished", pending });
+    record({ type: "finished", pending: waiting });
   }
 
   const STATUS_WORDS = {
