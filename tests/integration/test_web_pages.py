@@ -115,7 +115,7 @@ def post_form(client: TestClient, path: str, data: dict[str, Any]) -> httpx.Resp
 
 
 PAGES = {
-    "/": "A safe routine for your mid back, right now",
+    "/": "Welcome to midback",
     "/screen": "Safety screen",
     "/exercises": "Exercises",
     "/exercises/bridge": "Bridge",
@@ -314,7 +314,7 @@ def test_a_missing_screen_answer_is_named_next_to_its_field(client: TestClient) 
     page = parse(response)
     assert page.has("input", id="age", **{"aria-invalid": "true"})
     assert page.has("p", id="age-error")
-    assert "Please answer this question." in page.text("p")
+    assert "How old are you? Not answered yet: enter your age in years." in page.text("p")
     kept = [a for t, a in page.tags if t == "input" and a.get("value") == "knee_pain"]
     assert "checked" in kept[0]  # the other answers are kept
 

@@ -27,11 +27,12 @@ KNEES_WRISTS_PREGNANCY = frozenset({Condition.KNEE_PAIN, Condition.WRIST_PAIN, C
 
 
 def week_request(
-    *, start: date = MONDAY, days: int = 7, minutes: int = 10, **base: object
+    *, start: date = MONDAY, days: int = 7, minutes: int = 10, per_day: int = 4, **base: object
 ) -> WeekRequest:
-    """A week from ``start`` of ``minutes``-minute sessions at home, unless told otherwise."""
+    """A week from ``start`` of ``minutes``-minute sessions at home, unless told otherwise
+    (with room for every item a day: main session, walk and both desk breaks)."""
     request = PlanRequest.model_validate({"minutes": minutes, "place": Place.HOME, **base})
-    return WeekRequest(base=request, days=days, start=start)
+    return WeekRequest(base=request, days=days, start=start, per_day=per_day)
 
 
 @pytest.fixture(scope="module")
@@ -176,3 +177,25 @@ def test_the_week_speaks_plain_words_no_mets(cat: Catalogue) -> None:
     text = " ".join([*made.notes, *(s.title for s in made.sessions)])
     assert "MET" not in text
     assert "breathe faster but still talk" in text
+
+
+def test_by_default_a_day_holds_at_most_two_items_the_main_session_and_the_walk(
+    cat: Catalogue,
+) -> None:
+    request = PlanRequest(minutes=10, place=Place.HOME)
+    made = week(cat, WeekRequest(base=request, days=7, start=MONDAY))
+    for offset in range(7):
+        day = MONDAY + timedelta(days=offset)
+        kinds = [s.kind for s in made.sessions if s.day == day]
+        assert len(kinds) <= 2
+        assert sorted(kinds) == (["main", "walk"] if day.weekday() < 5 else ["main"])
+    assert made.walk_minutes == WALK_TARGET_MIN
+    assert any("Breaks page" in note for note in made.notes)
+
+
+@pytest.mark.parametrize("per_day", [1, 2, 3, 4])
+def test_no_day_holds_more_items_than_asked(cat: Catalogue, per_day: int) -> None:
+    made = week(cat, week_request(per_day=per_day, minutes=5))
+    counts = [sum(s.day == MONDAY + timedelta(days=n) for s in made.sessions) for n in range(7)]
+    assert max(counts) == min(per_day, 4)
+    assert all(s.kind == "main" for s in made.sessions) == (per_day == 1)

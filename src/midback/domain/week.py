@@ -6,7 +6,10 @@ Rules (defaults from exercise science, not the articles):
   person's focus (mobility by default);
 - a brisk walk on five days a week, adding up to 150 minutes of moderate activity (ACSM /
   Garber 2011; brisk walking is about 4.3 METs, i.e. moderate);
-- on work days (Monday to Friday) two short desk breaks, mid-morning and mid-afternoon;
+- on work days (Monday to Friday) two short desk breaks, mid-morning and mid-afternoon,
+  but only when the person asks for more than two items a day: by default a day holds at most
+  two (the main session, then the walk), so a work day is not four appointments; desk breaks
+  come from the Breaks page instead (``/breaks``), which reminds while the person works;
 - each day's plans see the previous days' exercises as recent, so the week varies.
 """
 
@@ -44,6 +47,8 @@ WORK_DAYS = frozenset({0, 1, 2, 3, 4})
 MAIN_AT = time(18, 0)
 WALK_AT = time(12, 30)
 DESK_BREAKS_AT = (time(10, 30), time(15, 30))
+PER_DAY = 2
+"""Items a day by default: the main session and the walk (a default, not from the articles)."""
 WALK_MET = 4.3
 """Brisk walking's intensity in METs (moderate: 3-6); for the code's reader, not the person."""
 
@@ -56,6 +61,8 @@ class WeekRequest(BaseModel):
     base: PlanRequest
     days: int = Field(default=7, ge=1, le=28)
     start: date
+    per_day: int = Field(default=PER_DAY, ge=1, le=4)
+    """At most this many items a day, kept in the order main session, walk, desk breaks."""
 
 
 class Session(BaseModel):
@@ -139,7 +146,9 @@ def week(cat: Catalogue, request: WeekRequest, *, course: Plan | None = None) ->
             )
         )
         recent += [b.exercise_id for b in main.blocks]
-        if weekday in WALK_DAYS:
+        room = request.per_day - 1
+        if weekday in WALK_DAYS and room > 0:
+            room -= 1
             walk_minutes += walk_bout
             sessions.append(
                 Session(
@@ -151,7 +160,7 @@ def week(cat: Catalogue, request: WeekRequest, *, course: Plan | None = None) ->
                 )
             )
         if weekday in WORK_DAYS:
-            for n, at in enumerate(DESK_BREAKS_AT):
+            for n, at in enumerate(DESK_BREAKS_AT[:room]):
                 # The person's limits (conditions, pregnancy stage, gentle) carry over.
                 desk = plan(
                     cat,
@@ -199,6 +208,15 @@ def week(cat: Catalogue, request: WeekRequest, *, course: Plan | None = None) ->
     ]
     if strength_days:
         notes.append("Strength days are never back to back; the other days keep the spine moving.")
+    if request.per_day < 1 + 1 + len(DESK_BREAKS_AT):
+        notes.append(
+            "At most two items a day. For short breaks while you work, open the Breaks page: "
+            "it reminds you every so often and plays a 2-minute desk routine."
+            if request.per_day == 2
+            else "One item a day: the main session."
+            if request.per_day == 1
+            else f"At most {request.per_day} items a day."
+        )
     if base.gentle:
         notes.append(
             "Your pain is irritable, so this week has no strength days: mobility, stretching, "

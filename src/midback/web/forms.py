@@ -140,15 +140,42 @@ def screen_answers(form: dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
-def friendly(message: str) -> str:
-    """A screen error in words for the form."""
+SCREEN_QUESTIONS: Final = {
+    "age": "How old are you?",
+    "pain_now": "How bad is the pain right now?",
+    "pain_duration_days": "How many days have you had this pain?",
+    "improving": "Is it getting better?",
+    "assessed_by_clinician": "Has a doctor or physiotherapist already examined your back?",
+    "red_flags": "Warning signs",
+    "conditions": "Health conditions",
+    "pregnancy_weeks": "How many weeks pregnant are you?",
+    "bp_controlled": "Is your blood pressure under control?",
+}
+"""The screen's questions as the form asks them, so a message can name its question."""
+
+
+def friendly(field: str, message: str) -> str:
+    """A screen error in words for the form: the question, then what is wrong with the answer
+    (``How old are you? Not answered yet: enter your age in years.``)."""
+    question = SCREEN_QUESTIONS.get(field, field.replace("_", " ").capitalize())
     if message == "missing":
-        return "Please answer this question."
-    if message.startswith("expected a whole number"):
-        return "Enter a whole number."
-    if message.startswith("expected true or false"):
-        return "Choose yes or no."
-    return message[0].upper() + message[1:] + "."
+        what = {
+            "age": "Not answered yet: enter your age in years.",
+            "pain_now": "Not answered yet: choose a number from 0 (no pain) to 10.",
+            "pain_duration_days": "Not answered yet: enter the days (0 if it began today).",
+            "pregnancy_weeks": "Not answered yet: enter the weeks, or untick pregnancy.",
+        }.get(field, "Not answered yet: choose yes or no.")
+    elif message.startswith("expected a whole number"):
+        shown = message.removeprefix("expected a whole number, got ")
+        what = f"{shown} is not a whole number: enter digits only, such as 42."
+    elif message.startswith("expected true or false"):
+        what = "Choose yes or no."
+    elif " is out of range " in message:
+        value, span = message.split(" is out of range ", 1)
+        what = f"{value} is outside what this question accepts ({span})."
+    else:
+        what = message[0].upper() + message[1:] + "."
+    return f"{question} {what}"
 
 
 def choice(form: dict[str, str], name: str, kind: type[_E], errors: dict[str, str]) -> _E | None:

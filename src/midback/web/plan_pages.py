@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,6 +15,7 @@ from midback.errors import PlanError, ScreenBlocked, ScreenRequired, UnknownIdEr
 from midback.services import latest_screen, make_plan_for, make_week_for
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.forms import ics_query, needed, plan_form, plan_query, validated
+from midback.web.last_choices import DEFAULT, recall, remember
 from midback.web.render import link, render, screen_first
 from midback.web.schemas import PlanBody, WeekBody
 
@@ -30,8 +31,12 @@ def plan_page(request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now
         "form": form, "cat": cat, "last_screen": latest_screen(repo, person),
         "start": form["go"] == "start", "programs": [(p.id, p.name) for p in cat.programs.values()],
     }  # fmt: skip
-    if not (form["minutes"] or form["place"] or form["program"]):
+    if not request.query_params:  # a first visit: the form with last time's choices
+        form |= shown_choices(recall(request, person) or DEFAULT)
         return render(request, "plan.html", errors={}, **context)
+    if not (form["minutes"] or form["place"] or form["program"]):  # sent empty: say what is missing
+        return render(request, "plan.html", status_code=422, errors=needed(PlanBody()),
+                      **context)  # fmt: skip
     body, errors = validated(PlanBody, form)
     if body is not None and body.program_id is None:
         errors |= needed(body)
@@ -53,27 +58,36 @@ def plan_page(request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now
                       **context)  # fmt: skip
     query = plan_query(body)
     shuffle = plan_query(body.model_copy(update={"seed": body.seed + 1}))
-    return render(request, "plan.html", errors={}, plan=plan, player_url=link("/player", query),
-                  shuffle_url=link("/plan", shuffle), **context)  # fmt: skip
+    response = render(request, "plan.html", errors={}, plan=plan,
+                      player_url=link("/player", query), shuffle_url=link("/plan", shuffle),
+                      **context)  # fmt: skip
+    remember(request, response, person, body)
+    return response
 
 
 @router.get("/week", response_class=HTMLResponse)
 def week_page(request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now) -> Response:
-    """The week-plan form and, when minutes and place are given, the week with its .ics link."""
-    tomorrow = now.astimezone().date() + timedelta(days=1)
+    """The week-plan form and, when minutes and place are given, the week (from today unless
+    another start is given) with its .ics link and a Start on each session."""
+    today = now.astimezone().date()
     form = plan_form(request.query_params, focus=Focus.MOBILITY)
     form["days"] = request.query_params.get("days", "").strip() or "7"
-    form["start"] = request.query_params.get("start", "").strip() or tomorrow.isoformat()
+    form["start"] = request.query_params.get("start", "").strip() or today.isoformat()
     context: dict[str, Any] = {"form": form, "cat": cat}
-    if not (form["minutes"] or form["place"]):
+    if not request.query_params:  # a first visit: the form with last time's choices
+        shown = shown_choices(recall(request, person) or DEFAULT)
+        form |= {name: value for name, value in shown.items() if name != "focus"}
         return render(request, "week.html", errors={}, **context)
+    if not (form["minutes"] or form["place"]):  # sent empty: say what is missing
+        return render(request, "week.html", status_code=422, errors=needed(PlanBody()),
+                      **context)  # fmt: skip
     body, errors = validated(WeekBody, form)
     if body is not None:
         errors |= needed(body)
     if body is None or errors:
         return render(request, "week.html", status_code=422, errors=errors, **context)
     try:
-        plan = week_for(repo, cat, person, body, tomorrow=tomorrow, now=now)
+        plan = week_for(repo, cat, person, body, today=today, now=now)
     except ScreenRequired as required:
         return screen_first(request, required)
     except ScreenBlocked as blocked:
@@ -87,12 +101,19 @@ def week_page(request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now
                   ics_url=link("/api/v1/week.ics", ics_query(body, plan)), **context)  # fmt: skip
 
 
+def shown_choices(body: PlanBody) -> dict[str, Any]:
+    """The form's fields holding ``body``'s time, place, focus, level and kit."""
+    return {"minutes": str(body.minutes or ""), "place": body.place.value if body.place else "",
+            "focus": body.focus.value, "level": body.level.value,
+            "equipment": [e.value for e in body.equipment or []]}  # fmt: skip
+
+
 def week_for(
-    repo: Repo, cat: Catalogue, person: int, body: WeekBody, *, tomorrow: date, now: datetime
+    repo: Repo, cat: Catalogue, person: int, body: WeekBody, *, today: date, now: datetime
 ) -> WeekPlan:
-    """The person's week (screened like ``/api/v1/week``), from ``body.start`` or tomorrow."""
+    """The person's week (screened like ``/api/v1/week``), from ``body.start`` or today."""
     return make_week_for(repo, cat, person, body.request(), days=body.days,
-                         start=body.start or tomorrow, now=now)  # fmt: skip
+                         start=body.start or today, now=now)  # fmt: skip
 
 
 def week_days(plan: WeekPlan) -> list[tuple[date, list[Any]]]:

@@ -59,7 +59,7 @@ def screen_post(
     except AnswersError as error:
         field = error.field.split("[")[0]
         return render(request, "screen.html", status_code=422, form=form,
-                      errors={field: friendly(error.message)}, last_screen=None)  # fmt: skip
+                      errors={field: friendly(field, error.message)}, last_screen=None)  # fmt: skip
     result = take_screen(repo, person, answers, at=now)
     return render(request, "screen_result.html", result=result, next=form["next"],
                   headline=HEADLINES[result.verdict])  # fmt: skip
