@@ -343,3 +343,20 @@ def test_the_summary_history_holds_only_what_the_scope_shows(world: World) -> No
     pains = [w.average_pain for w in hidden.weeks if w.average_pain is not None]
     assert pains == [3.0]
     assert 7.0 in [w.average_pain for w in shown.weeks]
+
+
+def test_alerts_are_counted_per_person_within_what_they_share(world: World) -> None:
+    alice, bob = world.person("alice@example.org"), world.person("bob@example.org")
+    world.screen(alice, red_flags=["chest_pain"])  # a day before NOW
+    world.screen(bob, red_flags=["chest_pain"])
+    world.link(alice, earlier=True, at=NOW - timedelta(hours=2))
+    world.link(bob, earlier=False, at=NOW - timedelta(hours=2))
+    rows = {r.person_id: r for r in workspace.triage(
+        world.repo, world.accounts, CAT, world.clinician, now=NOW).rows}  # fmt: skip
+    assert rows[alice].alerts >= 1
+    assert rows[bob].alerts == 0  # his emergency came before the link he shares from
+    chest = Answers(age=50, pain_now=3, pain_duration_days=10, red_flags=["chest_pain"])
+    take_screen(world.repo, bob, chest, at=NOW - timedelta(hours=1))
+    page = workspace.triage(world.repo, world.accounts, CAT, world.clinician, now=NOW)
+    assert page.rows[0].alerts >= 1 and {r.person_id for r in page.rows if r.alerts} == {
+        alice, bob}  # fmt: skip

@@ -46,6 +46,8 @@ class TriageRow(BaseModel):
     pain_earlier: float | None
     """The same over the ``WINDOW_DAYS`` before those."""
     alerts: int = 0
+    since: datetime | None = None
+    """The person shares only what came after this (None: earlier data too)."""
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -131,7 +131,8 @@ def triage(
     numbers are aggregated in SQL for everyone at once, the alerts counted by
     ``services.clinical.open_alerts`` for everyone at once."""
     rows = workspace_for(repo, accounts).triage(clinician_id, now, query=query[:100])
-    counts = alert_counts(repo, accounts, cat, clinician_id, [r.person_id for r in rows], now)
+    since = {r.person_id: r.since for r in rows}
+    counts = alert_counts(repo, accounts, cat, clinician_id, list(since), now, since=since)
     rows = [r.model_copy(update={"alerts": counts.get(r.person_id, 0)}) for r in rows]
     return page_of(rows, sort=sort, descending=descending, page=page, query=query)
 
@@ -143,8 +144,11 @@ def alert_counts(
     clinician_id: int,
     person_ids: list[int],
     now: datetime,
+    *,
+    since: dict[int, datetime | None] | None = None,
 ) -> dict[int, int]:
-    """Open alerts per person, from the clinical safety use cases (``services.clinical``)."""
+    """Open alerts per person, from the clinical safety use cases (``services.clinical``);
+    with ``since``, only alerts about what each person shares (the scope's ``since``)."""
     from midback.services import clinical
 
     store = clinical.store_for(repo, accounts)
@@ -152,7 +156,11 @@ def alert_counts(
         return {}
     found = clinical.open_alerts(store, clinician_id, person_ids, now=now,
                                  names=clinical.names_of(cat))  # fmt: skip
-    return {person: len(alerts) for person, alerts in found.items()}
+    limits = since or {}
+    return {
+        person: sum(1 for a in alerts if Scope(since=limits.get(person)).shows(a.at))
+        for person, alerts in found.items()
+    }
 
 
 def set_weekly_target(

@@ -60,7 +60,7 @@ class SqlWorkspace:
         with self._transaction() as db:
             people = sa.select(
                 LinkRow.person_id, LinkRow.created_at, PersonRow.email, PersonRow.display_name,
-                WeeklyTargetRow.sessions,
+                WeeklyTargetRow.sessions, LinkRow.since,
             ).join(PersonRow, PersonRow.id == LinkRow.person_id).outerjoin(
                 WeeklyTargetRow, WeeklyTargetRow.person_id == LinkRow.person_id
             ).where(LinkRow.clinician_id == clinician_id)  # fmt: skip
@@ -88,7 +88,7 @@ class SqlWorkspace:
             }
             pains = self._pains(db, clinician_id, recent, earlier)
         rows = []
-        for pid, linked_at, email, name, target in found:
+        for pid, linked_at, email, name, target, since in found:
             last, done = sessions.get(pid, (None, 0))
             last_checkin, recent_pain, earlier_pain = pains.get(pid, (None, None, None))
             moments = [t for t in (last, last_checkin) if t is not None]
@@ -99,6 +99,7 @@ class SqlWorkspace:
                     weekly_target=target or DEFAULT_WEEKLY_TARGET,
                     target_is_default=target is None,
                     pain_recent=_round(recent_pain), pain_earlier=_round(earlier_pain),
+                    since=since,
                 )
             )  # fmt: skip
         return rows
