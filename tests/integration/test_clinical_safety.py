@@ -52,18 +52,32 @@ class World:
         pain_after: int | None = None,
         note: str | None = None,
     ) -> tuple[int, list[int]]:
-        started = self.repo.start_session(self.patient, plan={}, program_id=None, started_at=at,
-                                          pain_before=pain_before)  # fmt: skip
+        started = self.repo.start_session(
+            self.patient, plan={}, program_id=None, started_at=at, pain_before=pain_before
+        )
         ids = []
         for position, (log_status, pain) in enumerate(logs):
-            log = self.repo.log_exercise(self.patient, started.id, NewLog(
-                position=position, exercise_id="cat-cow", target=Prescription(reps=8),
-                status=log_status, pain=pain, logged_at=at + timedelta(minutes=position + 1),
-            ))  # fmt: skip
+            log = self.repo.log_exercise(
+                self.patient,
+                started.id,
+                NewLog(
+                    position=position,
+                    exercise_id="cat-cow",
+                    target=Prescription(reps=8),
+                    status=log_status,
+                    pain=pain,
+                    logged_at=at + timedelta(minutes=position + 1),
+                ),
+            )
             ids.append(log.id)
-        self.repo.finish_session(self.patient, started.id, status=status,
-                                 ended_at=at + timedelta(minutes=10), pain_after=pain_after,
-                                 note=note)  # fmt: skip
+        self.repo.finish_session(
+            self.patient,
+            started.id,
+            status=status,
+            ended_at=at + timedelta(minutes=10),
+            pain_after=pain_after,
+            note=note,
+        )
         return started.id, ids
 
     def alerts(self, *, now: datetime = NOW) -> list[clinical.Alert]:
@@ -81,14 +95,25 @@ def world(database_url: str) -> Iterator[World]:
     repo = SqlRepository(engine)
     accounts = SqlAccounts(engine)
     ids = {}
-    for name, role in (("carol", Role.CLINICIAN), ("alice", Role.PERSON),
-                       ("dave", Role.CLINICIAN), ("bob", Role.PERSON)):  # fmt: skip
+    for name, role in (
+        ("carol", Role.CLINICIAN),
+        ("alice", Role.PERSON),
+        ("dave", Role.CLINICIAN),
+        ("bob", Role.PERSON),
+    ):
         ids[name] = accounts.create(f"{name}@example.org", "x", role=role, at=NOW).id
     for clinician, person in (("carol", "alice"), ("dave", "bob")):
         code = accounts.new_invite(ids[clinician], NOW, valid_for=timedelta(days=1)).code
         accounts.accept_invite(ids[person], code, NOW)
-    yield World(repo, accounts, clinical.store_for(repo), ids["carol"], ids["alice"],  # type: ignore[arg-type]
-                ids["dave"], ids["bob"])  # fmt: skip
+    yield World(
+        repo,
+        accounts,
+        clinical.store_for(repo),
+        ids["carol"],
+        ids["alice"],  # type: ignore[arg-type]
+        ids["dave"],
+        ids["bob"],
+    )
     engine.dispose()
 
 
@@ -127,16 +152,19 @@ def test_a_self_tick_where_a_clinician_is_linked_is_recorded_and_raises_an_alert
     world: World,
 ) -> None:
     screen_id = world.take_screen(world.patient, red_flags=["night_pain"])
-    mark = clinical.record_self_clearance(world.repo, world.patient, Verdict.DOCTOR,
-                                          screen_at=NOW, now=NOW)  # fmt: skip
+    mark = clinical.record_self_clearance(
+        world.repo, world.patient, Verdict.DOCTOR, screen_at=NOW, now=NOW
+    )
     assert mark is not None and mark.linked and mark.screen_id == screen_id
     later = NOW + timedelta(minutes=5)
-    again = clinical.record_self_clearance(world.repo, world.patient, Verdict.DOCTOR,
-                                           screen_at=NOW, now=later)  # fmt: skip
+    again = clinical.record_self_clearance(
+        world.repo, world.patient, Verdict.DOCTOR, screen_at=NOW, now=later
+    )
     assert again == mark  # once per screen
     found = [a for a in world.alerts() if a.kind is AlertKind.SELF_CLEARED]
-    assert [(a.key, a.evidence) for a in found] == [(f"self_cleared:{mark.id}",
-                                                     f"#screen-{screen_id}")]  # fmt: skip
+    assert [(a.key, a.evidence) for a in found] == [
+        (f"self_cleared:{mark.id}", f"#screen-{screen_id}")
+    ]
     assert "lifted nothing" in found[0].detail
 
 
@@ -147,17 +175,20 @@ def test_answering_examined_by_a_clinician_that_avoided_a_doctor_verdict_raises_
     assert screen(Answers.model_validate(screen_answers(**unexamined))).verdict is Verdict.DOCTOR
     screen_id = world.take_screen(world.patient, assessed_by_clinician=True, **unexamined)
     found = [a for a in world.alerts() if a.kind is AlertKind.SELF_CLEARED]
-    assert [(a.key, a.evidence) for a in found] == [(f"self_assessed:{screen_id}",
-                                                     f"#screen-{screen_id}")]  # fmt: skip
+    assert [(a.key, a.evidence) for a in found] == [
+        (f"self_assessed:{screen_id}", f"#screen-{screen_id}")
+    ]
     world.take_screen(world.other_patient, assessed_by_clinician=True)  # changed nothing
-    other = clinical.patient_alerts(world.store, world.other_clinician, world.other_patient,
-                                    now=NOW)  # fmt: skip
+    other = clinical.patient_alerts(
+        world.store, world.other_clinician, world.other_patient, now=NOW
+    )
     assert other == []
 
 
 def test_pressing_it_hurts_raises_an_alert_pointing_at_the_session(world: World) -> None:
-    session_id, logs = world.session(logs=((LogStatus.COMPLETED, 2),
-                                           (LogStatus.STOPPED_FOR_PAIN, 7)))  # fmt: skip
+    session_id, logs = world.session(
+        logs=((LogStatus.COMPLETED, 2), (LogStatus.STOPPED_FOR_PAIN, 7))
+    )
     found = [a for a in world.alerts() if a.kind is AlertKind.HURT]
     assert [(a.key, a.evidence) for a in found] == [(f"hurt:{logs[1]}", f"#session-{session_id}")]
     assert "pain 7/10" in found[0].detail
@@ -197,22 +228,32 @@ def test_pain_rising_2_points_over_two_weeks_raises_an_alert(world: World) -> No
 def test_a_rise_under_2_points_raises_nothing(world: World) -> None:
     today = NOW.date()
     for days_ago, pain in ((12, 3), (9, 3), (4, 4), (2, 4)):
-        world.repo.add_checkin(world.patient, today - timedelta(days=days_ago), pain, None,
-                               NOW - timedelta(days=days_ago))  # fmt: skip
+        world.repo.add_checkin(
+            world.patient,
+            today - timedelta(days=days_ago),
+            pain,
+            None,
+            NOW - timedelta(days=days_ago),
+        )
     assert [a for a in world.alerts() if a.kind is AlertKind.PAIN_RISE] == []
 
 
 def test_events_older_than_the_window_raise_nothing(world: World) -> None:
-    world.session(at=NOW - timedelta(days=120), logs=((LogStatus.STOPPED_FOR_PAIN, 9),),
-                  status=SessionStatus.QUIT, note="old")  # fmt: skip
+    world.session(
+        at=NOW - timedelta(days=120),
+        logs=((LogStatus.STOPPED_FOR_PAIN, 9),),
+        status=SessionStatus.QUIT,
+        note="old",
+    )
     assert world.alerts() == []
 
 
 def test_alerts_of_many_patients_come_from_one_read_each_their_own(world: World) -> None:
     world.take_screen(world.patient, red_flags=["chest_pain"])
     world.take_screen(world.other_patient, red_flags=["chest_pain"])
-    found = clinical.open_alerts(world.store, world.clinician,
-                                 [world.patient, world.other_patient], now=NOW)  # fmt: skip
+    found = clinical.open_alerts(
+        world.store, world.clinician, [world.patient, world.other_patient], now=NOW
+    )
     assert list(found) == [world.patient]  # Bob is Dave's, not Carol's
     assert [a.person_id for a in found[world.patient]] == [world.patient]
 
@@ -225,14 +266,14 @@ def test_an_acknowledged_alert_leaves_the_open_list_and_keeps_who_and_when(world
     key = f"screen:{screen_id}"
     ack = clinical.acknowledge(world.store, world.clinician, world.patient, key, now=NOW)
     assert (ack.clinician_id, ack.at, ack.key) == (world.clinician, NOW, key)
-    later = clinical.acknowledge(world.store, world.clinician, world.patient, key,
-                                 now=NOW + timedelta(hours=1))  # fmt: skip
+    later = clinical.acknowledge(
+        world.store, world.clinician, world.patient, key, now=NOW + timedelta(hours=1)
+    )
     assert later.at == NOW  # the first acknowledgement stands
     assert world.open() == []
     assert [a.acknowledged for a in world.alerts()] == [ack]
     with pytest.raises(NotFound):
-        clinical.acknowledge(world.store, world.clinician, world.patient, "screen:999999",
-                             now=NOW)  # fmt: skip
+        clinical.acknowledge(world.store, world.clinician, world.patient, "screen:999999", now=NOW)
     with pytest.raises(NotFound):
         clinical.acknowledge(world.store, world.other_clinician, world.patient, key, now=NOW)
 
@@ -240,17 +281,31 @@ def test_an_acknowledged_alert_leaves_the_open_list_and_keeps_who_and_when(world
 # -- clearance -------------------------------------------------------------------------------
 
 
-def _lifts(world: World, verdict: Verdict, *, at: datetime = NOW, now: datetime = NOW,
-           tick: bool = False, person: int | None = None) -> bool:  # fmt: skip
-    return clinical.lifts(world.repo, person or world.patient, verdict, screen_at=at,
-                          self_tick=tick, now=now)  # fmt: skip
+def _lifts(
+    world: World,
+    verdict: Verdict,
+    *,
+    at: datetime = NOW,
+    now: datetime = NOW,
+    tick: bool = False,
+    person: int | None = None,
+) -> bool:
+    return clinical.lifts(
+        world.repo, person or world.patient, verdict, screen_at=at, self_tick=tick, now=now
+    )
 
 
 def test_a_clinicians_clearance_lifts_only_that_screen(world: World) -> None:
     screen_id = world.take_screen(world.patient, red_flags=["night_pain"])
     assert not _lifts(world, Verdict.DOCTOR)
-    cleared = clinical.clear_screen(world.store, world.clinician, world.patient, screen_id,
-                                    now=NOW, note="examined, fine to start")  # fmt: skip
+    cleared = clinical.clear_screen(
+        world.store,
+        world.clinician,
+        world.patient,
+        screen_id,
+        now=NOW,
+        note="examined, fine to start",
+    )
     assert (cleared.clinician_id, cleared.screen_id) == (world.clinician, screen_id)
     assert cleared.at == NOW
     assert _lifts(world, Verdict.DOCTOR, now=NOW + timedelta(minutes=1))
@@ -262,19 +317,22 @@ def test_a_clinicians_clearance_lifts_only_that_screen(world: World) -> None:
 
 def test_a_clearance_expires_and_can_be_withdrawn(world: World) -> None:
     screen_id = world.take_screen(world.patient, red_flags=["night_pain"])
-    first = clinical.clear_screen(world.store, world.clinician, world.patient, screen_id,
-                                  now=NOW, days=2)  # fmt: skip
+    first = clinical.clear_screen(
+        world.store, world.clinician, world.patient, screen_id, now=NOW, days=2
+    )
     assert first.expires_at == NOW + timedelta(days=2)
     assert _lifts(world, Verdict.DOCTOR, now=NOW + timedelta(days=1))
     assert not _lifts(world, Verdict.DOCTOR, now=NOW + timedelta(days=2, seconds=1))
     second = clinical.clear_screen(world.store, world.clinician, world.patient, screen_id, now=NOW)
     assert _lifts(world, Verdict.DOCTOR, now=NOW + timedelta(days=3))
-    clinical.revoke_clearance(world.store, world.clinician, world.patient, second.id,
-                              now=NOW + timedelta(days=3))  # fmt: skip
+    clinical.revoke_clearance(
+        world.store, world.clinician, world.patient, second.id, now=NOW + timedelta(days=3)
+    )
     assert not _lifts(world, Verdict.DOCTOR, now=NOW + timedelta(days=3, seconds=1))
     with pytest.raises(NotFound):  # only one's own clearance of one's own patient
-        clinical.revoke_clearance(world.store, world.other_clinician, world.patient, first.id,
-                                  now=NOW)  # fmt: skip
+        clinical.revoke_clearance(
+            world.store, world.other_clinician, world.patient, first.id, now=NOW
+        )
 
 
 def test_nobody_clears_an_emergency_or_a_screen_that_blocks_nothing(world: World) -> None:
@@ -298,8 +356,7 @@ def test_the_persons_own_tick_lifts_only_where_no_clinician_is_linked(world: Wor
     alone = world.accounts.create("erin@example.org", "x", role=Role.PERSON, at=NOW).id
     screen_id = world.take_screen(alone, red_flags=["night_pain"])
     assert _lifts(world, Verdict.DOCTOR, tick=True, person=alone)
-    mark = clinical.record_self_clearance(world.repo, alone, Verdict.DOCTOR, screen_at=NOW,
-                                          now=NOW)  # fmt: skip
+    mark = clinical.record_self_clearance(world.repo, alone, Verdict.DOCTOR, screen_at=NOW, now=NOW)
     assert mark is not None and not mark.linked
     assert world.store.self_clearances(alone) == [mark]
     assert world.store.screen(alone, screen_id).id == mark.screen_id
@@ -314,8 +371,9 @@ def test_a_cleared_screens_conditions_still_limit_the_plan(world: World, cat: ob
     assert isinstance(cat, Catalogue)
     answers = screen_answers(red_flags=["night_pain"], conditions=["osteoporosis"])
     result = screen(Answers.model_validate(answers))
-    screen_id = world.take_screen(world.patient, red_flags=["night_pain"],
-                                  conditions=["osteoporosis"])  # fmt: skip
+    screen_id = world.take_screen(
+        world.patient, red_flags=["night_pain"], conditions=["osteoporosis"]
+    )
     with pytest.raises(ScreenBlocked):
         check_allowed(result, cleared=_lifts(world, result.verdict))
     clinical.clear_screen(world.store, world.clinician, world.patient, screen_id, now=NOW)
@@ -332,8 +390,9 @@ def test_a_cleared_screens_conditions_still_limit_the_plan(world: World, cat: ob
 
 
 def test_clinical_notes_are_kept_per_clinician_and_refused_empty(world: World) -> None:
-    note = clinical.add_note(world.store, world.clinician, world.patient, "  Query myeloma. ",
-                             now=NOW)  # fmt: skip
+    note = clinical.add_note(
+        world.store, world.clinician, world.patient, "  Query myeloma. ", now=NOW
+    )
     assert note.text == "Query myeloma."
     assert world.store.notes(world.patient, world.clinician) == [note]
     assert world.store.notes(world.patient, world.other_clinician) == []
@@ -346,16 +405,21 @@ def test_clinical_notes_are_kept_per_clinician_and_refused_empty(world: World) -
 def test_another_clinicians_patient_is_not_found_everywhere(world: World) -> None:
     screen_id = world.take_screen(world.patient, red_flags=["night_pain"])
     calls = [
-        lambda: clinical.patient_alerts(world.store, world.other_clinician, world.patient,
-                                        now=NOW),
-        lambda: clinical.clear_screen(world.store, world.other_clinician, world.patient,
-                                      screen_id, now=NOW),
-        lambda: clinical.add_note(world.store, world.other_clinician, world.patient, "x",
-                                  now=NOW),
-        lambda: clinical.patient_record(world.repo, world.store, None, world.other_clinician,  # type: ignore[arg-type]
-                                        world.patient, now=NOW),
+        lambda: clinical.patient_alerts(world.store, world.other_clinician, world.patient, now=NOW),
+        lambda: clinical.clear_screen(
+            world.store, world.other_clinician, world.patient, screen_id, now=NOW
+        ),
+        lambda: clinical.add_note(world.store, world.other_clinician, world.patient, "x", now=NOW),
+        lambda: clinical.patient_record(
+            world.repo,
+            world.store,
+            None,
+            world.other_clinician,  # type: ignore[arg-type]
+            world.patient,
+            now=NOW,
+        ),
         lambda: clinical.require_linked(world.store, world.other_clinician, 2**40),
-    ]  # fmt: skip
+    ]
     for call in calls:
         with pytest.raises(NotFound):
             call()
