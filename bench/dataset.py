@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from midback.domain.catalogue import Catalogue
 from midback.domain.planner import Focus, PlanRequest, plan
 from midback.domain.vocab import Place
-from midback.storage.repository import SqlRepository
+from midback.storage.sql_repository import SqlRepository
 
 CHUNK = 20_000
 """Rows per write."""

@@ -33,7 +33,7 @@ from bench.result import Result, Row, at_most, ratio, stats
 from midback.domain.loader import catalogue
 from midback.services import progress, read_history
 from midback.storage.engine import make_engine, upgrade
-from midback.storage.repository import SqlRepository
+from midback.storage.sql_repository import SqlRepository
 from midback.storage.tables import ExerciseLogRow, SessionRow
 
 PROGRESS_LIMIT_MS = 20.0

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from midback.storage.accounts import SqlAccounts as Accounts
 from midback.storage.repository import Repository as Repository
-from midback.storage.repository import SqlRepository
+from midback.storage.sql_repository import SqlRepository
 
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     sa.exc.OperationalError,

@@ -27,7 +27,10 @@ from midback.storage.clinical_tables import (
     SelfClearanceRow,
 )
 from midback.storage.engine import id_fits, retrying, writer_lock
-from midback.storage.repository import _checkin, _log, _screen, _session
+from midback.storage.rows import checkin_record as _checkin
+from midback.storage.rows import log_record as _log
+from midback.storage.rows import screen_record as _screen
+from midback.storage.rows import session_record as _session
 from midback.storage.tables import (
     CheckInRow,
     ExerciseLogRow,

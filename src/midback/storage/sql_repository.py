@@ -1,0 +1,581 @@
+"""The repository on SQL: ``SqlRepository``, the ``Repository`` protocol on a SQLAlchemy
+engine (SQLite or PostgreSQL). Rows become records in ``storage.rows``; an import's clashes
+are found by ``storage.import_checks``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, defer, sessionmaker
+
+from midback.caches import Caches
+from midback.domain.records import (
+    CheckIn,
+    CourseRecord,
+    ExerciseLog,
+    LogStatus,
+    NewLog,
+    ProgressCheckpoint,
+    ProgressionStep,
+    ScreenRecord,
+    SessionRecord,
+    SessionStatus,
+)
+from midback.errors import ImportFileError, NotFound
+from midback.storage import checkpoints, rows
+from midback.storage.engine import id_fits, retrying, writer_lock
+from midback.storage.import_checks import refuse_clashes
+from midback.storage.repository import SessionWithLogs
+from midback.storage.tables import (
+    LOCAL_PERSON_ID,
+    CheckInRow,
+    CourseRow,
+    ExerciseLogRow,
+    PersonRow,
+    ProgressionRow,
+    ScreenRow,
+    SessionRow,
+)
+
+
+class SqlRepository:
+    """The repository on a SQLAlchemy engine (SQLite or PostgreSQL), migrated beforehand.
+
+    A method whose transaction the database refused for a moment (SQLite still locked after its
+    busy timeout, a PostgreSQL serialization failure or deadlock) runs again a few times
+    (``engine.retrying``) before the error reaches the caller.
+    """
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._writer = writer_lock(engine)
+        self.caches = Caches()
+
+    @contextmanager
+    def _transaction(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction; ``write``: it writes, so on SQLite it waits for this process's other
+        writers first (see ``writer_lock``)."""
+        writer = self._writer if write else nullcontext()
+        with writer, self._sessions() as session, session.begin():
+            yield session
+
+    # people
+
+    def person_zone(self, person_id: int) -> str | None:
+        query = sa.select(PersonRow.timezone).where(PersonRow.id == person_id)
+        with self.engine.connect() as connection:
+            return connection.execute(query).scalar_one_or_none()
+
+    @retrying()
+    def set_person_zone(self, person_id: int, zone: str | None) -> None:
+        with self._transaction(write=True) as db:
+            row = db.get(PersonRow, person_id)
+            if row is None:
+                raise NotFound("person", person_id)
+            row.timezone = zone
+            row.revision += 1  # what was derived with the old "today" is stale
+
+    @retrying()
+    def add_person(self, *, email: str | None = None, created_at: datetime) -> int:
+        with self._transaction(write=True) as db:
+            row = PersonRow(email=email, created_at=created_at)
+            db.add(row)
+            db.flush()
+            return row.id
+
+    @retrying(on_clash=True)  # processes starting together: one adds, the others find it
+    def ensure_local_person(self, *, at: datetime | None = None) -> int:
+        with self._transaction(write=True) as db:
+            if db.get(PersonRow, LOCAL_PERSON_ID) is None:
+                db.add(PersonRow(id=LOCAL_PERSON_ID, created_at=at or datetime.now(UTC)))
+        return LOCAL_PERSON_ID
+
+    # sessions
+
+    @retrying(on_clash=True)  # two tries with one key at once: the second finds the first's
+    def start_session(
+        self,
+        person_id: int,
+        *,
+        plan: Mapping[str, Any],
+        program_id: str | None,
+        started_at: datetime,
+        pain_before: int | None = None,
+        idempotency_key: str | None = None,
+    ) -> SessionRecord:
+        if idempotency_key is not None:
+            with self._transaction() as db:
+                query = sa.select(SessionRow).where(
+                    SessionRow.person_id == person_id,
+                    SessionRow.idempotency_key == idempotency_key,
+                )
+                started = db.scalars(query).first()
+                if started is not None:
+                    return rows.session_record(started)
+        record = SessionRecord(
+            id=0,
+            person_id=person_id,
+            plan=dict(plan),
+            program_id=program_id,
+            started_at=started_at,
+            pain_before=pain_before,
+        )
+        with self._transaction(write=True) as db:
+            _require_person(db, person_id)
+            _bump(db, person_id)
+            row = SessionRow(**rows.session_values(record), idempotency_key=idempotency_key)
+            db.add(row)
+            db.flush()
+            return record.model_copy(update={"id": row.id})
+
+    @retrying()
+    def log_exercise(self, person_id: int, session_id: int, log: NewLog) -> ExerciseLog:
+        try:
+            with self._transaction(write=True) as db:
+                _bump(db, person_id)  # first: writers of one person queue on their row
+                session = _session_row(db, person_id, session_id)
+                stored = _logged_with_key(db, session_id, log.idempotency_key)
+                if stored is not None:
+                    return rows.log_record(stored)
+                checkpoints.forget_session_day(db, person_id, session.started_at)
+                row = ExerciseLogRow(
+                    session_id=session_id, person_id=person_id, **rows.log_values(log)
+                )
+                db.add(row)
+                db.flush()
+                return rows.log_record(row)
+        except IntegrityError:
+            # Another writer stored the same key between our look and our insert.
+            with self._transaction(write=True) as db:
+                stored = _logged_with_key(db, session_id, log.idempotency_key)
+            if stored is None:
+                raise
+            return rows.log_record(stored)
+
+    @retrying()
+    def finish_session(
+        self,
+        person_id: int,
+        session_id: int,
+        *,
+        status: SessionStatus,
+        ended_at: datetime,
+        pain_after: int | None = None,
+        effort: int | None = None,
+        note: str | None = None,
+    ) -> SessionRecord:
+        if SessionStatus(status) is SessionStatus.RUNNING:
+            raise ValueError("a session cannot be finished as 'running'")
+        with self._transaction(write=True) as db:
+            _bump(db, person_id)
+            row = _session_row(db, person_id, session_id)
+            record = SessionRecord.model_validate(
+                {
+                    **rows.session_record(row).model_dump(),
+                    "status": status,
+                    "ended_at": ended_at,
+                    "pain_after": pain_after,
+                    "effort": effort,
+                    "note": note,
+                }
+            )
+            for name, value in rows.session_values(record).items():
+                setattr(row, name, value)
+            checkpoints.forget_session_day(db, person_id, row.started_at)
+            return record
+
+    @retrying()
+    def get_session(self, person_id: int, session_id: int) -> SessionRecord:
+        with self._transaction() as db:
+            return rows.session_record(_session_row(db, person_id, session_id))
+
+    @retrying()
+    def list_sessions(
+        self,
+        person_id: int,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+        plans: bool = True,
+    ) -> list[SessionRecord]:
+        query = sa.select(SessionRow).where(SessionRow.person_id == person_id)
+        if since is not None:
+            query = query.where(SessionRow.started_at >= since)
+        if not plans:  # parsing each plan's JSON is most of the cost of a long history
+            query = query.options(defer(SessionRow.plan, raiseload=True))
+        query = query.order_by(SessionRow.started_at.desc(), SessionRow.id.desc()).limit(limit)
+        with self._transaction() as db:
+            return [rows.session_record(row, plan=plans) for row in db.scalars(query)]
+
+    @retrying()
+    def session_logs(self, person_id: int, session_id: int) -> list[ExerciseLog]:
+        with self._transaction() as db:
+            _session_row(db, person_id, session_id)
+            query = (
+                sa.select(ExerciseLogRow)
+                .where(ExerciseLogRow.session_id == session_id)
+                .order_by(ExerciseLogRow.logged_at, ExerciseLogRow.id)
+            )
+            return [rows.log_record(row) for row in db.scalars(query)]
+
+    @retrying()
+    def logs_for_person(
+        self, person_id: int, *, since: datetime | None = None
+    ) -> list[ExerciseLog]:
+        query = sa.select(ExerciseLogRow).where(ExerciseLogRow.person_id == person_id)
+        if since is not None:
+            query = query.where(ExerciseLogRow.logged_at >= since)
+        query = query.order_by(ExerciseLogRow.logged_at, ExerciseLogRow.id)
+        with self._transaction() as db:
+            return [rows.log_record(row) for row in db.scalars(query)]
+
+    @retrying()
+    def mark_interrupted(self, person_id: int, *, idle_before: datetime | None = None) -> int:
+        last_log = (
+            sa.select(sa.func.max(ExerciseLogRow.logged_at))
+            .where(ExerciseLogRow.session_id == SessionRow.id)
+            .scalar_subquery()
+        )
+        query = (
+            sa.select(SessionRow, last_log)
+            .where(
+                SessionRow.person_id == person_id, SessionRow.status == SessionStatus.RUNNING.value
+            )
+            .options(defer(SessionRow.plan, raiseload=True))  # only times and status are needed
+        )
+        count = 0
+        with self._transaction() as db:
+            for row, last_logged in db.execute(query):
+                last = max(row.started_at, last_logged or row.started_at)
+                if idle_before is not None and last >= idle_before:
+                    continue
+                row.status = SessionStatus.INTERRUPTED.value
+                row.ended_at = last
+                count += 1
+        return count
+
+    # check-ins, screens, progression
+
+    @retrying(on_clash=True)
+    def add_checkin(
+        self,
+        person_id: int,
+        day: date,
+        morning_pain: int,
+        stiffness: int | None,
+        at: datetime,
+        idempotency_key: str | None = None,
+    ) -> CheckIn:
+        record = CheckIn(
+            id=0,
+            person_id=person_id,
+            day=day,
+            morning_pain=morning_pain,
+            stiffness=stiffness,
+            at=at,
+            idempotency_key=idempotency_key,
+        )
+        values = record.model_dump(exclude={"id"})
+        with self._transaction(write=True) as db:
+            _require_person(db, person_id)
+            if idempotency_key is not None:
+                done = db.scalars(
+                    sa.select(CheckInRow).where(
+                        CheckInRow.person_id == person_id,
+                        CheckInRow.idempotency_key == idempotency_key,
+                    )
+                ).first()
+                if done is not None:
+                    return rows.checkin_record(done)
+            _bump(db, person_id)
+            row = db.scalars(
+                sa.select(CheckInRow).where(
+                    CheckInRow.person_id == person_id, CheckInRow.day == record.day
+                )
+            ).one_or_none()
+            if row is None:
+                row = CheckInRow(**values)
+                db.add(row)
+            else:
+                for name, value in values.items():
+                    setattr(row, name, value)
+            checkpoints.forget_checkin_day(db, person_id, record.day)
+            db.flush()
+            return record.model_copy(update={"id": row.id})
+
+    @retrying()
+    def checkins(self, person_id: int, *, since: date | None = None) -> list[CheckIn]:
+        query = sa.select(CheckInRow).where(CheckInRow.person_id == person_id)
+        if since is not None:
+            query = query.where(CheckInRow.day >= since)
+        with self._transaction() as db:
+            return [rows.checkin_record(row) for row in db.scalars(query.order_by(CheckInRow.day))]
+
+    @retrying()
+    def last_checkin(self, person_id: int, *, on_or_before: date) -> CheckIn | None:
+        query = (
+            sa.select(CheckInRow)
+            .where(CheckInRow.person_id == person_id, CheckInRow.day <= on_or_before)
+            .order_by(CheckInRow.day.desc())
+            .limit(1)
+        )
+        with self._transaction() as db:
+            row = db.scalars(query).first()
+            return None if row is None else rows.checkin_record(row)
+
+    @retrying()
+    def save_screen(
+        self,
+        person_id: int,
+        answers: Mapping[str, Any],
+        verdict: str,
+        result: Mapping[str, Any],
+        at: datetime,
+    ) -> ScreenRecord:
+        record = ScreenRecord(
+            id=0,
+            person_id=person_id,
+            at=at,
+            answers=dict(answers),
+            verdict=verdict,
+            result=dict(result),
+        )
+        with self._transaction(write=True) as db:
+            _require_person(db, person_id)
+            _bump(db, person_id)
+            row = ScreenRow(**record.model_dump(exclude={"id"}))
+            db.add(row)
+            db.flush()
+            return record.model_copy(update={"id": row.id})
+
+    @retrying()
+    def screens(self, person_id: int) -> list[ScreenRecord]:
+        query = (
+            sa.select(ScreenRow)
+            .where(ScreenRow.person_id == person_id)
+            .order_by(ScreenRow.at, ScreenRow.id)
+        )
+        with self._transaction() as db:
+            return [rows.screen_record(row) for row in db.scalars(query)]
+
+    @retrying()
+    def latest_screen(self, person_id: int) -> ScreenRecord | None:
+        query = (
+            sa.select(ScreenRow)
+            .where(ScreenRow.person_id == person_id)
+            .order_by(ScreenRow.at.desc(), ScreenRow.id.desc())
+            .limit(1)
+        )
+        with self._transaction() as db:
+            row = db.scalars(query).first()
+            return None if row is None else rows.screen_record(row)
+
+    # courses
+
+    @retrying()
+    def start_course(
+        self, person_id: int, state: Mapping[str, Any], *, at: datetime
+    ) -> CourseRecord:
+        with self._transaction(write=True) as db:
+            _require_person(db, person_id)
+            _bump(db, person_id)
+            db.execute(
+                sa.update(CourseRow)
+                .where(CourseRow.person_id == person_id, CourseRow.active)
+                .values(active=False, updated_at=at)
+            )
+            row = CourseRow(person_id=person_id, started_at=at, updated_at=at, active=True,
+                            state=dict(state))  # fmt: skip
+            db.add(row)
+            db.flush()
+            return rows.course_record(row)
+
+    @retrying()
+    def save_course(
+        self, person_id: int, course_id: int, state: Mapping[str, Any], *, active: bool,
+        at: datetime,
+    ) -> CourseRecord:  # fmt: skip
+        with self._transaction(write=True) as db:
+            row = db.get(CourseRow, course_id)
+            if row is None or row.person_id != person_id:
+                raise NotFound("course", course_id)
+            _bump(db, person_id)
+            row.state = dict(state)
+            row.active = active
+            row.updated_at = at
+            db.flush()
+            return rows.course_record(row)
+
+    @retrying()
+    def active_course(self, person_id: int) -> CourseRecord | None:
+        query = (
+            sa.select(CourseRow)
+            .where(CourseRow.person_id == person_id, CourseRow.active)
+            .order_by(CourseRow.id.desc())
+            .limit(1)
+        )
+        with self._transaction() as db:
+            row = db.scalars(query).first()
+            return None if row is None else rows.course_record(row)
+
+    @retrying()
+    def courses(self, person_id: int) -> list[CourseRecord]:
+        query = sa.select(CourseRow).where(CourseRow.person_id == person_id).order_by(CourseRow.id)
+        with self._transaction() as db:
+            return [rows.course_record(row) for row in db.scalars(query)]
+
+    @retrying()
+    def progression(self, person_id: int) -> dict[str, ProgressionStep]:
+        query = (
+            sa.select(ProgressionRow)
+            .where(ProgressionRow.person_id == person_id)
+            .order_by(ProgressionRow.exercise_id)
+        )
+        with self._transaction() as db:
+            return {row.exercise_id: rows.step_record(row) for row in db.scalars(query)}
+
+    @retrying(on_clash=True)
+    def set_progression(self, person_id: int, step: ProgressionStep) -> None:
+        _check_owner(person_id, step.person_id)
+        with self._transaction(write=True) as db:
+            _require_person(db, person_id)
+            row = db.get(ProgressionRow, (person_id, step.exercise_id))
+            if row is None:
+                db.add(ProgressionRow(**step.model_dump()))
+            else:
+                row.step, row.reason, row.updated_at = step.step, step.reason, step.updated_at
+
+    @retrying()
+    def revision(self, person_id: int) -> str | None:
+        people = PersonRow.__table__
+        query = sa.select(people.c.revision, people.c.created_at).where(people.c.id == person_id)
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        # The creation time tells a person from a later one given the same id (SQLite reuses ids).
+        return None if row is None else f"{row.revision}@{row.created_at.isoformat()}"
+
+    @retrying()
+    def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
+        with self._transaction() as db:
+            return checkpoints.load(db, person_id)
+
+    @retrying(on_clash=True)  # two replays saving at once: the second replaces the first
+    def save_progress_checkpoint(self, checkpoint: ProgressCheckpoint) -> None:
+        with self._transaction(write=True) as db:
+            _require_person(db, checkpoint.person_id)
+            checkpoints.save(db, checkpoint)
+
+    @retrying()
+    def recent_exercise_ids(self, person_id: int, sessions: int) -> list[str]:
+        done = ExerciseLogRow.status != LogStatus.SKIPPED.value
+        recent = (
+            sa.select(SessionRow.id)
+            .where(
+                SessionRow.person_id == person_id,
+                sa.exists().where(ExerciseLogRow.session_id == SessionRow.id, done),
+            )
+            .order_by(SessionRow.started_at.desc(), SessionRow.id.desc())
+            .limit(max(sessions, 0))
+        )
+        query = (
+            sa.select(ExerciseLogRow.exercise_id)
+            .where(ExerciseLogRow.session_id.in_(recent.scalar_subquery()), done)
+            .order_by(ExerciseLogRow.logged_at.desc(), ExerciseLogRow.id.desc())
+        )
+        with self._transaction() as db:
+            return list(dict.fromkeys(db.scalars(query)))
+
+    # import
+
+    @retrying()
+    def import_records(
+        self,
+        person_id: int,
+        *,
+        sessions: Sequence[SessionWithLogs],
+        checkins: Sequence[CheckIn],
+        screens: Sequence[ScreenRecord],
+        progression: Sequence[ProgressionStep],
+        courses: Sequence[CourseRecord] = (),
+    ) -> None:
+        records: list[Any] = [*checkins, *screens, *progression, *courses]
+        for session, logs in sessions:
+            records.append(session)
+            for log in logs:
+                _check_owner(session.id, log.session_id, what="session")
+        for record in records:
+            _check_owner(person_id, record.person_id)
+        with self._transaction(write=True) as db:
+            _require_person(db, person_id)
+            _bump(db, person_id)
+            refuse_clashes(db, person_id, sessions, checkins, screens, progression)
+            checkpoints.forget(db, person_id)
+            # New ids, never the file's: a file's id of 2**31 - 1 would otherwise use up a
+            # PostgreSQL sequence for everybody.
+            for session, logs in sessions:
+                row = SessionRow(**rows.session_values(session))
+                db.add(row)
+                db.flush()
+                for log in logs:
+                    db.add(ExerciseLogRow(**rows.log_values(log), session_id=row.id,
+                                          person_id=person_id))  # fmt: skip
+            for checkin in checkins:
+                db.add(CheckInRow(**checkin.model_dump(exclude={"id"})))
+            for screen in screens:
+                db.add(ScreenRow(**screen.model_dump(exclude={"id"})))
+            for step in progression:
+                db.add(ProgressionRow(**step.model_dump()))
+            for i, course in enumerate(courses):
+                if course.active and self._has_active_course(db, person_id):
+                    raise ImportFileError(f"courses[{i}].active", "you already follow a course")
+                db.add(CourseRow(**course.model_dump(exclude={"id"})))
+                db.flush()
+            db.flush()
+
+    @staticmethod
+    def _has_active_course(db: Session, person_id: int) -> bool:
+        query = sa.select(CourseRow.id).where(CourseRow.person_id == person_id, CourseRow.active)
+        return db.scalars(query).first() is not None
+
+
+def _require_person(db: Session, person_id: int) -> None:
+    if db.get(PersonRow, person_id) is None:
+        raise NotFound("person", person_id)
+
+
+def _bump(db: Session, person_id: int) -> None:
+    """Raise the person's revision (see ``PersonRow.revision``)."""
+    db.execute(
+        sa.update(PersonRow)
+        .where(PersonRow.id == person_id)
+        .values(revision=PersonRow.revision + 1)
+    )
+
+
+def _check_owner(expected: int, given: int, *, what: str = "person") -> None:
+    if expected != given:
+        raise ValueError(f"record belongs to {what} {given}, not {expected}")
+
+
+def _session_row(db: Session, person_id: int, session_id: int) -> SessionRow:
+    if not id_fits(db.get_bind().dialect, session_id):
+        raise NotFound("session", session_id)
+    row = db.get(SessionRow, session_id)
+    if row is None or row.person_id != person_id:
+        raise NotFound("session", session_id)
+    return row
+
+
+def _logged_with_key(db: Session, session_id: int, key: str | None) -> ExerciseLogRow | None:
+    if key is None:
+        return None
+    query = sa.select(ExerciseLogRow).where(
+        ExerciseLogRow.session_id == session_id, ExerciseLogRow.idempotency_key == key
+    )
+    return db.scalars(query).first()
