@@ -496,7 +496,17 @@ def test_a_figure_must_draw_the_equipment_of_its_exercise(tmp_path: Path, cat: C
         load_figure_file(bad, cat)
 
 
-GEOMETRY = ("model", "vectors", "skeleton", "poses", "props", "placing", "checks", "camera")
+GEOMETRY = (
+    "model",
+    "vectors",
+    "skeleton",
+    "poses",
+    "props",
+    "placing",
+    "checks",
+    "camera",
+    "outlines",
+)
 """The modules of a figure's geometry: pure, like the domain, and reading no files."""
 
 

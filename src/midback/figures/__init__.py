@@ -7,7 +7,8 @@ points of a pose), ``poses`` (angles, mirror image, blend), ``props`` (shapes an
 projection).
 
 Pictures: ``library`` reads ``catalogue/figures/ID.yaml`` (a ``FigureLibrary`` the app builds
-once keeps them); ``drawing`` turns placed poses into picture items, ``arrows`` adds the
+once keeps them); ``framing`` sizes the canvas and scale, ``outlines`` gives the props'
+outline points, ``drawing`` turns placed poses into picture items, ``arrows`` adds the
 movement, ``render`` makes an exercise's still picture, ``svg`` writes it; ``motion`` gives
 the player its keyframes; ``sheet`` lays every figure out for review.
 """

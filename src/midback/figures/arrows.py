@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from midback.figures.camera import project
-from midback.figures.drawing import Inset, Item, Point2, Viewport
+from midback.figures.drawing import Inset, Item
+from midback.figures.framing import Point2, Viewport
 from midback.figures.model import ATTACHED, FigureSpec, Pose
 from midback.figures.placing import Placed, place
 from midback.figures.poses import angles, blend

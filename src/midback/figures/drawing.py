@@ -11,29 +11,18 @@ and balls), ``prop-top``, ``plate``, ``bar``, ``band`` and ``cable``; ``floor`` 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from midback.figures.camera import project
+from midback.figures.framing import HEIGHT, WIDTH, Point2, Viewport, shadow_ring
 from midback.figures.model import ATTACHED, PropKind
+from midback.figures.outlines import corners, disc_points, roll_points
 from midback.figures.placing import Placed
 from midback.figures.props import Ball, Box, Disc, PropShapes, Roll, Strand
 from midback.figures.skeleton import HEAD_RADIUS
 from midback.figures.vectors import Vec
-
-WIDTH = 400
-HEIGHT = 300
-PADDING = 18.0
-"""Canvas units kept clear above and below the figure."""
-SIDE_PADDING = 8.0
-"""Canvas units kept clear left and right: a figure lying down fills the width (issue 17)."""
-LOW_HEIGHT = 200
-"""The lowest canvas (2:1), for a body lying down: the picture of a wide, flat figure is made
-no taller than it needs, so where the height is limited (the player on a phone gives its
-figure under a third of the screen's height) the body is drawn larger."""
-Point2 = tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -71,130 +60,6 @@ class Drawing:
     inset: Inset | None = None
     mover: str | None = None
     """The body point whose movement an arrow shows, if any."""
-
-
-@dataclass(frozen=True)
-class Viewport:
-    """Maps projected world units onto the canvas: ``canvas = offset + scale * (x, -y)``."""
-
-    scale: float
-    dx: float
-    dy: float
-    floor_y: float | None
-    """Canvas y of the floor (drawn as a line) when the camera is level, else None."""
-    width: int = WIDTH
-    height: int = HEIGHT
-    """The canvas: 400 wide, and from ``LOW_HEIGHT`` to 300 high (lower for a body lying
-    down, so it fills the width of a picture whose height a phone limits)."""
-
-    def to_canvas(self, x: float, y: float) -> Point2:
-        return (round(self.dx + self.scale * x, 1), round(self.dy - self.scale * y, 1))
-
-
-def fit(
-    placed: Iterable[Placed],
-    camera: tuple[float, float],
-    *,
-    extra: Sequence[PropShapes] = (),
-) -> Viewport:
-    """The viewport that shows every pose in ``placed`` (body and props) and ``extra``."""
-    xs: list[float] = []
-    ys: list[float] = []
-    placed_list = list(placed)
-    points = [p for item in placed_list for p in _all_points(item)]
-    points += [p for prop in extra for shape in prop.shapes for p in _shape_points(shape)]
-    for point in points:
-        x, y, _ = project(point, camera)
-        xs.append(x)
-        ys.append(y)
-    level = camera[1] == 0
-    if level:
-        ys.append(-0.02)
-    else:  # the shadow on the floor is drawn whole too
-        for item in placed_list:
-            for point in _shadow_ring(item):
-                x, y, _ = project(point, camera)
-                xs.append(x)
-                ys.append(y)
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    span_y = max(y1 - y0, 0.3)
-    scale = min((WIDTH - 2 * SIDE_PADDING) / max(x1 - x0, 0.3), (HEIGHT - 2 * PADDING) / span_y)
-    height = min(HEIGHT, max(LOW_HEIGHT, math.ceil(span_y * scale + 2 * PADDING)))
-    dx = WIDTH / 2 - scale * (x0 + x1) / 2
-    dy = height / 2 + scale * (y0 + y1) / 2
-    floor = round(dy, 1) if level else None
-    return Viewport(scale, dx, dy, floor, WIDTH, height)
-
-
-def _all_points(item: Placed) -> list[Vec]:
-    points = list(item.skeleton.points.values())
-    head = item.skeleton.points["head"]
-    r = HEAD_RADIUS * 1.3
-    points += [
-        (head[0] + dx, head[1] + dy, head[2] + dz)
-        for dx, dy, dz in ((r, 0, 0), (-r, 0, 0), (0, r, 0), (0, -r, 0), (0, 0, r), (0, 0, -r))
-    ]
-    for prop in item.props:
-        for shape in prop.shapes:
-            points += _shape_points(shape)
-    return points
-
-
-def _shape_points(shape: Box | Ball | Roll | Disc | Strand) -> list[Vec]:
-    if isinstance(shape, Box):
-        return _corners(shape)
-    if isinstance(shape, Ball):
-        c, r = shape.centre, shape.radius
-        return [
-            (c[0] + dx, c[1] + dy, c[2] + dz)
-            for dx, dy, dz in ((r, 0, 0), (-r, 0, 0), (0, r, 0), (0, -r, 0), (0, 0, r), (0, 0, -r))
-        ]
-    if isinstance(shape, Roll):
-        return _roll_points(shape)
-    if isinstance(shape, Disc):
-        return _disc_points(shape.centre, shape.normal, shape.radius)
-    return list(shape.points)
-
-
-def _corners(box: Box) -> list[Vec]:
-    (x0, y0, z0), (x1, y1, z1) = box.lo, box.hi
-    return [(x, y, z) for x in (x0, x1) for y in (y0, y1) for z in (z0, z1)]
-
-
-def _disc_points(centre: Vec, normal: Vec, radius: float, n: int = 16) -> list[Vec]:
-    # two unit vectors across the normal
-    a: Vec = (0.0, 1.0, 0.0) if abs(normal[1]) < 0.9 else (1.0, 0.0, 0.0)
-    u = _unit(_cross(normal, a))
-    v = _unit(_cross(normal, u))
-    out = []
-    for i in range(n):
-        t = 2 * math.pi * i / n
-        c, s = math.cos(t) * radius, math.sin(t) * radius
-        out.append(
-            (
-                centre[0] + u[0] * c + v[0] * s,
-                centre[1] + u[1] * c + v[1] * s,
-                centre[2] + u[2] * c + v[2] * s,
-            )
-        )
-    return out
-
-
-def _roll_points(roll: Roll) -> list[Vec]:
-    out: list[Vec] = []
-    for end in (-roll.half_length, roll.half_length):
-        centre = (roll.centre[0], roll.centre[1], roll.centre[2] + end)
-        out += _disc_points(centre, (0.0, 0.0, 1.0), roll.radius)
-    return out
-
-
-def _cross(a: Vec, b: Vec) -> Vec:
-    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
-
-
-def _unit(v: Vec) -> Vec:
-    n = math.sqrt(v[0] ** 2 + v[1] ** 2 + v[2] ** 2) or 1.0
-    return (v[0] / n, v[1] / n, v[2] / n)
 
 
 # -- the body ---------------------------------------------------------------------------------
@@ -378,10 +243,10 @@ def _shape_items(
             )
         ]
     if isinstance(shape, Disc):
-        projected = flat(_disc_points(shape.centre, shape.normal, shape.radius))
+        projected = flat(disc_points(shape.centre, shape.normal, shape.radius))
         return [Item(name, "poly", canvas(projected), "plate" + tag, mean_depth(projected))]
     if isinstance(shape, Roll):
-        projected = flat(_roll_points(shape))
+        projected = flat(roll_points(shape))
         hull = _hull([(x, y) for x, y, _ in projected], 12)
         near = max(projected[:16], projected[16:], key=mean_depth)
         depth = mean_depth(projected)
@@ -389,7 +254,7 @@ def _shape_items(
             Item(name, "poly", tuple(view.to_canvas(x, y) for x, y in hull), "prop" + tag, depth),
             Item(name + "e", "poly", canvas(near), "prop-top" + tag, depth + 0.001),
         ]
-    projected = flat(_corners(shape))
+    projected = flat(corners(shape))
     hull = _hull([(x, y) for x, y, _ in projected], 6)
     (x0, _, z0), (x1, y1, z1) = shape.lo, shape.hi
     top = flat([(x0, y1, z0), (x1, y1, z0), (x1, y1, z1), (x0, y1, z1)])
@@ -472,28 +337,7 @@ _HELD = {PropKind.DUMBBELLS, PropKind.RESISTANCE_BAND}
 def _shadow(placed: Placed, camera: tuple[float, float], view: Viewport) -> Item:
     """A flat ellipse on the floor under the figure (for a camera looking down)."""
     ring = []
-    for point in _shadow_ring(placed):
+    for point in shadow_ring(placed):
         x, y, _ = project(point, camera)
         ring.append(view.to_canvas(x, y))
     return Item("floor", "poly", tuple(ring), "shadow", -2e3)
-
-
-SHADOW_MARGIN = 0.05
-"""How far the shadow reaches past the body's points near the floor (heights): little, so a
-body lying down, not its shadow, sets the width of the picture."""
-
-
-def _shadow_ring(placed: Placed) -> list[Vec]:
-    """The outline of the shadow on the floor: an ellipse round the points near the floor."""
-    low = [p for p in placed.skeleton.points.values() if p[1] < 0.15] or list(
-        placed.skeleton.points.values()
-    )
-    cx = sum(p[0] for p in low) / len(low)
-    cz = sum(p[2] for p in low) / len(low)
-    rx = max(0.3, (max(p[0] for p in low) - min(p[0] for p in low)) / 2 + SHADOW_MARGIN)
-    rz = max(0.2, (max(p[2] for p in low) - min(p[2] for p in low)) / 2 + SHADOW_MARGIN)
-    ring: list[Vec] = []
-    for i in range(24):
-        t = 2 * math.pi * i / 24
-        ring.append((cx + rx * math.cos(t), 0.0, cz + rz * math.sin(t)))
-    return ring

@@ -25,7 +25,8 @@ from midback.figures.arrows import (
     twist_movement,
 )
 from midback.figures.camera import camera_of
-from midback.figures.drawing import Drawing, Viewport, drawing, fit
+from midback.figures.drawing import Drawing, drawing
+from midback.figures.framing import Viewport, fit
 from midback.figures.library import FigureLibrary
 from midback.figures.model import FigureSpec, PropKind, View
 from midback.figures.placing import Placed, floor_extent, place_all
