@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from midback.domain.assemble import plan_program
+from midback.domain.catalogue import Catalogue, Program
+from midback.domain.plans import PlanRequest
+from midback.domain.timeline import compile_plan
 from midback.domain.vocab import Equipment, Kind, Place
 from midback.errors import UnknownIdError
 from midback.web.deps import Cat
@@ -12,6 +18,24 @@ from midback.web.forms import choice
 from midback.web.render import not_found, render
 
 router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class ProgramFacts:
+    """What a program card shows beside the blurb: how long the player takes, and the kit."""
+
+    seconds: int
+    """The compiled timeline's length for a beginner at home, as ``/player?program=`` plays it."""
+    kit: list[str]
+    """The equipment its exercises use, in words (empty: the body alone)."""
+
+
+def program_facts(cat: Catalogue, program: Program) -> ProgramFacts:
+    """The length and kit of ``program`` as the player plays it (no conditions, beginner)."""
+    plan = plan_program(cat, program, PlanRequest(minutes=240, place=Place.HOME))
+    kit = sorted({e for b in plan.blocks for e in b.equipment if e is not Equipment.NONE})
+    return ProgramFacts(seconds=compile_plan(plan, cat).total_s,
+                        kit=[e.value.replace("-", " ") for e in kit])  # fmt: skip
 
 
 @router.get("/about", response_class=HTMLResponse)
@@ -72,7 +96,8 @@ def exercise_page(request: Request, cat: Cat, exercise_id: str) -> Response:
 @router.get("/programs", response_class=HTMLResponse)
 def programs(request: Request, cat: Cat) -> HTMLResponse:
     """The eight programs from the articles."""
-    return render(request, "programs.html", programs=list(cat.programs.values()), cat=cat)
+    cards = [(p, program_facts(cat, p)) for p in cat.programs.values()]
+    return render(request, "programs.html", cards=cards, cat=cat)
 
 
 @router.get("/programs/{program_id}", response_class=HTMLResponse)
@@ -83,4 +108,5 @@ def program_page(request: Request, cat: Cat, program_id: str) -> HTMLResponse:
     except UnknownIdError as error:
         links = [(f"/programs/{s}", cat.programs[s].name) for s in error.suggestions]
         return not_found(request, f"There is no program called “{program_id}”.", links)
-    return render(request, "program.html", program=program, cat=cat)
+    return render(request, "program.html", program=program, cat=cat,
+                  facts=program_facts(cat, program))  # fmt: skip

@@ -31,7 +31,8 @@ def history_page(
         if e in cat.exercises
     ]
     return render(request, "history.html", history=result, chart=pain_chart(result),
-                  sessions=sessions, doses=doses)  # fmt: skip
+                  sessions=sessions, doses=doses,
+                  program_names={p.id: p.name for p in cat.programs.values()})  # fmt: skip
 
 
 @router.get("/export", response_class=HTMLResponse)
