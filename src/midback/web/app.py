@@ -40,6 +40,7 @@ def create_app(
     from midback.web import (
         account_pages,
         api,
+        breaks_pages,
         catalogue_pages,
         checkin_pages,
         course_pages,
@@ -89,7 +90,7 @@ def create_app(
     errors.install(app)
     app.include_router(api.router())
     for resource in (home_pages, catalogue_pages, screen_pages, plan_pages, checkin_pages,
-                     history_pages):  # fmt: skip
+                     history_pages, breaks_pages):  # fmt: skip
         app.include_router(resource.router)
     app.include_router(course_pages.router)
     app.include_router(account_pages.router)
