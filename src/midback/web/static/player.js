@@ -542,8 +542,6 @@ function main() {
     $("run-text").textContent = cue.text;
     $("run-detail").textContent = detailText(cue, block);
     $("run-next").textContent = nextText(index);
-    $("run-note").textContent = block && block.note ? `Your clinician: ${block.note}` : "";
-    $("run-note").hidden = !(block && block.note);
     $("run-now").classList.toggle("intro", cue.kind === "intro" || cue.kind === "get-ready");
     nextThumb(index);
     // Notes belong to one exercise: the "Stopped" note shows through the next one's intro, and
