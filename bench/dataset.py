@@ -19,8 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from midback.domain.catalogue import Catalogue
-from midback.domain.planner import Focus, PlanRequest, plan
-from midback.domain.vocab import Place
+from midback.domain.planner import plan
+from midback.domain.plans import PlanRequest
+from midback.domain.vocab import Focus, Place
 from midback.storage.sql_repository import SqlRepository
 
 CHUNK = 20_000

@@ -22,22 +22,13 @@ import time
 from collections.abc import Sequence
 
 from bench.result import Result, Row, at_least, at_most, ratio, stats
+from midback.domain.candidates import Option, candidates
 from midback.domain.catalogue import Catalogue
-from midback.domain.dose import Level
 from midback.domain.loader import catalogue
-from midback.domain.planner import (
-    Focus,
-    Limits,
-    Option,
-    PlanRequest,
-    breaks,
-    candidates,
-    limits_of,
-    plan,
-    score_of,
-)
+from midback.domain.planner import Limits, breaks, limits_of, plan, score_of
+from midback.domain.plans import PlanRequest
 from midback.domain.prescription import GET_READY_S, STEP_S
-from midback.domain.vocab import Condition, Equipment, Place
+from midback.domain.vocab import Condition, Equipment, Focus, Level, Place
 from midback.errors import PlanError
 
 P99_LIMIT_MS = 50.0

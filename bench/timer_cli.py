@@ -29,10 +29,11 @@ from bench.result import Result, Row, at_most, stats
 from midback.cli.player_view import player_screen
 from midback.cli.terminal import NoKeys, run_session
 from midback.domain.loader import catalogue
-from midback.domain.planner import Focus, Plan, PlanRequest, plan
+from midback.domain.planner import plan
+from midback.domain.plans import Plan, PlanRequest
 from midback.domain.player import BlockEnded, CueStarted, Event, Player
 from midback.domain.timeline import compile_plan
-from midback.domain.vocab import Place
+from midback.domain.vocab import Focus, Place
 from midback.services import LOCAL_PERSON, LiveSession, open_store
 
 P99_LIMIT_MS = 10.0

@@ -11,7 +11,9 @@ from datetime import date
 from threading import Lock
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
-from midback.domain.planner import Plan, PlanRequest, plan, plan_program
+from midback.domain.assemble import plan_program
+from midback.domain.planner import plan
+from midback.domain.plans import Plan, PlanRequest
 
 if TYPE_CHECKING:
     from midback.domain.catalogue import Catalogue

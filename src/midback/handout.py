@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from midback.domain.catalogue import Catalogue, Exercise
 from midback.domain.contraindications import CONDITION_LABELS
-from midback.domain.planner import Plan
+from midback.domain.plans import Plan
 from midback.domain.programme import Programme, prescription
 from midback.errors import ImportFileError, UnknownIdError
 from midback.figures.render import render_figure

@@ -363,8 +363,10 @@ def test_the_persons_own_tick_lifts_only_where_no_clinician_is_linked(world: Wor
 
 
 def test_a_cleared_screens_conditions_still_limit_the_plan(world: World, cat: object) -> None:
+    from midback.domain.candidates import allows
     from midback.domain.catalogue import Catalogue
-    from midback.domain.planner import PlanRequest, allows, plan
+    from midback.domain.planner import plan
+    from midback.domain.plans import PlanRequest
     from midback.domain.vocab import Condition, Place
     from midback.services.screening import apply_screen
 

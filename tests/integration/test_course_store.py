@@ -53,7 +53,7 @@ def test_a_course_write_raises_the_persons_revision(repo: Repository) -> None:
 
 def _course_state() -> dict[str, object]:
     from midback.domain.course import CoreExercise, Course
-    from midback.domain.planner import PlanRequest
+    from midback.domain.plans import PlanRequest
 
     day = AT.date()
     return Course(request=PlanRequest(minutes=15, place="home"), started_on=day,

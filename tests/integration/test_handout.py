@@ -125,7 +125,8 @@ def test_a_program_page_has_figures_steps_doses_cautions_and_sources(cat: Catalo
 
 
 def test_a_variant_prints_its_own_name_and_steps(cat: Catalogue) -> None:
-    from midback.domain.planner import PlanRequest, plan_program
+    from midback.domain.assemble import plan_program
+    from midback.domain.plans import PlanRequest
     from midback.domain.vocab import Condition, Place
 
     request = PlanRequest(minutes=30, place=Place.HOME, conditions=frozenset({Condition.KNEE_PAIN}))

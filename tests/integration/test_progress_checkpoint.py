@@ -18,7 +18,7 @@ from midback.domain.answers import Answers
 from midback.domain.catalogue import Catalogue
 from midback.domain.history import local_day
 from midback.domain.loader import catalogue
-from midback.domain.planner import PlanRequest
+from midback.domain.plans import PlanRequest
 from midback.domain.prescription import Prescription
 from midback.domain.progression import Standing, standing
 from midback.domain.records import LogStatus, NewLog, SessionStatus

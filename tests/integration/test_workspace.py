@@ -284,7 +284,7 @@ def test_another_clinicians_patient_or_programme_is_not_found(world: World) -> N
 
 
 def test_a_course_running_refuses_a_programme(world: World) -> None:
-    from midback.domain.planner import PlanRequest
+    from midback.domain.plans import PlanRequest
     from midback.domain.vocab import Place
     from midback.services.courses import start_course
 

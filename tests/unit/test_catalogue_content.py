@@ -8,9 +8,10 @@ import re
 import pytest
 from pydantic import ValidationError
 
+from midback.domain.assemble import plan_program
 from midback.domain.catalogue import Catalogue, Exercise
 from midback.domain.dose import Dose
-from midback.domain.planner import PlanRequest, plan_program
+from midback.domain.plans import PlanRequest
 from midback.domain.vocab import Equipment, Level, Place, Position
 
 

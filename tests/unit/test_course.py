@@ -7,9 +7,10 @@ from datetime import date, timedelta
 import pytest
 
 from midback.domain import course as courses
+from midback.domain.candidates import allowed_forms
 from midback.domain.catalogue import Catalogue
 from midback.domain.course import Course, Phase
-from midback.domain.planner import PlanRequest, allowed_forms
+from midback.domain.plans import PlanRequest
 from midback.domain.prescription import Prescription
 from midback.domain.vocab import Condition, Kind, Place
 from midback.errors import PlanError

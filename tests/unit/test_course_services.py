@@ -11,7 +11,7 @@ import pytest
 from midback.domain.answers import Answers
 from midback.domain.catalogue import Catalogue
 from midback.domain.course import Phase
-from midback.domain.planner import Plan, PlanRequest
+from midback.domain.plans import Plan, PlanRequest
 from midback.domain.records import LogStatus, NewLog, SessionStatus
 from midback.domain.vocab import Place
 from midback.services import courses as course_cases

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from midback.domain.dose import Dose, Level, Range
+from midback.domain.dose import Dose, Range
 from midback.domain.prescription import GET_READY_S, SWITCH_S, TRANSITION_S, Prescription
-from midback.domain.vocab import Kind
+from midback.domain.vocab import Kind, Level
 
 
 @pytest.mark.parametrize(

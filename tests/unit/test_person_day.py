@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from midback.domain.catalogue import Catalogue
-from midback.domain.planner import PlanRequest, plan
+from midback.domain.planner import plan
+from midback.domain.plans import PlanRequest
 from midback.domain.records import LogStatus, SessionStatus
 from midback.domain.vocab import Place
 from midback.services import sessions

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from midback.caches import PlanCache
+from midback.domain.assemble import plan_program
 from midback.domain.catalogue import Catalogue
 from midback.domain.loader import catalogue
-from midback.domain.planner import PlanRequest, plan, plan_program
+from midback.domain.planner import plan
+from midback.domain.plans import PlanRequest
 from midback.domain.vocab import Place
 from midback.errors import UnknownIdError
 

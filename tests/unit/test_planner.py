@@ -15,34 +15,33 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from midback.domain.assemble import ONLY_MIX_NOTE, plan_program
+from midback.domain.candidates import FOCUS_SHARE, Option, candidates, fits_place
 from midback.domain.catalogue import Catalogue, Program, ProgramEntry
 from midback.domain.contraindications import Form, violations
-from midback.domain.dose import Level
 from midback.domain.planner import (
-    FOCUS_SHARE,
     MIN_DIRECTIONS,
-    ONLY_MIX_NOTE,
-    PLACE_KIT,
-    SEATED_OR_STANDING,
-    Block,
-    Focus,
     Limits,
-    Option,
-    Phase,
-    Plan,
-    PlanRequest,
     breaks,
-    candidates,
-    fits_place,
     gross_points,
     limits_of,
     plan,
-    plan_program,
     score_of,
     seed_points,
 )
+from midback.domain.plans import PLACE_KIT, SEATED_OR_STANDING, Block, Phase, Plan, PlanRequest
 from midback.domain.prescription import GET_READY_S, STEP_S
-from midback.domain.vocab import Condition, Demand, Direction, Equipment, Kind, Place, Position
+from midback.domain.vocab import (
+    Condition,
+    Demand,
+    Direction,
+    Equipment,
+    Focus,
+    Kind,
+    Level,
+    Place,
+    Position,
+)
 from midback.errors import PlanError
 
 C = Condition

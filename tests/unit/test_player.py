@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from midback.domain.assemble import plan_program
 from midback.domain.catalogue import Catalogue
-from midback.domain.planner import PlanRequest, plan_program
+from midback.domain.plans import PlanRequest
 from midback.domain.player import (
     BACK_GRACE_S,
     BlockEnded,

@@ -16,7 +16,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from midback.domain.catalogue import Catalogue, Exercise
-from midback.domain.dose import Level
 from midback.domain.prescription import Prescription
 from midback.domain.progression import (
     ACCEPTABLE_PAIN,
@@ -27,6 +26,7 @@ from midback.domain.progression import (
     ladder,
     standing,
 )
+from midback.domain.vocab import Level
 
 MONDAY = datetime(2024, 5, 6, 18, 0)
 UP, DOWN, HOLD, START = Change.UP, Change.DOWN, Change.HOLD, Change.START

@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from midback.domain.answers import Answers
+from midback.domain.candidates import GENTLE_KINDS, LOADED_KIT
 from midback.domain.catalogue import Catalogue
 from midback.domain.contraindications import Form, forms
-from midback.domain.planner import GENTLE_KINDS, LOADED_KIT, Plan, PlanRequest
+from midback.domain.plans import Plan, PlanRequest
 from midback.domain.questions import RedFlag
 from midback.domain.vocab import Condition, Demand, Equipment, Focus, Level, Place, Position
 from midback.domain.week import WeekPlan

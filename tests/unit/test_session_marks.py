@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from midback.domain.catalogue import Catalogue
-from midback.domain.planner import PlanRequest, plan
+from midback.domain.planner import plan
+from midback.domain.plans import PlanRequest
 from midback.domain.records import LogStatus
 from midback.domain.vocab import Place
 from midback.services import sessions

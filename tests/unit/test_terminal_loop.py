@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from midback.cli.terminal import NoKeys, default_keys, run_session
+from midback.domain.assemble import plan_program
 from midback.domain.catalogue import Catalogue
-from midback.domain.planner import PlanRequest, plan_program
+from midback.domain.plans import PlanRequest
 from midback.domain.player import BlockEnded, BlockStatus, Event, Player
 from midback.domain.timeline import Timeline, compile_plan
 

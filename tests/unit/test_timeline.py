@@ -10,9 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from midback.domain.assemble import plan_program
 from midback.domain.catalogue import Catalogue
-from midback.domain.dose import Level
-from midback.domain.planner import Focus, Plan, PlanRequest, plan, plan_program
+from midback.domain.planner import plan
+from midback.domain.plans import Plan, PlanRequest
 from midback.domain.prescription import BREATH_S, GET_READY_S, STEP_S, SWITCH_S, TRANSITION_S
 from midback.domain.timeline import (
     BREATHE_IN_S,
@@ -23,7 +24,7 @@ from midback.domain.timeline import (
     Timeline,
     compile_plan,
 )
-from midback.domain.vocab import Condition, Equipment, Place
+from midback.domain.vocab import Condition, Equipment, Focus, Level, Place
 from midback.errors import PlanError
 
 C = Condition
@@ -290,7 +291,8 @@ def test_the_get_ready_cue_announces_the_count_and_the_minutes(cat: Catalogue) -
 
 
 def test_a_walk_is_cued_in_minutes_not_as_a_hold(cat: Catalogue) -> None:
-    from midback.domain.planner import PlanRequest, plan
+    from midback.domain.planner import plan
+    from midback.domain.plans import PlanRequest
     from midback.domain.timeline import compile_plan
     from midback.domain.vocab import Focus, Place
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from midback.domain.assemble import plan_program
 from midback.domain.catalogue import Catalogue
-from midback.domain.planner import Focus, PlanRequest, plan, plan_program
+from midback.domain.planner import plan
+from midback.domain.plans import PlanRequest
 from midback.domain.timeline import (
     BREATHE_IN_DETAIL,
     BREATHE_OUT_DETAIL,
@@ -17,7 +19,7 @@ from midback.domain.timeline import (
     Timeline,
     compile_plan,
 )
-from midback.domain.vocab import Place
+from midback.domain.vocab import Focus, Place
 
 
 @pytest.fixture(scope="module")

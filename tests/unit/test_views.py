@@ -10,9 +10,11 @@ from rich.console import Console, RenderableType
 from midback.cli.player_view import big_digits, countdown_text, player_screen
 from midback.cli.session_views import history_view, pain_bar
 from midback.cli.views import exercise_panel, plan_view
+from midback.domain.assemble import plan_program
 from midback.domain.catalogue import Catalogue
 from midback.domain.history import PainReading, history
-from midback.domain.planner import PlanRequest, plan, plan_program
+from midback.domain.planner import plan
+from midback.domain.plans import PlanRequest
 from midback.domain.timeline import compile_plan
 
 

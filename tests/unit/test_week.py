@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from midback.domain.catalogue import Catalogue
 from midback.domain.contraindications import Form, violations
-from midback.domain.planner import PlanRequest
+from midback.domain.plans import PlanRequest
 from midback.domain.vocab import Condition, Place
 from midback.domain.week import (
     DESK_BREAK_MINUTES,
@@ -168,7 +168,7 @@ def test_calendar_describes_each_plan_and_each_walk(
 
 
 def test_the_week_speaks_plain_words_no_mets(cat: Catalogue) -> None:
-    from midback.domain.planner import PlanRequest
+    from midback.domain.plans import PlanRequest
     from midback.domain.vocab import Place
     from midback.domain.week import WeekRequest, week
 

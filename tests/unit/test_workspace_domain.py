@@ -24,7 +24,7 @@ from midback.domain.measures import (
     check_answer,
     outcomes,
 )
-from midback.domain.planner import PlanRequest
+from midback.domain.plans import PlanRequest
 from midback.domain.prescription import GET_READY_S
 from midback.domain.programme import (
     ProgrammeDraft,

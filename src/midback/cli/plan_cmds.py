@@ -18,7 +18,7 @@ from midback.domain.vocab import Condition, Equipment, Focus, Level, Place
 from midback.errors import PlanError
 
 if TYPE_CHECKING:  # the rest loads when a command runs, to keep start-up fast
-    from midback.domain.planner import Plan, PlanRequest
+    from midback.domain.plans import Plan, PlanRequest
     from midback.errors import ScreenBlocked
 
 
@@ -98,7 +98,7 @@ def build_request(
     program: str | None,
 ) -> "PlanRequest":
     """A PlanRequest from CLI options; --minutes and --place are needed unless --program."""
-    from midback.domain.planner import PlanRequest
+    from midback.domain.plans import PlanRequest
 
     if program is None and (minutes is None or place is None):
         missing = [n for n, v in (("--minutes", minutes), ("--place", place)) if v is None]

@@ -35,13 +35,11 @@ from midback.cli.plan_cmds import (
 from midback.cli.player_view import player_screen
 from midback.cli.store import store
 from midback.cli.terminal import NoKeys, TerminalKeys, Voice, default_keys, is_intro, run_session
-from midback.domain.dose import Level
 from midback.domain.loader import catalogue
-from midback.domain.planner import Focus
 from midback.domain.player import BlockEnded, Event, Player
 from midback.domain.safety import check_allowed, screen
 from midback.domain.timeline import compile_plan
-from midback.domain.vocab import Place
+from midback.domain.vocab import Focus, Level, Place
 from midback.errors import MidbackError, PainTooHigh, ScreenBlocked
 from midback.services import LOCAL_PERSON
 from midback.services.courses import active as active_course

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from midback.domain.catalogue import Catalogue, Exercise, GuidePage, Program
-from midback.domain.planner import Plan
+from midback.domain.plans import Plan
 from midback.domain.week import WeekPlan
 from midback.domain.why import DOES
 

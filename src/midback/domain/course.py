@@ -41,17 +41,12 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from midback.domain.assemble import plan_program
+from midback.domain.candidates import allowed_forms, allows, fits_place
 from midback.domain.catalogue import Catalogue, Exercise, Program, ProgramEntry
 from midback.domain.history import MEANINGFUL_FRACTION, MEANINGFUL_POINTS
-from midback.domain.planner import (
-    Plan,
-    PlanRequest,
-    allowed_forms,
-    allows,
-    fits_place,
-    plan,
-    plan_program,
-)
+from midback.domain.planner import plan
+from midback.domain.plans import Plan, PlanRequest
 from midback.domain.prescription import GET_READY_S, Prescription
 from midback.domain.vocab import Direction, Focus, Kind
 from midback.errors import NothingFits, PlanError

@@ -15,7 +15,7 @@ from pydantic import (
     model_validator,
 )
 
-from midback.domain.vocab import Level as Level  # re-exported: Level used to live here
+from midback.domain.vocab import Level
 
 _RANGE_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:-|\u2013|to)\s*(\d+(?:\.\d+)?)\s*$")
 

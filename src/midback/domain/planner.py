@@ -88,325 +88,70 @@ How a plan is chosen
 from __future__ import annotations
 
 import hashlib
-import itertools
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from fractions import Fraction
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
-
-from midback.domain import why as words
-from midback.domain.catalogue import Catalogue, Exercise, Program
-from midback.domain.contraindications import (
-    CONDITION_LABELS,
-    Form,
-    extra_cues,
-    preferring_caution,
-    safe_forms,
-    violations,
-)
-from midback.domain.dose import Dose, Level
+from midback.domain.assemble import GENTLE_NOTE, ONLY_MIX_NOTE, block_of, order_blocks
+from midback.domain.candidates import FOCUS_SHARE, Option, candidates
+from midback.domain.catalogue import Catalogue
 from midback.domain.knapsack import Group, Rules, best_choice
+from midback.domain.plans import Block, Phase, Plan, PlanRequest, Swap
 from midback.domain.prescription import (
-    DEFAULT_REST_S,
     GET_READY_S,
     STEP_S,
-    Prescription,
-    marking,
 )
 from midback.domain.vocab import (
-    Condition,
     Direction,
-    Equipment,
-    Kind,
-    Place,
-    Position,
 )
-from midback.domain.vocab import Focus as Focus  # re-exported: Focus used to live here
 from midback.errors import NothingFits
 
-
-class Phase(StrEnum):
-    """Where a block sits in the session."""
-
-    WARM_UP = "warm-up"
-    MAIN = "main"
-    COOL_DOWN = "cool-down"
-
-
 DIRECTIONS_RULE_POINTS = 1_000_000
+
+
 FILL_RULE_POINTS = 100_000
-FOCUS_KIND_POINTS = 20
-FOCUS_DIRECTION_POINTS = 14
-OTHER_POINTS = 10
-LACKING_POINTS = 12
-"""For each spine direction an exercise moves in that none of the focus work here does."""
-WARM_UP_POINTS = 10
-"""For mobility work in a session of PROPER_DOSE_FROM_MINUTES or more whose focus work it is
-not: it warms the back up for the main work."""
-LADDER_POINTS = 4
+
+
 EXERCISE_COST = 20
-STRENGTH_SET_POINTS = (12, 8)
-"""For the second and the third set of strength work."""
-HOLD_POINTS = ((30, 4), (60, 8))
-"""(seconds a side in all, points) for a static stretch held at least that long."""
-SET_POINTS = 4
-"""For each set past the first of other work."""
-WALK_STEP_POINTS = 4
-"""For each 5 minutes of walking past the first."""
-BELOW_LEVEL_POINTS = 2
-"""Taken off a beginner's dose offered above beginner level to fit a short plan."""
+
+
 SEED_POINTS = 3
 """An odd seed's points per exercise range over 0 .. SEED_POINTS."""
+
+
 NEAR_EQUAL = Fraction(1, 50)
 """Another plan is near when its score is within this share of the best plan's points before
 costs and rules (its fit and dose points)."""
 
+
 MIN_DIRECTIONS = 3
+
+
 DIRECTIONS_RULE_FROM_S = 5 * 60
+
+
 FILL_RATIO = 0.9
+
+
 FEWEST_EXERCISES_ALLOWED = 4
+
+
 MAX_EXERCISES = 10
+
+
 MAX_EXERCISES_LONG = 12
+
+
 LONG_FROM_MINUTES = 46
-PROPER_DOSE_FROM_MINUTES = 10
-LEAST_STRENGTH_SETS = 2
-"""Sets of strength work from intermediate level, in plans of PROPER_DOSE_FROM_MINUTES or more
-(ACSM: 2-3 sets once past the novice stage)."""
-LEAST_HOLD_S = 30
-"""Seconds a static stretch is held a side in all, in plans of PROPER_DOSE_FROM_MINUTES or more
-(ACSM: holds of 10-30 s, about 60 s a stretch in all)."""
+
+
 PER_FAMILY = 2
 """Most exercises in one phase whose movement is the same single direction."""
+
+
 MAX_CHANGES = 2
 """Most changes between upright and floor positions (down to the floor and up once)."""
-WALK_STEP_S = 5 * 60
-WALK_SHARE = Fraction(1, 3)
-"""Most of the session's minutes a walk takes, unless the focus is cardio or a walk is asked."""
-
-FOCUS_SHARE: dict[Focus, tuple[frozenset[Kind], Fraction]] = {
-    Focus.STRENGTH: (frozenset({Kind.STRENGTH}), Fraction(2, 5)),
-    Focus.MOBILITY: (frozenset({Kind.MOBILITY, Kind.STRETCH}), Fraction(3, 5)),
-    Focus.RELIEF: (frozenset({Kind.MOBILITY, Kind.STRETCH, Kind.BREATHING}), Fraction(7, 10)),
-}
-"""The kinds of work a focus asks for, and the least share of the session they take."""
-
-GENTLE_KINDS = frozenset({Kind.MOBILITY, Kind.STRETCH, Kind.BREATHING, Kind.CARDIO})
-"""What a gentle plan holds: irritable pain calls for gentle movement and short, pain-free
-doses; loading builds as it settles (irritability, shared/CLINICAL.md)."""
-LOADED_KIT = frozenset(
-    {
-        Equipment.DUMBBELLS,
-        Equipment.BARBELL,
-        Equipment.CABLE_MACHINE,
-        Equipment.RESISTANCE_BAND,
-        Equipment.BENCH,
-        Equipment.PULL_UP_BAR,
-    }
-)
-"""Kit that loads the body; a gentle plan uses none of it."""
-GENTLE_NOTE = (
-    "Gentle session for irritable pain: mobility, stretching, breathing and walking only, at "
-    "beginner doses, with no weights or bands. Strength work comes back as the pain settles."
-)
-ONLY_MIX_NOTE = (
-    "Nothing else fits as well: any other mix of exercises would be more than 2% worse, so"
-    " another mix gives this plan again."
-)
-
-SEATED_OR_STANDING = frozenset({Position.STANDING, Position.SEATED_CHAIR})
-UPRIGHT = frozenset({Position.STANDING, Position.SEATED_CHAIR, Position.HANGING})
-"""Positions a person is up in; the others are on the floor."""
-DESK_KIT = frozenset({Equipment.NONE, Equipment.CHAIR, Equipment.DOORWAY})
-PLACE_KIT: dict[Place, frozenset[Equipment]] = {
-    Place.DESK: DESK_KIT,
-    Place.CAR: DESK_KIT,
-    Place.HOME: frozenset(
-        {Equipment.NONE, Equipment.CHAIR, Equipment.MAT, Equipment.DOORWAY, Equipment.TOWEL_ROLL}
-    ),
-    Place.GYM: frozenset(Equipment),
-}
-"""The kit a place has when the person names none."""
-
-FOCUS_MATCH: dict[Focus, tuple[frozenset[Kind], frozenset[Direction]]] = {
-    Focus.RELIEF: (frozenset({Kind.MOBILITY, Kind.STRETCH, Kind.BREATHING}), frozenset()),
-    Focus.MOBILITY: (
-        frozenset({Kind.MOBILITY, Kind.STRETCH}),
-        frozenset({Direction.ROTATION, Direction.EXTENSION, Direction.SIDE_BEND}),
-    ),
-    Focus.STRENGTH: (
-        frozenset({Kind.STRENGTH}),
-        frozenset({Direction.CORE_STABILITY, Direction.RETRACTION}),
-    ),
-    Focus.POSTURE: (frozenset(), frozenset({Direction.RETRACTION, Direction.EXTENSION})),
-    Focus.CARDIO: (frozenset({Kind.CARDIO}), frozenset({Direction.AEROBIC})),
-}
-"""An exercise serves a focus when its kind or one of its directions is listed here."""
-
-PHASE_OF_KIND: dict[Kind, Phase] = {
-    Kind.MOBILITY: Phase.WARM_UP,
-    Kind.CARDIO: Phase.WARM_UP,
-    Kind.STRENGTH: Phase.MAIN,
-    Kind.BREATHING: Phase.MAIN,
-    Kind.STRETCH: Phase.COOL_DOWN,
-}
-STRETCHING_FOCUSES = frozenset({Focus.RELIEF, Focus.MOBILITY})
-"""Sessions whose main work is stretching: stretches are the main phase, breathing cools down."""
-_PHASE_ORDER = {Phase.WARM_UP: 0, Phase.MAIN: 1, Phase.COOL_DOWN: 2}
-_POSITION_ORDER = {p: i for i, p in enumerate(Position)}
-_DIRECTION_BIT = {d: 1 << i for i, d in enumerate(Direction)}
-SPINE_DIRECTIONS = frozenset(Direction) - {Direction.AEROBIC}
-"""The directions the spine moves in (walking moves the body, not the spine one way)."""
-_POSTURE_WORK = FOCUS_MATCH[Focus.POSTURE][1]
-
-
-class PlanRequest(BaseModel):
-    """What a person asks for: minutes, place, kit, body, focus and level."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    minutes: int = Field(ge=1, le=240)
-    place: Place
-    equipment: frozenset[Equipment] | None = None
-    """Kit at hand; None means the place's usual kit (PLACE_KIT)."""
-    conditions: frozenset[Condition] = frozenset()
-    focus: Focus = Focus.RELIEF
-    level: Level = Level.BEGINNER
-    seed: int = 0
-    recent: frozenset[str] = frozenset()
-    """Exercise ids done in the person's recent sessions. The score does not push them away:
-    repeating an exercise is how its dose climbs (its earned dose, ``doses``, earns points)."""
-    cleared: bool = False
-    """A clinician cleared the person (relaxes the recent-spine-surgery rule, and no other)."""
-    pregnancy_weeks: int | None = Field(default=None, ge=1, le=42)
-    """Weeks of pregnancy, for its staged limits; None assumes 20 or more."""
-    gentle: bool = False
-    """Irritable pain (6/10 or more): only mobility, stretching, breathing and walking, with no
-    loaded kit, at beginner doses (``GENTLE_KINDS``, ``LOADED_KIT``)."""
-    walk: bool = False
-    """The person asked for a walk: it may take more than a third of the session."""
-    doses: dict[str, Prescription] = Field(default_factory=dict)
-    """Doses earned on the progression ladder, by exercise id; they replace the level's dose."""
-
-    @property
-    def dose_level(self) -> Level:
-        """The level doses are taken at: beginner in a gentle session, else ``level``."""
-        return Level.BEGINNER if self.gentle else self.level
-
-    @property
-    def budget_s(self) -> int:
-        """The time budget in seconds."""
-        return self.minutes * 60
-
-    @property
-    def kit(self) -> frozenset[Equipment]:
-        """Equipment the person can use here."""
-        kit = PLACE_KIT[self.place] if self.equipment is None else self.equipment | {Equipment.NONE}
-        if self.place in (Place.DESK, Place.CAR):
-            kit = kit & DESK_KIT
-        return kit
-
-
-class Block(BaseModel):
-    """One exercise of a plan, with its concrete dose and how long it takes."""
-
-    model_config = ConfigDict(frozen=True)
-
-    phase: Phase
-    exercise_id: str
-    name: str
-    variant: str | None
-    kind: Kind
-    positions: list[Position]
-    equipment: list[Equipment]
-    directions: list[Direction]
-    dose: Prescription
-    seconds: int
-    why: str
-    cues: list[str] = Field(default_factory=list)
-    """Extra cues for this person (e.g. breathing out on effort with high blood pressure)."""
-    note: str | None = None
-    """The clinician's note on this exercise of a programme (None: no note)."""
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def describe(self) -> str:
-        """The dose as a face shows it: ``Brisk walk 10 min`` for a walk (a face counts it down
-        as mm:ss), else the dose's own text (``2 x 30 s, each side, 10 s rest``)."""
-        if self.kind is Kind.CARDIO and self.dose.reps is None and self.dose.hold_s:
-            minutes, seconds = divmod(self.dose.hold_s, 60)
-            length = f"{minutes} min" if not seconds else f"{minutes} min {seconds} s"
-            return f"{self.name} {length}"
-        return self.dose.describe()
-
-
-class Swap(BaseModel):
-    """A variant used instead of an exercise's usual form because of a condition."""
-
-    model_config = ConfigDict(frozen=True)
-
-    exercise_id: str
-    variant: str
-    reason: str
-
-
-class Plan(BaseModel):
-    """A session: ordered blocks that fit the budget, with what they cover and why."""
-
-    model_config = ConfigDict(frozen=True)
-
-    minutes: int
-    total_seconds: int
-    blocks: list[Block]
-    directions: list[Direction]
-    swaps: list[Swap]
-    notes: list[str]
-    score: float
-    program_id: str | None = None
-    alternatives: bool = False
-    """Whether another mix of exercises scores within 2% of this one: then the next seed
-    ("Try a different mix") gives a different plan; else it gives this plan again."""
-
-    def to_json(self) -> dict[str, Any]:
-        """The JSON contract of ``midback plan --json``."""
-        return self.model_dump(mode="json")
-
-
-@dataclass(frozen=True)
-class Option:
-    """One way to include an exercise: its form, concrete dose, seconds and points."""
-
-    exercise: Exercise
-    form: Form
-    dose: Prescription
-    seconds: int
-    fit: int
-    """Points for the exercise itself (focus, ladder)."""
-    dose_points: int
-    """Points for this dose (sets, holds, walking minutes)."""
-    mask: int
-    """Its directions, as bits."""
-    phase: Phase
-    upright: bool
-    family: tuple[Phase, Direction] | None
-    """Its phase and single direction, when it moves in one direction only."""
-    focus_work: bool
-    """It is the kind of work the focus asks for (``FOCUS_SHARE``)."""
-    below_level: bool = False
-    """A beginner's dose offered above beginner level to fit a short plan."""
-
-    @property
-    def value(self) -> int:
-        """Its points in the score, before EXERCISE_COST."""
-        return self.fit + self.dose_points
-
-    @property
-    def slot(self) -> int:
-        """Its phase and position, as one of six slots (phase, upright or floor)."""
-        return 2 * _PHASE_ORDER[self.phase] + (0 if self.upright else 1)
 
 
 @dataclass(frozen=True)
@@ -659,278 +404,6 @@ def _fill_steps(full_budget_s: int) -> int:
     return steps
 
 
-# --- candidates and their doses --------------------------------------------------------------
-
-
-def candidates(cat: Catalogue, request: PlanRequest, budget: int) -> list[list[Option]]:
-    """Per exercise that fits, its priced options within ``budget`` seconds of work.
-
-    A plan holds at most one option of each group. ``budget`` excludes the get-ready countdown
-    (``request.budget_s - GET_READY_S``); tests use this to search exhaustively.
-    """
-    kit = request.kit
-    fitting = []
-    for exercise in sorted(cat.exercises.values(), key=lambda e: e.id):
-        form = _fitting_form(exercise, request, kit)
-        if form is not None:
-            fitting.append((exercise, form))
-    lacking = lacking_directions([e for e, _ in fitting], request.focus)
-    groups: list[list[Option]] = []
-    for exercise, form in fitting:
-        options = [o for o in _options(exercise, form, request, lacking) if o.seconds <= budget]
-        if options:
-            groups.append(options)
-    return groups
-
-
-def lacking_directions(exercises: Sequence[Exercise], focus: Focus) -> frozenset[Direction]:
-    """The spine directions none of the focus's work among ``exercises`` moves in (none when
-    no focus work moves the spine)."""
-    moved = {d for e in exercises if asks_for(e, focus) for d in e.directions}
-    if not moved & SPINE_DIRECTIONS:
-        return frozenset()  # no focus work, or none that moves the spine (a walk)
-    return SPINE_DIRECTIONS - moved
-
-
-def _fitting_form(
-    exercise: Exercise, request: PlanRequest, kit: frozenset[Equipment]
-) -> Form | None:
-    for form in allowed_forms(exercise, request):
-        if fits_place(form, request.place, kit):
-            return form
-    return None
-
-
-def allowed_forms(exercise: Exercise, request: PlanRequest) -> list[Form]:
-    """The forms of ``exercise`` the person's limits allow (conditions, pregnancy stage, and a
-    gentle session's kinds and kit), preferred first; empty when none is."""
-    if request.gentle and exercise.kind not in GENTLE_KINDS:
-        return []
-    found = safe_forms(
-        exercise,
-        request.conditions,
-        cleared=request.cleared,
-        pregnancy_weeks=request.pregnancy_weeks,
-    )
-    if request.gentle:
-        found = [f for f in found if not set(f.equipment) & LOADED_KIT]
-    return found
-
-
-def allows(exercise: Exercise, variant: str | None, request: PlanRequest) -> bool:
-    """Whether the person's limits allow ``exercise`` in the form ``variant`` (None: the
-    exercise itself); an unknown variant is not allowed."""
-    return any(
-        (f.variant.id if f.variant else None) == variant for f in allowed_forms(exercise, request)
-    )
-
-
-def _problems(exercise: Exercise, request: PlanRequest) -> list[str]:
-    """Why the usual form of ``exercise`` is not allowed for this request (empty: it is)."""
-    if request.gentle and exercise.kind not in GENTLE_KINDS:
-        return [f"a gentle session for irritable pain leaves out {exercise.kind.value} work"]
-    found = violations(
-        Form(exercise, None),
-        request.conditions,
-        cleared=request.cleared,
-        pregnancy_weeks=request.pregnancy_weeks,
-    )
-    problems = [v.message for v in found]
-    if request.gentle and set(exercise.equipment) & LOADED_KIT:
-        problems.append("a gentle session for irritable pain uses no weights or bands")
-    return problems
-
-
-def fits_place(form: Form, place: Place, kit: Collection[Equipment]) -> bool:
-    """Whether a form can be done at ``place`` with ``kit``."""
-    if place not in form.places:
-        return False
-    if place in (Place.DESK, Place.CAR) and not set(form.positions) <= SEATED_OR_STANDING:
-        return False
-    return set(form.equipment) <= set(kit) | {Equipment.NONE}
-
-
-def serves_focus(exercise: Exercise, focus: Focus) -> bool:
-    """Whether the exercise's kind or one of its directions serves ``focus``."""
-    kinds, directions = FOCUS_MATCH[focus]
-    return exercise.kind in kinds or bool(directions & set(exercise.directions))
-
-
-def asks_for(exercise: Exercise, focus: Focus) -> bool:
-    """Whether the exercise is the work ``focus`` asks for: its kind (strength work for
-    strength), or for a focus named by directions only (posture) one of its directions."""
-    kinds, directions = FOCUS_MATCH[focus]
-    if kinds:
-        return exercise.kind in kinds
-    return bool(directions & set(exercise.directions))
-
-
-def phase_of(kind: Kind, focus: Focus) -> Phase:
-    """The phase of a kind of work in a session with ``focus``."""
-    if focus in STRETCHING_FOCUSES:
-        if kind is Kind.STRETCH:
-            return Phase.MAIN
-        if kind is Kind.BREATHING:
-            return Phase.COOL_DOWN
-    return PHASE_OF_KIND[kind]
-
-
-def is_static_stretch(kind: Kind, dose: Prescription) -> bool:
-    """A stretch held still: a stretch dosed by a hold, without reps or breaths."""
-    return (
-        kind is Kind.STRETCH and dose.hold_s is not None and dose.reps is None and not dose.breaths
-    )
-
-
-def _fit(exercise: Exercise, request: PlanRequest, lacking: frozenset[Direction]) -> int:
-    if asks_for(exercise, request.focus):
-        points = FOCUS_KIND_POINTS
-    elif serves_focus(exercise, request.focus):
-        points = FOCUS_DIRECTION_POINTS
-    else:
-        points = OTHER_POINTS
-    points += LACKING_POINTS * len(lacking & set(exercise.directions))
-    if (
-        exercise.kind is Kind.MOBILITY
-        and not asks_for(exercise, request.focus)
-        and request.minutes >= PROPER_DOSE_FROM_MINUTES
-    ):
-        points += WARM_UP_POINTS
-    if _earned(exercise, request) is not None:
-        points += LADDER_POINTS
-    return points
-
-
-def _earned(exercise: Exercise, request: PlanRequest) -> Prescription | None:
-    return None if request.gentle else request.doses.get(exercise.id)
-
-
-def _options(
-    exercise: Exercise, form: Form, request: PlanRequest, lacking: frozenset[Direction]
-) -> list[Option]:
-    fit = _fit(exercise, request, lacking)
-    serves = asks_for(exercise, request.focus)
-    mask = 0
-    for direction in exercise.directions:
-        mask |= _DIRECTION_BIT[direction]
-    phase = phase_of(exercise.kind, request.focus)
-    upright = set(form.positions) <= UPRIGHT
-    family = (phase, exercise.directions[0]) if len(exercise.directions) == 1 else None
-    shared = FOCUS_SHARE.get(request.focus)
-    focus_work = shared is not None and exercise.kind in shared[0]
-    options = []
-    for dose, points, below in _doses(exercise, request):
-        points = (points if serves else 0) - (BELOW_LEVEL_POINTS if below else 0)
-        options.append(
-            Option(
-                exercise=exercise,
-                form=form,
-                dose=dose,
-                seconds=dose.seconds,
-                fit=fit,
-                dose_points=points,
-                mask=mask,
-                phase=phase,
-                upright=upright,
-                family=family,
-                focus_work=focus_work,
-                below_level=below,
-            )
-        )
-    return options
-
-
-def _doses(exercise: Exercise, request: PlanRequest) -> list[tuple[Prescription, int, bool]]:
-    """The doses offered, each with its dose points and whether it is below the person's level:
-    from the level's (or the earned) dose up set by set to the top of the article's range; from
-    PROPER_DOSE_FROM_MINUTES up never below a proper dose, and under it the beginner's dose
-    too."""
-    kind, dose = exercise.kind, exercise.dose
-    earned = _earned(exercise, request)
-    base = earned or Prescription.from_dose(dose, kind, request.dose_level)
-    found = [(d, _dose_points(kind, d), False) for d in _ladder(exercise, base, earned, request)]
-    short = request.minutes < PROPER_DOSE_FROM_MINUTES
-    if short and earned is None and request.dose_level is not Level.BEGINNER:
-        easy = Prescription.from_dose(dose, kind, Level.BEGINNER)
-        offered = {d for d, _, _ in found}
-        for easier in _ladder(exercise, easy, None, request):
-            if easier not in offered:
-                found.append((easier, _dose_points(kind, easier), True))
-    return found
-
-
-def _ladder(
-    exercise: Exercise, base: Prescription, earned: Prescription | None, request: PlanRequest
-) -> list[Prescription]:
-    """``base`` dosed set by set up to the top of the article's range (or a walk in 5-minute
-    steps); never below a proper dose from PROPER_DOSE_FROM_MINUTES up."""
-    kind, dose = exercise.kind, exercise.dose
-    if kind is Kind.CARDIO and base.reps is None and base.hold_s is not None:
-        return _walks(dose, base, request)
-    proper = request.minutes >= PROPER_DOSE_FROM_MINUTES
-    top = math.floor(dose.sets.max) if dose.sets is not None else 1
-    if earned is not None:
-        low = high = earned.sets
-    else:
-        low = base.sets if proper else max(1, math.ceil(dose.sets.min) if dose.sets else 1)
-        high = max(low, top)
-    if proper:
-        least = _least_sets(kind, base, request.dose_level)
-        low, high = max(low, least), max(high, least)
-    return [_with_sets(base, sets, top, kind) for sets in range(low, high + 1)]
-
-
-def _least_sets(kind: Kind, dose: Prescription, level: Level) -> int:
-    """The fewest sets of a proper dose (plans of PROPER_DOSE_FROM_MINUTES or more)."""
-    if kind is Kind.STRENGTH and level is not Level.BEGINNER:
-        return LEAST_STRENGTH_SETS
-    if is_static_stretch(kind, dose) and dose.hold_s:
-        return math.ceil(LEAST_HOLD_S / dose.hold_s)
-    return 1
-
-
-def _with_sets(base: Prescription, sets: int, top: int, kind: Kind) -> Prescription:
-    """``base`` with ``sets`` sets; sets past the article's ``top`` and a rest it does not give
-    are marked as midback's own."""
-    if sets == base.sets:
-        return base
-    marked = list(base.defaults)
-    update: dict[str, object] = {"sets": sets}
-    if sets > top:
-        marked.append("sets")
-    if sets > 1 and base.rest_s == 0:
-        update["rest_s"] = DEFAULT_REST_S[kind]
-        marked.append("rest_s")
-    update["defaults"] = marking(marked)
-    return base.model_copy(update=update)
-
-
-def _walks(dose: Dose, base: Prescription, request: PlanRequest) -> list[Prescription]:
-    """A walk in WALK_STEP_S steps across its range, at most WALK_SHARE of the session unless
-    the focus is cardio or the person asked for a walk."""
-    assert dose.hold_s is not None
-    low, high = math.ceil(dose.hold_s.min), math.floor(dose.hold_s.max)
-    if request.focus is not Focus.CARDIO and not request.walk:
-        high = min(high, math.floor(WALK_SHARE * request.budget_s))
-    holds = [low, *range(low - low % WALK_STEP_S + WALK_STEP_S, high + 1, WALK_STEP_S)]
-    return [base.model_copy(update={"hold_s": hold}) for hold in holds if hold <= high]
-
-
-def _dose_points(kind: Kind, dose: Prescription) -> int:
-    """Points for a proper dose: more sets of strength work, longer static holds, more walking."""
-    if kind is Kind.STRENGTH:
-        return sum(STRENGTH_SET_POINTS[: max(0, dose.sets - 1)])
-    if kind is Kind.CARDIO:
-        return WALK_STEP_POINTS * max(0, (dose.hold_s or 0) // WALK_STEP_S - 1)
-    if is_static_stretch(kind, dose):
-        held = dose.sets * (dose.hold_s or 0)
-        return sum(points for seconds, points in HOLD_POINTS if held >= seconds)
-    return SET_POINTS * (dose.sets - 1)
-
-
-# --- a plan from the chosen options ----------------------------------------------------------
-
-
 def _assemble(
     chosen: list[Option], request: PlanRequest, limits: Limits, *, alternatives: bool
 ) -> Plan:
@@ -941,7 +414,7 @@ def _assemble(
     main = any(o.phase is Phase.MAIN for o in ordered)
     for option in ordered:
         others = _directions([o for o in ordered if o is not option])
-        block, swap = _block(option, request, others=others, main=main)
+        block, swap = block_of(option, request, others=others, main=main)
         blocks.append(block)
         if swap is not None:
             swaps.append(swap)
@@ -981,184 +454,4 @@ def _assemble(
         notes=notes,
         score=float(score_of(chosen, request)),
         alternatives=alternatives,
-    )
-
-
-def order_blocks(chosen: Sequence[Option], focus: Focus) -> list[Option]:
-    """Phases in order; within a phase the upright and the floor blocks grouped, the groups in
-    the order that changes position least often (then posture work first in a posture session,
-    then upright first); within a group a walk first, posture work first in a posture session,
-    then from standing down to the floor."""
-
-    def within(option: Option) -> tuple[int, int, int, str]:
-        walk = 0 if option.exercise.kind is Kind.CARDIO else 1
-        posture = 0 if focus is Focus.POSTURE and _posture_work(option) else 1
-        lowest = max(_POSITION_ORDER[p] for p in option.form.positions)
-        return (walk, posture, lowest, option.exercise.id)
-
-    runs: list[tuple[list[Option], list[Option]]] = []
-    for phase in Phase:
-        here = sorted((o for o in chosen if o.phase is phase), key=within)
-        runs.append(([o for o in here if o.upright], [o for o in here if not o.upright]))
-    best: tuple[tuple[int, int, tuple[int, ...]], list[Option]] | None = None
-    for flips in itertools.product((0, 1), repeat=len(runs)):
-        sequence: list[Option] = []
-        for (up, down), flip in zip(runs, flips, strict=True):
-            sequence += (down + up) if flip else (up + down)
-        changes = sum(1 for a, b in itertools.pairwise(sequence) if a.upright != b.upright)
-        late = next((i for i, o in enumerate(sequence) if _posture_work(o)), len(sequence))
-        rank = (changes, late if focus is Focus.POSTURE else 0, flips)
-        if best is None or rank < best[0]:
-            best = (rank, sequence)
-    assert best is not None
-    return best[1]
-
-
-def position_changes(blocks: Sequence[Block]) -> int:
-    """How many times a plan changes between upright and floor positions."""
-    ups = [set(b.positions) <= UPRIGHT for b in blocks]
-    return sum(1 for a, b in itertools.pairwise(ups) if a != b)
-
-
-def _posture_work(option: Option) -> bool:
-    return bool(_POSTURE_WORK & set(option.exercise.directions))
-
-
-def _block(
-    option: Option, request: PlanRequest, *, others: int, main: bool = False
-) -> tuple[Block, Swap | None]:
-    """The block for ``option`` and its swap, if any; ``others`` are the directions the other
-    blocks move in, ``main`` whether the plan has main work to warm up for."""
-    exercise, form = option.exercise, option.form
-    swap = None
-    form_note = None
-    if form.variant is not None:
-        base_problems = _problems(exercise, request)
-        caution = preferring_caution(exercise, form.variant.id, request.conditions)
-        if base_problems or caution is not None:
-            reason = "; ".join(base_problems)
-            if not reason and caution is not None:
-                reason = f"{CONDITION_LABELS[caution.condition].lower()}: {caution.text}"
-            swap = Swap(exercise_id=exercise.id, variant=form.variant.id, reason=reason)
-            form_note = f"done as the {form.variant.name.lower()}, because {reason}"
-        else:
-            form_note = f"done as the {form.variant.name.lower()}, which suits the place"
-    only_here = [
-        d for d in exercise.directions if d in SPINE_DIRECTIONS and not _DIRECTION_BIT[d] & others
-    ]
-    why = words.why(
-        kind=exercise.kind,
-        directions=exercise.directions,
-        place=request.place,
-        focus=request.focus if asks_for(exercise, request.focus) else None,
-        only_here=only_here,
-        warm_up=main
-        and option.phase is Phase.WARM_UP
-        and exercise.kind is Kind.MOBILITY
-        and not asks_for(exercise, request.focus),
-        dose=_dose_words(option, request),
-        form=form_note,
-    )
-    block = Block(
-        phase=option.phase,
-        exercise_id=exercise.id,
-        name=form.variant.name if form.variant else exercise.name,
-        variant=form.variant.id if form.variant else None,
-        kind=exercise.kind,
-        positions=list(form.positions),
-        equipment=list(form.equipment),
-        directions=list(exercise.directions),
-        dose=option.dose,
-        seconds=option.seconds,
-        why=why,
-        cues=extra_cues(form, request.conditions),
-    )
-    return block, swap
-
-
-def _dose_words(option: Option, request: PlanRequest) -> str | None:
-    """Why this dose, in words (None when there is nothing to say)."""
-    exercise, dose = option.exercise, option.dose
-    if option.below_level:
-        return "a beginner's dose, to fit the time"
-    if _earned(exercise, request) is not None:
-        return "at the dose you have worked up to"
-    if exercise.kind is Kind.CARDIO and dose.hold_s:
-        return f"{dose.hold_s // 60} minutes towards the 150 a week of brisk walking ACSM advises"
-    if exercise.kind is Kind.STRENGTH and dose.sets >= LEAST_STRENGTH_SETS:
-        return f"{dose.sets} sets, as ACSM advises for building strength"
-    if is_static_stretch(exercise.kind, dose) and dose.hold_s:
-        side = " a side" if dose.per_side else ""
-        held = dose.sets * dose.hold_s
-        if held >= LEAST_HOLD_S:
-            return f"held {held} s{side} in all, as ACSM advises for a stretch to work"
-    if request.gentle:
-        return "at a beginner's dose while the pain is irritable"
-    return None
-
-
-def plan_program(cat: Catalogue, program: Program, request: PlanRequest) -> Plan:
-    """A program as written, adapted to the person's conditions and place.
-
-    Each exercise takes the form the program names when the conditions allow it, else the first
-    safe form (a variant a caution prefers for the person's conditions comes first), preferring
-    one that fits the place; an exercise with no safe form is left out with a note. Doses are
-    the program's, at the person's level. ``request.minutes`` is ignored: the plan takes as
-    long as the program does.
-    """
-    chosen: list[Option] = []
-    notes: list[str] = []
-    kit = request.kit
-    for entry in program.entries:
-        exercise = cat.exercises[entry.exercise_id]
-        forms = allowed_forms(exercise, request)
-        named = [f for f in forms if entry.variant and f.variant and f.variant.id == entry.variant]
-        fitting = [f for f in forms if fits_place(f, request.place, kit)]
-        choices = named or fitting or forms
-        form = choices[0] if choices else None
-        if form is not None and not fits_place(form, request.place, kit):
-            notes.append(f"{exercise.name} needs {', '.join(form.equipment)} or another place.")
-        if form is None:
-            why = "; ".join(_problems(exercise, request)) or "ruled out by your conditions"
-            notes.append(f"Left out {exercise.name}: {why}.")
-            continue
-        dose = Prescription.from_dose(
-            entry.dose or exercise.dose, exercise.kind, request.dose_level
-        )
-        phase = PHASE_OF_KIND[exercise.kind]
-        upright = set(form.positions) <= UPRIGHT
-        chosen.append(
-            Option(exercise, form, dose, dose.seconds, 0, 0, 0, phase, upright, None, False)
-        )
-    if not chosen:
-        raise NothingFits(f"every exercise of {program.id} is ruled out by your conditions")
-    program_request = request.model_copy(update={"doses": {}})
-    blocks: list[Block] = []
-    swaps: list[Swap] = []
-    for option in chosen:
-        others = 0
-        for other in chosen:
-            if other is not option:
-                for direction in other.exercise.directions:
-                    others |= _DIRECTION_BIT[direction]
-        block, swap = _block(option, program_request, others=others)
-        blocks.append(block)
-        if swap is not None:
-            swaps.append(swap)
-    if request.gentle:
-        notes.append(GENTLE_NOTE)
-    directions = sorted(
-        {d for b in blocks for d in b.directions}, key=lambda d: list(Direction).index(d)
-    )
-    total = GET_READY_S + sum(b.seconds for b in blocks)
-    notes.append("Stop any exercise that hurts; pain above 5/10 is the signal to stop.")
-    return Plan(
-        minutes=-(-total // 60),
-        total_seconds=total,
-        blocks=blocks,
-        directions=directions,
-        swaps=swaps,
-        notes=notes,
-        score=0.0,
-        program_id=program.id,
     )

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from midback.domain.dose import DEFAULT_SOURCE, Dose, Level
-from midback.domain.vocab import Kind
+from midback.domain.dose import DEFAULT_SOURCE, Dose
+from midback.domain.vocab import Kind, Level
 
 GET_READY_S = 5
 """Countdown before the first exercise."""

@@ -14,19 +14,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from midback.domain.candidates import GENTLE_KINDS, LOADED_KIT, PHASE_OF_KIND, allows
 from midback.domain.catalogue import Catalogue, Exercise
 from midback.domain.contraindications import Form, extra_cues, violations
-from midback.domain.dose import Level, Range
-from midback.domain.planner import (
-    GENTLE_KINDS,
-    LOADED_KIT,
-    PHASE_OF_KIND,
-    Block,
-    Plan,
-    PlanRequest,
-    allows,
-)
+from midback.domain.dose import Range
+from midback.domain.plans import Block, Plan, PlanRequest
 from midback.domain.prescription import DEFAULT_REST_S, GET_READY_S, Prescription
+from midback.domain.vocab import Level
 from midback.errors import MidbackError
 
 MAX_ITEMS = 12

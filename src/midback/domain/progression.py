@@ -36,9 +36,9 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, JsonValue
 
 from midback.domain.catalogue import Exercise
-from midback.domain.dose import Level
 from midback.domain.prescription import Prescription
 from midback.domain.records import Effort
+from midback.domain.vocab import Level
 
 ACCEPTABLE_PAIN = 5
 """Highest pain (0-10) during exercise that still allows a step up (pain-monitoring model)."""

@@ -12,7 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from midback.domain.catalogue import Catalogue
-from midback.domain.planner import Block, Plan
+from midback.domain.plans import Block, Plan
 from midback.domain.prescription import (
     BREATH_S,
     GET_READY_S,

@@ -21,8 +21,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from midback.domain.catalogue import Catalogue
-from midback.domain.planner import Focus, Plan, PlanRequest, plan
-from midback.domain.vocab import Place
+from midback.domain.planner import plan
+from midback.domain.plans import Plan, PlanRequest
+from midback.domain.vocab import Focus, Place
 
 LocalTime = Annotated[
     datetime,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from midback.domain import course as courses
 from midback.domain.course import Course, Review
 from midback.domain.history import PainReading, daily_pain, local_day
-from midback.domain.planner import Plan, PlanRequest
+from midback.domain.plans import Plan, PlanRequest
 from midback.domain.records import CourseRecord, LogStatus, SessionStatus
 from midback.errors import NotFound, PlanError
 from midback.services.clock import today_for, zone_for

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from midback.domain.planner import Plan
+from midback.domain.plans import Plan
 
 if TYPE_CHECKING:
     from midback.domain.catalogue import Catalogue

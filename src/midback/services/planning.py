@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from midback.domain.answers import Answers
-from midback.domain.planner import Plan, PlanRequest
+from midback.domain.plans import Plan, PlanRequest
 from midback.domain.safety import check_allowed, screen
 from midback.services.clock import today_for
 from midback.services.progress import progress

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from midback.domain.answers import Answers
-from midback.domain.planner import Plan, PlanRequest
+from midback.domain.plans import Plan, PlanRequest
 from midback.domain.safety import ScreenResult, check_allowed, screen
 from midback.domain.vocab import Place
 
@@ -102,7 +102,7 @@ def check_plan(
     Raises ScreenRequired or ScreenBlocked like ``screened_request``, and PlanError naming the
     first block that the screen's limits now rule out (a condition added since, say).
     """
-    from midback.domain.planner import allows
+    from midback.domain.candidates import allows
     from midback.errors import PlanError
 
     result = current_screen(repo, person_id, now=now)

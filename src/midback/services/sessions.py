@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from midback.domain.planner import Plan
+from midback.domain.plans import Plan
 from midback.domain.records import Effort, LogStatus, NewLog, SessionStatus
 from midback.errors import PlanError
 

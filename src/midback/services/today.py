@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from midback.domain.catalogue import Catalogue
-from midback.domain.planner import Plan, PlanRequest
+from midback.domain.plans import Plan, PlanRequest
 
 if TYPE_CHECKING:
     from midback.storage.repository import Repository

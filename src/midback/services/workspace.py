@@ -23,7 +23,7 @@ from midback.domain.measures import (
     check_answer,
     outcomes,
 )
-from midback.domain.planner import Plan, PlanRequest
+from midback.domain.plans import Plan, PlanRequest
 from midback.domain.programme import (
     Programme,
     ProgrammeDraft,

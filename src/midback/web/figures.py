@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from midback.domain.catalogue import Catalogue
-from midback.domain.planner import Focus
+from midback.domain.vocab import Focus
 from midback.errors import PlanError, ScreenBlocked, UnknownIdError
 from midback.figures.library import FigureLibrary
 from midback.figures.motion import keyframes

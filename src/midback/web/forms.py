@@ -13,9 +13,7 @@ from typing import Any, Final, TypeVar
 from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
-from midback.domain.dose import Level
-from midback.domain.planner import Focus
-from midback.domain.vocab import Condition, Equipment, Kind, Place
+from midback.domain.vocab import Condition, Equipment, Focus, Kind, Level, Place
 from midback.domain.week import WeekPlan
 from midback.web.schemas import PlanBody, WeekBody
 

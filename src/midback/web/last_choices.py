@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import Request, Response
 from starlette.datastructures import QueryParams
 
-from midback.domain.planner import Focus
+from midback.domain.vocab import Focus
 from midback.web.forms import plan_form, plan_query, validated
 from midback.web.schemas import PlanBody
 

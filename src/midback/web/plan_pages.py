@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from midback.domain.catalogue import Catalogue
-from midback.domain.planner import Focus
+from midback.domain.vocab import Focus
 from midback.domain.week import WeekPlan
 from midback.errors import PlanError, ScreenBlocked, ScreenRequired, UnknownIdError
 from midback.services import latest_screen, make_plan_for, make_week_for

@@ -13,15 +13,13 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from midback.domain.contraindications import CONDITION_LABELS
-from midback.domain.dose import Level
-from midback.domain.planner import Focus
 from midback.domain.questions import (
     EMERGENCY_FLAGS,
     PREGNANCY_ONLY,
     RED_FLAG_QUESTIONS,
     RedFlag,
 )
-from midback.domain.vocab import Condition, Direction, Equipment, Kind, Place
+from midback.domain.vocab import Condition, Direction, Equipment, Focus, Kind, Level, Place
 from midback.errors import ScreenRequired
 from midback.web.security import csrf_token
 

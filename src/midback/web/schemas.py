@@ -19,11 +19,11 @@ from midback.domain.answers import (
     PREGNANCY_WEEKS_MIN,
     Answers,
 )
-from midback.domain.dose import DEFAULT_SOURCE, Level
-from midback.domain.planner import Focus, PlanRequest
+from midback.domain.dose import DEFAULT_SOURCE
+from midback.domain.plans import PlanRequest
 from midback.domain.prescription import Prescription
 from midback.domain.records import LogStatus, Score
-from midback.domain.vocab import Condition, Equipment, Place
+from midback.domain.vocab import Condition, Equipment, Focus, Level, Place
 
 EARLIEST_DAY = date(1970, 1, 1)
 LATEST_DAY = date(2199, 12, 31)

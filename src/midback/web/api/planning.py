@@ -9,11 +9,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from midback.domain.answers import parse_answers
-from midback.domain.dose import Level
-from midback.domain.planner import Focus, Plan
+from midback.domain.plans import Plan
 from midback.domain.safety import ScreenResult
 from midback.domain.timeline import Timeline, compile_plan
-from midback.domain.vocab import Condition, Place
+from midback.domain.vocab import Condition, Focus, Level, Place
 from midback.domain.week import WeekPlan
 from midback.errors import PlanError
 from midback.services.planning import make_plan_for, make_week_for

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from midback.domain.planner import Plan
+from midback.domain.plans import Plan
 from midback.domain.records import Effort, ExerciseLog, SessionRecord, SessionStatus
 from midback.domain.timeline import compile_plan
 from midback.errors import PlanError
