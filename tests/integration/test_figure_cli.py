@@ -207,6 +207,25 @@ def test_the_player_gets_keyframes_for_both_sides(client: TestClient) -> None:
     assert len(data["sides"]["left"]["tweens"]["all-fours|reach"]) >= 4
 
 
+def test_keyframes_carry_the_canvas_a_figure_lying_down_is_drawn_on(client: TestClient) -> None:
+    flat = client.get("/figures/prone-chest-lift.json").json()
+    upright = client.get("/figures/side-reach.json").json()
+    assert (flat["width"], flat["height"]) == (400, 200)
+    assert (upright["width"], upright["height"]) == (400, 300)
+    svg = ET.fromstring(client.get("/figures/prone-chest-lift.svg").text)
+    assert svg.get("viewBox") == "0 0 400 200"
+
+
+def test_each_app_keeps_its_own_figures(client: TestClient, tmp_path: Path) -> None:
+    """Thumbnails and keyframes belong to the app that made them, not to the module."""
+    other = create_app(Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path}/o.db"))
+    assert client.get("/figures/cat-cow.svg?size=thumb").status_code == 200
+    mine = client.app.state.figures  # type: ignore[attr-defined]
+    assert mine is not other.state.figures
+    assert mine.thumb("cat-cow", None) is mine.thumb("cat-cow", None)  # made once, kept
+    assert other.state.figures.library.catalogue is other.state.catalogue
+
+
 def test_the_player_page_mounts_the_moving_figure(client: TestClient) -> None:
     screen_via_api(client)
     html = client.get("/player?program=three-for-relief").text
@@ -241,6 +260,7 @@ def test_the_figure_script_moves_through_a_cues_poses_and_tweens_item_by_item() 
     }};
     console.log(JSON.stringify(out));
     """
+    assert NODE is not None  # the test is skipped without node
     result = subprocess.run([NODE, "-e", script], capture_output=True, text=True, check=True)
     out = json.loads(result.stdout)
     assert out["start"] == {"from": "neutral", "to": "cow", "t": 0}
