@@ -190,6 +190,9 @@ def test_the_figure_follows_cat_cow_and_holds_still_when_paused(
         page.wait_for_timeout(50)
     assert {"cow", "cat"} <= seen, seen
     assert figure(page)["figure"] == "cat-cow|"
+    canvas = page.evaluate("() => fetch('/figures/cat-cow.json').then((r) => r.json())")
+    box = page.eval_on_selector("#run-figure svg", "(svg) => svg.getAttribute('viewBox')")
+    assert box == f"0 0 {canvas['width']} {canvas['height']}"  # the figure's own canvas
     page.keyboard.press("Space")
     wait_until(page, lambda: player(page)["paused"], what="the pause")
     page.wait_for_timeout(300)  # a frame already scheduled when the key came may still draw
