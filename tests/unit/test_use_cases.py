@@ -1,0 +1,168 @@
+"""The use cases of each family against the fake store and a fixed clock: what each reads, what
+it writes (reads write nothing), and what it keeps in the store's own caches."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from midback.domain.answers import Answers
+from midback.domain.catalogue import Catalogue
+from midback.domain.planner import plan
+from midback.domain.plans import PlanRequest
+from midback.domain.player import BlockEnded, BlockStatus
+from midback.domain.records import LogStatus, SessionStatus
+from midback.domain.timeline import compile_plan
+from midback.domain.vocab import Condition, Place
+from midback.errors import PlanError, ScreenRequired
+from midback.services import sessions
+from midback.services.live import LiveSession
+from midback.services.planning import make_plan_for, person_facts
+from midback.services.progress import progress, refresh
+from midback.services.records import (
+    checkin,
+    export_json,
+    import_json,
+    person_history,
+)
+from midback.services.screening import check_plan, current_screen, take_screen
+from tests.fakes import FakeRepository
+
+NOW = datetime(2026, 12, 6, 9, tzinfo=UTC)
+ME = 1
+CLEAR = Answers(age=40, pain_now=3, pain_duration_days=30, improving=True)
+REQUEST = PlanRequest(minutes=10, place=Place.HOME)
+
+
+def screened(repo: FakeRepository, answers: Answers = CLEAR, at: datetime = NOW) -> None:
+    take_screen(repo, ME, answers, at=at)
+
+
+# -- screening --------------------------------------------------------------------------------
+
+
+def test_a_screen_is_kept_for_30_days_then_asked_again() -> None:
+    repo = FakeRepository()
+    with pytest.raises(ScreenRequired):
+        current_screen(repo, ME, now=NOW)
+    screened(repo)
+    assert current_screen(repo, ME, now=NOW + timedelta(days=29)).verdict.value == "ok"
+    with pytest.raises(ScreenRequired) as expired:
+        current_screen(repo, ME, now=NOW + timedelta(days=31))
+    assert expired.value.verdict == "expired"
+
+
+def test_a_printed_plan_is_checked_against_the_screen_taken_since(cat: Catalogue) -> None:
+    repo = FakeRepository()
+    screened(repo)
+    made = make_plan_for(repo, cat, ME, PlanRequest(minutes=20, place=Place.HOME), now=NOW)
+    check_plan(repo, cat, ME, made, now=NOW)  # allowed as it was made
+    pregnant = CLEAR.model_copy(update={"conditions": [Condition.PREGNANCY]})
+    screened(repo, pregnant, NOW + timedelta(hours=1))
+    assert any(b.exercise_id == "prone-chest-lift" for b in made.blocks)  # lying face down
+    with pytest.raises(PlanError, match="ruled out by your safety screen"):
+        check_plan(repo, cat, ME, made, now=NOW + timedelta(hours=1))
+
+
+# -- planning ---------------------------------------------------------------------------------
+
+
+def test_what_planning_reads_is_kept_until_the_persons_next_write(cat: Catalogue) -> None:
+    repo = FakeRepository()
+    screened(repo)
+    first = person_facts(repo, cat, ME, now=NOW)
+    assert person_facts(repo, cat, ME, now=NOW) is first  # kept: nothing of theirs changed
+    made = plan(cat, REQUEST)
+    record = sessions.begin(repo, ME, made, pain_before=2, at=NOW)
+    sessions.log(repo, ME, record.id, position=0, status=LogStatus.COMPLETED, actual=None,
+                 pain=None, at=NOW, idempotency_key="s1-b0-a1")  # fmt: skip
+    after = person_facts(repo, cat, ME, now=NOW)
+    assert after is not first
+    assert after.recent == {made.blocks[0].exercise_id}
+
+
+def test_caches_belong_to_one_store(cat: Catalogue) -> None:
+    one, other = FakeRepository(), FakeRepository()
+    screened(one)
+    screened(other)
+    a = make_plan_for(one, cat, ME, REQUEST, now=NOW)
+    assert make_plan_for(one, cat, ME, REQUEST, now=NOW) is a  # the same store: kept
+    assert make_plan_for(other, cat, ME, REQUEST, now=NOW) is not a  # another store: its own
+    assert one.caches is not other.caches
+
+
+# -- records ----------------------------------------------------------------------------------
+
+
+def test_a_retried_check_in_is_stored_once_and_a_second_one_replaces_it() -> None:
+    repo = FakeRepository()
+    first = checkin(repo, ME, pain=5, stiffness=3, at=NOW, idempotency_key="c-0001-aaaa")
+    again = checkin(repo, ME, pain=5, stiffness=3, at=NOW, idempotency_key="c-0001-aaaa")
+    assert again == first
+    later = checkin(repo, ME, pain=4, stiffness=None, at=NOW + timedelta(hours=1))
+    assert [c.morning_pain for c in repo.checkins(ME)] == [later.morning_pain] == [4]
+
+
+def test_history_and_progress_are_reads(cat: Catalogue) -> None:
+    repo = FakeRepository()
+    made = plan(cat, REQUEST)
+    record = sessions.begin(repo, ME, made, pain_before=4, at=NOW - timedelta(days=3))
+    writes = repo.writes
+    summary = person_history(repo, ME, now=NOW)  # the session went stale: read, not marked
+    assert summary.total_sessions == 1
+    assert progress(repo, cat, ME, now=NOW) == []
+    assert repo.writes == writes
+    assert repo.get_session(ME, record.id).status is SessionStatus.RUNNING
+    assert repo.progress_checkpoint(ME) is None
+
+
+def test_an_export_imports_into_another_store_unchanged(cat: Catalogue) -> None:
+    source, target = FakeRepository(), FakeRepository()
+    screened(source)
+    made = plan(cat, REQUEST)
+    record = sessions.begin(source, ME, made, pain_before=3, at=NOW)
+    sessions.log(source, ME, record.id, position=0, status=LogStatus.COMPLETED, actual=None,
+                 pain=None, at=NOW, idempotency_key="s1-b0-a1")  # fmt: skip
+    checkin(source, ME, pain=3, stiffness=2, at=NOW)
+    counts = import_json(target, ME, export_json(source, ME), now=NOW + timedelta(days=1))
+    assert counts["sessions"] == 1 and counts["logs"] == 1 and counts["checkins"] == 1
+    assert [s.pain_before for s in target.list_sessions(ME)] == [3]
+
+
+# -- progress and the terminal's session ------------------------------------------------------
+
+
+def test_the_terminal_session_logs_each_exercise_and_finishing_refreshes_progress(
+    cat: Catalogue,
+) -> None:
+    repo = FakeRepository()
+    made = plan(cat, REQUEST)
+    timeline = compile_plan(made, cat)
+    live = LiveSession.begin(repo, cat, ME, made, timeline, pain_before=2, at=NOW)
+    for position, block in enumerate(made.blocks):
+        ended = BlockEnded(position, BlockStatus.COMPLETED, block.dose, block.dose)
+        live.record_block(ended, at=NOW + timedelta(minutes=position))
+    assert [log.idempotency_key for log in live.logs] == [
+        sessions.log_key(live.record.id, n, 1) for n in range(len(made.blocks))
+    ]
+    live.finish(quit=False, at=NOW + timedelta(minutes=12), pain_after=1, effort=None, note=None)
+    assert repo.get_session(ME, live.record.id).status is SessionStatus.COMPLETED
+    assert set(repo.progression(ME)) == {b.exercise_id for b in made.blocks}
+
+
+def test_refresh_moves_the_checkpoint_on_once_the_days_have_settled(cat: Catalogue) -> None:
+    repo = FakeRepository()
+    made = plan(cat, REQUEST)
+    for day in range(5):
+        at = NOW - timedelta(days=10 - day)
+        record = sessions.begin(repo, ME, made, pain_before=2, at=at)
+        sessions.finish(repo, cat, ME, record.id, status=SessionStatus.COMPLETED, pain_after=2,
+                        effort=None, note=None, at=at)  # fmt: skip
+    repo.checkpoints.clear()
+    refresh(repo, cat, ME, now=NOW)
+    held = repo.progress_checkpoint(ME)
+    assert held is not None and held.until == NOW.astimezone().date() - timedelta(days=2)
+    with_checkpoint = progress(repo, cat, ME, now=NOW)
+    repo.checkpoints.clear()
+    assert with_checkpoint == progress(repo, cat, ME, now=NOW)  # the same as a whole replay
