@@ -78,9 +78,12 @@ def take_screen(person: TestClient, answers: dict[str, Any]) -> str:
     return verdict
 
 
-def link(person: TestClient, clinician: TestClient) -> int:
+def link(person: TestClient, clinician: TestClient, *, full: bool = True) -> int:
+    """Link ``person`` to ``clinician``, sharing the full record (earlier data included) or,
+    with ``full=False``, a summary from the link on."""
     code = clinician.post("/api/v1/clinician/invites").json()["code"]
-    assert person.post("/api/v1/links", json={"code": code}).status_code == 201
+    body = {"code": code, "full": full, "include_earlier": full}
+    assert person.post("/api/v1/links", json=body).status_code == 201
     person_id: int = person.get("/api/v1/me").json()["id"]
     return person_id
 
@@ -333,6 +336,36 @@ def test_the_fhir_export_is_a_valid_r4b_bundle_with_loinc_pain_and_careplans(
     assert "myeloma" not in response.text  # clinical notes stay out
     again = carol.get(f"/api/v1/clinician/patients/{alice_id}/export.fhir.json").json()
     assert [e["fullUrl"] for e in again["entry"]] == [e.fullUrl for e in bundle.entry or []]
+
+
+def test_a_summary_scope_from_the_link_on_hides_sessions_and_what_came_before(
+    alice: TestClient, carol: TestClient, bob: TestClient, dave: TestClient
+) -> None:
+    session_id = hurt_and_quit(alice, note="private words")  # before the link
+    alice_id = link(alice, carol, full=False)
+    take_screen(alice, EMERGENCY)  # after the link: shared
+    record = carol.get(f"/api/v1/clinician/patients/{alice_id}/record").json()
+    assert record["sessions"] == [] and record["checkins"] == []
+    assert [s["verdict"] for s in record["screens"]] == ["emergency"]
+    assert [a["kind"] for a in record["alerts"]] == ["screen"]
+    page = carol.get(f"/clinician/patients/{alice_id}").text
+    assert "Urgent: Screen: emergency" in page and "summary only" in page
+    assert f'id="session-{session_id}"' not in page and "private words" not in page
+    csv_text = carol.get(f"/api/v1/clinician/patients/{alice_id}/export.csv").text
+    assert "private words" not in csv_text and "stopped_for_pain" not in csv_text
+    # Bob shares a summary with Dave from the link on: a quit note after it is an alert,
+    # without Bob's own words.
+    bob_id = link(bob, dave, full=False)
+    hurt_and_quit(bob, note="bob's private words")
+    for shown in (
+        dave.get(f"/api/v1/clinician/patients/{bob_id}/alerts").json(),
+        dave.get(f"/api/v1/clinician/patients/{bob_id}/record").json()["alerts"],
+        dave.get("/api/v1/clinician/alerts").json(),
+    ):
+        assert {a["kind"] for a in shown} == {"hurt", "quit_pain", "note"}
+        assert "bob's private words" not in str(shown)
+    assert carol.get("/api/v1/clinician/alerts").json()[0]["kind"] == "screen"
+    assert [a["kind"] for a in carol.get("/api/v1/clinician/alerts").json()] == ["screen"]
 
 
 # -- isolation -------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Final
 
+from midback.domain.accounts import Scope
 from midback.domain.clinical import (
     ALERT_WINDOW_DAYS,
     Ack,
@@ -158,10 +159,23 @@ def patient_alerts(
     *,
     now: datetime,
     names: dict[str, str] | None = None,
+    scope: Scope | None = None,
 ) -> list[Alert]:
-    """Every alert of a linked patient, acknowledged ones included (NotFound: not linked)."""
+    """Every alert of a linked patient, acknowledged ones included, as ``scope`` shows them
+    (``within``; None: all). NotFound: not linked."""
     require_linked(store, clinician_id, person_id)
-    return _alerts(store, clinician_id, [person_id], now=now, names=names)[person_id]
+    found = _alerts(store, clinician_id, [person_id], now=now, names=names)[person_id]
+    return within(found, scope)
+
+
+def within(found: list[Alert], scope: Scope | None) -> list[Alert]:
+    """The alerts ``scope`` lets the clinician see: none about what came before
+    ``scope.since``; in a summary scope, a quoted note is left out (the person's own words
+    are part of the full record)."""
+    if scope is None:
+        return found
+    shown = [a for a in found if scope.shows(a.at)]
+    return shown if scope.full else [_summary(a) for a in shown]
 
 
 def open_alerts(
@@ -171,15 +185,18 @@ def open_alerts(
     *,
     now: datetime,
     names: dict[str, str] | None = None,
+    scopes: dict[int, Scope] | None = None,
 ) -> dict[int, list[Alert]]:
-    """The open (unacknowledged) alerts of each of these people, urgent first, then newest.
+    """The open (unacknowledged) alerts of each of these people, urgent first, then newest,
+    each as its scope in ``scopes`` shows them (``within``; a person without one: all).
 
     ``person_ids`` are the clinician's patients (``accounts.patients``); anyone not linked to
     the clinician is left out, so a wrong id shows nothing. A few queries for all of them.
     """
     linked = [p for p in dict.fromkeys(person_ids) if store.is_linked(clinician_id, p)]
     found = _alerts(store, clinician_id, linked, now=now, names=names)
-    return {person: open_only(found[person]) for person in linked}
+    scopes = scopes or {}
+    return {person: open_only(within(found[person], scopes.get(person))) for person in linked}
 
 
 def _alerts(
@@ -365,18 +382,24 @@ def patient_record(
     person_id: int,
     *,
     now: datetime,
+    scope: Scope | None = None,
     course: Callable[[], CourseView | None] | None = None,
 ) -> PatientRecord:
-    """A linked patient's whole record (NotFound: not linked). A read: nothing is written.
+    """A linked patient's record as ``scope`` lets the clinician see it (NotFound: not
+    linked). A read: nothing is written. None: the whole record.
 
-    ``course`` reads the patient's current course view (default: ``services.courses``).
+    ``scope.since`` hides every record made before it, alerts included. A summary scope (not
+    ``full``) keeps the pain and adherence trend, the course, the alerts (a quoted note left
+    out) and the latest screen, which the clinician needs to clear it; sessions, check-ins and
+    older screens are left out. ``course`` reads the current course (default:
+    ``services.courses``).
     """
-    from midback.services.records import person_history
-
     require_linked(store, clinician_id, person_id)
-    sessions = repo.list_sessions(person_id, plans=False)
+    scope = scope or Scope(full=True)
+    sessions = [s for s in repo.list_sessions(person_id, plans=False)
+                if scope.shows(s.started_at)]  # fmt: skip
     by_session: dict[int, list[ExerciseLog]] = {}
-    for log in repo.logs_for_person(person_id):
+    for log in repo.logs_for_person(person_id, since=scope.since):
         by_session.setdefault(log.session_id, []).append(log)
     marks = {m.screen_id: m for m in store.self_clearances(person_id)}
     cleared: dict[int, list[Clearance]] = {}
@@ -391,18 +414,47 @@ def patient_record(
             self_assessed=self_assessed_lifted(s),
         )
         for s in reversed(repo.screens(person_id))
+        if scope.shows(s.at)
     ]
+    checkins = [c for c in reversed(repo.checkins(person_id)) if scope.shows(c.at)]
+    found = patient_alerts(store, clinician_id, person_id, now=now, names=names_of(cat),
+                           scope=scope)  # fmt: skip
+    if not scope.full:
+        sessions, checkins, screens = [], [], screens[:1]
     return PatientRecord(
         person_id=person_id,
         now=now,
         sessions=[SessionEntry(s, by_session.get(s.id, [])) for s in sessions],
-        checkins=list(reversed(repo.checkins(person_id))),
+        checkins=checkins,
         screens=screens,
-        history=person_history(repo, person_id, now=now),
+        history=_history(repo, person_id, scope, now=now),
         course=(course or (lambda: _course(repo, cat, person_id, now)))(),
         notes=list(reversed(store.notes(person_id, clinician_id))),
-        alerts=patient_alerts(store, clinician_id, person_id, now=now, names=names_of(cat)),
+        alerts=found,
     )
+
+
+def _summary(alert: Alert) -> Alert:
+    """``alert`` as a summary scope shows it: the person's own words left out."""
+    from midback.domain.clinical import AlertKind
+
+    if alert.kind is not AlertKind.NOTE:
+        return alert
+    return alert.model_copy(update={"detail": "The note is part of the full record, which the "
+                                              "patient has not shared with you."})  # fmt: skip
+
+
+def _history(repo: Repository, person_id: int, scope: Scope, *, now: datetime) -> History:
+    from midback.services.clock import today_for
+
+    if scope.since is None:
+        from midback.services.records import person_history
+
+        return person_history(repo, person_id, now=now)
+    from midback.services.workspace import scoped_history
+
+    return scoped_history(repo, person_id, scope, today=today_for(repo, person_id, now),
+                          weekly_target=None)  # fmt: skip
 
 
 def _course(repo: Repository, cat: Catalogue, person_id: int, now: datetime) -> CourseView | None:

@@ -21,8 +21,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
+from midback.domain.accounts import Scope
 from midback.domain.clinical import Ack, Alert, Clearance, ClinicalNote
-from midback.errors import MidbackError
+from midback.errors import MidbackError, NotFound
 from midback.services import clinical
 from midback.services.clinical import ClinicalStore, PatientRecord
 from midback.web.deps import Accounts, Cat, ClinicianId, Now, Repo
@@ -87,27 +88,39 @@ def all_open_alerts(
 ) -> list[dict[str, Any]]:
     """The open alerts of every linked patient, urgent first (what needs attention)."""
     ids = [p.person_id for p in accounts.patients(clinician)]
-    found = clinical.open_alerts(store, clinician, ids, now=now, names=clinical.names_of(cat))
+    scopes = {p: s for p in ids if (s := accounts.scope(clinician, p)) is not None}
+    found = clinical.open_alerts(store, clinician, ids, now=now, names=clinical.names_of(cat),
+                                 scopes=scopes)  # fmt: skip
     return [a.model_dump(mode="json") for person in ids for a in found.get(person, [])]
 
 
 @router.get(f"{API}/record", tags=["clinicians"])
 def record_json(
-    person_id: int, clinician: ClinicianId, repo: Repo, store: Store, cat: Cat, now: Now
-) -> dict[str, Any]:
+    person_id: int, clinician: ClinicianId, accounts: Accounts, repo: Repo, store: Store,
+    cat: Cat, now: Now,
+) -> dict[str, Any]:  # fmt: skip
     """A linked patient's whole record: sessions with each exercise, check-ins, screens with
     their clearances, history, course, the clinician's notes and every alert."""
-    record = clinical.patient_record(repo, store, cat, clinician, person_id, now=now)
+    record = clinical.patient_record(
+        repo,
+        store,
+        cat,
+        clinician,
+        person_id,
+        now=now,
+        scope=_scope(accounts, clinician, person_id),
+    )
     return record.to_json()
 
 
 @router.get(f"{API}/alerts", tags=["clinicians"])
 def alerts_json(
-    person_id: int, clinician: ClinicianId, store: Store, cat: Cat, now: Now
+    person_id: int, clinician: ClinicianId, accounts: Accounts, store: Store, cat: Cat, now: Now
 ) -> list[Alert]:
-    """A linked patient's alerts, acknowledged ones with who and when."""
+    """A linked patient's alerts as they share them, acknowledged ones with who and when."""
     return clinical.patient_alerts(store, clinician, person_id, now=now,
-                                   names=clinical.names_of(cat))  # fmt: skip
+                                   names=clinical.names_of(cat),
+                                   scope=_scope(accounts, clinician, person_id))  # fmt: skip
 
 
 @router.post(f"{API}/alerts/ack", tags=["clinicians"])
@@ -163,7 +176,15 @@ def export_fhir(
     """The record as a FHIR R4B Bundle: Patient, pain Observations (LOINC 72514-3), CarePlans."""
     from midback.services.fhir import record_bundle
 
-    record = clinical.patient_record(repo, store, cat, clinician, person_id, now=now)
+    record = clinical.patient_record(
+        repo,
+        store,
+        cat,
+        clinician,
+        person_id,
+        now=now,
+        scope=_scope(accounts, clinician, person_id),
+    )
     who = _who(accounts, clinician, person_id)
     bundle = record_bundle(record, cat, name=who.name, email=who.email,
                            assignments=accounts.assignments(person_id))  # fmt: skip
@@ -173,10 +194,19 @@ def export_fhir(
 
 @router.get(f"{API}/export.csv", tags=["clinicians"])
 def export_csv(
-    person_id: int, clinician: ClinicianId, repo: Repo, store: Store, cat: Cat, now: Now
-) -> Response:
+    person_id: int, clinician: ClinicianId, accounts: Accounts, repo: Repo, store: Store,
+    cat: Cat, now: Now,
+) -> Response:  # fmt: skip
     """The record as CSV: one row per session, exercise, check-in, screen, clearance, note."""
-    record = clinical.patient_record(repo, store, cat, clinician, person_id, now=now)
+    record = clinical.patient_record(
+        repo,
+        store,
+        cat,
+        clinician,
+        person_id,
+        now=now,
+        scope=_scope(accounts, clinician, person_id),
+    )
     return Response(record_csv(record, clinical.names_of(cat)), media_type="text/csv",
                     headers=_attachment(f"patient-{person_id}.csv"))  # fmt: skip
 
@@ -188,7 +218,14 @@ async def export_pdf(
 ) -> Response:  # fmt: skip
     """The record as a PDF to print or file (the clinician's notes marked as theirs)."""
     record = await run_in_threadpool(
-        clinical.patient_record, repo, store, cat, clinician, person_id, now=now
+        clinical.patient_record,
+        repo,
+        store,
+        cat,
+        clinician,
+        person_id,
+        now=now,
+        scope=_scope(accounts, clinician, person_id),
     )
     who = _who(accounts, clinician, person_id)
     templates = request.app.state.templates
@@ -212,6 +249,14 @@ def _pdf(html: str) -> bytes:
         return data
     finally:
         _PDF_SLOTS.release()
+
+
+def _scope(accounts: Accounts, clinician: int, person_id: int) -> Scope:
+    """What the patient lets this clinician see (NotFound when not linked)."""
+    scope = accounts.scope(clinician, person_id)
+    if scope is None:
+        raise NotFound("person", person_id)
+    return scope
 
 
 def _attachment(name: str) -> dict[str, str]:
@@ -335,14 +380,15 @@ def patient_page(
     store: Store, cat: Cat, now: Now, message: str | None = None,
 ) -> Response:  # fmt: skip
     """The patient's page: what needs attention, then the whole record."""
-    record = clinical.patient_record(repo, store, cat, clinician, person_id, now=now)
+    scope = _scope(accounts, clinician, person_id)
+    record = clinical.patient_record(repo, store, cat, clinician, person_id, now=now, scope=scope)
     return render(
         request, "clinician_patient.html", record=record, who=_who(accounts, clinician, person_id),
         names=clinical.names_of(cat), chart=pain_chart(record.history),
         adherence=adherence_bars(record), assignments=accounts.assignments(person_id),
         sessions=record.sessions[:SESSIONS_SHOWN], alerts=record.open_alerts,
         acknowledged=[a for a in record.alerts if a.acknowledged], now=now,
-        message=message, cat=cat, clinician_id=clinician,
+        message=message, cat=cat, clinician_id=clinician, scope=scope,
     )  # fmt: skip
 
 
