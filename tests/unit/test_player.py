@@ -21,9 +21,9 @@ from midback.domain.plans import PlanRequest
 from midback.domain.player import (
     BACK_GRACE_S,
     BlockEnded,
-    BlockStatus,
     CueStarted,
     Event,
+    LogStatus,
     Player,
     SessionEnded,
 )
@@ -33,9 +33,9 @@ ORIGIN = 1_000.0
 """Where the fake clock starts, so that nothing passes by treating clock time as offset."""
 TICK_S = 0.5
 
-COMPLETED = BlockStatus.COMPLETED
-SKIPPED = BlockStatus.SKIPPED
-STOPPED_FOR_PAIN = BlockStatus.STOPPED_FOR_PAIN
+COMPLETED = LogStatus.COMPLETED
+SKIPPED = LogStatus.SKIPPED
+STOPPED_FOR_PAIN = LogStatus.STOPPED_FOR_PAIN
 
 
 class FakeClock:
@@ -104,7 +104,7 @@ def ends(events: Sequence[Event]) -> list[BlockEnded]:
     return [e for e in events if isinstance(e, BlockEnded)]
 
 
-def statuses(events: Sequence[Event]) -> list[tuple[int, BlockStatus]]:
+def statuses(events: Sequence[Event]) -> list[tuple[int, LogStatus]]:
     return [(e.block, e.status) for e in ends(events)]
 
 

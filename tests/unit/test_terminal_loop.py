@@ -6,7 +6,8 @@ from midback.cli.terminal import NoKeys, default_keys, run_session
 from midback.domain.assemble import plan_program
 from midback.domain.catalogue import Catalogue
 from midback.domain.plans import PlanRequest
-from midback.domain.player import BlockEnded, BlockStatus, Event, Player
+from midback.domain.player import BlockEnded, Event, Player
+from midback.domain.records import LogStatus
 from midback.domain.timeline import Timeline, compile_plan
 
 
@@ -82,16 +83,16 @@ def test_with_no_keys_every_exercise_completes(cat: Catalogue) -> None:
         on_key=lambda _k, _p: None,
     )
     assert not quit_
-    assert [e.status for e in ended] == [BlockStatus.COMPLETED] * len(timeline.blocks)
+    assert [e.status for e in ended] == [LogStatus.COMPLETED] * len(timeline.blocks)
     assert clock.now - 1000.0 >= timeline.total_s
 
 
 def test_skip_then_it_hurts_then_finish(cat: Catalogue) -> None:
     ended, quit_, _ = _run(cat, [(20.0, "n"), (80.0, "p")])
     assert [e.status for e in ended] == [
-        BlockStatus.SKIPPED,
-        BlockStatus.STOPPED_FOR_PAIN,
-        BlockStatus.COMPLETED,
+        LogStatus.SKIPPED,
+        LogStatus.STOPPED_FOR_PAIN,
+        LogStatus.COMPLETED,
     ]
     assert not quit_
 
@@ -99,7 +100,7 @@ def test_skip_then_it_hurts_then_finish(cat: Catalogue) -> None:
 def test_pause_holds_the_session_and_quit_ends_it(cat: Catalogue) -> None:
     ended, quit_, frames = _run(cat, [(10.0, " "), (500.0, " "), (520.0, "q")])
     assert quit_
-    assert ended[-1].status is BlockStatus.SKIPPED
+    assert ended[-1].status is LogStatus.SKIPPED
     # the pause held the clock for 490 s, so at 520 s we are still in the first exercise
     assert len(ended) == 1
     assert frames > 100
@@ -107,4 +108,4 @@ def test_pause_holds_the_session_and_quit_ends_it(cat: Catalogue) -> None:
 
 def test_back_restarts_the_exercise(cat: Catalogue) -> None:
     ended, _, _ = _run(cat, [(30.0, "b")])
-    assert [e.status for e in ended] == [BlockStatus.COMPLETED] * 3
+    assert [e.status for e in ended] == [LogStatus.COMPLETED] * 3

@@ -11,7 +11,7 @@ from midback.domain.answers import Answers
 from midback.domain.catalogue import Catalogue
 from midback.domain.planner import plan
 from midback.domain.plans import PlanRequest
-from midback.domain.player import BlockEnded, BlockStatus
+from midback.domain.player import BlockEnded
 from midback.domain.records import LogStatus, SessionStatus
 from midback.domain.timeline import compile_plan
 from midback.domain.vocab import Condition, Place
@@ -141,7 +141,7 @@ def test_the_terminal_session_logs_each_exercise_and_finishing_refreshes_progres
     timeline = compile_plan(made, cat)
     live = LiveSession.begin(repo, cat, ME, made, timeline, pain_before=2, at=NOW)
     for position, block in enumerate(made.blocks):
-        ended = BlockEnded(position, BlockStatus.COMPLETED, block.dose, block.dose)
+        ended = BlockEnded(position, LogStatus.COMPLETED, block.dose, block.dose)
         live.record_block(ended, at=NOW + timedelta(minutes=position))
     assert [log.idempotency_key for log in live.logs] == [
         sessions.log_key(live.record.id, n, 1) for n in range(len(made.blocks))

@@ -11,23 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from midback.domain.prescription import Prescription
+from midback.domain.records import LogStatus
 from midback.domain.timeline import WORK_KINDS, Timeline
 
 Clock = Callable[[], float]
 
 BACK_GRACE_S = 3.0
 """Pressing back within this many seconds of a block's start goes to the previous block."""
-
-
-class BlockStatus(StrEnum):
-    """How an exercise ended."""
-
-    COMPLETED = "completed"
-    SKIPPED = "skipped"
-    STOPPED_FOR_PAIN = "stopped_for_pain"
 
 
 @dataclass(frozen=True)
@@ -44,7 +36,7 @@ class BlockEnded:
     """An exercise ended; the face logs it at once."""
 
     block: int
-    status: BlockStatus
+    status: LogStatus
     target: Prescription
     actual: Prescription | None
     """What was done: the target when completed, the finished sets when cut short."""
@@ -131,12 +123,12 @@ class Player:
         while self._next_cue < len(cues) and cues[self._next_cue].start_s <= now:
             cue = cues[self._next_cue]
             if cue.block != self._current_block:
-                events += self._close_current(BlockStatus.COMPLETED, cue.start_s)
+                events += self._close_current(LogStatus.COMPLETED, cue.start_s)
                 self._current_block = cue.block
             events.append(CueStarted(self._next_cue, max(0.0, now - cue.start_s)))
             self._next_cue += 1
         if self._next_cue >= len(cues) and now >= self.timeline.total_s:
-            events += self._close_current(BlockStatus.COMPLETED, self.timeline.total_s)
+            events += self._close_current(LogStatus.COMPLETED, self.timeline.total_s)
             self._finished = True
             events.append(SessionEnded(quit=False))
         return events
@@ -164,12 +156,12 @@ class Player:
     def skip(self) -> list[Event]:
         """End the current exercise as skipped and go to the next one."""
         caught_up = self.tick()
-        return caught_up + self._leave_block(BlockStatus.SKIPPED)
+        return caught_up + self._leave_block(LogStatus.SKIPPED)
 
     def it_hurts(self) -> list[Event]:
         """Stop the current exercise because it hurts, record that, and go to the next one."""
         caught_up = self.tick()
-        return caught_up + self._leave_block(BlockStatus.STOPPED_FOR_PAIN)
+        return caught_up + self._leave_block(LogStatus.STOPPED_FOR_PAIN)
 
     def back(self) -> list[Event]:
         """Restart the current exercise, or go to the previous one near its start."""
@@ -190,13 +182,13 @@ class Player:
         events = self.tick()
         if self._finished:
             return events
-        events += self._close_current(BlockStatus.SKIPPED, self.offset())
+        events += self._close_current(LogStatus.SKIPPED, self.offset())
         self._finished = True
         events.append(SessionEnded(quit=True))
         return events
 
     # -- internals ---------------------------------------------------------------------------
-    def _leave_block(self, status: BlockStatus) -> list[Event]:
+    def _leave_block(self, status: LogStatus) -> list[Event]:
         block = self._current_block
         if block is None or self._finished:
             return []
@@ -220,13 +212,13 @@ class Player:
     def _reference(self) -> float:
         return self._paused_at if self._paused_at is not None else self.clock()
 
-    def _close_current(self, status: BlockStatus, at_s: float) -> list[Event]:
+    def _close_current(self, status: LogStatus, at_s: float) -> list[Event]:
         block = self._current_block
         if block is None or block in self._block_closed:
             return []
         self._block_closed.add(block)
         info = self.timeline.blocks[block]
-        if status is BlockStatus.COMPLETED:
+        if status is LogStatus.COMPLETED:
             actual: Prescription | None = info.dose
         else:
             actual = _done_so_far(self.timeline, block, at_s)

@@ -60,7 +60,6 @@ class LiveSession:
         self, ended: BlockEnded, *, at: datetime, pain: int | None = None
     ) -> ExerciseLog:
         """Store how one exercise ended (committed at once; a retry is stored once)."""
-        from midback.domain.records import LogStatus
         from midback.services import sessions
 
         attempt = self._attempts.get(ended.block, 0) + 1
@@ -70,7 +69,7 @@ class LiveSession:
             self.person_id,
             self.record.id,
             position=ended.block,
-            status=LogStatus(ended.status.value),
+            status=ended.status,
             actual=ended.actual,
             pain=pain,
             at=at,
