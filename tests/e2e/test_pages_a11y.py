@@ -44,6 +44,8 @@ PAGES = {
     "guide": "/guide",
     "guide-page": "/guide/how-to-stretch",
     "about": "/about",
+    "start": "/start",
+    "breaks": "/breaks",
 }
 """Name (for test ids and screenshots) -> path. The player is checked before it starts."""
 
