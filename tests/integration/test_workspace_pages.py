@@ -370,3 +370,15 @@ def test_outcome_measures_are_asked_at_the_start_and_at_two_weeks(app: FastAPI) 
     assert seen.change == 2.5 and seen.meaningful and seen.due is None
     partial = app.state.templates.get_template("_outcomes.html").render(outcomes=seen)
     assert "+4: moderately better" in partial and "<svg" in partial and "2 weeks" in partial
+
+
+def test_an_emergency_screen_reaches_the_clinicians_page_at_once(app: FastAPI) -> None:
+    carol, alice, _alice_id = _builder_setup(app)
+    assert "Nothing needs attention" in carol.get("/clinician").text
+    emergency = {**SCREEN, "red_flags": ["chest_pain", "breathless"]}
+    assert alice.post("/api/v1/screen", json=emergency).status_code == 200
+    page = carol.get("/clinician").text
+    attention = page.split('id="alerts-title"')[1].split("</section>")[0]
+    assert "Urgent:" in attention and "Alice Example" in attention
+    row = page.split("Alice Example</a>")[1].split("</tr>")[0]
+    assert '<strong class="badge danger">' in row

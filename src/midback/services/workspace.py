@@ -10,6 +10,7 @@ link on unless they included earlier data.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     import sqlalchemy as sa
 
     from midback.domain.catalogue import Catalogue
+    from midback.domain.clinical import Alert
     from midback.domain.history import History
     from midback.domain.safety import ScreenResult
     from midback.storage.accounts import SqlAccounts
@@ -130,35 +132,65 @@ def triage(
     """One page of the clinician's linked people, searched by name or email and sorted; the
     numbers are aggregated in SQL for everyone at once, the alerts counted by
     ``services.clinical.open_alerts`` for everyone at once."""
-    rows = workspace_for(repo, accounts).triage(clinician_id, now, query=query[:100])
-    since = {r.person_id: r.since for r in rows}
-    counts = alert_counts(repo, accounts, cat, clinician_id, list(since), now, since=since)
-    rows = [r.model_copy(update={"alerts": counts.get(r.person_id, 0)}) for r in rows]
-    return page_of(rows, sort=sort, descending=descending, page=page, query=query)
+    return dashboard(repo, accounts, cat, clinician_id, now=now, query=query, sort=sort,
+                     descending=descending, page=page).page  # fmt: skip
 
 
-def alert_counts(
+@dataclass(frozen=True)
+class Dashboard:
+    """The clinician's workspace page: the triage page, and every open alert of the people
+    searched for (urgent first, then newest), with each person's name."""
+
+    page: TriagePage
+    alerts: list[Alert]
+    names: dict[int, str]
+
+
+def dashboard(
     repo: Repository,
     accounts: SqlAccounts,
     cat: Catalogue,
     clinician_id: int,
-    person_ids: list[int],
-    now: datetime,
     *,
-    since: dict[int, datetime | None] | None = None,
-) -> dict[int, int]:
-    """Open alerts per person, from the clinical safety use cases (``services.clinical``);
-    with ``since``, only alerts about what each person shares (the scope's ``since``)."""
+    now: datetime,
+    query: str = "",
+    sort: SortKey = SortKey.ALERTS,
+    descending: bool | None = None,
+    page: int = 1,
+) -> Dashboard:
+    """``triage`` with the open alerts themselves (each within what its person shares)."""
+    rows = workspace_for(repo, accounts).triage(clinician_id, now, query=query[:100])
+    since = {r.person_id: r.since for r in rows}
+    found = open_alerts_of(repo, accounts, cat, clinician_id, since, now)
+    rows = [r.model_copy(update={"alerts": len(found.get(r.person_id, []))}) for r in rows]
+    alerts = sorted((a for each in found.values() for a in each),
+                    key=lambda a: (not a.urgent, -a.at.timestamp()))  # fmt: skip
+    return Dashboard(
+        page=page_of(rows, sort=sort, descending=descending, page=page, query=query),
+        alerts=alerts,
+        names={r.person_id: r.name for r in rows},
+    )
+
+
+def open_alerts_of(
+    repo: Repository,
+    accounts: SqlAccounts,
+    cat: Catalogue,
+    clinician_id: int,
+    since: dict[int, datetime | None],
+    now: datetime,
+) -> dict[int, list[Alert]]:
+    """Open alerts per person (``services.clinical.open_alerts``), keeping only those about
+    what each person shares (``since``: the scope's start, None for everything)."""
     from midback.services import clinical
 
     store = clinical.store_for(repo, accounts)
-    if store is None or not person_ids:
+    if store is None or not since:
         return {}
-    found = clinical.open_alerts(store, clinician_id, person_ids, now=now,
+    found = clinical.open_alerts(store, clinician_id, list(since), now=now,
                                  names=clinical.names_of(cat))  # fmt: skip
-    limits = since or {}
     return {
-        person: sum(1 for a in alerts if Scope(since=limits.get(person)).shows(a.at))
+        person: [a for a in alerts if Scope(since=since.get(person)).shows(a.at)]
         for person, alerts in found.items()
     }
 
@@ -391,17 +423,19 @@ def names(cat: Catalogue) -> Callable[[str], str]:
 
 
 __all__ = [
+    "Dashboard",
     "ProgrammeError",
     "ProgrammeRefused",
     "TargetError",
-    "alert_counts",
     "answer_outcomes",
     "check_programme",
+    "dashboard",
     "edit_programme",
     "end_programme",
     "my_outcomes",
     "my_programme",
     "names",
+    "open_alerts_of",
     "patient_limits",
     "patient_outcomes",
     "programme_plan",

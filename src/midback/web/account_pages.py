@@ -20,6 +20,8 @@ from midback.web.render import render
 from midback.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
+ALERTS_SHOWN = 30
+"""Open alerts listed on the clinician's page; the rest are counted in the triage table."""
 Csrf = Annotated[None, Depends(check_csrf)]
 
 
@@ -304,13 +306,16 @@ def clinician_page(
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     message: Annotated[str | None, Query(max_length=300)] = None,
 ) -> Response:
-    """The clinician's triage list: linked people in a table, searched by name or email,
-    sorted by last active, adherence against each person's own target, pain change or open
-    alerts, 25 a page; and the invite codes still open."""
+    """The clinician's workspace: what needs attention (every open alert, urgent first), the
+    triage list (linked people in a table, searched by name or email, sorted by last active,
+    adherence against each person's own target, pain change or open alerts, 25 a page) and
+    the invite codes still open."""
     descending = None if order is None else order == "desc"
-    found = workspace.triage(repo, accounts, cat, clinician, now=now, query=q, sort=sort,
-                             descending=descending, page=page)  # fmt: skip
-    return render(request, "clinician.html", triage=found, sorts=list(SortKey),
+    found = workspace.dashboard(repo, accounts, cat, clinician, now=now, query=q, sort=sort,
+                                descending=descending, page=page)  # fmt: skip
+    return render(request, "clinician.html", triage=found.page, sorts=list(SortKey),
+                  alerts=found.alerts[:ALERTS_SHOWN], more=len(found.alerts) - ALERTS_SHOWN,
+                  names=found.names,
                   per_page=PER_PAGE, target_source=TARGET_SOURCE, now=now, message=message,
                   invites=accounts.open_invites(clinician, now),
                   is_clinician=True)  # fmt: skip
