@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from midback.cli import output
-from midback.cli.options import JsonFlag as JsonFlag  # re-exported for older imports
+from midback.cli.options import JsonFlag
 from midback.domain.vocab import Equipment, Kind, Place
 
 

@@ -8,20 +8,19 @@ from typing import Annotated
 import typer
 
 from midback.cli import output
-from midback.cli.options import JsonFlag
-from midback.cli.plan_cmds import (
+from midback.cli.options import (
     AnswersOpt,
     ClearedOpt,
     ConditionOpt,
     EquipmentOpt,
+    JsonFlag,
     LevelOpt,
     Minutes,
     PlaceOpt,
     ProgramOpt,
     SeedOpt,
-    build_request,
-    refuse,
 )
+from midback.cli.plan_cmds import build_request, refuse
 from midback.domain.course import DEFAULT_WEEKS
 from midback.domain.vocab import Focus, Level
 from midback.errors import ScreenBlocked

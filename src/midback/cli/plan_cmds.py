@@ -13,7 +13,19 @@ import typer
 
 from midback.cli import output
 from midback.cli.app import EXIT_BLOCKED
-from midback.cli.options import JsonFlag
+from midback.cli.options import (
+    AnswersOpt,
+    ClearedOpt,
+    ConditionOpt,
+    EquipmentOpt,
+    FocusOpt,
+    JsonFlag,
+    LevelOpt,
+    Minutes,
+    PlaceOpt,
+    ProgramOpt,
+    SeedOpt,
+)
 from midback.domain.vocab import Condition, Equipment, Focus, Level, Place
 from midback.errors import PlanError
 
@@ -23,46 +35,6 @@ if TYPE_CHECKING:  # the rest loads when a command runs, to keep start-up fast
 
 
 E = TypeVar("E", bound=StrEnum)
-
-Minutes = Annotated[int | None, typer.Option(min=1, max=240, help="Minutes you have (1-240).")]
-PlaceOpt = Annotated[Place | None, typer.Option(help="Where you are.")]
-EquipmentOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        help="Kit at hand, comma-separated or repeated (default: the place's usual kit).",
-        metavar="LIST",
-    ),
-]
-ConditionOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--condition",
-        help="Conditions to plan around, comma-separated or repeated.",
-        metavar="LIST",
-    ),
-]
-FocusOpt = Annotated[Focus, typer.Option(help="What you most want.")]
-LevelOpt = Annotated[Level, typer.Option(help="Your training level.")]
-AnswersOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--answers",
-        metavar="FILE",
-        help="Safety-screen answers (JSON) to screen with, instead of your stored screen.",
-    ),
-]
-ClearedOpt = Annotated[
-    bool,
-    typer.Option(
-        "--cleared",
-        help="A doctor or physiotherapist has cleared you to exercise: lifts an 'urgent' or "
-        "'see a doctor' refusal, never a condition's limits.",
-    ),
-]
-SeedOpt = Annotated[int, typer.Option(help="Seed for tie-breaks: same inputs and seed, same plan.")]
-ProgramOpt = Annotated[
-    str | None, typer.Option("--program", metavar="ID", help="Plan this program as written.")
-]
 
 
 def parse_list(values: list[str] | None, kind: type[E], option: str) -> frozenset[E] | None:

@@ -14,7 +14,7 @@ from rich.text import Text
 
 from midback.cli import output
 from midback.cli.answers import load_answers
-from midback.cli.catalogue_cmds import JsonFlag
+from midback.cli.options import JsonFlag
 from midback.domain.answers import (
     AGE_MAX,
     AGE_MIN,

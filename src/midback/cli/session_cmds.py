@@ -17,21 +17,20 @@ from midback.cli import output, session_views, views
 from midback.cli import store as stores
 from midback.cli.answers import gate
 from midback.cli.app import EXIT_BLOCKED
-from midback.cli.catalogue_cmds import JsonFlag
-from midback.cli.plan_cmds import (
+from midback.cli.options import (
     AnswersOpt,
     ClearedOpt,
     ConditionOpt,
     EquipmentOpt,
     FocusOpt,
+    JsonFlag,
     LevelOpt,
     Minutes,
     PlaceOpt,
     ProgramOpt,
     SeedOpt,
-    build_request,
-    refuse,
 )
+from midback.cli.plan_cmds import build_request, refuse
 from midback.cli.player_view import player_screen
 from midback.cli.store import store
 from midback.cli.terminal import NoKeys, TerminalKeys, Voice, default_keys, is_intro, run_session
@@ -50,8 +49,6 @@ from midback.services.progress import progress
 from midback.services.records import checkin, person_history
 from midback.services.screening import current_screen, pain_note
 from midback.services.sessions import recent as recent_sessions
-
-Score = Annotated[int | None, typer.Option(min=0, max=10)]
 
 
 def start_command(
