@@ -360,3 +360,23 @@ def test_alerts_are_counted_per_person_within_what_they_share(world: World) -> N
     page = workspace.triage(world.repo, world.accounts, CAT, world.clinician, now=NOW)
     assert page.rows[0].alerts >= 1 and {r.person_id for r in page.rows if r.alerts} == {
         alice, bob}  # fmt: skip
+
+
+def test_deleting_a_person_leaves_no_workspace_row_of_theirs(world: World) -> None:
+    from midback.domain.measures import Activity, Psfs, Timepoint
+
+    alice = world.person("alice@example.org")
+    world.link(alice)
+    world.screen(alice)
+    _start(world, alice, _draft(CAT_COW))
+    workspace.set_weekly_target(world.repo, world.accounts, world.clinician, alice, 3, now=NOW)
+    workspace.answer_outcomes(world.repo, world.accounts, alice, Timepoint.START,
+                              Psfs(activities=[Activity(name="Lifting", score=4)]), None,
+                              now=NOW)  # fmt: skip
+    world.accounts.delete(alice)
+    with world.engine.connect() as db:
+        for table in ("programmes", "weekly_targets", "outcome_measures"):
+            count = db.execute(sa.text(f"SELECT COUNT(*) FROM {table} WHERE person_id = :p"),
+                               {"p": alice}).scalar_one()  # fmt: skip
+            assert count == 0, table
+        assert db.execute(sa.text("SELECT COUNT(*) FROM programme_events")).scalar_one() == 0
