@@ -15,10 +15,17 @@ from midback.domain.player import BlockEnded
 from midback.domain.records import LogStatus, SessionStatus
 from midback.domain.timeline import compile_plan
 from midback.domain.vocab import Condition, Place
-from midback.errors import PlanError, ScreenRequired
+from midback.errors import PainTooHigh, PlanError, ScreenRequired
 from midback.services import sessions
 from midback.services.live import LiveSession
-from midback.services.planning import make_plan_for, person_facts
+from midback.services.planning import (
+    SEALED_FOR,
+    PlanSeal,
+    StalePlan,
+    make_plan_for,
+    person_facts,
+    shown_plan_for_session,
+)
 from midback.services.progress import progress, refresh
 from midback.services.records import (
     checkin,
@@ -166,3 +173,55 @@ def test_refresh_moves_the_checkpoint_on_once_the_days_have_settled(cat: Catalog
     with_checkpoint = progress(repo, cat, ME, now=NOW)
     repo.checkpoints.clear()
     assert with_checkpoint == progress(repo, cat, ME, now=NOW)  # the same as a whole replay
+
+
+# -- a plan's identity ------------------------------------------------------------------------
+
+
+def test_a_sealed_plan_is_played_as_it_was_shown(cat: Catalogue) -> None:
+    repo = FakeRepository()
+    screened(repo)
+    seal = PlanSeal("k" * 40)
+    shown = make_plan_for(repo, cat, ME, PlanRequest(minutes=20, place=Place.HOME), now=NOW)
+    token = seal.seal(shown, ME)
+    # The person's history changes after the page was shown: planning again would differ.
+    record = sessions.begin(repo, ME, shown, pain_before=2, at=NOW)
+    for position in range(len(shown.blocks)):
+        key = f"s1-b{position}-a1"
+        sessions.log(repo, ME, record.id, position=position, status=LogStatus.COMPLETED,
+                     actual=None, pain=None, at=NOW, idempotency_key=key)  # fmt: skip
+    later = NOW + timedelta(minutes=30)
+    again = make_plan_for(repo, cat, ME, PlanRequest(minutes=20, place=Place.HOME), now=later)
+    assert again != shown  # variety moved it on
+    played = shown_plan_for_session(repo, cat, ME, token, seal=seal, now=later, pain_before=3)
+    assert played == shown
+
+
+def test_a_seal_is_refused_when_changed_someone_elses_or_old(cat: Catalogue) -> None:
+    repo = FakeRepository()
+    screened(repo)
+    seal = PlanSeal("k" * 40)
+    token = seal.seal(make_plan_for(repo, cat, ME, REQUEST, now=NOW), ME)
+    with pytest.raises(StalePlan, match="not a plan this server showed you"):
+        seal.open(token, ME + 1, now=NOW)
+    with pytest.raises(StalePlan, match="not a plan this server showed you"):
+        seal.open(token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:], ME, now=NOW)
+    with pytest.raises(StalePlan, match="not a plan this server showed you"):
+        PlanSeal("another key " * 4).open(token, ME, now=NOW)
+    with pytest.raises(StalePlan, match="expired"):
+        seal.open(token, ME, now=NOW + SEALED_FOR + timedelta(minutes=1))
+
+
+def test_a_sealed_plan_still_passes_todays_screen_and_pain(cat: Catalogue) -> None:
+    repo = FakeRepository()
+    screened(repo)
+    seal = PlanSeal(None)
+    shown = make_plan_for(repo, cat, ME, PlanRequest(minutes=20, place=Place.HOME), now=NOW)
+    token = seal.seal(shown, ME)
+    with pytest.raises(PainTooHigh):
+        shown_plan_for_session(repo, cat, ME, token, seal=seal, now=NOW, pain_before=8)
+    pregnant = CLEAR.model_copy(update={"conditions": [Condition.PREGNANCY]})
+    screened(repo, pregnant, NOW + timedelta(minutes=5))
+    with pytest.raises(PlanError, match="ruled out by your safety screen"):
+        shown_plan_for_session(repo, cat, ME, token, seal=seal, now=NOW + timedelta(minutes=6),
+                               pain_before=2)  # fmt: skip

@@ -5,13 +5,16 @@ earned doses), kept in the store's caches while nothing of theirs changes.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from midback.domain.answers import Answers
 from midback.domain.plans import Plan, PlanRequest
 from midback.domain.safety import check_allowed, screen
+from midback.domain.vocab import Place
+from midback.errors import PlanError
 from midback.services.clock import today_for
 from midback.services.progress import progress
 from midback.services.screening import (
@@ -27,6 +30,11 @@ if TYPE_CHECKING:
     from midback.domain.prescription import Prescription
     from midback.domain.week import WeekPlan
     from midback.storage.repository import Repository
+
+
+class StalePlan(PlanError):
+    """A plan token that is changed, another person's, or too old to start as shown."""
+
 
 RECENT_SESSIONS = 3
 """How many recent sessions count against variety."""
@@ -162,3 +170,66 @@ def person_facts(repo: Repository, cat: Catalogue, person_id: int, *, now: datet
         today=today_for(repo, person_id, now),
         same=cat,
     )
+
+
+SEALED_FOR = timedelta(hours=12)
+"""How long a plan shown on a page may be started as it was shown."""
+
+
+class PlanSeal:
+    """A plan's identity: the plan a page showed, sealed (signed, for one person, with the time
+    it was shown) so the player plays exactly that plan, not one planned again from the query.
+
+    Nothing is stored: the seal carries the plan. The key is the server's secret key, or a key
+    made for this process in local mode (a restart then makes earlier seals stale).
+    """
+
+    def __init__(self, secret: str | None) -> None:
+        from itsdangerous import URLSafeTimedSerializer
+
+        self._serializer = URLSafeTimedSerializer(
+            secret or secrets.token_urlsafe(32), salt="midback-plan"
+        )
+
+    def seal(self, plan: Plan, person_id: int) -> str:
+        """The token that stands for ``plan`` shown to ``person_id``."""
+        return self._serializer.dumps({"person": person_id, "plan": plan.to_json()})
+
+    def open(self, token: str, person_id: int, *, now: datetime) -> Plan:
+        """The plan ``token`` stands for; StalePlan when it is changed, another person's, or
+        older than ``SEALED_FOR``."""
+        from itsdangerous import BadSignature, SignatureExpired
+
+        try:
+            data, signed_at = self._serializer.loads(token, return_timestamp=True)
+        except SignatureExpired:
+            raise StalePlan("the plan you were shown has expired; make a new plan") from None
+        except BadSignature:
+            raise StalePlan("plan_token: not a plan this server showed you") from None
+        if not isinstance(data, dict) or data.get("person") != person_id:
+            raise StalePlan("plan_token: not a plan this server showed you")
+        if now - signed_at > SEALED_FOR:
+            raise StalePlan("the plan you were shown has expired; make a new plan")
+        return Plan.model_validate(data["plan"])
+
+
+def shown_plan_for_session(
+    repo: Repository,
+    cat: Catalogue,
+    person_id: int,
+    token: str,
+    *,
+    seal: PlanSeal,
+    now: datetime,
+    pain_before: int | None,
+    cleared: bool = False,
+) -> Plan:
+    """The plan a page showed, to start as it was: it still passes the person's current screen
+    and its limits (``check_plan``) and the pain right now (8 or more: PainTooHigh). A pain of 6
+    or 7 calls for a gentle session instead: the caller plans that one (``make_plan_for``)."""
+    from midback.services.screening import check_plan
+
+    plan = seal.open(token, person_id, now=now)
+    check_plan(repo, cat, person_id, plan, now=now, cleared=cleared)
+    session_request(PlanRequest(minutes=plan.minutes, place=Place.HOME), pain_before=pain_before)
+    return plan
