@@ -23,6 +23,7 @@ from midback.services.screening import take_screen
 from midback.settings import Settings
 from midback.web.app import create_app
 from tests.e2e.browser import QUIET_PLUGIN, screenshot
+from tests.e2e.test_pages_a11y import AXE, FAILING_IMPACTS, _axe_violations, _describe
 
 pytestmark = [pytest.mark.e2e, QUIET_PLUGIN]
 
@@ -70,6 +71,15 @@ def server_url(tmp_path: Path) -> Iterator[str]:
         sock.close()
 
 
+def _accessible(page: Page) -> None:
+    """No serious or critical axe-core finding on the page as it is now."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run scripts/test-deps (./dev test does)")
+    found = _axe_violations(page, AXE.read_text(encoding="utf-8"))
+    serious = [{**v, "width": "desktop"} for v in found if v["impact"] in FAILING_IMPACTS]
+    assert not serious, _describe(serious)
+
+
 def _sign_in(page: Page, url: str, email: str) -> None:
     page.goto(url + "/login")
     page.fill("#login-email", email)
@@ -85,7 +95,8 @@ def test_a_clinician_builds_a_programme_the_patient_then_sees(page: Page, server
     row = page.locator("table.triage tbody tr", has_text="Alice Example")
     expect(row).to_have_count(1)
     screenshot(page, "workspace-triage")
-    row.get_by_role("link", name="Programme of Alice Example").click()
+    _accessible(page)
+    row.get_by_role("link", name="Build or edit the programme of Alice Example").click()
     expect(page.get_by_role("heading", name="Programme for Alice Example")).to_be_visible()
     crunch = page.locator("table.builder tr", has_text="Crunch")
     expect(crunch).to_contain_text("Not for this patient")
@@ -98,6 +109,7 @@ def test_a_clinician_builds_a_programme_the_patient_then_sees(page: Page, server
     expect(page.get_by_role("status")).to_contain_text("Programme started")
     expect(page.get_by_role("heading", name="Edit the active programme")).to_be_visible()
     screenshot(page, "workspace-builder")
+    _accessible(page)
 
     page.context.clear_cookies()
     _sign_in(page, server_url, "alice@example.org")
@@ -109,3 +121,4 @@ def test_a_clinician_builds_a_programme_the_patient_then_sees(page: Page, server
     start = page.get_by_role("link", name="Start")
     assert (start.get_attribute("href") or "").startswith("/player?programme=")
     screenshot(page, "workspace-patient-programme")
+    _accessible(page)
