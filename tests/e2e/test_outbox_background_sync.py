@@ -45,9 +45,10 @@ def test_the_service_worker_sends_a_session_finished_offline(
     wait_stage(page, "after")
     page.get_by_role("button", name="Save and finish").click()
     wait_stage(page, "done")
-    keys = wait_until(page, lambda: page.evaluate(MIRRORED) or None,
-                      what="the outbox mirrored for the worker")  # fmt: skip
-    assert f"s{session_id}-finish" in keys
+    finish = f"s{session_id}-finish"
+    keys = wait_until(page, lambda: finish in (found := page.evaluate(MIRRORED)) and found,
+                      what="the outbox, finish included, mirrored for the worker")  # fmt: skip
+    assert keys[-1] == finish and len(keys) == 4, keys
     assert live_server.get(f"/api/v1/sessions/{session_id}")["status"] == "running"
     page.goto("about:blank")  # no midback page open from here
 
