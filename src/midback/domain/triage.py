@@ -20,9 +20,9 @@ WINDOW_DAYS = 14
 PER_PAGE = 25
 MIN_WEEKLY_TARGET, MAX_WEEKLY_TARGET = 1, 14
 TARGET_SOURCE = (
-    f"{DEFAULT_WEEKLY_TARGET} sessions a week by default: short daily mobility work most days, "
-    "in line with ACSM-style dosing (flexibility work at least 2-3 days a week, daily is most "
-    "effective); a clinician sets each person's own target."
+    f"{DEFAULT_WEEKLY_TARGET} sessions a week by default, midback's ACSM-style default for "
+    "short mobility and stretching sessions on most days (ACSM advises flexibility work at "
+    "least 2-3 days a week); set each patient's own target on their programme page."
 )
 
 
