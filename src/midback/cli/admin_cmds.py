@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from midback.cli import output
+from midback.cli import store as stores
 from midback.errors import MidbackError, NotFound
 
 if TYPE_CHECKING:
@@ -40,9 +40,7 @@ def user_add(
     normalise_email(email)  # EmailError names what is wrong before the password is asked
     password = _read_password(password_stdin)
     role = Role.CLINICIAN if clinician else Role.PERSON
-    account = _accounts().create(
-        email, make_hasher().hash(password), role=role, at=datetime.now(UTC)
-    )
+    account = _accounts().create(email, make_hasher().hash(password), role=role, at=stores.now())
     output.console().print(f"Added {account.email} ({account.role.value}), id {account.id}.")
 
 
@@ -93,7 +91,7 @@ def user_reset_code(
     """Print a one-time code (good for an hour) the person enters on /reset to set a password."""
     from midback.domain.accounts import RESET_CODE_VALID
 
-    code = _accounts().new_reset_code(email, datetime.now(UTC), valid_for=RESET_CODE_VALID)
+    code = _accounts().new_reset_code(email, stores.now(), valid_for=RESET_CODE_VALID)
     minutes = int(RESET_CODE_VALID.total_seconds() // 60)
     output.console().print(
         f"Reset code for {email}: {code}\nIt works once, for {minutes} minutes, at /reset."

@@ -4,7 +4,7 @@ No ``from __future__ import annotations`` here: Typer reads each command's param
 annotations, and evaluating them from strings on every start cost about 1.5 ms.
 """
 
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
@@ -163,7 +163,7 @@ def week_command(
     seed: SeedOpt = 0,
     days: Annotated[int, typer.Option(min=1, max=28, help="How many days to plan.")] = 7,
     start: Annotated[
-        str | None, typer.Option(metavar="DATE", help="First day, YYYY-MM-DD (default tomorrow).")
+        str | None, typer.Option(metavar="DATE", help="First day, YYYY-MM-DD (default today).")
     ] = None,
     ics: Annotated[
         Path | None, typer.Option(metavar="FILE", help="Also write the week as an .ics calendar.")
@@ -182,7 +182,7 @@ def week_command(
     from midback.services import LOCAL_PERSON
     from midback.services.planning import make_week_for
 
-    first = _parse_date(start) if start else date.today() + timedelta(days=1)
+    first = _parse_date(start) if start else None  # the person's today
     repo = store()
     try:
         loaded = gate(repo, answers_file=answers, as_json=as_json)

@@ -96,13 +96,15 @@ def make_week_for(
     request: PlanRequest,
     *,
     days: int,
-    start: date,
     now: datetime,
+    start: date | None = None,
     answers: Answers | None = None,
 ) -> WeekPlan:
-    """A stored person's week: screened and personalised like a plan (``screened_request``)."""
+    """A stored person's week from ``start`` (default: their today), screened and personalised
+    like a plan (``screened_request``)."""
     from midback.domain.week import WeekRequest, week
 
+    start = start or today_for(repo, person_id, now)
     base = screened_request(repo, cat, person_id, request, answers=answers, now=now)
     course = _course_plan(repo, cat, person_id, base, now=now)
     return week(cat, WeekRequest(base=base, days=days, start=start), course=course)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -60,8 +60,7 @@ def _week(body: WeekBody, repo: Repo, cat: Cat, person: int, now: datetime) -> W
     if body.minutes is None or body.place is None:
         raise PlanError("minutes and place needed")
     answers = parse_answers(body.answers) if body.answers is not None else None
-    start = body.start or now.date() + timedelta(days=1)
-    return make_week_for(repo, cat, person, body.request(), days=body.days, start=start,
+    return make_week_for(repo, cat, person, body.request(), days=body.days, start=body.start,
                          answers=answers, now=now)  # fmt: skip
 
 
