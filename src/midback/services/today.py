@@ -11,7 +11,7 @@ from midback.domain.catalogue import Catalogue
 from midback.domain.plans import Plan, PlanRequest
 
 if TYPE_CHECKING:
-    from midback.storage.repository import Repository
+    from midback.services.store import Repository
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ def today_session(
     """The course's session of today, or else the plan for ``last`` (the person's last choices,
     or a program). Screened as every plan is: raises ScreenRequired when no current screen is
     stored and ScreenBlocked when the screen refuses exercise."""
-    from midback.services import make_plan_for
     from midback.services.courses import NoCourse, course_view
+    from midback.services.planning import make_plan_for
 
     try:
         view = course_view(repo, cat, person_id, now=now)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from midback.domain.plans import PlanRequest
 from midback.domain.vocab import Focus, Place
 from midback.errors import PlanError, ScreenBlocked, ScreenRequired
-from midback.services import make_plan_for
+from midback.services.planning import make_plan_for
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.render import link, render
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from midback.services import checkin
+from midback.services.records import checkin
 from midback.web.deps import Now, PersonId, Repo
 from midback.web.render import render
 from midback.web.schemas import CheckInBody

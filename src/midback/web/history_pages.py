@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from midback.services import person_history
+from midback.services.records import person_history
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.pain_chart import pain_chart, sparkline
 from midback.web.render import render

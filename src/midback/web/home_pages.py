@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from midback.domain.safety import BLOCKING
 from midback.errors import ScreenBlocked, ScreenRequired
-from midback.services import latest_screen
+from midback.services.screening import latest_screen
 from midback.services.today import today_session
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.forms import plan_query

@@ -12,7 +12,8 @@ from midback.domain.catalogue import Catalogue
 from midback.domain.vocab import Focus
 from midback.domain.week import WeekPlan
 from midback.errors import PlanError, ScreenBlocked, ScreenRequired, UnknownIdError
-from midback.services import latest_screen, make_plan_for, make_week_for
+from midback.services.planning import make_plan_for, make_week_for
+from midback.services.screening import latest_screen
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.forms import ics_query, needed, plan_form, plan_query, validated
 from midback.web.last_choices import DEFAULT, recall, remember

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from midback.domain.answers import parse_answers
 from midback.domain.safety import HEADLINES
 from midback.errors import AnswersError
-from midback.services import latest_screen, take_screen
+from midback.services.screening import latest_screen, take_screen
 from midback.web.deps import Now, PersonId, Repo
 from midback.web.forms import friendly, screen_answers
 from midback.web.render import render, safe_next
