@@ -15,7 +15,7 @@ from midback.domain.answers import Answers
 from midback.domain.clinical import AlertKind
 from midback.domain.prescription import Prescription
 from midback.domain.records import LogStatus, NewLog, SessionStatus
-from midback.domain.safety import Verdict, check_allowed, screen
+from midback.domain.safety import ScreenResult, Verdict, check_allowed, screen
 from midback.errors import NotFound, ScreenBlocked
 from midback.services import clinical
 from midback.storage import SqlRepository, make_engine, upgrade
@@ -427,3 +427,64 @@ def test_another_clinicians_patient_is_not_found_everywhere(world: World) -> Non
             call()
     assert world.store.clearances(world.patient) == []
     assert world.store.notes(world.patient, world.other_clinician) == []
+
+
+# -- the gate's check ------------------------------------------------------------------------
+
+
+def _result(**answers: object) -> ScreenResult:
+    return screen(Answers.model_validate(screen_answers(**answers)))
+
+
+def test_the_gates_check_refuses_a_linked_persons_own_tick_records_it_and_says_why(
+    world: World,
+) -> None:
+    result = _result(red_flags=["night_pain"])
+    world.take_screen(world.patient, red_flags=["night_pain"])
+    with pytest.raises(ScreenBlocked) as refused:
+        clinical.check_allowed_for(
+            world.repo, world.patient, result, screen_at=NOW, self_tick=True, now=NOW
+        )
+    assert refused.value.reasons[-1][0] == "clinician_clears"
+    assert [m.linked for m in world.store.self_clearances(world.patient)] == [True]
+    assert [a.kind for a in world.open()] == [AlertKind.SCREEN, AlertKind.SELF_CLEARED]
+
+
+def test_the_gates_check_lets_a_cleared_screen_through_without_a_tick(world: World) -> None:
+    result = _result(red_flags=["night_pain"])
+    screen_id = world.take_screen(world.patient, red_flags=["night_pain"])
+    clinical.clear_screen(world.store, world.clinician, world.patient, screen_id, now=NOW)
+    assert (
+        clinical.check_allowed_for(
+            world.repo, world.patient, result, screen_at=NOW, self_tick=False, now=NOW
+        )
+        is True
+    )
+    inline = clinical.check_allowed_for  # answers given inline: no stored screen to clear
+    with pytest.raises(ScreenBlocked):
+        inline(world.repo, world.patient, result, screen_at=None, self_tick=True, now=NOW)
+    emergency = _result(red_flags=["chest_pain"])
+    with pytest.raises(ScreenBlocked) as refused:
+        inline(world.repo, world.patient, emergency, screen_at=None, self_tick=True, now=NOW)
+    assert "clinician_clears" not in [rid for rid, _ in refused.value.reasons]
+    assert (
+        clinical.check_allowed_for(
+            world.repo, world.patient, _result(), screen_at=NOW, self_tick=True, now=NOW
+        )
+        is False
+    )  # ok: nothing to lift
+
+
+def test_the_gates_check_lets_an_unlinked_persons_tick_through_and_records_it(
+    world: World,
+) -> None:
+    alone = world.accounts.create("erin@example.org", "x", role=Role.PERSON, at=NOW).id
+    world.take_screen(alone, red_flags=["night_pain"])
+    result = _result(red_flags=["night_pain"])
+    assert (
+        clinical.check_allowed_for(
+            world.repo, alone, result, screen_at=NOW, self_tick=True, now=NOW
+        )
+        is True
+    )
+    assert [m.linked for m in world.store.self_clearances(alone)] == [False]

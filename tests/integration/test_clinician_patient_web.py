@@ -446,3 +446,30 @@ def test_another_clinicians_patient_is_not_found_on_every_route(
     assert "alice" not in response.text and "myeloma" not in response.text
     after = carol.get(f"/api/v1/clinician/patients/{alices_ids['person_id']}/record").json()
     assert after == before
+
+
+GATE_WIRED = (
+    "until services.planning.screened_request calls services.clinical.check_allowed_for "
+    "instead of check_allowed(result, cleared=request.cleared) (the lead's file)"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=GATE_WIRED)
+def test_the_gate_takes_the_clinicians_clearance_and_not_the_patients_own_tick(
+    alice: TestClient, carol: TestClient
+) -> None:
+    alice_id = link(alice, carol)
+    assert take_screen(alice, DOCTOR) == "doctor"
+    ticked = alice.post("/api/v1/plan", json={"minutes": 10, "place": "home", "cleared": True})
+    assert ticked.status_code == 403, ticked.text
+    alerts = carol.get(f"/api/v1/clinician/patients/{alice_id}/alerts").json()
+    assert "self_cleared" in {a["kind"] for a in alerts}
+    screen_id = carol.get(f"/api/v1/clinician/patients/{alice_id}/record").json()["screens"][0]
+    cleared = carol.post(
+        f"/api/v1/clinician/patients/{alice_id}/clearances", json={"screen_id": screen_id["id"]}
+    )
+    assert cleared.status_code == 201
+    planned = alice.post("/api/v1/plan", json={"minutes": 10, "place": "home"})
+    assert planned.status_code == 200, planned.text
+    exercises = [b["exercise_id"] for b in planned.json()["blocks"]]
+    assert exercises and "crunch" not in exercises  # osteoporosis still limits the plan

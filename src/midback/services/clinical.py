@@ -34,7 +34,7 @@ from midback.domain.clinical import (
     self_assessed_lifted,
 )
 from midback.domain.records import CheckIn, ExerciseLog, ScreenRecord, SessionRecord
-from midback.domain.safety import Verdict
+from midback.domain.safety import ScreenResult, Verdict
 from midback.errors import MidbackError, NotFound
 from midback.storage.clinical import ClinicalStore as ClinicalStore
 
@@ -147,6 +147,43 @@ def record_self_clearance(
         return None
     linked = store.has_clinician(person_id)
     return store.record_self_clearance(person_id, screen.id, at=now, linked=linked)
+
+
+def check_allowed_for(
+    repo: Repository,
+    person_id: int,
+    result: ScreenResult,
+    *,
+    screen_at: datetime | None,
+    self_tick: bool,
+    now: datetime,
+) -> bool:
+    """The gate's check, with clearance: ScreenBlocked unless self-guided exercise is allowed.
+
+    Replaces ``check_allowed(result, cleared=request.cleared)``: an emergency always refuses;
+    urgent and doctor refuse unless a linked clinician's clearance of this stored screen is in
+    force, or the person ticked "cleared" and no clinician is linked. A tick on a blocking
+    stored screen is recorded (once per screen), lifting or not; where it lifted nothing the
+    refusal says why. Returns whether the verdict was lifted (the request's ``cleared``).
+    """
+    from midback.domain.clinical import SELF_CLEARED_LINKED
+    from midback.domain.safety import check_allowed
+    from midback.errors import ScreenBlocked
+
+    if not result.blocking:
+        return False
+    if self_tick:
+        record_self_clearance(repo, person_id, result.verdict, screen_at=screen_at, now=now)
+    made = decision(repo, person_id, result.verdict, screen_at=screen_at, self_tick=self_tick,
+                    now=now)  # fmt: skip
+    try:
+        check_allowed(result, cleared=made.lifted)
+    except ScreenBlocked as blocked:
+        if self_tick and result.verdict is not Verdict.EMERGENCY:
+            reasons = [*blocked.reasons, ("clinician_clears", SELF_CLEARED_LINKED)]
+            raise ScreenBlocked(blocked.verdict, reasons) from None
+        raise
+    return made.lifted
 
 
 # -- alerts ---------------------------------------------------------------------------------
