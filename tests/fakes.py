@@ -6,9 +6,10 @@ drift from the real thing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import copy
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from midback.caches import Caches
 from midback.domain.history import local_day
@@ -28,6 +29,8 @@ from midback.errors import ImportFileError, NotFound
 from midback.storage.repository import SessionWithLogs
 from midback.storage.tables import LOCAL_PERSON_ID
 
+T = TypeVar("T")
+
 
 class FakeRepository:
     """The ``Repository`` protocol in dictionaries. Starts with the local person (id 1)."""
@@ -46,6 +49,15 @@ class FakeRepository:
         """Every write of anyone's records: the revision (one for all people is enough)."""
         self.caches = Caches()
         self.zones: dict[int, str | None] = {}
+
+    def unit(self, work: Callable[[], T]) -> T:
+        """All of ``work`` or nothing: the state is put back when it raises."""
+        kept = {k: copy.deepcopy(v) for k, v in vars(self).items() if k != "caches"}
+        try:
+            return work()
+        except BaseException:
+            vars(self).update(kept)
+            raise
 
     def person_zone(self, person_id: int) -> str | None:
         return self.zones.get(person_id)

@@ -443,3 +443,28 @@ def test_the_default_settings_open_a_working_store(tmp_path: Path) -> None:
     repo.start_session(ME, plan=PLAN, program_id=None, started_at=T0)
     engine.dispose()
     assert (tmp_path / "home" / "midback.db").exists()
+
+
+def test_a_unit_stores_all_of_its_calls_or_none(repo: Repository) -> None:
+    session = repo.start_session(LOCAL_PERSON_ID, plan={"blocks": []}, program_id=None,
+                                 started_at=T0, pain_before=2)  # fmt: skip
+
+    def half_then_fail() -> None:
+        repo.finish_session(LOCAL_PERSON_ID, session.id, status=SessionStatus.COMPLETED,
+                            ended_at=T0 + timedelta(minutes=10), pain_after=1)  # fmt: skip
+        repo.add_checkin(LOCAL_PERSON_ID, T0.date(), 3, None, T0)
+        raise RuntimeError("the progression step failed")
+
+    with pytest.raises(RuntimeError):
+        repo.unit(half_then_fail)
+    assert repo.get_session(LOCAL_PERSON_ID, session.id).status is SessionStatus.RUNNING
+    assert repo.checkins(LOCAL_PERSON_ID) == []
+
+    def both() -> int:
+        repo.finish_session(LOCAL_PERSON_ID, session.id, status=SessionStatus.COMPLETED,
+                            ended_at=T0 + timedelta(minutes=10), pain_after=1)  # fmt: skip
+        return repo.add_checkin(LOCAL_PERSON_ID, T0.date(), 3, None, T0).morning_pain
+
+    assert repo.unit(both) == 3
+    assert repo.get_session(LOCAL_PERSON_ID, session.id).status is SessionStatus.COMPLETED
+    assert [c.morning_pain for c in repo.checkins(LOCAL_PERSON_ID)] == [3]

@@ -225,3 +225,23 @@ def test_a_sealed_plan_still_passes_todays_screen_and_pain(cat: Catalogue) -> No
     with pytest.raises(PlanError, match="ruled out by your safety screen"):
         shown_plan_for_session(repo, cat, ME, token, seal=seal, now=NOW + timedelta(minutes=6),
                                pain_before=2)  # fmt: skip
+
+
+def test_finishing_and_its_progression_are_one_transaction(
+    cat: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = FakeRepository()
+    made = plan(cat, REQUEST)
+    record = sessions.begin(repo, ME, made, pain_before=2, at=NOW)
+    sessions.log(repo, ME, record.id, position=0, status=LogStatus.COMPLETED, actual=None,
+                 pain=None, at=NOW, idempotency_key="s1-b0-a1")  # fmt: skip
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(repo, "set_progression", broken)
+    with pytest.raises(RuntimeError):
+        sessions.finish(repo, cat, ME, record.id, status=SessionStatus.COMPLETED, pain_after=1,
+                        effort=None, note=None, at=NOW + timedelta(minutes=12))  # fmt: skip
+    assert repo.get_session(ME, record.id).status is SessionStatus.RUNNING  # nothing half-done
+    assert repo.progression(ME) == {}

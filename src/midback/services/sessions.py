@@ -1,9 +1,9 @@
 """Session use cases shared by the terminal player and the browser: begin, log each finished
 exercise, finish (and keep the progression table), with one idempotency-key format.
 
-Each is one write; a retried call with the same key is stored once. Finishing stores each
-exercise's step on its ladder (the progression table that the export carries), whichever face
-played the session.
+Each is one transaction (``Repository.unit``); a retried call with the same key is stored
+once. Finishing stores each exercise's step on its ladder (the progression table that the
+export carries) in the same transaction, whichever face played the session.
 """
 
 from __future__ import annotations
@@ -46,15 +46,19 @@ def begin(
     the last one's process died) become ``interrupted`` first. A retry with the same key
     returns the first session."""
     idle_before = None if stale_after is None else at - stale_after
-    repo.mark_interrupted(person_id, idle_before=idle_before)
-    return repo.start_session(
-        person_id,
-        plan=plan.to_json(),
-        program_id=plan.program_id,
-        started_at=at,
-        pain_before=pain_before,
-        idempotency_key=idempotency_key,
-    )
+
+    def work() -> SessionRecord:
+        repo.mark_interrupted(person_id, idle_before=idle_before)
+        return repo.start_session(
+            person_id,
+            plan=plan.to_json(),
+            program_id=plan.program_id,
+            started_at=at,
+            pain_before=pain_before,
+            idempotency_key=idempotency_key,
+        )
+
+    return repo.unit(work)
 
 
 def status_as_of(record: SessionRecord, now: datetime) -> SessionStatus:
@@ -127,19 +131,21 @@ def finish(
     note: str | None,
     at: datetime,
 ) -> SessionRecord:
-    """End a session (completed or quit) with pain, effort and a note, then store each
-    exercise's step on its ladder."""
+    """End a session (completed or quit) with pain, effort and a note, and store each
+    exercise's step on its ladder: one transaction (both or neither)."""
     from midback.services.progress import refresh
 
-    repo.get_session(person_id, session_id)
-    record = repo.finish_session(
-        person_id,
-        session_id,
-        status=status,
-        ended_at=at,
-        pain_after=pain_after,
-        effort=effort,
-        note=note,
-    )
-    refresh(repo, cat, person_id, now=at)
-    return record
+    def work() -> SessionRecord:
+        record = repo.finish_session(
+            person_id,
+            session_id,
+            status=status,
+            ended_at=at,
+            pain_after=pain_after,
+            effort=effort,
+            note=note,
+        )
+        refresh(repo, cat, person_id, now=at)
+        return record
+
+    return repo.unit(work)

@@ -15,9 +15,9 @@ simply ends with its real status when ``finish_session`` is called.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from midback.caches import Caches
 from midback.domain.records import (
@@ -36,11 +36,18 @@ SessionWithLogs = tuple[SessionRecord, Sequence[ExerciseLog]]
 """A session and its exercise logs, as ``import_records`` takes them."""
 
 
+T = TypeVar("T")
+
+
 class Repository(Protocol):
     """Storage as the use cases see it. ``SqlRepository`` is the real one; tests have a fake."""
 
     caches: Caches
     """Read caches that live as long as this store (never module-level)."""
+
+    def unit(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (calls of this repository) as one transaction: all or nothing."""
+        ...
 
     def person_zone(self, person_id: int) -> str | None:
         """The person's IANA time zone, None when they set none (or do not exist)."""

@@ -4,10 +4,11 @@ are found by ``storage.import_checks``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +43,8 @@ from midback.storage.tables import (
     SessionRow,
 )
 
+T = TypeVar("T")
+
 
 class SqlRepository:
     """The repository on a SQLAlchemy engine (SQLite or PostgreSQL), migrated beforehand.
@@ -56,14 +59,36 @@ class SqlRepository:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._writer = writer_lock(engine)
         self.caches = Caches()
+        self._unit = threading.local()
 
     @contextmanager
     def _transaction(self, *, write: bool = False) -> Iterator[Session]:
         """One transaction; ``write``: it writes, so on SQLite it waits for this process's other
-        writers first (see ``writer_lock``)."""
+        writers first (see ``writer_lock``). Inside ``unit`` every call joins the unit's one."""
+        joined: Session | None = getattr(self._unit, "session", None)
+        if joined is not None:
+            yield joined
+            return
         writer = self._writer if write else nullcontext()
         with writer, self._sessions() as session, session.begin():
             yield session
+
+    def in_unit(self) -> bool:
+        """Whether this thread is inside ``unit`` (its calls are not retried one by one)."""
+        return getattr(self._unit, "session", None) is not None
+
+    @retrying(on_clash=True)  # a key another writer stored first: the rerun finds it
+    def unit(self, work: Callable[[], T]) -> T:
+        """Run ``work`` (calls of this repository) as one transaction: all of it is stored or
+        none; a transaction the database refused for a moment runs again as a whole."""
+        if self.in_unit():
+            return work()
+        with self._writer, self._sessions() as session, session.begin():
+            self._unit.session = session
+            try:
+                return work()
+            finally:
+                self._unit.session = None
 
     # people
 
