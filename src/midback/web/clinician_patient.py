@@ -388,7 +388,7 @@ def patient_page(
         adherence=adherence_bars(record), assignments=accounts.assignments(person_id),
         sessions=record.sessions[:SESSIONS_SHOWN], alerts=record.open_alerts,
         acknowledged=[a for a in record.alerts if a.acknowledged], now=now,
-        message=message, cat=cat, clinician_id=clinician, scope=scope,
+        message=message, cat=cat, clinician_id=clinician, scope=scope, is_clinician=True,
     )  # fmt: skip
 
 
