@@ -66,6 +66,7 @@ def outcomes(
                 morning_before=morning_before,
                 morning_after=morning_after,
                 day=day,
+                effort=log.effort,
             )
         )
     return found
