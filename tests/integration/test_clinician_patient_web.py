@@ -368,6 +368,40 @@ def test_a_summary_scope_from_the_link_on_hides_sessions_and_what_came_before(
     assert [a["kind"] for a in carol.get("/api/v1/clinician/alerts").json()] == ["screen"]
 
 
+def test_a_clinicians_programme_is_a_careplan_with_each_dose_and_note(
+    app: FastAPI, alice: TestClient, carol: TestClient
+) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+    from fhir.resources.R4B.careplan import CarePlan
+
+    from midback.domain.programme import ProgrammeDraft, ProgrammeItem
+    from midback.services.workspace import start_programme
+
+    alice_id = link(alice, carol)
+    take_screen(alice, OK_SCREEN)
+    carol_id = carol.get("/api/v1/me").json()["id"]
+    item = ProgrammeItem(exercise_id="cat-cow", reps=10, note="Slowly, only as far as is easy")
+    draft = ProgrammeDraft(title="Back on track", days_per_week=3, items=[item])
+    start_programme(
+        app.state.repo,
+        app.state.accounts,
+        app.state.catalogue,
+        carol_id,
+        alice_id,
+        draft,
+        now=datetime.now(UTC),
+    )
+    response = carol.get(f"/api/v1/clinician/patients/{alice_id}/export.fhir.json")
+    bundle = Bundle.model_validate_json(response.content)
+    plans = [e.resource for e in bundle.entry or [] if isinstance(e.resource, CarePlan)]
+    assert [(p.title, p.status, p.description) for p in plans] == [
+        ("Back on track", "active", "3 days a week")
+    ]
+    detail = plans[0].activity[0].detail
+    assert detail.code.text == app.state.catalogue.exercises["cat-cow"].name
+    assert detail.description == "1 set(s), 10 reps. Slowly, only as far as is easy"
+
+
 # -- isolation -------------------------------------------------------------------------------
 
 CALLS: list[tuple[str, str, dict[str, Any] | None]] = [

@@ -4,8 +4,9 @@ they are).
 
 What goes in: the ``Patient``; one ``Observation`` per 0-10 pain report (morning check-ins,
 before and after each session, during an exercise), coded with LOINC 72514-3 "Pain severity -
-0-10 verbal numeric rating [Score] - Reported" and an integer value; the current course and the
-assigned programs, each as a ``CarePlan`` whose activities are its exercises. Clinical notes are
+0-10 verbal numeric rating [Score] - Reported" and an integer value; the current course, the
+assigned programs and the clinicians' programmes (active or ended, each exercise with its dose
+and note), each as a ``CarePlan`` whose activities are its exercises. Clinical notes are
 the clinician's and stay out; so do the screens' answers.
 
 Ids are stable: the same record gives the same Bundle (``urn:uuid`` names derived from the
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 if TYPE_CHECKING:
     from midback.domain.catalogue import Catalogue
+    from midback.domain.programme import Programme, ProgrammeItem
     from midback.services.clinical import PatientRecord
 
 LOINC: Final = "http://loinc.org"
@@ -50,6 +52,7 @@ def record_bundle(
     name: str | None,
     email: str | None,
     assignments: Sequence[AssignedProgram] = (),
+    programmes: Sequence[Programme] = (),
 ) -> dict[str, Any]:
     """The record as a FHIR R4B ``Bundle`` (JSON), validated by ``fhir.resources``: a
     ``pydantic.ValidationError`` here would be a bug in this module, never bad input."""
@@ -91,6 +94,9 @@ def record_bundle(
         if assigned.note:
             plan["note"] = [{"text": assigned.note}]
         entries.append({"fullUrl": _urn(person, f"assignment-{number}"), "resource": plan})
+    for programme in programmes:
+        entries.append({"fullUrl": _urn(person, f"programme-{programme.id}"),
+                        "resource": _programme(cat, patient_url, programme)})  # fmt: skip
     bundle = Bundle.model_validate({
         "resourceType": "Bundle",
         "type": "collection",
@@ -165,6 +171,40 @@ def _pain_reports(record: PatientRecord, cat: Catalogue) -> list[tuple[str, date
 def _name(cat: Catalogue, exercise_id: str) -> str:
     exercise = cat.exercises.get(exercise_id)
     return exercise.name if exercise is not None else exercise_id
+
+
+def _programme(cat: Catalogue, patient_url: str, programme: Programme) -> dict[str, Any]:
+    """A clinician's programme as a CarePlan: each exercise with its dose and note."""
+    period = {"start": _instant(programme.started_at)}
+    if programme.ended_at is not None:
+        period["end"] = _instant(programme.ended_at)
+    return {
+        "resourceType": "CarePlan",
+        "status": "active" if programme.active else "completed",
+        "intent": "plan",
+        "title": programme.title,
+        "description": f"{programme.days_per_week} days a week",
+        "subject": {"reference": patient_url},
+        "period": period,
+        "activity": [
+            {"detail": {"status": "in-progress" if programme.active else "completed",
+                        "code": {"text": _name(cat, item.exercise_id)},
+                        "description": _dose(item)}}
+            for item in programme.items
+        ],
+    }  # fmt: skip
+
+
+def _dose(item: ProgrammeItem) -> str:
+    parts = [f"{item.sets} set(s)"]
+    if item.reps is not None:
+        parts.append(f"{item.reps} reps")
+    if item.hold_s is not None:
+        parts.append(f"hold {item.hold_s} s")
+    if item.breaths is not None:
+        parts.append(f"{item.breaths} breaths")
+    text = ", ".join(parts)
+    return f"{text}. {item.note}" if item.note else text
 
 
 def _activity(cat: Catalogue, exercise_id: str) -> dict[str, Any]:

@@ -175,6 +175,7 @@ def export_fhir(
 ) -> Response:  # fmt: skip
     """The record as a FHIR R4B Bundle: Patient, pain Observations (LOINC 72514-3), CarePlans."""
     from midback.services.fhir import record_bundle
+    from midback.services.workspace import programmes_of
 
     record = clinical.patient_record(
         repo,
@@ -186,8 +187,10 @@ def export_fhir(
         scope=_scope(accounts, clinician, person_id),
     )
     who = _who(accounts, clinician, person_id)
+    programmes = programmes_of(repo, accounts, clinician, person_id)
     bundle = record_bundle(record, cat, name=who.name, email=who.email,
-                           assignments=accounts.assignments(person_id))  # fmt: skip
+                           assignments=accounts.assignments(person_id),
+                           programmes=programmes)  # fmt: skip
     return JSONResponse(bundle, media_type="application/fhir+json",
                         headers=_attachment(f"patient-{person_id}.fhir.json"))  # fmt: skip
 
