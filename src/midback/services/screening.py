@@ -57,6 +57,13 @@ def session_request(request: PlanRequest, *, pain_before: int | None) -> PlanReq
     return request
 
 
+def is_gentle(pain_before: int | None) -> bool:
+    """Whether a pain before the session of 6 or 7 calls for a gentle session."""
+    from midback.domain.safety import GENTLE_PAIN_FROM, SEVERE_PAIN_FROM
+
+    return pain_before is not None and GENTLE_PAIN_FROM <= pain_before < SEVERE_PAIN_FROM
+
+
 def pain_note(pain_before: int | None) -> str | None:
     """What to tell the person when their pain before a session made it gentle, else None."""
     from midback.domain.safety import GENTLE_NOTE, GENTLE_PAIN_FROM, SEVERE_PAIN_FROM

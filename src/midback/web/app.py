@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from midback.domain.loader import catalogue
+from midback.services.planning import PlanSeal
 from midback.services.store import Repository, open_accounts, open_store
 from midback.settings import Settings
 from midback.web import errors
@@ -67,6 +68,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.clock = clock or _utc_now
+    app.state.plan_seal = PlanSeal(settings.secret_key)
     app.state.repo = repo if repo is not None else open_store(settings.database_url)
     # Beside the store; a fake repository in tests has them on the settings' database.
     accounts = open_accounts(app.state.repo, settings.database_url)

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from midback.domain.accounts import Role
 from midback.domain.catalogue import Catalogue
 from midback.services import LOCAL_PERSON
+from midback.services.planning import PlanSeal
 from midback.services.store import Accounts as SqlAccounts
 from midback.services.store import Repository
 from midback.settings import Settings
@@ -64,7 +65,12 @@ async def _auth(request: Request) -> Auth:
     return auth
 
 
-async def _now(request: Request) -> datetime:
+async def _seal(request: Request) -> PlanSeal:
+    seal: PlanSeal = request.app.state.plan_seal
+    return seal
+
+
+def _now(request: Request) -> datetime:
     """The app's clock (``create_app(clock=...)``; the wall clock in UTC by default)."""
     now: datetime = request.app.state.clock()
     return now
@@ -74,6 +80,7 @@ Repo = Annotated[Repository, Depends(_repo)]
 Cat = Annotated[Catalogue, Depends(_catalogue)]
 PersonId = Annotated[int, Depends(_person)]
 Now = Annotated[datetime, Depends(_now)]
+Seal = Annotated[PlanSeal, Depends(_seal)]
 ClinicianId = Annotated[int, Depends(_clinician)]
 Accounts = Annotated[SqlAccounts, Depends(_accounts)]
 AuthDep = Annotated[Auth, Depends(_auth)]

@@ -20,6 +20,7 @@ from midback.errors import (
     ScreenBlocked,
     UnknownIdError,
 )
+from midback.services.planning import StalePlan
 from midback.services.store import UNAVAILABLE_ERRORS, is_unavailable
 from midback.web.security import SECURITY_HEADERS
 
@@ -48,6 +49,8 @@ def error_body(error: MidbackError) -> tuple[int, dict[str, object]]:
     if isinstance(error, ScreenBlocked):
         reasons = [{"id": rid, "message": message} for rid, message in error.reasons]
         return 403, {"error": "screen", "verdict": error.verdict, "reasons": reasons}
+    if isinstance(error, StalePlan):
+        return 409, {"error": "stale_plan", "detail": str(error)}
     if isinstance(error, NothingFits):
         return 409, {"error": "nothing_fits", "detail": str(error)}
     if isinstance(error, UnknownIdError | NotFound):

@@ -14,7 +14,7 @@ from midback.domain.week import WeekPlan
 from midback.errors import PlanError, ScreenBlocked, ScreenRequired, UnknownIdError
 from midback.services.planning import make_plan_for, make_week_for
 from midback.services.screening import latest_screen
-from midback.web.deps import Cat, Now, PersonId, Repo
+from midback.web.deps import Cat, Now, PersonId, Repo, Seal
 from midback.web.forms import ics_query, needed, plan_form, plan_query, validated
 from midback.web.last_choices import DEFAULT, recall, remember
 from midback.web.render import link, render, screen_first
@@ -24,7 +24,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/plan", response_class=HTMLResponse)
-def plan_page(request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now) -> Response:
+def plan_page(
+    request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now, seal: Seal
+) -> Response:
     """The planner form and, when minutes and place (or a program) are given, the plan; the
     safety screen first when none is stored or it is over 30 days old."""
     form = plan_form(request.query_params, focus=Focus.RELIEF)
@@ -60,7 +62,8 @@ def plan_page(request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now
     query = plan_query(body)
     shuffle = plan_query(body.model_copy(update={"seed": body.seed + 1}))
     response = render(request, "plan.html", errors={}, plan=plan,
-                      player_url=link("/player", query), shuffle_url=link("/plan", shuffle),
+                      player_url=link("/player", query), plan_token=seal.seal(plan, person),
+                      shuffle_url=link("/plan", shuffle),
                       **context)  # fmt: skip
     remember(request, response, person, body)
     return response

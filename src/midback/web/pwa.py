@@ -53,13 +53,16 @@ def player(
     speed: str | None = None,
     cleared: str | None = None,
     course: str | None = None,
+    plan: str | None = None,
 ) -> Response:
     """The guided session in the browser: the safety screen's verdict first, then the pain
     right now, then the player, then how it went.
 
     With no screen stored (or one over 30 days old) the safety screen comes first and leads
     back here; a verdict that refuses plans shows on the plan page, before any pain question.
-    The query is handed to the page's script as it is; the API checks it when the session
+    ``plan`` is the seal of the plan a page showed: the session plays that plan as it was
+    shown (the other options remain for a gentle session). The query is handed to the page's
+    script as it is; the API checks it when the session
     starts, so a bad value shows as that API's message rather than as a bare error page. The
     page's ``data.query`` lets the script tell when it was served offline, by the service
     worker, for another address than the one asked for.
@@ -89,6 +92,8 @@ def player(
         seed=seed,
         cleared=cleared,
     )
+    if plan:  # the plan the page showed, sealed: played as shown (the query stays for gentle)
+        start["plan_token"] = plan
     programme = cat.programs.get(program) if program else None
     program_name = programme.name if programme else None
     data = {

@@ -224,6 +224,11 @@ class StartBody(PlanBody):
         default=None, min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$"
     )
     """A retry of the same start (the answer was lost) returns the session it made."""
+    plan_token: str | None = Field(
+        default=None, min_length=10, max_length=20_000, pattern=r"^[A-Za-z0-9_.\-]+$"
+    )
+    """The plan a page showed (its seal, from the page's Start link): that plan is played as
+    shown, after today's screen and pain; a pain of 6 or 7 plays a gentle plan instead."""
 
 
 class LogBody(_Body):

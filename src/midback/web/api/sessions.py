@@ -10,9 +10,11 @@ from midback.domain.plans import Plan
 from midback.domain.records import Effort, ExerciseLog, SessionRecord, SessionStatus
 from midback.domain.timeline import compile_plan
 from midback.errors import PlanError
-from midback.services import make_plan_for, pain_note, sessions
+from midback.services import sessions
 from midback.services.courses import course_session
-from midback.web.deps import Cat, Now, PersonId, Repo
+from midback.services.planning import make_plan_for, shown_plan_for_session
+from midback.services.screening import is_gentle, pain_note
+from midback.web.deps import Cat, Now, PersonId, Repo, Seal
 from midback.web.schemas import FinishBody, LogBody, StartBody
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
@@ -27,18 +29,25 @@ class EffortLogBody(LogBody):
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def start_session(
-    body: StartBody, repo: Repo, cat: Cat, person: PersonId, now: Now
+    body: StartBody, repo: Repo, cat: Cat, person: PersonId, now: Now, seal: Seal
 ) -> dict[str, Any]:
     """Plan (screened, 403 when blocked), store a running session, and return its timeline.
 
-    With ``course`` it plays today's session of the person's course. The pain before the
+    With ``plan_token`` it plays the plan a page showed, as it was shown (409 ``stale_plan``
+    when the token is changed, another person's or over 12 hours old); with ``course``, today's
+    session of the person's course. The pain before the
     session shapes it: 6 or 7 makes it gentle (``gentle_note`` says so and
     why; null otherwise), 8 or more is refused with 403 ``{"error": "screen", "verdict":
     "pain_today"}``.
     """
     from midback.domain.answers import parse_answers
 
-    if body.course:
+    if body.plan_token is not None and not is_gentle(body.pain_before):
+        plan = shown_plan_for_session(
+            repo, cat, person, body.plan_token, seal=seal, now=now,
+            pain_before=body.pain_before, cleared=body.cleared,
+        )  # fmt: skip
+    elif body.course:
         plan = course_session(repo, cat, person, now=now, pain_before=body.pain_before,
                               cleared=body.cleared)  # fmt: skip
     else:

@@ -20,6 +20,18 @@
     });
     img.src = slot.getAttribute("data-figure");
   });
+  // A Start link carries the seal of the plan the page showed (data-plan-token): it is kept
+  // for the player of that address (sessionStorage, this tab), which starts exactly that plan.
+  document.querySelectorAll("a[data-plan-token]").forEach(function (link) {
+    link.addEventListener("click", function () {
+      try {
+        var query = new URL(link.href, window.location.href).search.replace(/^\?/, "");
+        window.sessionStorage.setItem("midback.plan." + query, link.getAttribute("data-plan-token"));
+      } catch (_error) {
+        // No storage (private mode): the player plans the same options again.
+      }
+    });
+  });
   // The outbox (static/outbox.js): finished exercises and sessions not yet saved by the
   // server. Every page sends it, on load and when the network comes back, not only the player
   // (which runs its own); a page marked data-outbox-refresh (history) reloads once something

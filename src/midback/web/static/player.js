@@ -309,6 +309,14 @@ function main() {
     setStage("starting");
     const body = { ...data.start };
     if (pain !== null) body.pain_before = pain;
+    const sealKey = `midback.plan.${data.query || ""}`;
+    let sealed = null;
+    try {
+      sealed = window.sessionStorage.getItem(sealKey);
+    } catch (_error) {
+      sealed = null;
+    }
+    if (sealed && !body.plan_token) body.plan_token = sealed; // the plan the page showed
     let response;
     let payload = null;
     try {
@@ -332,13 +340,30 @@ function main() {
       }
       return;
     }
+    if (sealed && response.status !== 409) {
+      try {
+        window.sessionStorage.removeItem(sealKey); // used: a later start plans afresh
+      } catch (_error) {
+        // nothing kept
+      }
+    }
+    if (response.status === 409 && payload && payload.error === "stale_plan" && sealed) {
+      try {
+        window.sessionStorage.removeItem(sealKey);
+      } catch (_error) {
+        // nothing kept
+      }
+      announce("The plan you were shown has expired: planning it again.");
+      startSession(pain);
+      return;
+    }
     if (response.status === 201 && payload && payload.timeline && payload.gentle_note) {
       showGentle(payload);
     } else if (response.status === 201 && payload && payload.timeline) {
       begin(payload);
     } else if (response.status === 403 && payload && payload.error === "screen") {
       showBlocked(payload);
-    } else if (response.status === 422 && payload) {
+    } else if ((response.status === 422 || response.status === 409) && payload) {
       showError("These options do not make a plan", describeDetail(payload.detail), false);
     } else {
       showError("The server could not start the session",
