@@ -366,7 +366,11 @@ def test_history_draws_the_chart_with_the_improvement_line_after_two_weeks(
     assert "Weekly average pain, 0 to 10" in page.text("title")
     assert page.has("table", class_="weeks-table")
     assert any("Meaningful improvement" in p for p in page.text("p"))
-    assert "completed" in page.text("td")
+    status = next(t for t in page.text("td") if t.startswith("completed"))
+    assert "of 3 exercises" in status, status  # what the session held, beside its status
+    assert "Three for relief" in page.text("td") or any(
+        "for relief" in t.lower() for t in page.text("td")
+    )  # the program's name, not its id
 
 
 def test_history_with_one_week_has_no_improvement_line(client: TestClient) -> None:

@@ -21,17 +21,19 @@ def history_page(
     """Weekly pain (chart and table), the improvement, adherence, streak and recent sessions."""
     from midback.services.courses import core_doses
 
-    result = person_history(repo, person, today=now.astimezone().date())
+    from midback.services.session_marks import what_was_done
     from midback.services.sessions import recent
 
+    result = person_history(repo, person, now=now)
     sessions = recent(repo, person, now=now, limit=RECENT_SESSIONS_SHOWN)
+    marks = what_was_done(repo, person, sessions)
     doses = [
         (cat.exercises[e].name, points, sparkline([p.work_s for p in points]))
         for e, points in core_doses(repo, cat, person).items()
         if e in cat.exercises
     ]
     return render(request, "history.html", history=result, chart=pain_chart(result),
-                  sessions=sessions, doses=doses,
+                  sessions=sessions, doses=doses, marks=marks,
                   program_names={p.id: p.name for p in cat.programs.values()})  # fmt: skip
 
 
