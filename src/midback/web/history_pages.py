@@ -20,7 +20,6 @@ def history_page(
 ) -> HTMLResponse:
     """Weekly pain (chart and table), the improvement, adherence, streak and recent sessions."""
     from midback.services.courses import core_doses
-
     from midback.services.session_marks import what_was_done
     from midback.services.sessions import recent
 
