@@ -126,10 +126,12 @@ function main() {
 
   function renderVoice() {
     const button = $("btn-voice");
-    button.setAttribute("aria-pressed", String(voice.on && voice.supported));
+    const speaks = voice.supported && voice.available;
+    // Pressed only when it will really speak: with no voice installed it never looks on.
+    button.setAttribute("aria-pressed", String(voice.on && speaks));
     button.disabled = !voice.supported;
     // The name stays "Voice" (aria-pressed tells on or off); the word after it is for the eye.
-    $("btn-voice-state").textContent = voice.supported ? (voice.on ? "on" : "off") : "none";
+    $("btn-voice-state").textContent = speaks ? (voice.on ? "on" : "off") : "none";
     const note = $("voice-note");
     if (!voice.supported) {
       note.textContent = "This browser cannot speak; follow the screen and the beeps.";
@@ -639,7 +641,8 @@ function main() {
     const cue = timeline.cues[engine.currentCue()];
     const remaining = engine.remainingInCue();
     const seconds = Math.ceil(remaining - 1e-6);
-    const countText = String(Math.max(0, seconds));
+    // A long step (a walk) counts down in minutes and seconds, not "598".
+    const countText = seconds >= 60 ? clockText(seconds) : String(Math.max(0, seconds));
     const counter = $("run-count");
     if (counter.textContent !== countText) counter.textContent = countText;
     counter.classList.toggle("long", countText.length > 2);
