@@ -28,6 +28,7 @@ const PUBLIC = [
 const SHELL = [
   ...(MODE === "server" ? [] : ["/"]),
   "/player",
+  "/breaks",
   "/static/app.css",
   "/static/app.js",
   "/static/player.css",
@@ -36,6 +37,7 @@ const SHELL = [
   "/static/player-session.js",
   "/static/outbox.js",
   "/static/figure.js",
+  "/static/breaks.js",
   "/static/icon.svg",
   "/manifest.webmanifest",
   "/api/v1/exercises",
