@@ -48,9 +48,9 @@ def create_app(
         figures,
         history_pages,
         home_pages,
-        pages,
         plan_pages,
         pwa,
+        render,
         screen_pages,
     )
     from midback.web.markdown import render_markdown
@@ -103,7 +103,7 @@ def create_app(
 
     app.include_router(clinician_patient)
     app.include_router(figures.router)
-    pages.install_error_pages(app)
+    render.install_error_pages(app)
     app.include_router(pwa.router)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 

@@ -15,7 +15,8 @@ from midback.domain.vocab import Focus, Place
 from midback.errors import NotFound, PlanError, ScreenBlocked, ScreenRequired, UnknownIdError
 from midback.services import courses as course_cases
 from midback.web.deps import Accounts, Cat, ClinicianId, Now, PersonId, Repo
-from midback.web.pages import link, plan_form, render, screen_first
+from midback.web.forms import plan_form
+from midback.web.render import link, render, screen_first
 from midback.web.schemas import CourseBody
 from midback.web.security import check_csrf
 from midback.words import truthy

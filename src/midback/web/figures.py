@@ -25,7 +25,8 @@ from midback.handout import STYLESHEET, HandoutPage, plan_page, program_page
 from midback.handout import template_context as handout_context
 from midback.services import make_plan_for
 from midback.web.deps import Cat, Now, PersonId, Repo
-from midback.web.pages import link, not_found, plan_form, render, validated
+from midback.web.forms import plan_form, validated
+from midback.web.render import link, not_found, render
 from midback.web.schemas import EARLIEST_DAY, LATEST_DAY, PlanBody
 
 router = APIRouter(include_in_schema=False)

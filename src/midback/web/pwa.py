@@ -18,7 +18,7 @@ from midback.domain.safety import Verdict
 from midback.errors import ScreenRequired
 from midback.services import current_screen
 from midback.web.deps import Cat, Now, PersonId, Repo
-from midback.web.pages import render, screen_first
+from midback.web.render import render, screen_first
 
 router = APIRouter(include_in_schema=False)
 
