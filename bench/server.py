@@ -26,7 +26,7 @@ import httpx
 from bench.answers import ANSWERS
 from bench.dataset import Counts, Shape, fill
 from midback.domain.loader import catalogue
-from midback.services import open_store
+from midback.services.store import open_store
 
 START_TIMEOUT_S = 60.0
 

@@ -34,7 +34,9 @@ from midback.domain.plans import Plan, PlanRequest
 from midback.domain.player import BlockEnded, CueStarted, Event, Player
 from midback.domain.timeline import compile_plan
 from midback.domain.vocab import Focus, Place
-from midback.services import LOCAL_PERSON, LiveSession, open_store
+from midback.services import LOCAL_PERSON
+from midback.services.live import LiveSession
+from midback.services.store import open_store
 
 P99_LIMIT_MS = 10.0
 MAX_LIMIT_MS = 20.0

@@ -23,7 +23,7 @@ from midback.figures.motion import keyframes
 from midback.figures.render import render_figure
 from midback.handout import STYLESHEET, HandoutPage, plan_page, program_page
 from midback.handout import template_context as handout_context
-from midback.services import make_plan_for
+from midback.services.planning import make_plan_for
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.forms import plan_form, validated
 from midback.web.render import link, not_found, render

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from midback.domain.safety import Verdict
 from midback.errors import ScreenRequired
-from midback.services import current_screen
+from midback.services.screening import current_screen
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.render import render, screen_first
 
