@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.e2e.browser import QUIET_PLUGIN, player, screenshot, wait_sent, wait_stage, wait_until
 from tests.e2e.live import LiveServer
@@ -17,7 +17,7 @@ from tests.e2e.test_pages_a11y import AXE, FAILING_IMPACTS, _axe_violations, _de
 
 pytestmark = [pytest.mark.e2e, QUIET_PLUGIN]
 
-PHONE_390 = {"width": 390, "height": 844}
+PHONE_390: ViewportSize = {"width": 390, "height": 844}
 MONDAY_10 = datetime(2030, 1, 7, 10, 0, tzinfo=UTC)
 
 

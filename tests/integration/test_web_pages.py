@@ -111,7 +111,8 @@ def token(client: TestClient, path: str) -> str:
 
 
 def post_form(client: TestClient, path: str, data: dict[str, Any]) -> httpx.Response:
-    return client.post(path, data={"csrf_token": token(client, path), **data})
+    response: httpx.Response = client.post(path, data={"csrf_token": token(client, path), **data})
+    return response
 
 
 PAGES = {

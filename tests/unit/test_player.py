@@ -23,10 +23,10 @@ from midback.domain.player import (
     BlockEnded,
     CueStarted,
     Event,
-    LogStatus,
     Player,
     SessionEnded,
 )
+from midback.domain.records import LogStatus
 from midback.domain.timeline import WORK_KINDS, CueKind, Timeline, compile_plan
 
 ORIGIN = 1_000.0
