@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from midback.domain.prescription import Prescription
 from midback.domain.records import (
     CheckIn,
@@ -34,7 +36,7 @@ def session_values(record: SessionRecord) -> dict[str, Any]:
     return values
 
 
-def session_record(row: SessionRow, *, plan: bool = True) -> SessionRecord:
+def session_record(row: SessionRow | sa.Row[Any], *, plan: bool = True) -> SessionRecord:
     # Every row was validated on its way in (``start_session``, ``finish_session``, imports) and
     # the table's constraints hold it: read back without validating the plan's JSON again,
     # which was most of the time of a history page.
@@ -97,7 +99,7 @@ def checkin_record(row: CheckInRow) -> CheckIn:
     )
 
 
-def course_record(row: CourseRow) -> CourseRecord:
+def course_record(row: CourseRow | sa.Row[Any]) -> CourseRecord:
     return CourseRecord(
         id=row.id,
         person_id=row.person_id,
@@ -108,7 +110,7 @@ def course_record(row: CourseRow) -> CourseRecord:
     )
 
 
-def screen_record(row: ScreenRow) -> ScreenRecord:
+def screen_record(row: ScreenRow | sa.Row[Any]) -> ScreenRecord:
     return ScreenRecord(
         id=row.id,
         person_id=row.person_id,

@@ -73,6 +73,17 @@ class SqlRepository:
         with writer, self._sessions() as session, session.begin():
             yield session
 
+    def _read(self, query: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
+        """The rows of a read-only ``query`` on a plain connection (inside ``unit``, on the
+        unit's transaction): no ORM objects built and dropped, so a record comes from the row's
+        columns directly. A history page's reads (its recent sessions, the active course) took
+        about half the CPU time this way, measured in-process."""
+        joined: Session | None = getattr(self._unit, "session", None)
+        if joined is not None:
+            return joined.execute(query).all()
+        with self.engine.connect() as connection:
+            return connection.execute(query).all()
+
     def in_unit(self) -> bool:
         """Whether this thread is inside ``unit`` (its calls are not retried one by one)."""
         return getattr(self._unit, "session", None) is not None
@@ -217,8 +228,14 @@ class SqlRepository:
 
     @retrying()
     def get_session(self, person_id: int, session_id: int) -> SessionRecord:
-        with self._transaction() as db:
-            return rows.session_record(_session_row(db, person_id, session_id))
+        if not id_fits(self.engine.dialect, session_id):
+            raise NotFound("session", session_id)
+        table = SessionRow.__table__
+        query = sa.select(table).where(table.c.id == session_id, table.c.person_id == person_id)
+        found = self._read(query)
+        if not found:
+            raise NotFound("session", session_id)
+        return rows.session_record(found[0])
 
     @retrying()
     def list_sessions(
@@ -229,14 +246,14 @@ class SqlRepository:
         limit: int | None = None,
         plans: bool = True,
     ) -> list[SessionRecord]:
-        query = sa.select(SessionRow).where(SessionRow.person_id == person_id)
+        table = SessionRow.__table__
+        # Parsing each plan's JSON is most of the cost of a long history: left out unless asked.
+        columns = [c for c in table.c if plans or c.name != "plan"]
+        query = sa.select(*columns).where(table.c.person_id == person_id)
         if since is not None:
-            query = query.where(SessionRow.started_at >= since)
-        if not plans:  # parsing each plan's JSON is most of the cost of a long history
-            query = query.options(defer(SessionRow.plan, raiseload=True))
-        query = query.order_by(SessionRow.started_at.desc(), SessionRow.id.desc()).limit(limit)
-        with self._transaction() as db:
-            return [rows.session_record(row, plan=plans) for row in db.scalars(query)]
+            query = query.where(table.c.started_at >= since)
+        query = query.order_by(table.c.started_at.desc(), table.c.id.desc()).limit(limit)
+        return [rows.session_record(row, plan=plans) for row in self._read(query)]
 
     @retrying()
     def session_logs(self, person_id: int, session_id: int) -> list[ExerciseLog]:
@@ -391,15 +408,15 @@ class SqlRepository:
 
     @retrying()
     def latest_screen(self, person_id: int) -> ScreenRecord | None:
+        table = ScreenRow.__table__
         query = (
-            sa.select(ScreenRow)
-            .where(ScreenRow.person_id == person_id)
-            .order_by(ScreenRow.at.desc(), ScreenRow.id.desc())
+            sa.select(table)
+            .where(table.c.person_id == person_id)
+            .order_by(table.c.at.desc(), table.c.id.desc())
             .limit(1)
         )
-        with self._transaction() as db:
-            row = db.scalars(query).first()
-            return None if row is None else rows.screen_record(row)
+        found = self._read(query)
+        return rows.screen_record(found[0]) if found else None
 
     # courses
 
@@ -439,15 +456,15 @@ class SqlRepository:
 
     @retrying()
     def active_course(self, person_id: int) -> CourseRecord | None:
+        table = CourseRow.__table__
         query = (
-            sa.select(CourseRow)
-            .where(CourseRow.person_id == person_id, CourseRow.active)
-            .order_by(CourseRow.id.desc())
+            sa.select(table)
+            .where(table.c.person_id == person_id, table.c.active)
+            .order_by(table.c.id.desc())
             .limit(1)
         )
-        with self._transaction() as db:
-            row = db.scalars(query).first()
-            return None if row is None else rows.course_record(row)
+        found = self._read(query)
+        return rows.course_record(found[0]) if found else None
 
     @retrying()
     def courses(self, person_id: int) -> list[CourseRecord]:
