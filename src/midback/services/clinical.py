@@ -258,11 +258,17 @@ def _alerts(
 
 
 def acknowledge(
-    store: ClinicalStore, clinician_id: int, person_id: int, key: str, *, now: datetime
+    store: ClinicalStore,
+    clinician_id: int,
+    person_id: int,
+    key: str,
+    *,
+    now: datetime,
+    scope: Scope | None = None,
 ) -> Ack:
     """Acknowledge one of the patient's alerts (who, when); acknowledging again keeps the
-    first. NotFound: the patient is not linked, or no such alert stands now."""
-    current = patient_alerts(store, clinician_id, person_id, now=now)
+    first. NotFound: the patient is not linked, or no such alert stands now within ``scope``."""
+    current = patient_alerts(store, clinician_id, person_id, now=now, scope=scope)
     if key not in {a.key for a in current}:
         raise NotFound("alert", key)
     return store.acknowledge(person_id, clinician_id, key, at=now)

@@ -408,11 +408,12 @@ def _refused(request: Request, error: MidbackError) -> HTMLResponse:
 
 @router.post(f"{PAGE}/alerts/ack", include_in_schema=False)
 def ack_form(
-    person_id: int, _: Csrf, clinician: ClinicianId, store: Store, now: Now,
+    person_id: int, _: Csrf, clinician: ClinicianId, accounts: Accounts, store: Store, now: Now,
     key: Annotated[str, Form(min_length=1, max_length=120)],
 ) -> Response:  # fmt: skip
     """Acknowledge an alert from the page, then back to it."""
-    clinical.acknowledge(store, clinician, person_id, key, now=now)
+    scope = _scope(accounts, clinician, person_id)
+    clinical.acknowledge(store, clinician, person_id, key, now=now, scope=scope)
     return _back(person_id, "Alert acknowledged.")
 
 
