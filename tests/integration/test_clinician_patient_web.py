@@ -402,6 +402,38 @@ def test_a_clinicians_programme_is_a_careplan_with_each_dose_and_note(
     assert detail.description == "1 set(s), 10 reps. Slowly, only as far as is easy"
 
 
+def test_deleting_the_patients_account_leaves_no_clinical_row_of_theirs(
+    app: FastAPI, alice: TestClient, carol: TestClient
+) -> None:
+    import sqlalchemy as sa
+
+    alice_id = link(alice, carol)
+    take_screen(alice, DOCTOR)
+    screen_id = carol.get(f"/api/v1/clinician/patients/{alice_id}/record").json()["screens"][0]
+    carol.post(
+        f"/api/v1/clinician/patients/{alice_id}/clearances", json={"screen_id": screen_id["id"]}
+    )
+    carol.post(f"/api/v1/clinician/patients/{alice_id}/notes", json={"text": NOTE})
+    hurt_and_quit(alice)
+    key = carol.get(f"/api/v1/clinician/patients/{alice_id}/alerts").json()[0]["key"]
+    carol.post(f"/api/v1/clinician/patients/{alice_id}/alerts/ack", json={"key": key})
+    tables = ("clearances", "self_clearances", "alert_acks", "clinical_notes")
+    engine = app.state.repo.engine
+
+    def counts() -> list[int]:
+        with engine.connect() as db:
+            return [
+                db.execute(
+                    sa.text(f"SELECT COUNT(*) FROM {t} WHERE person_id = :id"), {"id": alice_id}
+                ).scalar_one()
+                for t in tables
+            ]
+
+    assert counts()[0] == 1 and counts()[2] >= 1 and counts()[3] == 1
+    assert alice.request("DELETE", "/api/v1/me", json={"confirm": "delete"}).status_code == 204
+    assert counts() == [0, 0, 0, 0]
+
+
 # -- isolation -------------------------------------------------------------------------------
 
 CALLS: list[tuple[str, str, dict[str, Any] | None]] = [
