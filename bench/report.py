@@ -25,11 +25,13 @@ INTRO = """\
 
 midback claims to be fast and exact; these figures measure it, each beside a baseline measured
 in the same run (this machine is shared and noisy, so ratios and medians count, single times do
-not). Run them with `uv run python -m bench` (all, about 11 minutes here before the `cli-path`
-and web miss-path rows were added), `--only NAME` (repeatable or comma-separated) or `--quick`
-(every size and duration shrunk: CI runs it only to see that they still run). A full-size run
-rewrites the tables of what it ran, here or in `--output FILE`; `--quick` writes nothing unless
-given `--output FILE`. The analysis under each table is written by hand and kept.
+not). Run them with `uv run python -m bench` (all: about 45 minutes here, of which 30 are the
+two timer benchmarks, which play a 30-minute session each at real speed side by side, each in a
+process of its own), `--only NAME` (repeatable or comma-separated; `--only timer-cli,timer-web`
+runs the two side by side) or `--quick` (every size and duration shrunk: CI runs it only to see
+that they still run). A full-size run rewrites the tables of what it ran, here or in
+`--output FILE`; `--quick` writes nothing unless given `--output FILE`. The analysis under each
+table is written by hand and kept.
 
 Columns: *stat* says which statistic *value* is; *spread* is the interquartile range (p25-p75)
 of the same samples; *baseline* is the same statistic of the baseline, measured in the same run,
