@@ -100,7 +100,7 @@ async def builder_submit(
 
         await run_in_threadpool(save)
     except NotFound:
-        return _not_found(request)
+        return _not_found(request, "No such patient or active programme (it may have ended).")
     except MidbackError as error:
         return await run_in_threadpool(
             _builder, request, person_id, clinician, accounts, repo, cat, now,
