@@ -278,6 +278,81 @@ def test_the_arrow_curves_round_a_twist_and_runs_straight_for_a_lift_or_a_pull()
     assert _bend("pull-up") < 0.03  # the chest goes straight up to the bar
 
 
+def _arrows(drawing: Drawing, cls: str = "arrow") -> list[Item]:
+    return [i for i in drawing.items if i.cls == cls]
+
+
+def _at(spec: FigureSpec, pose_name: str, point: str) -> tuple[float, float]:
+    placed = next(p for p in place_all(spec) if p.pose.name == pose_name)
+    return _canvas_points(placed, spec)[point]
+
+
+def test_the_bridge_arrow_rises_straight_from_under_the_hips() -> None:
+    spec = _spec("bridge", None)
+    (arrow,) = _arrows(still_drawing(spec))
+    start, end = arrow.points[0], arrow.points[-1]
+    assert _bend("bridge") < 0.05  # nearly straight: a lift, not a swing
+    assert start[1] - end[1] > 2 * abs(end[0] - start[0])  # up the picture, not along it
+    low, high = _at(spec, "down", "pelvis"), _at(spec, "up", "pelvis")
+    assert min(low[1], high[1]) - 2 <= end[1] < start[1] <= max(low[1], high[1]) + 2
+    assert abs((start[0] + end[0]) / 2 - (low[0] + high[0]) / 2) < 20  # beside the hips
+
+
+def test_the_neck_side_bend_arrow_arcs_from_over_the_head_down_towards_the_shoulder() -> None:
+    spec = _spec("neck-side-bend", None)
+    assert spec.camera is not None and spec.camera.azimuth == 0  # seen from the front
+    drawing = still_drawing(spec)
+    assert drawing.inset is not None
+    (arrow,) = [i for i in drawing.inset.items if i.cls == "inset-arrow"]
+    neck, head = _at(spec, "tilt", "neck"), _at(spec, "tilt", "head")
+    reach = math.dist(neck, head)
+    assert all(math.dist(p, neck) > reach for p in arrow.points)  # outside the head
+    start, end = arrow.points[0], arrow.points[-1]
+    assert start[1] < neck[1] - reach  # starts above the head...
+    assert end[1] > start[1] + reach / 3  # ...and comes down
+    assert (end[0] - neck[0]) * (head[0] - neck[0]) > 0  # on the side the head tips to
+
+
+def test_the_scapular_squeeze_shows_two_arrows_towards_the_spine_and_a_close_up() -> None:
+    spec = _spec("scapular-squeeze", None)
+    drawing = still_drawing(spec)
+    arrows = [i for i in drawing.items if i.cls == "arrow"]
+    assert len(arrows) == 2
+    neck = _at(spec, "squeeze", "neck")
+    tips = []
+    for arrow in arrows:
+        start, end = arrow.points[0], arrow.points[-1]
+        assert abs(end[0] - neck[0]) < abs(start[0] - neck[0])  # towards the spine
+        assert abs(end[1] - start[1]) < 1  # level, across the back
+        assert end[1] > neck[1]  # below the shoulders: at the blades
+        tips.append(end[0] - neck[0])
+    assert tips[0] * tips[1] < 0  # one from each side
+    assert drawing.inset is not None
+    assert len([i for i in drawing.inset.items if i.cls == "inset-arrow"]) == 2
+    assert "shoulder blades" in render_figure("scapular-squeeze", library=LIBRARY)
+
+
+def test_the_three_face_down_back_lifts_differ_in_their_arms() -> None:
+    def elbow(exercise_id: str) -> float:
+        spec = _spec(exercise_id, None)
+        return spec.pose(spec.shown()[0]).joints.elbow_l
+
+    sphinx = _spec("sphinx", None)
+    assert Part.FOREARMS in sphinx.support_of(sphinx.pose(sphinx.shown()[0]))
+    assert elbow("cobra") < 15  # straight arms
+    assert elbow("prone-chest-lift") > 90  # bent arms, the back doing the lifting
+    for exercise_id in ("prone-chest-lift", "sphinx", "cobra"):
+        arrow = _arrows(still_drawing(_spec(exercise_id, None)))
+        assert arrow and arrow[0].points[-1][1] < arrow[0].points[0][1]  # a lift, upwards
+
+
+def test_an_unknown_pivot_is_named() -> None:
+    with pytest.raises(ValueError, match="unknown body point 'nape'"):
+        FigureSpec.model_validate(
+            {"support": ["seat"], "poses": [{"name": "p"}], "show": {"pivot": "nape"}}
+        )
+
+
 LYING_FILLS = 0.7
 """Share of the picture's width a body on a mat spans (all its poses, both sides): a figure
 lying down is as long as it can be where a phone shows it 200 px wide."""

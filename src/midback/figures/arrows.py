@@ -60,6 +60,13 @@ TWIST_RADIUS = 0.27
 """The arc's radius round the chest (in heights): well outside the shoulders."""
 TWIST_SWEEP = 110.0
 """The arc turns at least this far (degrees), centred on the turn, so it reads as a turn."""
+TILT_REACH = 1.8
+"""A tilt's arc runs this many times the mover's distance from its pivot out (past the head)."""
+BLADE_LEVEL = 0.45
+"""The squeeze arrows' height: this far from the shoulders down towards the chest."""
+BLADE_ARROW = (1.1, 0.3)
+"""Where a squeeze arrow starts and ends, as fractions of the way from the spine to the
+shoulder."""
 INSET_SPAN = 60.0
 """The close-up enlarges the movement to about this many canvas units..."""
 INSET_ZOOM = (1.8, 3.0)
@@ -149,8 +156,73 @@ def twist_movement(
     return Movement("chest", tuple(path), travel, around=True)
 
 
+def tilt_movement(
+    move: Movement,
+    ghost: Placed,
+    shown: Placed,
+    pivot: str,
+    camera: tuple[float, float],
+    view: Viewport,
+) -> Movement:
+    """``move`` as an arc round body point ``pivot`` at ``TILT_REACH`` times the mover's
+    distance: a head tipped towards a shoulder gets an arc from above the head down to the
+    side, in the picture's plane, which reads as a tilt rather than a turn."""
+
+    def canvas(placed: Placed, name: str) -> Point2:
+        x, y, _ = project(placed.skeleton.points[name], camera)
+        return view.to_canvas(x, y)
+
+    start, end = canvas(ghost, pivot), canvas(shown, pivot)
+    first, last = move.path[0], move.path[-1]
+    a0 = math.atan2(first[1] - start[1], first[0] - start[0])
+    turn = (math.atan2(last[1] - end[1], last[0] - end[0]) - a0 + math.pi) % (2 * math.pi)
+    turn -= math.pi
+    radius = max(math.dist(first, start), math.dist(last, end)) * TILT_REACH
+    path = []
+    for step in range(STEPS * 2):
+        t = step / (STEPS * 2 - 1)
+        cx, cy = start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t
+        angle = a0 + turn * t
+        x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
+        path.append((round(x, 2), round(y, 2)))
+    xs, ys = [p[0] for p in path], [p[1] for p in path]
+    travel = max(math.dist(path[0], path[-1]), max(xs) - min(xs), max(ys) - min(ys))
+    return Movement(move.joint, tuple(path), travel, around=True)
+
+
+def squeeze_movements(
+    shown: Placed, camera: tuple[float, float], view: Viewport
+) -> tuple[Movement, Movement]:
+    """Two straight arrows at the shoulder blades of ``shown``, each from beside its shoulder
+    towards the spine: the blades drawn together (``BLADE_LEVEL``, ``BLADE_ARROW``)."""
+
+    def canvas(name: str) -> Point2:
+        x, y, _ = project(shown.skeleton.points[name], camera)
+        return view.to_canvas(x, y)
+
+    neck, chest = canvas("neck"), canvas("chest")
+    moves = []
+    for side in ("l", "r"):
+        shoulder = canvas(f"shoulder_{side}")
+        y = shoulder[1] + (chest[1] - neck[1]) * BLADE_LEVEL
+        spine_x = neck[0] + (chest[0] - neck[0]) * BLADE_LEVEL
+        outer, inner = BLADE_ARROW
+        path = tuple(
+            (round(spine_x + (shoulder[0] - spine_x) * f, 2), round(y, 2))
+            for f in (outer + (inner - outer) * i / (STEPS - 1) for i in range(STEPS))
+        )
+        travel = abs(path[-1][0] - path[0][0])
+        moves.append(Movement(f"shoulder_{side}", path, travel, around=True))
+    return moves[0], moves[1]
+
+
 def arrow_items(
-    move: Movement, body: Sequence[Point2], *, zoom: float = 1.0, cls: str = "arrow"
+    move: Movement,
+    body: Sequence[Point2],
+    *,
+    zoom: float = 1.0,
+    cls: str = "arrow",
+    name: str | None = None,
 ) -> list[Item]:
     """An arrow beside ``move``'s path (trimmed at both ends), on the side away from ``body``.
 
@@ -176,21 +248,34 @@ def arrow_items(
         (round(back[0] + uy * wing, 2), round(back[1] - ux * wing, 2)),
     )
     return [
-        Item(cls, "line", tuple(path), cls, 1e3),
-        Item(f"{cls}.head", "poly", head, f"{cls}-head", 1e3),
+        Item(name or cls, "line", tuple(path), cls, 1e3),
+        Item(f"{name or cls}.head", "poly", head, f"{cls}-head", 1e3),
     ]
 
 
-def inset_for(move: Movement, body: Sequence[Point2], canvas: tuple[int, int]) -> Inset:
-    """A close-up round the middle of ``move``, placed in the corner of ``canvas`` (its width
-    and height) with least of ``body``."""
+def inset_for(
+    move: Movement,
+    body: Sequence[Point2],
+    canvas: tuple[int, int],
+    *,
+    also: Sequence[Movement] = (),
+    showing: Sequence[Point2] = (),
+) -> Inset:
+    """A close-up round the middle of ``move`` (and of the movements ``also``, each with its
+    arrow, and of the points ``showing``), placed in the corner of ``canvas`` (its width and
+    height) with least of ``body``."""
     width, height = INSET_SIZE
     canvas_width, canvas_height = canvas
-    xs = [p[0] for p in move.path]
-    ys = [p[1] for p in move.path]
+    xs = [p[0] for m in (move, *also) for p in m.path] + [p[0] for p in showing]
+    ys = [p[1] for m in (move, *also) for p in m.path] + [p[1] for p in showing]
     cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    wide = also or showing
+    travel = max(move.travel, max(xs) - min(xs), max(ys) - min(ys)) if wide else move.travel
     low, high = INSET_ZOOM
-    zoom = min(high, max(low, INSET_SPAN / max(move.travel, 1.0)))
+    zoom = min(high, max(low, INSET_SPAN / max(travel, 1.0)))
+    if showing:  # fit what it must show, with a margin, however little that enlarges it
+        span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
+        zoom = min(zoom, 0.8 * min(width / max(span_x, 1.0), height / max(span_y, 1.0)))
     sw, sh = width / zoom, height / zoom
     source = (round(cx - sw / 2, 1), round(cy - sh / 2, 1), round(sw, 1), round(sh, 1))
     margin = 6.0
@@ -208,7 +293,10 @@ def inset_for(move: Movement, body: Sequence[Point2], canvas: tuple[int, int]) -
         return inside, away
 
     x, y = min(corners, key=crowding)
-    arrow = arrow_items(move, body, zoom=zoom, cls="inset-arrow")
+    arrow = []
+    for number, each in enumerate((move, *also)):
+        name = f"inset-arrow-{number}" if number else None
+        arrow += arrow_items(each, body, zoom=zoom, cls="inset-arrow", name=name)
     return Inset(source=source, target=(x, y, width, height), items=tuple(arrow))
 
 

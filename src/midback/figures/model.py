@@ -245,11 +245,18 @@ class Show(_Frozen):
     """The body point whose path the motion arrow follows (the one moving most when None)."""
     inset: bool | None = None
     """A close-up of the moving part: True or False, or None for one when it moves little."""
+    pivot: str | None = None
+    """The arrow is an arc round this body point, outside the mover's path: a tilt (the head
+    round the neck) reads as a tilt, not as the head's own short path."""
+    squeeze: bool = False
+    """Two arrows at the shoulder blades, each towards the spine, instead of the mover's path
+    (a squeeze of the blades moves the joints too little to draw)."""
 
     @model_validator(mode="after")
     def _known_mover(self) -> Show:
-        if self.mover is not None and self.mover not in POINTS:
-            raise ValueError(f"unknown body point {self.mover!r} (one of {', '.join(POINTS)})")
+        for point in (self.mover, self.pivot):
+            if point is not None and point not in POINTS:
+                raise ValueError(f"unknown body point {point!r} (one of {', '.join(POINTS)})")
         return self
 
 

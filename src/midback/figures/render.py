@@ -8,6 +8,7 @@ the player's frames and the still picture line up.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from typing import Literal
 
@@ -22,11 +23,13 @@ from midback.figures.arrows import (
     arrow_items,
     inset_for,
     movement,
+    squeeze_movements,
+    tilt_movement,
     twist_movement,
 )
-from midback.figures.camera import camera_of
+from midback.figures.camera import camera_of, project
 from midback.figures.drawing import Drawing, drawing
-from midback.figures.framing import Viewport, fit
+from midback.figures.framing import Point2, Viewport, fit
 from midback.figures.library import FigureLibrary
 from midback.figures.model import FigureSpec, PropKind, View
 from midback.figures.placing import Placed, floor_extent, place_all
@@ -65,15 +68,33 @@ def still_drawing(
     if ghost is None or not spec.moves:
         return picture
     move = still_movement(spec, placed, main_name, ghost.pose.name, mirror=mirror)
+    shown = placed[main_name]
     if spec.show.mover is None:
-        move = twist_movement(ghost, placed[main_name], camera, view) or move
+        move = twist_movement(ghost, shown, camera, view) or move
+    showing: list[Point2] = []
+    if spec.show.pivot is not None:
+        move = tilt_movement(move, ghost, shown, spec.show.pivot, camera, view)
+        near = min(
+            ("shoulder_l", "shoulder_r"),
+            key=lambda n: math.dist(shown.skeleton.points[n], shown.skeleton.points[move.joint]),
+        )
+        for name in (near, move.joint):  # the close-up shows the head nearing the shoulder
+            x, y, _ = project(shown.skeleton.points[name], camera)
+            showing.append(view.to_canvas(x, y))
     body = [point for item in picture.items if "body" in item.cls for point in item.points]
     items = picture.items
+    canvas = (picture.width, picture.height)
+    if spec.show.squeeze:  # two arrows, always drawn: the squeeze itself is too small to see
+        left, right = squeeze_movements(shown, camera, view)
+        items += tuple(arrow_items(left, body) + arrow_items(right, body, name="arrow-2"))
+        close_up = spec.show.inset is not False
+        inset = inset_for(left, body, canvas, also=[right]) if close_up else None
+        return replace(picture, items=items, inset=inset, mover=left.joint)
     small = move.travel < INSET_BELOW and not move.around
     close_up = spec.show.inset if spec.show.inset is not None else small
     if move.travel >= (ARROW_FROM if close_up else SHORTEST_ARROW):
         items += tuple(arrow_items(move, body))
-    inset = inset_for(move, body, (picture.width, picture.height)) if close_up else None
+    inset = inset_for(move, body, canvas, showing=showing) if close_up else None
     return replace(picture, items=items, inset=inset, mover=move.joint)
 
 
@@ -121,7 +142,10 @@ def describe(spec: FigureSpec, picture: Drawing, *, pose: str | None = None) -> 
     if ghost is not None:
         text += f", over a faint figure in the position {ghost.replace('-', ' ')!r}"
     text += "."
-    if picture.mover is not None:
+    if spec.show.squeeze and picture.mover is not None:
+        how = "Arrows" if picture.inset is None else "A close-up with arrows"
+        text += f" {how} show the shoulder blades drawing together towards the spine."
+    elif picture.mover is not None:
         part, _, side = picture.mover.partition("_")
         sides = {"l": "left ", "r": "right "}
         how = "An arrow" if picture.inset is None else "A close-up with an arrow"
