@@ -346,6 +346,17 @@ def test_the_three_face_down_back_lifts_differ_in_their_arms() -> None:
         assert arrow and arrow[0].points[-1][1] < arrow[0].points[0][1]  # a lift, upwards
 
 
+def test_the_core_breath_shows_the_belly_rising_over_its_faint_breath_out() -> None:
+    spec = _spec("core-breath", None)
+    items = {i.name: i for i in still_drawing(spec).items}
+    belly, ghost = items["belly"], items["ghost.belly"]
+    assert "ghost" in ghost.cls.split() and "ghost" not in belly.cls.split()
+    middle = len(belly.points) // 2
+    # lying on the back, up the picture is away from the floor: the breath in lifts the belly
+    assert ghost.points[middle][1] - belly.points[middle][1] > 4
+    assert render_figure("core-breath", library=LIBRARY, thumb=True).count('class="belly') == 1
+
+
 def test_an_unknown_pivot_is_named() -> None:
     with pytest.raises(ValueError, match="unknown body point 'nape'"):
         FigureSpec.model_validate(

@@ -11,6 +11,7 @@ and balls), ``prop-top``, ``plate``, ``bar``, ``band`` and ``cable``; ``floor`` 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -143,6 +144,50 @@ def body_items(
         Item(prefix + "nose", "poly", _nose(head, placed, camera, view), f"nose{tag}", hd + 0.001)
     )
     return items
+
+
+BELLY_FRONT = 0.045
+"""How far in front of the spine's line the belly line runs (units of height)..."""
+BELLY_ROUND = 0.012
+"""...and how much it bulges at its middle before a breath in adds the pose's ``belly``."""
+BELLY_SAMPLES = 9
+
+
+def belly_item(
+    placed: Placed, camera: tuple[float, float], view: Viewport, *, ghost: bool = False
+) -> Item:
+    """A line over the belly, from the pelvis to the chest, in front of the trunk: bulging by
+    ``BELLY_ROUND`` plus the pose's ``belly`` (a ghost's is faint)."""
+    points = placed.skeleton.points
+    pelvis, chest = points["pelvis"], points["chest"]
+    up = _unit(tuple(c - p for c, p in zip(chest, pelvis, strict=True)))
+    side = _unit(tuple(a - b for a, b in zip(points["hip_l"], points["hip_r"], strict=True)))
+    front = (
+        up[1] * side[2] - up[2] * side[1],
+        up[2] * side[0] - up[0] * side[2],
+        up[0] * side[1] - up[1] * side[0],
+    )
+    line = []
+    for step in range(BELLY_SAMPLES):
+        t = step / (BELLY_SAMPLES - 1)
+        out = BELLY_FRONT + math.sin(math.pi * t) * (BELLY_ROUND + placed.pose.belly)
+        x, y, _ = project(
+            (
+                pelvis[0] + (chest[0] - pelvis[0]) * t + front[0] * out,
+                pelvis[1] + (chest[1] - pelvis[1]) * t + front[1] * out,
+                pelvis[2] + (chest[2] - pelvis[2]) * t + front[2] * out,
+            ),
+            camera,
+        )
+        line.append(view.to_canvas(x, y))
+    depth = project(chest, camera)[2]
+    name, cls = ("ghost.belly", "belly ghost") if ghost else ("belly", "belly")
+    return Item(name, "line", tuple(line), cls, depth)
+
+
+def _unit(v: tuple[float, ...]) -> tuple[float, float, float]:
+    length = math.sqrt(sum(c * c for c in v)) or 1.0
+    return (v[0] / length, v[1] / length, v[2] / length)
 
 
 def _nose(

@@ -184,6 +184,9 @@ class Pose(_Frozen):
     joints: Joints = Joints()
     support: list[Part] | None = None
     """What the body rests on in this pose; the figure's ``support`` when left out."""
+    belly: float = Field(default=0.0, ge=0.0, le=0.06)
+    """How far the belly rises with a breath in (units of height), drawn as a line over the
+    belly where the figure's ``show.belly`` asks for it."""
 
 
 class PropKind(StrEnum):
@@ -248,6 +251,9 @@ class Show(_Frozen):
     pivot: str | None = None
     """The arrow is an arc round this body point, outside the mover's path: a tilt (the head
     round the neck) reads as a tilt, not as the head's own short path."""
+    belly: bool = False
+    """A line over the belly, in the picture pose and (faint) in the ghost: a breath's rise,
+    too small for the joints to show (each pose's ``belly`` says how far it rises)."""
     squeeze: bool = False
     """Two arrows at the shoulder blades, each towards the spine, instead of the mover's path
     (a squeeze of the blades moves the joints too little to draw)."""

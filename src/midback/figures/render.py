@@ -28,7 +28,7 @@ from midback.figures.arrows import (
     twist_movement,
 )
 from midback.figures.camera import camera_of, project
-from midback.figures.drawing import Drawing, drawing
+from midback.figures.drawing import Drawing, belly_item, drawing
 from midback.figures.framing import Point2, Viewport, fit
 from midback.figures.library import FigureLibrary
 from midback.figures.model import FigureSpec, PropKind, View
@@ -65,6 +65,11 @@ def still_drawing(
     camera, view = camera_of(spec), viewport_for(spec)
     ghost = placed[ghost_name] if ghost_name else None
     picture = drawing(placed[main_name], camera, view, ghost=ghost, mat=ground_for(spec))
+    if spec.show.belly:  # on top of the trunk, under any arrow
+        lines = [belly_item(placed[main_name], camera, view)]
+        if ghost is not None:
+            lines.insert(0, belly_item(ghost, camera, view, ghost=True))
+        picture = replace(picture, items=picture.items + tuple(lines))
     if ghost is None or not spec.moves:
         return picture
     move = still_movement(spec, placed, main_name, ghost.pose.name, mirror=mirror)

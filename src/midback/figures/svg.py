@@ -48,6 +48,12 @@ LIGHT: dict[str, dict[str, str]] = {
         "stroke-linejoin": "round",
     },
     "ghost": {"opacity": "0.28"},
+    "belly": {
+        "fill": "none",
+        "stroke": "currentColor",
+        "stroke-width": "4",
+        "stroke-linecap": "round",
+    },
     "prop": {
         "fill": "#e3e8e6",
         "stroke": "#8b9794",
