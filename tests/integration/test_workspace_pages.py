@@ -5,6 +5,7 @@ programme builder from the clinician's form to the patient's page and handout (i
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -382,3 +383,30 @@ def test_an_emergency_screen_reaches_the_clinicians_page_at_once(app: FastAPI) -
     assert "Urgent:" in attention and "Alice Example" in attention
     row = page.split("Alice Example</a>")[1].split("</tr>")[0]
     assert '<strong class="badge danger">' in row
+
+
+def test_the_patients_player_plays_the_programme_with_its_notes(app: FastAPI) -> None:
+    carol, alice, alice_id = _builder_setup(app)
+    made = carol.post(f"/api/v1/clinician/patients/{alice_id}/programmes", json=DRAFT)
+    assert made.status_code == 201, made.text
+    programme_id = made.json()["id"]
+    player = alice.get(f"/player?programme={programme_id}")
+    found = re.search(r'<script type="application/json" id="player-data">(.*?)</script>',
+                      player.text, re.S)  # fmt: skip
+    assert found
+    start = json.loads(found.group(1))["start"]
+    assert start["programme_id"] == programme_id
+    started = alice.post("/api/v1/sessions", json={**start, "pain_before": 2})
+    assert started.status_code == 201, started.text
+    blocks = started.json()["plan"]["blocks"]
+    assert [(b["exercise_id"], b["note"]) for b in blocks] == [
+        ("cat-cow", "Slow, within comfort"), ("bridge", None)]  # fmt: skip
+    cues = " ".join(c.get("text", "") + " " + c.get("say", "")
+                    for c in started.json()["timeline"]["cues"])  # fmt: skip
+    assert "Slow, within comfort" in cues  # the player shows and says the clinician's note
+    # Someone else's programme id is not found; a day of pain 8 is refused as always.
+    bob = signed_in(app, "bob@example.org")
+    bob.post("/api/v1/screen", json=SCREEN)
+    assert bob.post("/api/v1/sessions", json={"programme_id": programme_id}).status_code == 404
+    severe = alice.post("/api/v1/sessions", json={**start, "pain_before": 8})
+    assert severe.status_code == 403 and severe.json()["verdict"] == "pain_today"

@@ -54,6 +54,7 @@ def player(
     cleared: str | None = None,
     course: str | None = None,
     plan: str | None = None,
+    programme: str | None = None,
 ) -> Response:
     """The guided session in the browser: the safety screen's verdict first, then the pain
     right now, then the player, then how it went.
@@ -94,8 +95,11 @@ def player(
     )
     if plan:  # the plan the page showed, sealed: played as shown (the query stays for gentle)
         start["plan_token"] = plan
-    programme = cat.programs.get(program) if program else None
-    program_name = programme.name if programme else None
+    if programme is not None:  # the person's programme, from their clinician
+        whole_id = _whole(programme)
+        start["programme_id"] = whole_id if whole_id is not None else programme
+    written = cat.programs.get(program) if program else None
+    program_name = written.name if written else None
     data = {
         "start": start,
         "speed": _speed(speed),

@@ -213,6 +213,7 @@ class StartBody(PlanBody):
                 _PLANNED,
                 _A_PROGRAM,
                 {"required": ["course"], "properties": {"course": {"const": True}}},
+                {"required": ["programme_id"], "properties": {"programme_id": {"type": "integer"}}},
             ]
         },
     )
@@ -224,6 +225,8 @@ class StartBody(PlanBody):
         default=None, min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$"
     )
     """A retry of the same start (the answer was lost) returns the session it made."""
+    programme_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    """Play the person's active programme (the one their clinician built), with its notes."""
     plan_token: str | None = Field(
         default=None, min_length=10, max_length=20_000, pattern=r"^[A-Za-z0-9_.\-]+$"
     )

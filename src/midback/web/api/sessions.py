@@ -6,15 +6,17 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from midback.domain.plans import Plan
+from midback.domain.plans import Plan, PlanRequest
 from midback.domain.records import Effort, ExerciseLog, SessionRecord, SessionStatus
 from midback.domain.timeline import compile_plan
+from midback.domain.vocab import Place
 from midback.errors import PlanError
 from midback.services import sessions
 from midback.services.courses import course_session
 from midback.services.planning import make_plan_for, shown_plan_for_session
-from midback.services.screening import is_gentle, pain_note
-from midback.web.deps import Cat, Now, PersonId, Repo, Seal
+from midback.services.screening import is_gentle, pain_note, session_request
+from midback.services.workspace import programme_plan
+from midback.web.deps import Accounts, Cat, Now, PersonId, Repo, Seal
 from midback.web.schemas import FinishBody, LogBody, StartBody
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
@@ -29,24 +31,43 @@ class EffortLogBody(LogBody):
 
 @router.post("", status_code=status.HTTP_201_CREATED)
 def start_session(
-    body: StartBody, repo: Repo, cat: Cat, person: PersonId, now: Now, seal: Seal
+    body: StartBody,
+    repo: Repo,
+    cat: Cat,
+    person: PersonId,
+    now: Now,
+    seal: Seal,
+    accounts: Accounts,
 ) -> dict[str, Any]:
     """Plan (screened, 403 when blocked), store a running session, and return its timeline.
 
-    With ``plan_token`` it plays the plan a page showed, as it was shown (409 ``stale_plan``
-    when the token is changed, another person's or over 12 hours old); with ``course``, today's
-    session of the person's course. The pain before the
-    session shapes it: 6 or 7 makes it gentle (``gentle_note`` says so and
-    why; null otherwise), 8 or more is refused with 403 ``{"error": "screen", "verdict":
-    "pain_today"}``.
+    With ``programme_id`` it plays the person's active programme (their clinician's, with its
+    notes; 404 for any other). With ``plan_token`` it plays the plan a page showed, as it was
+    shown (409 ``stale_plan`` when the token is changed, another person's or over 12 hours
+    old); with ``course``, today's session of the person's course. The pain before the session
+    shapes it: 6 or 7 makes it gentle (``gentle_note`` says so and why; null otherwise), 8 or
+    more is refused with 403 ``{"error": "screen", "verdict": "pain_today"}``.
     """
     from midback.domain.answers import parse_answers
 
-    if body.plan_token is not None and not is_gentle(body.pain_before):
-        plan = shown_plan_for_session(
-            repo, cat, person, body.plan_token, seal=seal, now=now,
-            pain_before=body.pain_before, cleared=body.cleared,
-        )  # fmt: skip
+    if body.programme_id is not None or body.plan_token is not None:
+        if body.programme_id is not None:
+            plan = programme_plan(repo, accounts, cat, person, body.programme_id, now=now)
+        else:
+            assert body.plan_token is not None
+            plan = seal.open(body.plan_token, person, now=now)
+        if is_gentle(body.pain_before):  # a gentle session of the same length instead
+            gentle = PlanRequest(minutes=plan.minutes, place=body.place or Place.HOME,
+                                 cleared=body.cleared)  # fmt: skip
+            plan = make_plan_for(repo, cat, person, gentle, now=now, pain_before=body.pain_before)
+        elif body.plan_token is not None:
+            plan = shown_plan_for_session(
+                repo, cat, person, body.plan_token, seal=seal, now=now,
+                pain_before=body.pain_before, cleared=body.cleared,
+            )  # fmt: skip
+        else:
+            session_request(PlanRequest(minutes=plan.minutes, place=Place.HOME),
+                            pain_before=body.pain_before)  # fmt: skip
     elif body.course:
         plan = course_session(repo, cat, person, now=now, pain_before=body.pain_before,
                               cleared=body.cleared)  # fmt: skip
