@@ -106,6 +106,14 @@ def test_a_clinician_has_patients_in_the_navigation_and_no_link_form(app: FastAP
     refused = _post(carol, "/account/link", {"code": _invite(carol), "confirm": "yes"})
     assert "do+not+link" in refused.headers["location"]
     assert alice.get("/clinician").status_code == 403
+    # On every page: a clinician's navigation has Patients and no patient-only pages; a
+    # person's has their own pages and no Patients.
+    for page in ("/exercises", "/guide"):
+        nav = carol.get(page).text.split("</nav>")[0]
+        assert ">Patients</a>" in nav
+        assert not any(f'href="{href}"' in nav for href in ("/plan", "/history", "/checkin"))
+        theirs = alice.get(page).text.split("</nav>")[0]
+        assert ">Patients</a>" not in theirs and 'href="/history"' in theirs
 
 
 # -- consent ----------------------------------------------------------------------------------

@@ -70,7 +70,13 @@ def render(
     server_mode = request.app.state.settings.mode == "server"
     context.setdefault("server_mode", server_mode)
     if server_mode and "signed_in" not in context:
-        context["signed_in"] = request.app.state.auth.person(request) is not None
+        who = request.app.state.auth.person(request)
+        context["signed_in"] = who is not None
+        if who is not None and "is_clinician" not in context:
+            from midback.domain.accounts import Role
+
+            account, _ = request.app.state.accounts.get(who)
+            context["is_clinician"] = account.role is Role.CLINICIAN
     return templates.TemplateResponse(request, template, context, status_code=status_code)
 
 
