@@ -418,3 +418,12 @@ def test_the_patients_player_plays_the_programme_with_its_notes(app: FastAPI) ->
     assert bob.post("/api/v1/sessions", json={"programme_id": programme_id}).status_code == 404
     severe = alice.post("/api/v1/sessions", json={**start, "pain_before": 8})
     assert severe.status_code == 403 and severe.json()["verdict"] == "pain_today"
+
+
+def test_a_course_is_refused_while_a_programme_is_active(app: FastAPI) -> None:
+    carol, alice, alice_id = _builder_setup(app)
+    assert carol.post(f"/api/v1/clinician/patients/{alice_id}/programmes",
+                      json=DRAFT).status_code == 201  # fmt: skip
+    refused = alice.post("/api/v1/course", json={"minutes": 15, "place": "home"})
+    assert refused.status_code == 409 and "one programme or course at a time" in refused.text
+    assert alice.get("/api/v1/course").status_code == 404  # nothing was started

@@ -81,7 +81,9 @@ def start_course(
     answers: Answers | None = None,
 ) -> Course:
     """Start a course (ending the active one): screened, then the settle phase's core or the
-    program's exercises. Raises ScreenBlocked, PlanError, UnknownIdError."""
+    program's exercises. Raises ScreenBlocked, PlanError, UnknownIdError, and ProgrammeRefused
+    while the person follows a clinician's programme (one programme or course at a time)."""
+    _refuse_over_a_programme(repo, person_id)
     limits = screened_request(repo, cat, person_id, request, answers=answers, now=now)
     course = courses.start(
         cat, limits, today=today_for(repo, person_id, now), weeks=weeks, program_id=program_id
@@ -89,6 +91,18 @@ def start_course(
     course = course.model_copy(update={"request": _base(request)})
     repo.start_course(person_id, course.to_json(), at=now)
     return course
+
+
+def _refuse_over_a_programme(repo: Repository, person_id: int) -> None:
+    from midback.services.workspace import ProgrammeRefused, workspace_for
+
+    if getattr(repo, "engine", None) is None:  # a store without the workspace (the tests' fake)
+        return
+    if workspace_for(repo).active_programme(person_id) is not None:
+        raise ProgrammeRefused(
+            "a programme from your clinician is active: one programme or course at a time, "
+            "so ask your clinician to end it before starting a course"
+        )
 
 
 def active(repo: Repository, person_id: int) -> tuple[CourseRecord, Course] | None:
