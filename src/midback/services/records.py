@@ -128,3 +128,8 @@ def import_json(
 def checkins(repo: Repository, person_id: int) -> list[CheckIn]:
     """The person's check-ins, oldest first."""
     return repo.checkins(person_id)
+
+
+def todays_checkins(repo: Repository, person_id: int, *, now: datetime) -> list[CheckIn]:
+    """The person's check-ins of their today (at most one: a second replaces the first)."""
+    return repo.checkins(person_id, since=now.astimezone(zone_for(repo, person_id)).date())

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from midback.services.records import checkin
+from midback.services.records import checkin, todays_checkins
 from midback.web.deps import Now, PersonId, Repo
 from midback.web.render import render
 from midback.web.schemas import CheckInBody
@@ -20,8 +20,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/checkin", response_class=HTMLResponse)
 def checkin_form(request: Request, repo: Repo, person: PersonId, now: Now) -> HTMLResponse:
     """This morning's pain and stiffness."""
-    today = now.astimezone().date()
-    done = repo.checkins(person, since=today)
+    done = todays_checkins(repo, person, now=now)
     return render(request, "checkin.html", form={"pain": "", "stiffness": ""}, errors={},
                   today=done[-1] if done else None)  # fmt: skip
 

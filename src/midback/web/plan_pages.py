@@ -12,6 +12,7 @@ from midback.domain.catalogue import Catalogue
 from midback.domain.vocab import Focus
 from midback.domain.week import WeekPlan
 from midback.errors import PlanError, ScreenBlocked, ScreenRequired, UnknownIdError
+from midback.services.clock import today_for
 from midback.services.planning import make_plan_for, make_week_for
 from midback.services.screening import latest_screen
 from midback.web.deps import Cat, Now, PersonId, Repo, Seal
@@ -73,7 +74,7 @@ def plan_page(
 def week_page(request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now) -> Response:
     """The week-plan form and, when minutes and place are given, the week (from today unless
     another start is given) with its .ics link and a Start on each session."""
-    today = now.astimezone().date()
+    today = today_for(repo, person, now)
     form = plan_form(request.query_params, focus=Focus.MOBILITY)
     form["days"] = request.query_params.get("days", "").strip() or "7"
     form["start"] = request.query_params.get("start", "").strip() or today.isoformat()
