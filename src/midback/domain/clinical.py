@@ -155,7 +155,11 @@ class Facts:
     screens: list[ScreenRecord]
     """Screens in the window (for the "examined by a clinician" self-clearance)."""
     sessions: list[SessionRecord]
+    """Sessions a rule can use (the store may leave out the others: completed, without a note,
+    outside the two weeks of the pain rise)."""
     logs: list[ExerciseLog]
+    """Logs a rule can use (the store may leave out those that neither hurt nor reached
+    ``QUIT_PAIN_FROM``)."""
     checkins: list[CheckIn]
     self_clearances: list[SelfClearance]
 
@@ -347,16 +351,13 @@ def _session_alerts(facts: Facts, since: datetime, names: dict[str, str]) -> lis
 
 
 def _session_words(session: SessionRecord, logs: list[ExerciseLog]) -> str:
-    done = sum(1 for log in logs if log.status.value == "completed")
     hurt = sum(1 for log in logs if log.status.value == "stopped_for_pain")
-    parts = [f"{done} exercise(s) completed"]
-    if hurt:
-        parts.append(f"{hurt} stopped for pain")
+    parts = [f"{hurt} exercise(s) stopped for pain"] if hurt else []
     if session.pain_before is not None:
         parts.append(f"pain before {session.pain_before}/10")
     if session.pain_after is not None:
         parts.append(f"pain after {session.pain_after}/10")
-    return "; ".join(parts) + "."
+    return ("; ".join(parts) or "Quit") + "."
 
 
 @dataclass(frozen=True)

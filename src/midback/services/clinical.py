@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 from midback.domain.accounts import Scope
 from midback.domain.clinical import (
     ALERT_WINDOW_DAYS,
+    PAIN_RISE_DAYS,
     Ack,
     Alert,
     Clearance,
@@ -230,7 +231,8 @@ def open_alerts(
     ``person_ids`` are the clinician's patients (``accounts.patients``); anyone not linked to
     the clinician is left out, so a wrong id shows nothing. A few queries for all of them.
     """
-    linked = [p for p in dict.fromkeys(person_ids) if store.is_linked(clinician_id, p)]
+    mine = store.patient_ids(clinician_id)
+    linked = [p for p in dict.fromkeys(person_ids) if p in mine]
     found = _alerts(store, clinician_id, linked, now=now, names=names)
     scopes = scopes or {}
     return {person: open_only(within(found[person], scopes.get(person))) for person in linked}
@@ -244,7 +246,8 @@ def _alerts(
     now: datetime,
     names: dict[str, str] | None,
 ) -> dict[int, list[Alert]]:
-    facts = store.facts(person_ids, since=now - timedelta(days=ALERT_WINDOW_DAYS))
+    facts = store.facts(person_ids, since=now - timedelta(days=ALERT_WINDOW_DAYS),
+                        recent=now - timedelta(days=PAIN_RISE_DAYS + 1))  # fmt: skip
     acks = store.acks(clinician_id, person_ids)
     return {
         person: alerts(

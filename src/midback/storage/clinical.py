@@ -17,7 +17,14 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from midback.domain.clinical import Ack, Clearance, ClinicalNote, Facts, SelfClearance
+from midback.domain.clinical import (
+    QUIT_PAIN_FROM,
+    Ack,
+    Clearance,
+    ClinicalNote,
+    Facts,
+    SelfClearance,
+)
 from midback.domain.records import ScreenRecord
 from midback.errors import NotFound
 from midback.storage.clinical_tables import (
@@ -49,6 +56,10 @@ class ClinicalStore(Protocol):
 
     def has_clinician(self, person_id: int) -> bool:
         """Whether any clinician is linked to the person."""
+        ...
+
+    def patient_ids(self, clinician_id: int) -> set[int]:
+        """Everyone linked to the clinician (one query)."""
         ...
 
     def screen(self, person_id: int, screen_id: int) -> ScreenRecord:
@@ -103,8 +114,12 @@ class ClinicalStore(Protocol):
         """The notes this clinician wrote about the person, oldest first."""
         ...
 
-    def facts(self, person_ids: Sequence[int], *, since: datetime) -> dict[int, Facts]:
-        """What the alert rules read of each person, in a few queries for all of them."""
+    def facts(
+        self, person_ids: Sequence[int], *, since: datetime, recent: datetime
+    ) -> dict[int, Facts]:
+        """What the alert rules read of each person since ``since``, in a few queries for all
+        of them: only what a rule can use (quit or noted sessions, logs that hurt or reached
+        ``QUIT_PAIN_FROM``; pain readings only from ``recent`` on, for the pain rise)."""
         ...
 
 
@@ -131,6 +146,15 @@ class SqlClinical:
             return False
         with self._transaction() as db:
             return db.get(LinkRow, (person_id, clinician_id)) is not None
+
+    @retrying()
+    def patient_ids(self, clinician_id: int) -> set[int]:
+        if not self._fits(clinician_id):
+            return set()
+        with self._transaction() as db:
+            found = db.scalars(sa.select(LinkRow.person_id).where(
+                LinkRow.clinician_id == clinician_id))  # fmt: skip
+            return set(found)
 
     @retrying()
     def has_clinician(self, person_id: int) -> bool:
@@ -280,7 +304,9 @@ class SqlClinical:
 
     # -- what alerts read ----------------------------------------------------------------
     @retrying()
-    def facts(self, person_ids: Sequence[int], *, since: datetime) -> dict[int, Facts]:
+    def facts(
+        self, person_ids: Sequence[int], *, since: datetime, recent: datetime
+    ) -> dict[int, Facts]:
         ids = sorted(set(person_ids))
         if not ids:
             return {}
@@ -300,17 +326,31 @@ class SqlClinical:
             )
             sessions = db.scalars(
                 sa.select(SessionRow)
-                .where(SessionRow.person_id.in_(ids), SessionRow.started_at >= since)
+                .where(
+                    SessionRow.person_id.in_(ids),
+                    SessionRow.started_at >= since,
+                    sa.or_(
+                        SessionRow.status == "quit",
+                        SessionRow.note.is_not(None),
+                        sa.and_(SessionRow.started_at >= recent,
+                                SessionRow.pain_before.is_not(None)),
+                    ),
+                )
                 .order_by(SessionRow.started_at, SessionRow.id)
-            )
+            )  # fmt: skip
             logs = db.scalars(
                 sa.select(ExerciseLogRow)
-                .where(ExerciseLogRow.person_id.in_(ids), ExerciseLogRow.logged_at >= since)
+                .where(
+                    ExerciseLogRow.person_id.in_(ids),
+                    ExerciseLogRow.logged_at >= since,
+                    sa.or_(ExerciseLogRow.status == "stopped_for_pain",
+                           ExerciseLogRow.pain >= QUIT_PAIN_FROM),
+                )
                 .order_by(ExerciseLogRow.logged_at, ExerciseLogRow.id)
-            )
+            )  # fmt: skip
             checkins = db.scalars(
                 sa.select(CheckInRow)
-                .where(CheckInRow.person_id.in_(ids), CheckInRow.at >= since)
+                .where(CheckInRow.person_id.in_(ids), CheckInRow.at >= max(since, recent))
                 .order_by(CheckInRow.day)
             )
             marks = db.scalars(
