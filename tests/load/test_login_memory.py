@@ -13,9 +13,10 @@ import httpx
 import pytest
 
 from midback.domain.accounts import Role
+from midback.services.accounts import ARGON2_MEMORY_KIB, make_hasher
 from midback.storage import make_engine
 from midback.storage.accounts import SqlAccounts
-from midback.web.auth import ARGON2_MEMORY_KIB, HASH_SLOTS, make_hasher
+from midback.web.auth import HASH_SLOTS
 from tests.load.servers import serving
 from tests.loops import run_in_own_loop
 from tests.pg import new_sqlite

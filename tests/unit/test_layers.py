@@ -68,3 +68,14 @@ def test_a_use_case_never_imports_a_face(path: Path) -> None:
 def test_the_faces_are_all_seen() -> None:
     names = {p.name for p in FACES}
     assert {"app.py", "deps.py", "session_cmds.py", "plan_cmds.py"} <= names
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in (PACKAGE / "cli").glob("*.py") if p.name != "serve_cmds.py"),
+    ids=lambda p: p.name,
+)
+def test_the_terminal_never_imports_the_web(path: Path) -> None:
+    """Only ``midback serve`` starts the web app; every other command shares the use cases."""
+    bad = sorted(m for m in imported(path) if m.startswith("midback.web"))
+    assert bad == [], f"cli/{path.name} imports {bad}"

@@ -35,7 +35,7 @@ def user_add(
 ) -> None:
     """Add an account (the password comes from a prompt, or stdin with --password-stdin)."""
     from midback.domain.accounts import Role, normalise_email
-    from midback.web.auth import make_hasher
+    from midback.services.accounts import make_hasher
 
     normalise_email(email)  # EmailError names what is wrong before the password is asked
     password = _read_password(password_stdin)
@@ -45,16 +45,13 @@ def user_add(
 
 
 def _read_password(password_stdin: bool) -> str:
-    from midback.domain.accounts import password_problem
+    from midback.services.accounts import checked_password
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problem = password_problem(password)
-    if problem:
-        raise _AdminError(f"password: {problem}")
-    return password
+    return checked_password(password)
 
 
 def _accounts() -> Accounts:
@@ -73,7 +70,7 @@ def user_set_password(
     ] = False,
 ) -> None:
     """Set an account's password (from a prompt, or stdin); signs it out everywhere."""
-    from midback.web.auth import make_hasher
+    from midback.services.accounts import make_hasher
 
     accounts = _accounts()
     found = accounts.by_email(email)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -35,6 +34,7 @@ from midback.domain.accounts import (
     password_problem,
 )
 from midback.errors import MidbackError, NotFound
+from midback.services.accounts import make_hasher
 from midback.services.store import Accounts as SqlAccounts
 from midback.settings import Settings
 
@@ -45,11 +45,6 @@ CLEAR_SITE_DATA = '"cache", "storage"'
 SESSION_DAYS = 14
 _DUMMY_HASH_INPUT = "midback-timing-equaliser"
 
-ARGON2_TIME_COST = 2
-ARGON2_MEMORY_KIB = 19 * 1024
-ARGON2_PARALLELISM = 1
-"""OWASP's argon2id parameters (Password Storage Cheat Sheet: m=19 MiB, t=2, p=1). Hashes made
-with others (argon2-cffi's defaults use 64 MiB) are rehashed at the next sign-in."""
 HASH_SLOTS = max(1, min(4, os.cpu_count() or 1))
 """Threads of a process that hash; more requests wait their turn. Each hash holds
 ARGON2_MEMORY_KIB, and each thread's malloc arena keeps it after: so hashing runs on these
@@ -69,13 +64,6 @@ def _hashing_threads() -> ThreadPoolExecutor:
         if not _pool:
             _pool.append(ThreadPoolExecutor(HASH_SLOTS, thread_name_prefix="argon2"))
         return _pool[0]
-
-
-def make_hasher() -> PasswordHasher:
-    """The password hasher every part of midback uses (``ARGON2_*``)."""
-    return PasswordHasher(
-        time_cost=ARGON2_TIME_COST, memory_cost=ARGON2_MEMORY_KIB, parallelism=ARGON2_PARALLELISM
-    )
 
 
 class LoginRefused(MidbackError):
