@@ -7,11 +7,15 @@ faces' type annotations.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 
-from midback.storage.accounts import SqlAccounts as Accounts
 from midback.storage.repository import Repository as Repository
 from midback.storage.sql_repository import SqlRepository
+
+if TYPE_CHECKING:
+    from midback.storage.accounts import SqlAccounts as Accounts
 
 UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (
     sa.exc.OperationalError,
@@ -46,13 +50,14 @@ def open_store(database_url: str) -> SqlRepository:
 def open_accounts(repo: object, database_url: str) -> Accounts:
     """The accounts beside ``repo`` (on its engine), or on ``database_url`` when ``repo`` has
     none (a fake repository in tests)."""
+    from midback.storage.accounts import SqlAccounts
     from midback.storage.engine import make_engine, upgrade
 
     engine = getattr(repo, "engine", None)
     if engine is None:
         engine = make_engine(database_url)
         upgrade(engine)
-    return Accounts(engine)
+    return SqlAccounts(engine)
 
 
 def migrate(database_url: str) -> tuple[str, str | None]:
@@ -74,3 +79,13 @@ def is_unavailable(error: BaseException) -> bool:
     from midback.storage.engine import is_unavailable as unavailable
 
     return unavailable(error)
+
+
+def __getattr__(name: str) -> type:
+    """``Accounts`` is loaded when a face asks for it (``midback plan`` never does: the
+    accounts module pulls in both databases' SQL dialects)."""
+    if name == "Accounts":
+        from midback.storage.accounts import SqlAccounts
+
+        return SqlAccounts
+    raise AttributeError(f"module 'midback.services.store' has no attribute {name!r}")
