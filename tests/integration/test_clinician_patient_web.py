@@ -69,7 +69,7 @@ def take_screen(person: TestClient, answers: dict[str, Any]) -> str:
     """Store a screen for ``person`` (the use case itself: this file tests the clinician's side)
     and return its verdict."""
     from midback.domain.answers import Answers
-    from midback.services import take_screen as keep
+    from midback.services.screening import take_screen as keep
 
     app: FastAPI = person.app  # type: ignore[assignment]
     person_id = person.get("/api/v1/me").json()["id"]
@@ -514,22 +514,22 @@ def test_another_clinicians_patient_is_not_found_on_every_route(
     assert after == before
 
 
-GATE_WIRED = (
-    "until services.planning.screened_request calls services.clinical.check_allowed_for "
-    "instead of check_allowed(result, cleared=request.cleared) (the lead's file)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=GATE_WIRED)
 def test_the_gate_takes_the_clinicians_clearance_and_not_the_patients_own_tick(
     alice: TestClient, carol: TestClient
 ) -> None:
     alice_id = link(alice, carol)
     assert take_screen(alice, DOCTOR) == "doctor"
     ticked = alice.post("/api/v1/plan", json={"minutes": 10, "place": "home", "cleared": True})
-    assert ticked.status_code == 403, ticked.text
+    assert ticked.status_code == 403, (
+        ticked.text
+    )  # her own tick lifts nothing: a clinician is linked
     alerts = carol.get(f"/api/v1/clinician/patients/{alice_id}/alerts").json()
-    assert "self_cleared" in {a["kind"] for a in alerts}
+    assert "self_cleared" not in {a["kind"] for a in alerts}  # showing a plan writes nothing
+    started = alice.post("/api/v1/sessions", json={"minutes": 10, "place": "home",
+                                                   "cleared": True, "pain_before": 2})  # fmt: skip
+    assert started.status_code == 403, started.text
+    alerts = carol.get(f"/api/v1/clinician/patients/{alice_id}/alerts").json()
+    assert "self_cleared" in {a["kind"] for a in alerts}  # acting on it is recorded
     screen_id = carol.get(f"/api/v1/clinician/patients/{alice_id}/record").json()["screens"][0]
     cleared = carol.post(
         f"/api/v1/clinician/patients/{alice_id}/clearances", json={"screen_id": screen_id["id"]}

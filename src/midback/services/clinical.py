@@ -158,6 +158,7 @@ def check_allowed_for(
     screen_at: datetime | None,
     self_tick: bool,
     now: datetime,
+    record: bool = True,
 ) -> bool:
     """The gate's check, with clearance: ScreenBlocked unless self-guided exercise is allowed.
 
@@ -165,7 +166,9 @@ def check_allowed_for(
     urgent and doctor refuse unless a linked clinician's clearance of this stored screen is in
     force, or the person ticked "cleared" and no clinician is linked. A tick on a blocking
     stored screen is recorded (once per screen), lifting or not; where it lifted nothing the
-    refusal says why. Returns whether the verdict was lifted (the request's ``cleared``).
+    refusal says why (``record``: only when the person acts on it, a session starting; a page
+    that only shows a plan writes nothing). Returns whether the verdict was lifted (the
+    request's ``cleared``).
     """
     from midback.domain.clinical import SELF_CLEARED_LINKED
     from midback.domain.safety import check_allowed
@@ -173,7 +176,7 @@ def check_allowed_for(
 
     if not result.blocking:
         return False
-    if self_tick:
+    if self_tick and record:
         record_self_clearance(repo, person_id, result.verdict, screen_at=screen_at, now=now)
     made = decision(repo, person_id, result.verdict, screen_at=screen_at, self_tick=self_tick,
                     now=now)  # fmt: skip

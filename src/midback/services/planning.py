@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from midback.domain.answers import Answers
 from midback.domain.plans import Plan, PlanRequest
-from midback.domain.safety import check_allowed, screen
+from midback.domain.safety import screen
 from midback.domain.vocab import Place
 from midback.errors import PlanError
 from midback.services.clock import today_for
@@ -54,14 +54,29 @@ def screened_request(
 
     The screen is ``answers`` when given, else the person's last stored screen, which must be
     under 30 days old (else ScreenRequired). Raises ScreenBlocked when the screen does not
-    allow self-guided exercise (``request.cleared`` lifts urgent and doctor, never emergency),
+    allow self-guided exercise (a clinician's clearance lifts urgent and doctor, never emergency;
+    ``request.cleared``, the person's own tick, only where no clinician is linked),
     and PainTooHigh for a pain before the session of 8 or more. The screen's limits join the
     request (``apply_screen``), then the pain before the session (``session_request``), then
     recent exercises and earned doses (``personalise``).
     """
+    from midback.services import clinical
+
     facts = person_facts(repo, cat, person_id, now=now)
     result = screen(answers) if answers is not None else _current(facts.screen, now)
-    check_allowed(result, cleared=request.cleared)
+    stored = facts.screen if answers is None else None
+    # Urgent and doctor: a linked clinician's clearance of this screen lifts them (the person's
+    # own tick only where no clinician is linked); the tick is recorded when a session starts.
+    lifted = clinical.check_allowed_for(
+        repo,
+        person_id,
+        result,
+        screen_at=stored.at if stored else None,
+        self_tick=request.cleared,
+        now=now,
+        record=pain_before is not None,
+    )
+    request = request.model_copy(update={"cleared": lifted})
     request = session_request(apply_screen(request, result), pain_before=pain_before)
     return facts.personalise(request)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from midback.domain.answers import Answers
 from midback.domain.plans import Plan, PlanRequest
-from midback.domain.safety import ScreenResult, check_allowed, screen
+from midback.domain.safety import ScreenResult, Verdict, screen
 from midback.domain.vocab import Place
 
 if TYPE_CHECKING:
@@ -111,9 +111,19 @@ def check_plan(
     """
     from midback.domain.candidates import allows
     from midback.errors import PlanError
+    from midback.services import clinical
 
-    result = current_screen(repo, person_id, now=now)
-    check_allowed(result, cleared=cleared)
+    stored = stored_screen(repo, person_id)
+    result = _current(stored, now)
+    cleared = clinical.check_allowed_for(
+        repo,
+        person_id,
+        result,
+        screen_at=stored.at if stored else None,
+        self_tick=cleared,
+        now=now,
+        record=False,
+    )
     limits = apply_screen(PlanRequest(minutes=1, place=Place.HOME, cleared=cleared), result)
     for number, block in enumerate(plan.blocks, 1):
         if not allows(cat.exercise(block.exercise_id), block.variant, limits):
@@ -153,3 +163,15 @@ def take_screen(
     result = screen(answers)
     save_screen(repo, person_id, answers, result, at)
     return result
+
+
+def lifts_refusal(
+    repo: Repository, person_id: int, verdict: Verdict, *, self_tick: bool, now: datetime
+) -> bool:
+    """Whether the person's stored urgent or doctor verdict is lifted: by a linked clinician's
+    clearance of that screen, or by the person's own tick where no clinician is linked."""
+    from midback.services.clinical import lifts
+
+    stored = stored_screen(repo, person_id)
+    screen_at = stored.at if stored else None
+    return lifts(repo, person_id, verdict, screen_at=screen_at, self_tick=self_tick, now=now)

@@ -27,7 +27,8 @@ from midback.errors import MidbackError, NotFound
 from midback.services import clinical
 from midback.services.clinical import ClinicalStore, PatientRecord
 from midback.web.deps import Accounts, Cat, ClinicianId, Now, Repo
-from midback.web.pages import pain_chart, render
+from midback.web.pain_chart import pain_chart
+from midback.web.render import render
 from midback.web.security import check_csrf
 
 router = APIRouter()

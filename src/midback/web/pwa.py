@@ -16,9 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from midback.domain.safety import Verdict
 from midback.errors import ScreenRequired
-from midback.services.screening import current_screen
+from midback.services.screening import current_screen, lifts_refusal
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.render import render, screen_first
+from midback.words import truthy
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,8 +73,10 @@ def player(
         verdict = current_screen(repo, person, now=now)
     except ScreenRequired as required:
         return screen_first(request, required)
-    is_cleared = (cleared or "").strip().lower() in {"1", "true", "yes", "on"}
-    if verdict.verdict is Verdict.EMERGENCY or (verdict.blocking and not is_cleared):
+    is_cleared = truthy(cleared)
+    lifted = verdict.blocking and lifts_refusal(repo, person, verdict.verdict, self_tick=is_cleared,
+                                                now=now)  # fmt: skip
+    if verdict.verdict is Verdict.EMERGENCY or (verdict.blocking and not lifted):
         query = request.url.query or "minutes=10&place=home"
         target = "/course" if course else f"/plan?{query}"
         return RedirectResponse(target, status_code=303)
