@@ -3,7 +3,7 @@
 Reads never write: ``course_view`` shows the course as it stands today (a swap due after two
 hurts, a phase that ended, the weekly review) without storing it; ``course_session`` (the start
 of a session, a write) stores the course brought up to date, then plans today's session. Every
-use case passes the safety gate (``services.screened_request``) first.
+use case passes the safety gate (``services.planning.screened_request``) first.
 """
 
 from __future__ import annotations
