@@ -4,15 +4,17 @@ the person's own tick, clinical notes, and isolation between clinicians."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from midback.domain.accounts import Role
 from midback.domain.answers import Answers
-from midback.domain.clinical import AlertKind
+from midback.domain.catalogue import Catalogue
+from midback.domain.clinical import Alert, AlertKind
 from midback.domain.prescription import Prescription
 from midback.domain.records import LogStatus, NewLog, SessionStatus
 from midback.domain.safety import ScreenResult, Verdict, check_allowed, screen
@@ -36,7 +38,7 @@ class World:
     other_clinician: int
     other_patient: int
 
-    def take_screen(self, person: int, at: datetime = NOW, **answers: object) -> int:
+    def take_screen(self, person: int, *, at: datetime = NOW, **answers: Any) -> int:
         data = screen_answers(**answers)
         result = screen(Answers.model_validate(data))
         record = self.repo.save_screen(person, data, result.verdict.value, result.to_json(), at)
@@ -80,10 +82,10 @@ class World:
         )
         return started.id, ids
 
-    def alerts(self, *, now: datetime = NOW) -> list[clinical.Alert]:
+    def alerts(self, *, now: datetime = NOW) -> list[Alert]:
         return clinical.patient_alerts(self.store, self.clinician, self.patient, now=now)
 
-    def open(self, *, now: datetime = NOW) -> list[clinical.Alert]:
+    def open(self, *, now: datetime = NOW) -> list[Alert]:
         found = clinical.open_alerts(self.store, self.clinician, [self.patient], now=now)
         return found[self.patient]
 
@@ -105,15 +107,9 @@ def world(database_url: str) -> Iterator[World]:
     for clinician, person in (("carol", "alice"), ("dave", "bob")):
         code = accounts.new_invite(ids[clinician], NOW, valid_for=timedelta(days=1)).code
         accounts.accept_invite(ids[person], code, NOW)
-    yield World(
-        repo,
-        accounts,
-        clinical.store_for(repo),
-        ids["carol"],
-        ids["alice"],  # type: ignore[arg-type]
-        ids["dave"],
-        ids["bob"],
-    )
+    store = clinical.store_for(repo)
+    assert isinstance(store, SqlClinical)
+    yield World(repo, accounts, store, ids["carol"], ids["alice"], ids["dave"], ids["bob"])
     engine.dispose()
 
 
@@ -129,7 +125,7 @@ def world(database_url: str) -> Iterator[World]:
     ],
 )
 def test_a_blocking_latest_screen_raises_an_alert_pointing_at_it(
-    world: World, answers: dict[str, object], verdict: str, urgent: bool
+    world: World, answers: dict[str, Any], verdict: str, urgent: bool
 ) -> None:
     screen_id = world.take_screen(world.patient, **answers)
     found = [a for a in world.alerts() if a.kind is AlertKind.SCREEN]
@@ -171,7 +167,7 @@ def test_a_self_tick_where_a_clinician_is_linked_is_recorded_and_raises_an_alert
 def test_answering_examined_by_a_clinician_that_avoided_a_doctor_verdict_raises_an_alert(
     world: World,
 ) -> None:
-    unexamined = {"pain_duration_days": 60, "improving": False}
+    unexamined: dict[str, Any] = {"pain_duration_days": 60, "improving": False}
     assert screen(Answers.model_validate(screen_answers(**unexamined))).verdict is Verdict.DOCTOR
     screen_id = world.take_screen(world.patient, assessed_by_clinician=True, **unexamined)
     found = [a for a in world.alerts() if a.kind is AlertKind.SELF_CLEARED]
@@ -404,21 +400,16 @@ def test_clinical_notes_are_kept_per_clinician_and_refused_empty(world: World) -
         clinical.add_note(world.store, world.other_clinician, world.patient, "x", now=NOW)
 
 
-def test_another_clinicians_patient_is_not_found_everywhere(world: World) -> None:
+def test_another_clinicians_patient_is_not_found_everywhere(world: World, cat: Catalogue) -> None:
     screen_id = world.take_screen(world.patient, red_flags=["night_pain"])
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: clinical.patient_alerts(world.store, world.other_clinician, world.patient, now=NOW),
         lambda: clinical.clear_screen(
             world.store, world.other_clinician, world.patient, screen_id, now=NOW
         ),
         lambda: clinical.add_note(world.store, world.other_clinician, world.patient, "x", now=NOW),
         lambda: clinical.patient_record(
-            world.repo,
-            world.store,
-            None,
-            world.other_clinician,  # type: ignore[arg-type]
-            world.patient,
-            now=NOW,
+            world.repo, world.store, cat, world.other_clinician, world.patient, now=NOW
         ),
         lambda: clinical.require_linked(world.store, world.other_clinician, 2**40),
     ]

@@ -1,4 +1,4 @@
-"""The one safety gate of every face (``services.planning.screened_request``), against the fake store.
+"""The one safety gate of every face (``services.planning.screened_request``), on the fake store.
 
 Its limits are checked here against a table of movement tags written from the guidelines,
 not through ``contraindications``, so a rule that the planner bypasses or that clearance lifts
