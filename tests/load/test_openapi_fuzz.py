@@ -34,7 +34,7 @@ from hypothesis.errors import Unsatisfiable
 
 from midback.domain.accounts import Role
 from midback.settings import Settings
-from midback.web import api
+from midback.web import api, clinician_patient
 from midback.web.app import create_app
 from midback.web.auth import SESSION_COOKIE
 from tests.pg import BACKENDS
@@ -74,6 +74,7 @@ def _router_operations() -> list[tuple[str, str, bool]]:
     database)."""
     probe = FastAPI()
     probe.include_router(api.router())
+    probe.include_router(clinician_patient.router)  # its /api/v1 routes (its pages are unlisted)
     paths = probe.openapi()["paths"]
     return sorted(
         (method.upper(), path, bool(op.get("parameters") or op.get("requestBody")))
