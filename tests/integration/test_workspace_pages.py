@@ -250,7 +250,9 @@ def test_a_programme_is_built_seen_printed_edited_and_ended(app: FastAPI) -> Non
     assert started.status_code == 303, started.text
     mine = alice.get("/programme").text
     programme_id = re.search(r'href="/player\?programme=(\d+)"', mine)
-    assert programme_id and "Slow, within comfort" in mine and "Dr Carol Physio" in mine
+    assert programme_id, mine
+    assert "Slow, within comfort" in mine, mine[mine.find("<main"):][:1500]
+    assert "Dr Carol Physio" in mine, mine[mine.find("<main"):][:1500]
     assert mine.index("Bridge") < mine.index("Cat-cow")  # the clinician's order
     handout = alice.get("/programme/handout").text
     assert "For Alice Example, from Dr Carol Physio, 01 Dec 2026." in handout
