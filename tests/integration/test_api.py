@@ -201,3 +201,12 @@ def test_a_persons_time_zone_is_kept_and_checked(client: TestClient) -> None:
     ok = client.put("/api/v1/me/timezone", json={"timezone": "Pacific/Auckland"})
     assert ok.status_code == 200 and ok.json() == {"timezone": "Pacific/Auckland"}
     assert client.get("/api/v1/me/timezone").json() == {"timezone": "Pacific/Auckland"}
+
+
+def test_every_operation_documents_the_errors_it_may_answer(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            documented = set(operation["responses"])
+            missing = {"401", "403", "404", "409", "503"} - documented
+            assert not missing, f"{method.upper()} {path} does not document {sorted(missing)}"

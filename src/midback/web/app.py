@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -23,6 +24,25 @@ from midback.web.hosts import HostCheck
 from midback.web.limits import RequestLimits
 from midback.web.local_access import LocalAccess
 from midback.web.security import SecurityHeaders
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Not signed in (server mode)."},
+    403: {
+        "description": 'Refused: the safety screen\'s verdict (`{"error": "screen"}`), '
+        "today's pain, another site's write, or a clinician's page for someone else."
+    },
+    404: {"description": "Not found, or another person's (never told apart)."},
+    409: {
+        "description": "Valid, but it conflicts with the person's state: no exercise fits "
+        "their limits, a stale plan seal, one programme or course at a time, a taken email."
+    },
+    429: {"description": "Too many attempts: try again after `Retry-After` seconds."},
+    503: {
+        "description": "The database or the password hashing is busy for a moment: try again "
+        "after `Retry-After` seconds."
+    },
+}
+"""The errors every route may answer, each with a JSON ``detail`` (README, server mode)."""
 
 WEB_DIR = Path(str(resources.files("midback") / "web"))
 
@@ -65,6 +85,7 @@ def create_app(
         docs_url=None,  # Swagger UI loads from a CDN, which the CSP blocks: /openapi.json only
         redoc_url=None,
         openapi_url="/openapi.json",
+        responses=ERROR_RESPONSES,
     )
     app.state.settings = settings
     app.state.clock = clock or _utc_now

@@ -20,6 +20,7 @@ from midback.errors import PlanError, ScreenBlocked, ScreenRequired
 from midback.services.planning import make_plan_for
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.render import link, render
+from midback.words import truthy
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,7 +39,7 @@ def breaks_page(
     request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now, cleared: str = ""
 ) -> HTMLResponse:
     """The reminders and a 2-minute desk routine; the screen's refusal instead when it refuses."""
-    is_cleared = cleared.strip().lower() in {"1", "true", "yes", "on"}
+    is_cleared = truthy(cleared)
     base = PlanRequest(minutes=BREAK_MINUTES, place=Place.DESK, focus=Focus.RELIEF,
                        cleared=is_cleared)  # fmt: skip
     context: dict[str, Any] = {

@@ -16,6 +16,7 @@ from starlette.datastructures import QueryParams
 from midback.domain.vocab import Condition, Equipment, Focus, Kind, Level, Place
 from midback.domain.week import WeekPlan
 from midback.web.schemas import PlanBody, WeekBody
+from midback.words import truthy
 
 _B = TypeVar("_B", PlanBody, WeekBody)
 _E = TypeVar("_E", Place, Equipment, Kind)
@@ -33,7 +34,7 @@ def plan_form(params: QueryParams, *, focus: Focus) -> dict[str, Any]:
     form["level"] = form["level"] or Level.BEGINNER.value
     form["equipment"] = params.getlist("equipment")
     form["conditions"] = params.getlist("conditions")
-    form["cleared"] = params.get("cleared", "").lower() in ("1", "true", "on", "yes")
+    form["cleared"] = truthy(params.get("cleared"))
     return form
 
 

@@ -185,7 +185,7 @@ def _start_body(
     if seed_value is not None:
         body["seed"] = seed_value
     if cleared is not None:
-        body["cleared"] = cleared.strip().lower() in {"1", "true", "yes", "on"}
+        body["cleared"] = truthy(cleared)
     return body
 
 

@@ -15,7 +15,8 @@
   if (!dataNode) return;
   const data = JSON.parse(dataNode.textContent);
   const $ = (id) => document.getElementById(id);
-  const hook = (window.__breaks = { fired: 0, beeps: 0, notified: 0, logged: [] });
+  // What the page did (breaks fired, beeps, notifications, breaks logged), read by the tests.
+  const journal = (window.__breaks = { fired: 0, beeps: 0, notified: 0, logged: [] });
 
   // -- settings ----------------------------------------------------------------------------
 
@@ -120,7 +121,7 @@
   }
 
   function beep() {
-    hook.beeps += 1;
+    journal.beeps += 1;
     if (!audio) return;
     try {
       const start = audio.currentTime;
@@ -152,7 +153,7 @@
         window.focus();
         note.close();
       };
-      hook.notified += 1;
+      journal.notified += 1;
     } catch (error) {
       /* some browsers allow notifications only from a service worker: the page still shows it */
     }
@@ -160,7 +161,7 @@
 
   function fire() {
     due = true;
-    hook.fired += 1;
+    journal.fired += 1;
     $("break-due").hidden = false;
     document.title = "Break due · midback";
     beep();
@@ -237,7 +238,7 @@
     message("");
     render();
     const body = Object.assign({}, data.start, {
-      seed: hook.fired + hook.logged.length,
+      seed: journal.fired + journal.logged.length,
       idempotency_key: key("break"),
     });
     let started;
@@ -309,9 +310,9 @@
       endRun("The break could not be saved.");
       return;
     }
-    hook.logged.push(id);
+    journal.logged.push(id);
     const list = $("breaks-log");
-    if (hook.logged.length === 1) list.textContent = "";
+    if (journal.logged.length === 1) list.textContent = "";
     const item = document.createElement("li");
     const at = hhmm(new Date(Date.now()));
     item.textContent =

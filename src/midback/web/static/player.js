@@ -29,7 +29,9 @@ function main() {
   const SAVE_EVERY_S = 2;
   const EFFORT_WORDS = { easy: "too easy", right: "about right", hard: "too hard" };
 
-  const hook = {
+  // What happened in this session: the results that resume and the outbox use, and what was
+  // shown, spoken and sent (read by the tests and the timer benchmark through window).
+  const journal = {
     events: [],
     spoken: [],
     announced: [],
@@ -56,7 +58,7 @@ function main() {
   const sessions = createSessionStore(safeStorage(), { version: TIMELINE_VERSION });
 
   function record(event) {
-    hook.events.push({ ...event, at: engine ? Math.round(engine.offset() * 1000) / 1000 : 0 });
+    journal.events.push({ ...event, at: engine ? Math.round(engine.offset() * 1000) / 1000 : 0 });
   }
 
   // -- stages ------------------------------------------------------------------------------
@@ -86,7 +88,7 @@ function main() {
     flip = !flip;
     // A trailing no-break space makes a repeated text a change screen readers announce.
     $(assertive ? "live-assertive" : "live-polite").textContent = flip ? `${text}\u00a0` : text;
-    hook.announced.push({ text, assertive });
+    journal.announced.push({ text, assertive });
   }
 
   // -- voice -------------------------------------------------------------------------------
@@ -151,7 +153,7 @@ function main() {
       const utterance = new window.SpeechSynthesisUtterance(text);
       utterance.lang = document.documentElement.lang || "en";
       synth.speak(utterance);
-      hook.spoken.push(text);
+      journal.spoken.push(text);
       return true;
     } catch (_error) {
       return false;
@@ -260,10 +262,10 @@ function main() {
     fetchImpl: (url, init) => window.fetch(url, init),
     onChange(what, item, result) {
       if (what === "sent") {
-        hook.sent.push(item.key);
+        journal.sent.push(item.key);
         record({ type: "sent", key: item.key });
       } else if (what === "dropped") {
-        hook.dropped.push({ key: item.key, status: result.status, detail: result.data });
+        journal.dropped.push({ key: item.key, status: result.status, detail: result.data });
         record({ type: "dropped", key: item.key, status: result.status });
       } else if (what === "retry") {
         record({ type: "queued", key: item.key, error: result.error || result.status });
@@ -461,7 +463,7 @@ function main() {
     if (resumeAt === null) {
       step(engine.start());
     } else {
-      const closed = [...new Set(hook.results.map((result) => result.block))]
+      const closed = [...new Set(journal.results.map((result) => result.block))]
         .filter((block) => block !== resumeAt.block);
       step(engine.start(resumeAt.offset, { closed }));
     }
@@ -517,7 +519,7 @@ function main() {
     const key = `s${sessionId}-b${event.block}-a${attempt}`;
     const body = { position: event.block, status: event.status, idempotency_key: key };
     if (event.status !== "completed") body.actual = event.actual;
-    hook.results.push({ block: event.block, status: event.status, key, actual: event.actual });
+    journal.results.push({ block: event.block, status: event.status, key, actual: event.actual });
     const item = { key, url: `${api}/sessions/${sessionId}/logs`, body, kind: "log" };
     if (event.status === "completed") {
       // One tap on how it felt, asked while the next exercise is introduced; the log waits
@@ -541,7 +543,7 @@ function main() {
     const item = pending;
     pending = null;
     if (effort) item.body = { ...item.body, effort };
-    const result = hook.results.find((r) => r.key === item.key);
+    const result = journal.results.find((r) => r.key === item.key);
     if (result && effort) result.effort = effort;
     outbox.add(item);
   }
@@ -765,7 +767,7 @@ function main() {
 
   function endRun(quit) {
     // The last exercise's tap is asked on the end form, with how the session went.
-    const last = pending ? hook.results.find((r) => r.key === pending.key) : null;
+    const last = pending ? journal.results.find((r) => r.key === pending.key) : null;
     $("after-last").hidden = !last;
     if (last) {
       $("after-last-legend").textContent = `How was ${timeline.blocks[last.block].name}?`;
@@ -777,7 +779,7 @@ function main() {
     timer = null;
     releaseWake();
     document.body.classList.remove("player-paused");
-    const logged = hook.results;
+    const logged = journal.results;
     const done = logged.filter((r) => r.status === "completed").length;
     $("after-title").textContent = quit ? "Session ended" : "Well done";
     $("after-lead").textContent = quit
@@ -830,7 +832,7 @@ function main() {
 
   function showSummary(painAfter) {
     const latest = new Map();
-    for (const result of hook.results) latest.set(result.block, result);
+    for (const result of journal.results) latest.set(result.block, result);
     $("done-summary").replaceChildren(...timeline.blocks.map((block) => {
       const li = document.createElement("li");
       const result = latest.get(block.index);
@@ -901,7 +903,7 @@ function main() {
       page: window.location.pathname + window.location.search,
       offset: engine ? Math.max(0, engine.offset()) : 0,
       block: engine ? engine.currentBlock : null,
-      results: hook.results,
+      results: journal.results,
       attempts: [...attempts],
       pending,
       painBefore,
@@ -937,7 +939,7 @@ function main() {
     timeline = saved.timeline;
     sessionId = saved.id;
     painBefore = Number.isInteger(saved.painBefore) ? saved.painBefore : null;
-    hook.results.push(...saved.results);
+    journal.results.push(...saved.results);
     attempts = new Map(saved.attempts);
     quitEnd = saved.quit === true;
     if (saved.pending && typeof saved.pending.key === "string") {
@@ -1061,7 +1063,7 @@ function main() {
   }
 
   window.midbackPlayer = {
-    events: hook.events,
+    events: journal.events,
     state() {
       const cue = engine && timeline ? timeline.cues[engine.currentCue()] : null;
       return {
@@ -1084,11 +1086,11 @@ function main() {
         queued: outbox.size(),
         waiting: outbox.waiting(),
         sending: outbox.busy,
-        results: hook.results.slice(),
-        sent: hook.sent.slice(),
-        dropped: hook.dropped.slice(),
-        spoken: hook.spoken.slice(),
-        announced: hook.announced.map((a) => a.text),
+        results: journal.results.slice(),
+        sent: journal.sent.slice(),
+        dropped: journal.dropped.slice(),
+        spoken: journal.spoken.slice(),
+        announced: journal.announced.map((a) => a.text),
         voice: { ...voice },
         wakeLock: wakeLock !== null,
         finish: finishSaved,
