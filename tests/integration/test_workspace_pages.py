@@ -251,8 +251,8 @@ def test_a_programme_is_built_seen_printed_edited_and_ended(app: FastAPI) -> Non
     mine = alice.get("/programme").text
     programme_id = re.search(r'href="/player\?programme=(\d+)"', mine)
     assert programme_id, mine
-    assert "Slow, within comfort" in mine, mine[mine.find("<main"):][:1500]
-    assert "Dr Carol Physio" in mine, mine[mine.find("<main"):][:1500]
+    assert "Slow, within comfort" in mine, mine[mine.find("<main") :][:1500]
+    assert "Dr Carol Physio" in mine, mine[mine.find("<main") :][:1500]
     assert mine.index("Bridge") < mine.index("Cat-cow")  # the clinician's order
     handout = alice.get("/programme/handout").text
     assert "For Alice Example, from Dr Carol Physio, 01 Dec 2026." in handout
