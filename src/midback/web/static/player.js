@@ -10,6 +10,7 @@
 import { TIMELINE_VERSION, WORK_KINDS, createEngine } from "./player-engine.js";
 import { OUTBOX_KEY, askBackgroundSync, createListStore, createOutbox } from "./outbox.js";
 import { createSessionStore } from "./player-session.js";
+import { createSound, createVoice, createWakeLock } from "./player-sound.js";
 
 export { TIMELINE_VERSION, createEngine, createListStore, createOutbox };
 
@@ -91,169 +92,22 @@ function main() {
     journal.announced.push({ text, assertive });
   }
 
-  // -- voice -------------------------------------------------------------------------------
-  const synth = "speechSynthesis" in window && typeof window.SpeechSynthesisUtterance === "function"
-    ? window.speechSynthesis : null;
-  const voice = {
-    supported: synth !== null,
-    available: false,
-    on: readPreference("midback.voice", "on") !== "off",
-  };
-
-  function readPreference(key, fallback) {
-    try {
-      return window.localStorage.getItem(key) ?? fallback;
-    } catch (_error) {
-      return fallback;
-    }
-  }
-
-  function writePreference(key, value) {
-    try {
-      window.localStorage.setItem(key, value);
-    } catch (_error) {
-      // Preferences are a convenience.
-    }
-  }
-
-  function checkVoices() {
-    if (!synth) return;
-    try {
-      voice.available = synth.getVoices().length > 0;
-    } catch (_error) {
-      voice.available = false;
-    }
-    renderVoice();
-  }
-
-  function renderVoice() {
-    const button = $("btn-voice");
-    const speaks = voice.supported && voice.available;
-    // Pressed only when it will really speak: with no voice installed it never looks on.
-    button.setAttribute("aria-pressed", String(voice.on && speaks));
-    button.disabled = !voice.supported;
-    // The name stays "Voice" (aria-pressed tells on or off); the word after it is for the eye.
-    $("btn-voice-state").textContent = speaks ? (voice.on ? "on" : "off") : "none";
-    const note = $("voice-note");
-    if (!voice.supported) {
-      note.textContent = "This browser cannot speak; follow the screen and the beeps.";
-    } else if (!voice.available) {
-      note.textContent = "No voices are installed for speech, so the cues are silent.";
-    } else {
-      note.textContent = "";
-    }
-    note.hidden = note.textContent === "";
-  }
-
-  function speak(text, { interrupt = true } = {}) {
-    if (!synth || !voice.on || !voice.available || !text) return false;
-    try {
-      if (!interrupt && (synth.speaking || synth.pending)) return false;
-      if (synth.speaking || synth.pending) synth.cancel();
-      const utterance = new window.SpeechSynthesisUtterance(text);
-      utterance.lang = document.documentElement.lang || "en";
-      synth.speak(utterance);
-      journal.spoken.push(text);
-      return true;
-    } catch (_error) {
-      return false;
-    }
-  }
-
-  function hush() {
-    if (!synth) return;
-    try {
-      synth.cancel();
-    } catch (_error) {
-      // nothing to stop
-    }
-  }
+  // -- voice, beeps and the wake lock (player-sound.js) -----------------------------------
+  const voice = createVoice({ $, spoken: journal.spoken, record });
+  const sound = createSound({ record });
+  const wake = createWakeLock({
+    wanted: () => stage === "run" && engine !== null && !engine.paused && !engine.finished,
+    record,
+  });
+  const speak = voice.speak;
+  const hush = voice.hush;
+  const holdWake = wake.hold;
+  const releaseWake = wake.release;
 
   /** Browsers only let speech and sound start from a tap; prime both while we have one. */
   function unlockAudio() {
     sound.unlock();
-    if (synth && voice.on) {
-      try {
-        const primer = new window.SpeechSynthesisUtterance("");
-        primer.volume = 0;
-        synth.speak(primer);
-      } catch (_error) {
-        // speech stays silent
-      }
-    }
-  }
-
-  // -- beeps -------------------------------------------------------------------------------
-  const sound = {
-    context: null,
-    unlock() {
-      const Context = window.AudioContext || window.webkitAudioContext;
-      if (!Context) return;
-      try {
-        if (!this.context) this.context = new Context();
-        if (this.context.state === "suspended") this.context.resume().catch(() => {});
-      } catch (_error) {
-        this.context = null;
-      }
-    },
-    beep(frequency, ms, delayS = 0) {
-      const context = this.context;
-      record({ type: "beep", frequency });
-      if (!context || context.state !== "running") return;
-      try {
-        const oscillator = context.createOscillator();
-        const gain = context.createGain();
-        const start = context.currentTime + delayS;
-        const stop = start + ms / 1000;
-        oscillator.type = "sine";
-        oscillator.frequency.value = frequency;
-        gain.gain.setValueAtTime(0.0001, start);
-        gain.gain.exponentialRampToValueAtTime(0.25, start + 0.015);
-        gain.gain.exponentialRampToValueAtTime(0.0001, stop);
-        oscillator.connect(gain);
-        gain.connect(context.destination);
-        oscillator.start(start);
-        oscillator.stop(stop + 0.02);
-      } catch (_error) {
-        // a missed beep is harmless
-      }
-    },
-  };
-
-  // -- wake lock ---------------------------------------------------------------------------
-  let wakeLock = null;
-  let wakeRequest = null;
-
-  function wantsWake() {
-    return stage === "run" && engine !== null && !engine.paused && !engine.finished;
-  }
-
-  async function holdWake() {
-    if (!("wakeLock" in navigator) || wakeLock || wakeRequest || !wantsWake()) return;
-    if (document.visibilityState !== "visible") return;
-    try {
-      wakeRequest = navigator.wakeLock.request("screen");
-      const lock = await wakeRequest;
-      wakeLock = lock;
-      lock.addEventListener("release", () => {
-        if (wakeLock === lock) wakeLock = null;
-      });
-      record({ type: "wake", held: true });
-      if (!wantsWake()) releaseWake();
-    } catch (_error) {
-      wakeLock = null; // denied (battery saver, not visible): the screen may dim
-    } finally {
-      wakeRequest = null;
-    }
-  }
-
-  function releaseWake() {
-    const lock = wakeLock;
-    wakeLock = null;
-    if (lock) {
-      lock.release().catch(() => {});
-      record({ type: "wake", held: false });
-    }
+    voice.prime();
   }
 
   // -- outbox ------------------------------------------------------------------------------
@@ -1012,11 +866,7 @@ function main() {
   $("btn-hurt").addEventListener("click", itHurts);
   $("btn-quit").addEventListener("click", askQuit);
   $("btn-voice").addEventListener("click", () => {
-    voice.on = !voice.on;
-    writePreference("midback.voice", voice.on ? "on" : "off");
-    if (!voice.on) hush();
-    renderVoice();
-    record({ type: "voice", on: voice.on });
+    voice.toggle();
   });
   $("after-form").addEventListener("submit", saveFinish);
   $("outbox-retry").addEventListener("click", () => outbox.flush());
@@ -1038,15 +888,7 @@ function main() {
   setInterval(() => {
     if (outbox.size() > 0) outbox.flush();
   }, RETRY_MS);
-  if (synth) {
-    if (typeof synth.addEventListener === "function") {
-      synth.addEventListener("voiceschanged", checkVoices);
-    } else {
-      synth.onvoiceschanged = checkVoices;
-    }
-  }
-  checkVoices();
-  renderVoice();
+  voice.watch();
   renderOutbox();
   outbox.flush(); // what an earlier visit left behind
   const saved = sessions.load();
@@ -1092,7 +934,7 @@ function main() {
         spoken: journal.spoken.slice(),
         announced: journal.announced.map((a) => a.text),
         voice: { ...voice },
-        wakeLock: wakeLock !== null,
+        wakeLock: wake.held(),
         finish: finishSaved,
         error: lastError,
         effortAsked: !$("effort-ask").hidden,

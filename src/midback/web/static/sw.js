@@ -35,6 +35,7 @@ const SHELL = [
   "/static/player.js",
   "/static/player-engine.js",
   "/static/player-session.js",
+  "/static/player-sound.js",
   "/static/outbox.js",
   "/static/figure.js",
   "/static/breaks.js",
