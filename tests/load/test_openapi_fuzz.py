@@ -62,7 +62,25 @@ CONTRACT_CHECKS: dict[str, Any] = {
         "enabled": True,
         "expected-statuses": ["2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx"],
     },
-    "negative_data_rejection": {"enabled": True},
+    # A query over the URL limits is refused with 414 (URI Too Long): a rejection too.
+    "negative_data_rejection": {
+        "enabled": True,
+        "expected-statuses": [
+            "400",
+            "401",
+            "403",
+            "404",
+            "405",
+            "406",
+            "409",
+            "414",
+            "415",
+            "422",
+            "428",
+            "429",
+            "5xx",
+        ],
+    },
 }
 """Only: schema-valid requests are not refused (4xx other than 400/401/403/404/409/429), and
 schema-invalid ones are not accepted. 400 is the request limits' answer to what JSON Schema

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from zoneinfo import available_timezones
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -144,7 +145,11 @@ class ZoneBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    timezone: str | None = Field(max_length=64, examples=["Europe/London"])
+    timezone: str | None = Field(
+        max_length=64,
+        examples=["Europe/London"],
+        json_schema_extra={"enum": [*sorted(available_timezones()), None]},
+    )
 
 
 @router.get("/me/timezone")
