@@ -22,10 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from midback.domain.accounts import Scope
+from midback.domain.catalogue import Catalogue
 from midback.domain.clinical import Ack, Alert, Clearance, ClinicalNote
 from midback.errors import MidbackError, NotFound
 from midback.services import clinical
 from midback.services.clinical import ClinicalStore, PatientRecord
+from midback.services.store import Repository
 from midback.web.deps import Accounts, Cat, ClinicianId, Now, Repo
 from midback.web.pain_chart import pain_chart
 from midback.web.render import render
@@ -102,15 +104,7 @@ def record_json(
 ) -> dict[str, Any]:  # fmt: skip
     """A linked patient's whole record: sessions with each exercise, check-ins, screens with
     their clearances, history, course, the clinician's notes and every alert."""
-    record = clinical.patient_record(
-        repo,
-        store,
-        cat,
-        clinician,
-        person_id,
-        now=now,
-        scope=_scope(accounts, clinician, person_id),
-    )
+    record = _scoped_record(repo, store, cat, accounts, clinician, person_id, now)
     return record.to_json()
 
 
@@ -178,15 +172,7 @@ def export_fhir(
     from midback.services.fhir import record_bundle
     from midback.services.workspace import programmes_of
 
-    record = clinical.patient_record(
-        repo,
-        store,
-        cat,
-        clinician,
-        person_id,
-        now=now,
-        scope=_scope(accounts, clinician, person_id),
-    )
+    record = _scoped_record(repo, store, cat, accounts, clinician, person_id, now)
     who = _who(accounts, clinician, person_id)
     programmes = programmes_of(repo, accounts, clinician, person_id)
     bundle = record_bundle(record, cat, name=who.name, email=who.email,
@@ -202,15 +188,7 @@ def export_csv(
     cat: Cat, now: Now,
 ) -> Response:  # fmt: skip
     """The record as CSV: one row per session, exercise, check-in, screen, clearance, note."""
-    record = clinical.patient_record(
-        repo,
-        store,
-        cat,
-        clinician,
-        person_id,
-        now=now,
-        scope=_scope(accounts, clinician, person_id),
-    )
+    record = _scoped_record(repo, store, cat, accounts, clinician, person_id, now)
     return Response(record_csv(record, clinical.names_of(cat)), media_type="text/csv",
                     headers=_attachment(f"patient-{person_id}.csv"))  # fmt: skip
 
@@ -222,14 +200,7 @@ async def export_pdf(
 ) -> Response:  # fmt: skip
     """The record as a PDF to print or file (the clinician's notes marked as theirs)."""
     record = await run_in_threadpool(
-        clinical.patient_record,
-        repo,
-        store,
-        cat,
-        clinician,
-        person_id,
-        now=now,
-        scope=_scope(accounts, clinician, person_id),
+        _scoped_record, repo, store, cat, accounts, clinician, person_id, now
     )
     who = _who(accounts, clinician, person_id)
     templates = request.app.state.templates
@@ -253,6 +224,28 @@ def _pdf(html: str) -> bytes:
         return data
     finally:
         _PDF_SLOTS.release()
+
+
+def _scoped_record(
+    repo: Repository,
+    store: ClinicalStore,
+    cat: Catalogue,
+    accounts: Accounts,
+    clinician: int,
+    person_id: int,
+    now: datetime,
+) -> PatientRecord:
+    """The patient's record as far as their consent lets this clinician see it (the JSON, the
+    CSV, the PDF and the FHIR export all read it so)."""
+    return clinical.patient_record(
+        repo,
+        store,
+        cat,
+        clinician,
+        person_id,
+        now=now,
+        scope=_scope(accounts, clinician, person_id),
+    )
 
 
 def _scope(accounts: Accounts, clinician: int, person_id: int) -> Scope:
