@@ -183,7 +183,7 @@ def test_a_sealed_plan_is_played_as_it_was_shown(cat: Catalogue) -> None:
     screened(repo)
     seal = PlanSeal("k" * 40)
     shown = make_plan_for(repo, cat, ME, PlanRequest(minutes=20, place=Place.HOME), now=NOW)
-    token = seal.seal(shown, ME)
+    token = seal.seal(shown, ME, now=NOW)
     # The person's history changes after the page was shown: planning again would differ.
     record = sessions.begin(repo, ME, shown, pain_before=2, at=NOW)
     for position in range(len(shown.blocks)):
@@ -201,13 +201,14 @@ def test_a_seal_is_refused_when_changed_someone_elses_or_old(cat: Catalogue) -> 
     repo = FakeRepository()
     screened(repo)
     seal = PlanSeal("k" * 40)
-    token = seal.seal(make_plan_for(repo, cat, ME, REQUEST, now=NOW), ME)
+    token = seal.seal(make_plan_for(repo, cat, ME, REQUEST, now=NOW), ME, now=NOW)
     with pytest.raises(StalePlan, match="not a plan this server showed you"):
         seal.open(token, ME + 1, now=NOW)
     with pytest.raises(StalePlan, match="not a plan this server showed you"):
         seal.open(token[:-3] + ("A" if token[-3] != "A" else "B") + token[-2:], ME, now=NOW)
     with pytest.raises(StalePlan, match="not a plan this server showed you"):
         PlanSeal("another key " * 4).open(token, ME, now=NOW)
+    assert seal.open(token, ME, now=NOW + SEALED_FOR - timedelta(minutes=1)).minutes == 10
     with pytest.raises(StalePlan, match="expired"):
         seal.open(token, ME, now=NOW + SEALED_FOR + timedelta(minutes=1))
 
@@ -217,7 +218,7 @@ def test_a_sealed_plan_still_passes_todays_screen_and_pain(cat: Catalogue) -> No
     screened(repo)
     seal = PlanSeal(None)
     shown = make_plan_for(repo, cat, ME, PlanRequest(minutes=20, place=Place.HOME), now=NOW)
-    token = seal.seal(shown, ME)
+    token = seal.seal(shown, ME, now=NOW)
     with pytest.raises(PainTooHigh):
         shown_plan_for_session(repo, cat, ME, token, seal=seal, now=NOW, pain_before=8)
     pregnant = CLEAR.model_copy(update={"conditions": [Condition.PREGNANCY]})

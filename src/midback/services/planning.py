@@ -202,30 +202,33 @@ class PlanSeal:
     """
 
     def __init__(self, secret: str | None) -> None:
-        from itsdangerous import URLSafeTimedSerializer
+        from itsdangerous import URLSafeSerializer
 
-        self._serializer = URLSafeTimedSerializer(
-            secret or secrets.token_urlsafe(32), salt="midback-plan"
+        key = secret or secrets.token_urlsafe(32)
+        self._serializer = URLSafeSerializer(key, salt="midback-plan")
+
+    def seal(self, plan: Plan, person_id: int, *, now: datetime) -> str:
+        """The token that stands for ``plan`` shown to ``person_id`` at ``now`` (the injected
+        clock, so the age is counted on the same clock that opens it)."""
+        return self._serializer.dumps(
+            {"person": person_id, "at": now.timestamp(), "plan": plan.to_json()}
         )
-
-    def seal(self, plan: Plan, person_id: int) -> str:
-        """The token that stands for ``plan`` shown to ``person_id``."""
-        return self._serializer.dumps({"person": person_id, "plan": plan.to_json()})
 
     def open(self, token: str, person_id: int, *, now: datetime) -> Plan:
         """The plan ``token`` stands for; StalePlan when it is changed, another person's, or
         older than ``SEALED_FOR``."""
-        from itsdangerous import BadSignature, SignatureExpired
+        from itsdangerous import BadSignature
 
         try:
-            data, signed_at = self._serializer.loads(token, return_timestamp=True)
-        except SignatureExpired:
-            raise StalePlan("the plan you were shown has expired; make a new plan") from None
+            data = self._serializer.loads(token)
         except BadSignature:
             raise StalePlan("plan_token: not a plan this server showed you") from None
         if not isinstance(data, dict) or data.get("person") != person_id:
             raise StalePlan("plan_token: not a plan this server showed you")
-        if now - signed_at > SEALED_FOR:
+        shown_at = data.get("at")
+        if not isinstance(shown_at, int | float) or isinstance(shown_at, bool):
+            raise StalePlan("plan_token: not a plan this server showed you")
+        if now.timestamp() - shown_at > SEALED_FOR.total_seconds():
             raise StalePlan("the plan you were shown has expired; make a new plan")
         return Plan.model_validate(data["plan"])
 

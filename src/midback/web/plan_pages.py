@@ -63,7 +63,8 @@ def plan_page(
     query = plan_query(body)
     shuffle = plan_query(body.model_copy(update={"seed": body.seed + 1}))
     response = render(request, "plan.html", errors={}, plan=plan,
-                      player_url=link("/player", query), plan_token=seal.seal(plan, person),
+                      player_url=link("/player", query),
+                      plan_token=seal.seal(plan, person, now=now),
                       shuffle_url=link("/plan", shuffle),
                       **context)  # fmt: skip
     remember(request, response, person, body)
