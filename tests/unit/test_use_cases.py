@@ -3,6 +3,7 @@ it writes (reads write nothing), and what it keeps in the store's own caches."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -30,6 +31,7 @@ from midback.services.progress import progress, refresh
 from midback.services.records import (
     checkin,
     export_json,
+    history_view,
     import_json,
     person_history,
 )
@@ -122,6 +124,38 @@ def test_history_and_progress_are_reads(cat: Catalogue) -> None:
     assert repo.writes == writes
     assert repo.get_session(ME, record.id).status is SessionStatus.RUNNING
     assert repo.progress_checkpoint(ME) is None
+
+
+def test_the_history_view_is_kept_until_a_write_and_its_statuses_follow_the_clock(
+    cat: Catalogue,
+) -> None:
+    repo = FakeRepository()
+    made = plan(cat, REQUEST)
+    record = sessions.begin(repo, ME, made, pain_before=4, at=NOW)
+    first = history_view(repo, cat, ME, now=NOW, limit=10)
+    assert [s.status for s in first.sessions] == [SessionStatus.RUNNING]
+    assert first.marks[record.id].words == f"0 of {len(made.blocks)} exercises"
+    reads: list[str] = []
+
+    def counted(name: str) -> Callable[..., object]:
+        method = getattr(repo, name)
+
+        def call(*args: object, **kwargs: object) -> object:
+            reads.append(name)
+            return method(*args, **kwargs)
+
+        return call
+
+    for name in ("list_sessions", "session_logs", "get_session", "checkins", "logs_for_person"):
+        setattr(repo, name, counted(name))
+    again = history_view(repo, cat, ME, now=NOW + timedelta(hours=7), limit=10)
+    assert reads == []  # kept: the zone and the revision are read, not the sessions and logs
+    assert again.marks is first.marks
+    assert [s.status for s in again.sessions] == [SessionStatus.INTERRUPTED]  # idle 7 hours
+    sessions.log(repo, ME, record.id, position=0, status=LogStatus.COMPLETED, actual=None,
+                 pain=None, at=NOW, idempotency_key="s1-b0-a1")  # fmt: skip
+    after = history_view(repo, cat, ME, now=NOW, limit=10)
+    assert after.marks[record.id].completed == 1  # the write is seen at once
 
 
 def test_an_export_imports_into_another_store_unchanged(cat: Catalogue) -> None:

@@ -42,13 +42,12 @@ from midback.domain.vocab import Focus, Level, Place
 from midback.errors import MidbackError, PainTooHigh, ScreenBlocked
 from midback.services import LOCAL_PERSON
 from midback.services.courses import active as active_course
-from midback.services.courses import core_doses, course_session
+from midback.services.courses import course_session
 from midback.services.live import LiveSession
 from midback.services.planning import make_plan_for
 from midback.services.progress import progress
-from midback.services.records import checkin, person_history
+from midback.services.records import checkin, history_view
 from midback.services.screening import current_screen, pain_note
-from midback.services.sessions import recent as recent_sessions
 
 
 def start_command(
@@ -255,11 +254,10 @@ def history_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Weekly pain with a chart, change from the first week, sessions per week, streak."""
-    repo = store()
-    result = person_history(repo, LOCAL_PERSON, now=stores.now(), weekly_target=target)
-    sessions = recent_sessions(repo, LOCAL_PERSON, now=stores.now(), limit=10)
     cat = catalogue()
-    doses = core_doses(repo, cat, LOCAL_PERSON)
+    view = history_view(store(), cat, LOCAL_PERSON, now=stores.now(), limit=10,
+                        weekly_target=target)  # fmt: skip
+    result, sessions, doses = view.history, view.sessions, view.doses
     if as_json:
         data = result.model_dump(mode="json")
         data["sessions"] = [s.model_dump(mode="json", exclude={"plan"}) for s in sessions]

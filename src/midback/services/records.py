@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,8 +14,11 @@ from typing import TYPE_CHECKING, Any
 from midback.services.clock import zone_for
 
 if TYPE_CHECKING:
+    from midback.domain.catalogue import Catalogue
     from midback.domain.history import History
-    from midback.domain.records import CheckIn
+    from midback.domain.records import CheckIn, SessionRecord
+    from midback.services.courses import DosePoint
+    from midback.services.session_marks import Done
     from midback.storage.repository import Repository
 
 
@@ -58,6 +62,53 @@ def person_history(
         lambda: read_history(repo, person_id, day, weekly_target, zone=zone),
         today=day,
     )
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """Everything the history shows, in both faces: the summary, the latest sessions (each with
+    the status it reads as now), what was done in each, and the active course's core doses."""
+
+    history: History
+    sessions: list[SessionRecord]
+    marks: dict[int, Done]
+    doses: dict[str, list[DosePoint]]
+
+
+def history_view(
+    repo: Repository,
+    cat: Catalogue,
+    person_id: int,
+    *,
+    now: datetime,
+    limit: int,
+    weekly_target: int | None = None,
+) -> HistoryView:
+    """The person's history as both faces show it. A read, kept in the store's caches until the
+    person's next write (or the next day): a view again reads the person's zone and revision,
+    not their sessions and logs. Only the sessions' status is worked out at ``now`` each time (a
+    running session idle for six hours reads as interrupted)."""
+    from midback.services.courses import core_doses
+    from midback.services.session_marks import what_was_done
+    from midback.services.sessions import status_as_of
+
+    zone = zone_for(repo, person_id)
+    today = now.astimezone(zone).date()
+
+    def read() -> HistoryView:
+        sessions = repo.list_sessions(person_id, limit=limit, plans=False)
+        return HistoryView(
+            history=read_history(repo, person_id, today, weekly_target, zone=zone),
+            sessions=sessions,
+            marks=what_was_done(repo, person_id, sessions),
+            doses=core_doses(repo, cat, person_id),
+        )
+
+    kept = repo.caches.people.get(
+        repo, person_id, ("history-view", limit, weekly_target), read, today=today, same=cat
+    )
+    sessions = [s.model_copy(update={"status": status_as_of(s, now)}) for s in kept.sessions]
+    return HistoryView(kept.history, sessions, kept.marks, kept.doses)
 
 
 def read_history(
