@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -26,6 +26,8 @@ import httpx
 from bench.answers import ANSWERS
 from bench.dataset import Counts, Shape, fill
 from midback.domain.loader import catalogue
+from midback.services import LOCAL_PERSON
+from midback.services.progress import refresh
 from midback.services.store import open_store
 
 START_TIMEOUT_S = 60.0
@@ -50,13 +52,17 @@ def free_port() -> int:
 
 def seed(home: Path, days: int) -> Counts | None:
     """A store in ``home`` where the local person has a session and a check-in on each of the
-    last ``days`` days."""
+    last ``days`` days, and the progress checkpoint their last finished session left (``fill``
+    writes rows directly; a person who trained through the app has one, moved on at each finish).
+    """
     repo = open_store(f"sqlite:///{home / 'midback.db'}")
     try:
         if days <= 0:
             return None
         first = date.today() - timedelta(days=days)
-        return fill(repo.engine, catalogue(), Shape(people=1, sessions=days, first_day=first))
+        counts = fill(repo.engine, catalogue(), Shape(people=1, sessions=days, first_day=first))
+        refresh(repo, catalogue(), LOCAL_PERSON, now=datetime.now(UTC))
+        return counts
     finally:
         repo.engine.dispose()
 

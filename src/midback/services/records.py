@@ -96,7 +96,7 @@ def history_view(
     today = now.astimezone(zone).date()
 
     def read() -> HistoryView:
-        sessions = repo.list_sessions(person_id, limit=limit, plans=False)
+        sessions = repo.list_sessions(person_id, limit=limit)  # with plans: their length
         return HistoryView(
             history=read_history(repo, person_id, today, weekly_target, zone=zone),
             sessions=sessions,

@@ -56,11 +56,18 @@ def tally(exercises: int, logs: Iterable[ExerciseLog]) -> Done:
 def what_was_done(
     repo: Repository, person_id: int, sessions: Sequence[SessionRecord]
 ) -> dict[int, Done]:
-    """Session id -> ``Done`` for ``sessions`` (records listed with or without their plans)."""
+    """Session id -> ``Done`` for ``sessions`` (records listed with or without their plans): the
+    logs of all of them in one read, from the earliest one's start."""
+    if not sessions:
+        return {}
+    logs: dict[int, list[ExerciseLog]] = {s.id: [] for s in sessions}
+    for log in repo.logs_for_person(person_id, since=min(s.started_at for s in sessions)):
+        if log.session_id in logs:
+            logs[log.session_id].append(log)
     done: dict[int, Done] = {}
     for session in sessions:
         plan = session.plan or repo.get_session(person_id, session.id).plan
         blocks = plan.get("blocks")
         exercises = len(blocks) if isinstance(blocks, list) else 0
-        done[session.id] = tally(exercises, repo.session_logs(person_id, session.id))
+        done[session.id] = tally(exercises, logs[session.id])
     return done
