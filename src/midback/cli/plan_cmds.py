@@ -105,23 +105,38 @@ def screened_plan(
     request: "PlanRequest", *, answers_file: Path | None, program: str | None, as_json: bool
 ) -> "Plan":
     """The plan for ``request`` after the screen; exits 3 when the screen blocks it."""
-    from midback.cli.answers import gate
-    from midback.cli.store import now, store
+    from midback.cli.store import database_url, now
     from midback.domain.loader import catalogue
-    from midback.errors import ScreenBlocked
-    from midback.services import LOCAL_PERSON
-    from midback.services.planning import make_plan_for
+    from midback.services import LOCAL_PERSON, kept_facts
 
     cat = catalogue()
     if program is not None:
         cat.program(program)  # a typo is named (exit 2) before the screen is asked
+    at = now()
+    url = database_url()
+    state = None
+    if answers_file is None:  # the stored screen: the facts kept at the last plan may do
+        state = kept_facts.store_state(url, LOCAL_PERSON)
+        kept = kept_facts.kept_plan(url, cat, LOCAL_PERSON, request, program_id=program, now=at,
+                                    state=state)  # fmt: skip
+        if kept is not None:
+            return kept
+    from midback.cli.answers import gate
+    from midback.cli.store import store
+    from midback.errors import ScreenBlocked
+    from midback.services.planning import make_plan_for, person_facts
+
     repo = store()
     try:
         answers = gate(repo, answers_file=answers_file, as_json=as_json)
-        return make_plan_for(repo, cat, LOCAL_PERSON, request, answers=answers,
-                             program_id=program, now=now())  # fmt: skip
+        made = make_plan_for(repo, cat, LOCAL_PERSON, request, answers=answers,
+                             program_id=program, now=at)  # fmt: skip
     except ScreenBlocked as blocked:
         raise refuse(blocked, as_json=as_json) from None
+    if state is not None:
+        facts = person_facts(repo, cat, LOCAL_PERSON, now=at)
+        kept_facts.keep(url, LOCAL_PERSON, facts, now=at, state=state)
+    return made
 
 
 def plan_command(

@@ -9,12 +9,18 @@ if TYPE_CHECKING:
     from midback.services.store import Repository
 
 
+def database_url() -> str:
+    """The address of the store the settings name (MIDBACK_HOME, MIDBACK_DATABASE_URL)."""
+    from midback.settings import Settings
+
+    return Settings.from_env().database_url
+
+
 def store() -> Repository:
     """The local store named by the settings (MIDBACK_HOME, MIDBACK_DATABASE_URL)."""
     from midback.services.store import open_store
-    from midback.settings import Settings
 
-    return open_store(Settings.from_env().database_url)
+    return open_store(database_url())
 
 
 def now() -> datetime:

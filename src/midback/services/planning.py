@@ -8,11 +8,11 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from midback.domain.answers import Answers
 from midback.domain.plans import Plan, PlanRequest
-from midback.domain.safety import screen
+from midback.domain.safety import ScreenResult, screen
 from midback.domain.vocab import Place
 from midback.errors import PlanError
 from midback.services.clock import today_for
@@ -60,22 +60,39 @@ def screened_request(
     request (``apply_screen``), then the pain before the session (``session_request``), then
     recent exercises and earned doses (``personalise``).
     """
-    from midback.services import clinical
-
     facts = person_facts(repo, cat, person_id, now=now)
     result = screen(answers) if answers is not None else _current(facts.screen, now)
     stored = facts.screen if answers is None else None
-    # Urgent and doctor: a linked clinician's clearance of this screen lifts them (the person's
-    # own tick only where no clinician is linked); the tick is recorded when a session starts.
-    lifted = clinical.check_allowed_for(
-        repo,
-        person_id,
-        result,
-        screen_at=stored.at if stored else None,
-        self_tick=request.cleared,
-        now=now,
-        record=pain_before is not None,
-    )
+    lifted = False
+    if result.blocking:
+        # Urgent and doctor: a linked clinician's clearance of this screen lifts them (the
+        # person's own tick only where no clinician is linked); the tick is recorded when a
+        # session starts.
+        from midback.services import clinical
+
+        lifted = clinical.check_allowed_for(
+            repo,
+            person_id,
+            result,
+            screen_at=stored.at if stored else None,
+            self_tick=request.cleared,
+            now=now,
+            record=pain_before is not None,
+        )
+    return gated(facts, request, result, lifted=lifted, pain_before=pain_before)
+
+
+def gated(
+    facts: PersonFacts,
+    request: PlanRequest,
+    result: ScreenResult,
+    *,
+    lifted: bool,
+    pain_before: int | None,
+) -> PlanRequest:
+    """``request`` once the screen's verdict is settled (``lifted``: whether a blocking one was
+    cleared): the screen's limits, then the pain before the session, then the person's recent
+    exercises and earned doses."""
     request = request.model_copy(update={"cleared": lifted})
     request = session_request(apply_screen(request, result), pain_before=pain_before)
     return facts.personalise(request)
@@ -169,6 +186,32 @@ class PersonFacts:
                 for s in progress(repo, cat, person_id, now=now)
                 if s.change is not Change.START
             },
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The facts as JSON-ready data (``from_json`` reads them back)."""
+        return {
+            "screen": None
+            if self.screen is None
+            else {"result": self.screen.result.to_json(), "at": self.screen.at.isoformat()},
+            "recent": sorted(self.recent),
+            "earned": {e: dose.model_dump(mode="json") for e, dose in sorted(self.earned.items())},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PersonFacts:
+        """Facts written by ``to_json``; ValueError, KeyError or TypeError when malformed."""
+        from midback.domain.prescription import Prescription
+
+        kept = data["screen"]
+        return cls(
+            screen=None
+            if kept is None
+            else StoredScreen(
+                ScreenResult.model_validate(kept["result"]), datetime.fromisoformat(kept["at"])
+            ),
+            recent=frozenset(str(e) for e in data["recent"]),
+            earned={str(e): Prescription.model_validate(d) for e, d in data["earned"].items()},
         )
 
     def personalise(self, request: PlanRequest) -> PlanRequest:
