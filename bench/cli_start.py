@@ -4,7 +4,8 @@ Each run is a new process of the project's virtual environment. The three comman
 (pass, help, plan, pass, ...) so that the machine's noise falls on all of them alike; one
 untimed round first warms the operating system's file cache. An all-clear safety screen is
 stored first (``midback screen --answers FILE``): ``plan`` reads it, as after a person's first
-screen.
+screen. ``plan`` after a plan reads the facts the last one kept (``services.kept_facts``); a
+check-in between (a write) sends the next plan through the store, measured on its own row.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def _rounds(
     """One untimed warm-up round, then ``rounds`` interleaved timed rounds."""
     for name, command in commands.items():
         _, out = _time(command, env)
-        if name == "plan":
+        if name.startswith("plan"):
             json.loads(out)  # the plan really was made
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(rounds):
@@ -64,6 +65,8 @@ def run(quick: bool) -> Result:
         "pass": [sys.executable, "-c", "pass"],
         "help": [*midback, "--help"],
         "plan": [*midback, *PLAN_ARGS],
+        "checkin": [*midback, "checkin", "--pain", "3", "--json"],
+        "plan after a write": [*midback, *PLAN_ARGS],
     }
     with tempfile.TemporaryDirectory(prefix="midback-bench-") as home:
         # Byte code goes to a folder of our own (the warm-up round fills it), as an installed
@@ -102,6 +105,18 @@ def run(quick: bool) -> Result:
                 note=f"{limit:g}x is {limit * base.median:.0f} ms here",
             )
         )
+    s = stats(times["plan after a write"])
+    result.rows.append(
+        Row(
+            "midback " + " ".join(PLAN_ARGS) + ", the first after a check-in",
+            s.median,
+            spread=s.iqr,
+            baseline=base.median,
+            ratio=ratio(s.median, base.median),
+            samples=s.n,
+            note="a write since the last plan: read through the store, the facts kept again",
+        )
+    )
     if as_is is not None:
         shell_base = stats(as_is["pass"]).median
         compiled = any((Path(__file__).resolve().parents[1] / "src").rglob("*.cpython-*.pyc"))

@@ -42,10 +42,19 @@ def save(db: Session, checkpoint: ProgressCheckpoint) -> None:
     row.states, row.saved_at = checkpoint.states, checkpoint.saved_at
 
 
-def forget_session_day(db: Session, person_id: int, started_at: datetime) -> None:
+_READ = "\0read"
+"""``forget_session_day``'s default: read the person's time zone."""
+
+
+def forget_session_day(
+    db: Session, person_id: int, started_at: datetime, *, timezone: str | None = _READ
+) -> None:
     """A session that started at ``started_at`` changed (a log, its end): its day is the
-    person's own (their stored time zone, else this machine's), as the replay counts it."""
-    name = db.scalar(sa.select(PersonRow.timezone).where(PersonRow.id == person_id))
+    person's own (their stored time zone, else this machine's), as the replay counts it.
+    ``timezone``: the zone's name when the caller has just read it (None: none stored)."""
+    name = timezone
+    if name == _READ:
+        name = db.scalar(sa.select(PersonRow.timezone).where(PersonRow.id == person_id))
     try:
         zone = ZoneInfo(name) if name else None
     except (ZoneInfoNotFoundError, ValueError):

@@ -174,12 +174,12 @@ class SqlRepository:
     def log_exercise(self, person_id: int, session_id: int, log: NewLog) -> ExerciseLog:
         try:
             with self._transaction(write=True) as db:
-                _bump(db, person_id)  # first: writers of one person queue on their row
-                session = _session_row(db, person_id, session_id)
+                zone = _bump(db, person_id)  # first: writers of one person queue on their row
+                started_at = _session_start(db, person_id, session_id)
                 stored = _logged_with_key(db, session_id, log.idempotency_key)
                 if stored is not None:
                     return rows.log_record(stored)
-                checkpoints.forget_session_day(db, person_id, session.started_at)
+                checkpoints.forget_session_day(db, person_id, started_at, timezone=zone)
                 row = ExerciseLogRow(
                     session_id=session_id, person_id=person_id, **rows.log_values(log)
                 )
@@ -591,13 +591,15 @@ def _require_person(db: Session, person_id: int) -> None:
         raise NotFound("person", person_id)
 
 
-def _bump(db: Session, person_id: int) -> None:
-    """Raise the person's revision (see ``PersonRow.revision``)."""
-    db.execute(
+def _bump(db: Session, person_id: int) -> str | None:
+    """Raise the person's revision (see ``PersonRow.revision``); their time zone's name, read
+    in the same statement (None: none stored, or no such person)."""
+    return db.execute(
         sa.update(PersonRow)
         .where(PersonRow.id == person_id)
         .values(revision=PersonRow.revision + 1)
-    )
+        .returning(PersonRow.timezone)
+    ).scalar_one_or_none()
 
 
 def _check_owner(expected: int, given: int, *, what: str = "person") -> None:
@@ -612,6 +614,20 @@ def _session_row(db: Session, person_id: int, session_id: int) -> SessionRow:
     if row is None or row.person_id != person_id:
         raise NotFound("session", session_id)
     return row
+
+
+def _session_start(db: Session, person_id: int, session_id: int) -> datetime:
+    """When the person's session started (NotFound for another's or none), without reading
+    its plan."""
+    if not id_fits(db.get_bind().dialect, session_id):
+        raise NotFound("session", session_id)
+    table = SessionRow.__table__
+    query = sa.select(table.c.person_id, table.c.started_at).where(table.c.id == session_id)
+    row = db.execute(query).first()
+    if row is None or row.person_id != person_id:
+        raise NotFound("session", session_id)
+    started_at: datetime = row.started_at
+    return started_at
 
 
 def _logged_with_key(db: Session, session_id: int, key: str | None) -> ExerciseLogRow | None:
