@@ -198,19 +198,15 @@ function main() {
       }
       return;
     }
-    if (sealed && response.status !== 409) {
+    const stale = response.status === 409 && payload && payload.error === "stale_plan";
+    if (sealed && (response.status !== 409 || stale)) {
       try {
-        window.sessionStorage.removeItem(sealKey); // used: a later start plans afresh
+        window.sessionStorage.removeItem(sealKey); // used or expired: a later start plans afresh
       } catch (_error) {
         // nothing kept
       }
     }
-    if (response.status === 409 && payload && payload.error === "stale_plan" && sealed) {
-      try {
-        window.sessionStorage.removeItem(sealKey);
-      } catch (_error) {
-        // nothing kept
-      }
+    if (stale && sealed) {
       announce("The plan you were shown has expired: planning it again.");
       startSession(pain);
       return;
