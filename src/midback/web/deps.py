@@ -70,8 +70,10 @@ async def _seal(request: Request) -> PlanSeal:
     return seal
 
 
-def _now(request: Request) -> datetime:
-    """The app's clock (``create_app(clock=...)``; the wall clock in UTC by default)."""
+async def _now(request: Request) -> datetime:
+    """The app's clock (``create_app(clock=...)``; the wall clock in UTC by default). A
+    coroutine: FastAPI runs a plain function dependency in the thread pool, a hop per request
+    for a clock read."""
     now: datetime = request.app.state.clock()
     return now
 
