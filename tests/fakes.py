@@ -254,6 +254,9 @@ class FakeRepository:
     def revision(self, person_id: int) -> str | None:
         return str(self.writes) if person_id in self.people else None
 
+    def person_state(self, person_id: int) -> tuple[str | None, str | None]:
+        return self.revision(person_id), self.person_zone(person_id)
+
     def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
         return self.checkpoints.get(person_id)
 

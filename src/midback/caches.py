@@ -74,6 +74,13 @@ class PlanCache:
         return made
 
 
+class Unread:
+    """The type of ``UNREAD``: a value the caller did not read."""
+
+
+UNREAD = Unread()
+
+
 class PersonCache:
     """Values derived from a person's records, kept while the person's revision (raised in the
     store by every write of their records, by any process) and the day stay the same: a plan
@@ -92,13 +99,17 @@ class PersonCache:
         *,
         today: date,
         same: object = None,
+        revision: str | Unread | None = UNREAD,
     ) -> T:
         """``what`` of the person: ``compute()`` unless kept since their last write ``today``
         (the caller's clock: the person's own day).
 
         ``same``: an object the value also depends on, compared by identity (a catalogue).
+        ``revision``: the person's revision when the caller has just read it
+        (``Repository.person_state``), else it is read here.
         """
-        revision = repo.revision(person_id)
+        if isinstance(revision, Unread):
+            revision = repo.revision(person_id)
         key = (id(repo), person_id, what)
         held = self._held.get(key)
         # Identity for the store and ``same``: a new object at a reused address is not them.

@@ -468,3 +468,14 @@ def test_a_unit_stores_all_of_its_calls_or_none(repo: Repository) -> None:
     assert repo.unit(both) == 3
     assert repo.get_session(LOCAL_PERSON_ID, session.id).status is SessionStatus.COMPLETED
     assert [c.morning_pain for c in repo.checkins(LOCAL_PERSON_ID)] == [3]
+
+
+def test_the_person_state_is_the_revision_and_the_zone_in_one_read(repo: Repository) -> None:
+    assert repo.person_state(ME) == (repo.revision(ME), None)
+    before = repo.revision(ME)
+    repo.set_person_zone(ME, "Europe/Paris")
+    assert repo.person_state(ME) == (repo.revision(ME), "Europe/Paris")
+    repo.add_checkin(ME, date(2025, 3, 1), 4, None, T0)
+    state = repo.person_state(ME)
+    assert state == (repo.revision(ME), "Europe/Paris") and state[0] != before
+    assert repo.person_state(ME + 1000) == (None, None)

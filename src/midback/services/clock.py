@@ -24,7 +24,12 @@ class UnknownZone(MidbackError):
 
 def zone_for(repo: Repository, person_id: int) -> tzinfo | None:
     """The person's time zone; None means this machine's own (``datetime.astimezone()``)."""
-    name = repo.person_zone(person_id)
+    return zone_named(repo.person_zone(person_id))
+
+
+def zone_named(name: str | None) -> tzinfo | None:
+    """The zone a person's stored ``name`` stands for; None (this machine's) for none or a zone
+    since dropped from the zone database."""
     if not name:
         return None
     try:

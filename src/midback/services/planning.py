@@ -15,7 +15,7 @@ from midback.domain.plans import Plan, PlanRequest
 from midback.domain.safety import ScreenResult, screen
 from midback.domain.vocab import Place
 from midback.errors import PlanError
-from midback.services.clock import today_for
+from midback.services.clock import today_for, zone_named
 from midback.services.progress import progress
 from midback.services.screening import (
     StoredScreen,
@@ -221,14 +221,17 @@ class PersonFacts:
 
 
 def person_facts(repo: Repository, cat: Catalogue, person_id: int, *, now: datetime) -> PersonFacts:
-    """What planning reads of the person, kept while nothing of theirs changes (and the day)."""
+    """What planning reads of the person, kept while nothing of theirs changes (and the day):
+    one read of their revision and zone when kept."""
+    revision, zone = repo.person_state(person_id)
     return repo.caches.people.get(
         repo,
         person_id,
         "facts",
         lambda: PersonFacts.read(repo, cat, person_id, now=now),
-        today=today_for(repo, person_id, now),
+        today=now.astimezone(zone_named(zone)).date(),
         same=cat,
+        revision=revision,
     )
 
 

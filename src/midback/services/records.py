@@ -11,7 +11,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from midback.services.clock import zone_for
+from midback.services.clock import zone_for, zone_named
 
 if TYPE_CHECKING:
     from midback.domain.catalogue import Catalogue
@@ -92,7 +92,8 @@ def history_view(
     from midback.services.session_marks import what_was_done
     from midback.services.sessions import status_as_of
 
-    zone = zone_for(repo, person_id)
+    revision, zone_name = repo.person_state(person_id)
+    zone = zone_named(zone_name)
     today = now.astimezone(zone).date()
 
     def read() -> HistoryView:
@@ -104,8 +105,9 @@ def history_view(
             doses=core_doses(repo, cat, person_id),
         )
 
+    what = ("history-view", limit, weekly_target)
     kept = repo.caches.people.get(
-        repo, person_id, ("history-view", limit, weekly_target), read, today=today, same=cat
+        repo, person_id, what, read, today=today, same=cat, revision=revision
     )
     sessions = [s.model_copy(update={"status": status_as_of(s, now)}) for s in kept.sessions]
     return HistoryView(kept.history, sessions, kept.marks, kept.doses)

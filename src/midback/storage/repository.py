@@ -214,6 +214,10 @@ class Repository(Protocol):
         (also in another process); None when the person does not exist."""
         ...
 
+    def person_state(self, person_id: int) -> tuple[str | None, str | None]:
+        """``revision`` and ``person_zone`` in one read (what a cached read checks first)."""
+        ...
+
     def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
         """The person's progress checkpoint, if any (dropped by every write that reaches into the
         days it covers: see ``storage.checkpoints``)."""

@@ -503,6 +503,18 @@ class SqlRepository:
         return None if row is None else f"{row.revision}@{row.created_at.isoformat()}"
 
     @retrying()
+    def person_state(self, person_id: int) -> tuple[str | None, str | None]:
+        people = PersonRow.__table__
+        query = sa.select(people.c.revision, people.c.created_at, people.c.timezone).where(
+            people.c.id == person_id
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            return None, None
+        return f"{row.revision}@{row.created_at.isoformat()}", row.timezone
+
+    @retrying()
     def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
         with self._transaction() as db:
             return checkpoints.load(db, person_id)
