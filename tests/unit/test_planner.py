@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+import random
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,10 +22,12 @@ from midback.domain.catalogue import Catalogue, Program, ProgramEntry
 from midback.domain.contraindications import Form, violations
 from midback.domain.planner import (
     MIN_DIRECTIONS,
+    PER_FAMILY,
     Limits,
     breaks,
     gross_points,
     limits_of,
+    most_focus_steps,
     plan,
     score_of,
     seed_points,
@@ -921,3 +924,43 @@ def test_a_program_uses_the_variant_a_conditions_caution_names(
     block = next(b for b in in_program.blocks if b.exercise_id == exercise_id)
     assert as_planned == variant
     assert block.variant == variant
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    minutes=st.integers(5, 60),
+    place=st.sampled_from(list(Place)),
+    focus=st.sampled_from(list(Focus)),
+    picked=st.randoms(use_true_random=False),
+    count=st.integers(1, 6),
+)
+def test_the_most_focus_work_is_what_an_exhaustive_choice_finds(
+    cat: Catalogue, minutes: int, place: Place, focus: Focus, picked: random.Random, count: int
+) -> None:
+    """``most_focus_steps`` (a reachability search that leaves out of its state the rules that
+    cannot bind) against every choice of at most one option per group of up to 6 focus groups."""
+    request = PlanRequest(minutes=minutes, place=place, focus=focus)
+    budget = request.budget_s - GET_READY_S
+    focus_groups = [g for g in candidates(cat, request, budget) if g[0].focus_work]
+    groups = picked.sample(focus_groups, min(6, len(focus_groups)))
+    by_family: dict[object, list[list[Option]]] = {}
+    for g in focus_groups:
+        by_family.setdefault(g[0].family, []).append(g)
+    crowds = [gs for f, gs in by_family.items() if f is not None and len(gs) > PER_FAMILY]
+    if crowds and picked.random() < 0.5:  # half the time: a family the rule binds
+        crowd = picked.sample(picked.choice(crowds), PER_FAMILY + 1)
+        rest = [g for g in focus_groups if g not in crowd]
+        groups = crowd + picked.sample(rest, min(picked.randint(0, 3), len(rest)))
+    crowded = Counter(g[0].family for g in groups if g[0].family is not None)
+    event(f"a family over the rule: {any(n > PER_FAMILY for n in crowded.values())}")
+    event(f"more groups than exercises allowed: {len(groups) > count}")
+    limit = picked.randint(0, budget // STEP_S)
+    best = 0
+    for choice in itertools.product(*[[None, *g] for g in groups]):
+        chosen = [o for o in choice if o is not None]
+        families = Counter(o.family for o in chosen if o.family is not None)
+        steps = sum(o.seconds // STEP_S for o in chosen)
+        allowed = all(n <= PER_FAMILY for n in families.values())
+        if len(chosen) <= count and steps <= limit and allowed:
+            best = max(best, steps)
+    assert most_focus_steps(groups, limit, count) == best

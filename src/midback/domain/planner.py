@@ -292,20 +292,24 @@ def most_focus_steps(groups: Sequence[Sequence[Option]], limit: int, count: int)
     """The most steps of focus work any choice of focus options takes within ``limit`` steps,
     ``count`` exercises and the family rule (reachable times as bitsets)."""
     focus = [g for g in groups if g[0].focus_work]
-    families: dict[tuple[Phase, Direction], int] = {}
+    sizes: dict[tuple[Phase, Direction], int] = {}
     for group in focus:
         if group[0].family is not None:
-            families.setdefault(group[0].family, len(families))
+            sizes[group[0].family] = sizes.get(group[0].family, 0) + 1
+    # Only a family with more groups than the rule allows can break it: the others need no
+    # count in the state (fewer states, the same reachable times).
+    families = {f: i for i, f in enumerate(f for f, n in sizes.items() if n > PER_FAMILY)}
+    # Likewise the exercise count, when there are no more focus groups than it allows.
+    counted = len(focus) > count
     within = (1 << (limit + 1)) - 1
     reach: dict[tuple[int, tuple[int, ...]], int] = {(0, (0,) * len(families)): 1}
     for group in focus:
-        family = group[0].family
+        index = families.get(group[0].family) if group[0].family is not None else None
         added = dict(reach)
         for (used, counts), times in reach.items():
             if used >= count:
                 continue
-            if family is not None:
-                index = families[family]
+            if index is not None:
                 if counts[index] >= PER_FAMILY:
                     continue
                 counts = (*counts[:index], counts[index] + 1, *counts[index + 1 :])
@@ -314,7 +318,7 @@ def most_focus_steps(groups: Sequence[Sequence[Option]], limit: int, count: int)
                 moved |= times << (option.seconds // STEP_S)
             moved &= within
             if moved:
-                key = (used + 1, counts)
+                key = (used + 1 if counted else 0, counts)
                 added[key] = added.get(key, 0) | moved
         reach = added
     return max(times.bit_length() - 1 for times in reach.values())
