@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from midback.settings import Settings
 from midback.web.app import create_app
@@ -59,7 +60,29 @@ def serving(
     replaces the server's wall clock (a test moves the days).
     """
     settings = Settings(home=home, database_url=f"sqlite:///{home / 'midback.db'}")
-    app = create_app(settings, clock=clock)
+    with served(create_app(settings, clock=clock)) as url:
+        live = LiveServer(url=url, home=home)
+        if screened:
+            live.post("/api/v1/screen", ALL_CLEAR)
+        yield live
+
+
+SERVER_SECRET = "e2e-4Jq9Wx2Lv7Pz3Rm8Nb1Tc6Yh5Gd0Fs"
+"""The secret key of the server-mode apps (``server_mode_app``)."""
+
+
+def server_mode_app(home: Path) -> FastAPI:
+    """The app in server mode (accounts, sign-in) on a new SQLite store in ``home``; the test
+    adds the accounts it needs, then serves it (``served``)."""
+    settings = Settings(home=home, database_url=f"sqlite:///{home / 'server.db'}",
+                        mode="server", secret_key=SERVER_SECRET)  # fmt: skip
+    return create_app(settings)
+
+
+@contextmanager
+def served(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` for real (service workers need a real origin) on a free port of
+    127.0.0.1 until the block ends; its base URL, once ``/healthz`` answers."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))  # the port is ours from here on: no race for a free one
@@ -69,28 +92,26 @@ def serving(
         target=server.run, kwargs={"sockets": [sock]}, name=f"uvicorn:{port}", daemon=True
     )
     thread.start()
-    live = LiveServer(url=f"http://127.0.0.1:{port}", home=home)
+    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(live, thread)
-        if screened:
-            live.post("/api/v1/screen", ALL_CLEAR)
-        yield live
+        _wait_healthy(url, thread)
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
 
 
-def _wait_healthy(live: LiveServer, thread: threading.Thread) -> None:
+def _wait_healthy(url: str, thread: threading.Thread) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while True:
         try:
-            if httpx.get(live.url + "/healthz", timeout=1).status_code == 200:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         if not thread.is_alive():
-            raise RuntimeError(f"the server for {live.url} stopped while starting")
+            raise RuntimeError(f"the server for {url} stopped while starting")
         if time.monotonic() > deadline:
-            raise TimeoutError(f"{live.url}/healthz did not answer in {STARTUP_TIMEOUT_S:.0f} s")
+            raise TimeoutError(f"{url}/healthz did not answer in {STARTUP_TIMEOUT_S:.0f} s")
         time.sleep(0.05)

@@ -6,27 +6,21 @@ screen for two weeks and the page says so. Screenshots go to artifacts/screensho
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Page, expect
 
 from midback.domain.accounts import Role
 from midback.domain.answers import Answers
 from midback.services.screening import take_screen
-from midback.settings import Settings
-from midback.web.app import create_app
 from tests.e2e.browser import QUIET_PLUGIN, screenshot
-from tests.e2e.test_workspace_e2e import PASSWORD, SECRET, _accessible, _sign_in
+from tests.e2e.live import served, server_mode_app
+from tests.e2e.test_workspace_e2e import PASSWORD, _accessible, _sign_in
 
 pytestmark = [pytest.mark.e2e, QUIET_PLUGIN]
 
@@ -42,9 +36,7 @@ class Clinic:
 def clinic(tmp_path: Path) -> Iterator[Clinic]:
     """Server mode with Carol (clinician) and Alice (linked, sharing her full record), whose
     latest screen says emergency (chest pain)."""
-    settings = Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'server.db'}",
-                        mode="server", secret_key=SECRET)  # fmt: skip
-    app = create_app(settings)
+    app = server_mode_app(tmp_path)
     accounts, now = app.state.accounts, datetime.now(UTC)
     carol = accounts.create("carol@example.org", app.state.auth.hash(PASSWORD),
                             role=Role.CLINICIAN, at=now)  # fmt: skip
@@ -55,26 +47,8 @@ def clinic(tmp_path: Path) -> Iterator[Clinic]:
     accounts.accept_invite(alice.id, invite.code, now, full=True, include_earlier=True)
     answers = Answers(age=58, pain_now=4, pain_duration_days=1, red_flags=["chest_pain"])
     take_screen(app.state.repo, alice.id, answers, at=now)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    try:
+    with served(app) as url:
         yield Clinic(url, app, alice.id)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def test_a_clinician_acknowledges_an_emergency_and_clears_a_doctor_verdict(

@@ -4,26 +4,19 @@ with the service worker running."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Page
 
 from midback.domain.accounts import Role
-from midback.settings import Settings
-from midback.web.app import create_app
 from tests.e2e.browser import QUIET_PLUGIN
+from tests.e2e.live import served, server_mode_app
 
 pytestmark = [pytest.mark.e2e, QUIET_PLUGIN]
 
-SECRET = "e2e-4Jq9Wx2Lv7Pz3Rm8Nb1Tc6Yh5Gd0Fs"
 EMAIL, PASSWORD = "alice@example.org", "alice's long password"
 PERSONAL = ["/history", "/account", "/checkin", "/api/v1/me/export", "/api/v1/sessions"]
 
@@ -32,31 +25,11 @@ PERSONAL = ["/history", "/account", "/checkin", "/api/v1/me/export", "/api/v1/se
 def server_url(tmp_path: Path) -> Iterator[str]:
     """The app in server mode, served for real on 127.0.0.1 (service workers need a real
     origin), with Alice's account."""
-    settings = Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'server.db'}",
-                        mode="server", secret_key=SECRET)  # fmt: skip
-    app = create_app(settings)
+    app = server_mode_app(tmp_path)
     app.state.accounts.create(EMAIL, app.state.auth.hash(PASSWORD), role=Role.PERSON,
                               at=datetime.now(UTC))  # fmt: skip
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    try:
+    with served(app) as url:
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 CACHED_URLS = """async () => {

@@ -5,29 +5,22 @@ Alice sees it with the note and a Start button. Screenshots go to artifacts/scre
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from midback.domain.accounts import Role
 from midback.domain.answers import Answers
 from midback.services.screening import take_screen
-from midback.settings import Settings
-from midback.web.app import create_app
 from tests.e2e.browser import QUIET_PLUGIN, screenshot
+from tests.e2e.live import served, server_mode_app
 from tests.e2e.test_pages_a11y import AXE, FAILING_IMPACTS, _axe_violations, _describe
 
 pytestmark = [pytest.mark.e2e, QUIET_PLUGIN]
 
-SECRET = "e2e-4Jq9Wx2Lv7Pz3Rm8Nb1Tc6Yh5Gd0Fs"
 PASSWORD = "a long enough password"
 
 
@@ -35,9 +28,7 @@ PASSWORD = "a long enough password"
 def server_url(tmp_path: Path) -> Iterator[str]:
     """Server mode on 127.0.0.1 with Carol (clinician) and Alice (osteoporosis, screened,
     linked to Carol sharing a summary)."""
-    settings = Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'server.db'}",
-                        mode="server", secret_key=SECRET)  # fmt: skip
-    app = create_app(settings)
+    app = server_mode_app(tmp_path)
     accounts, now = app.state.accounts, datetime.now(UTC)
     carol = accounts.create("carol@example.org", app.state.auth.hash(PASSWORD),
                             role=Role.CLINICIAN, at=now)  # fmt: skip
@@ -49,26 +40,8 @@ def server_url(tmp_path: Path) -> Iterator[str]:
     accounts.accept_invite(alice.id, invite.code, now)
     answers = Answers(age=50, pain_now=3, pain_duration_days=10, conditions=["osteoporosis"])
     take_screen(app.state.repo, alice.id, answers, at=now)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    try:
+    with served(app) as url:
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def _accessible(page: Page) -> None:

@@ -66,8 +66,9 @@ def person_history(
 
 @dataclass(frozen=True)
 class HistoryView:
-    """Everything the history shows, in both faces: the summary, the latest sessions (each with
-    the status it reads as now), what was done in each, and the active course's core doses."""
+    """Everything the history shows, in both faces: the summary, the latest sessions (without
+    their plans; each with the status it reads as now), what was done in each, and the active
+    course's core doses."""
 
     history: History
     sessions: list[SessionRecord]
@@ -98,10 +99,11 @@ def history_view(
 
     def read() -> HistoryView:
         sessions = repo.list_sessions(person_id, limit=limit)  # with plans: their length
+        marks = what_was_done(repo, person_id, sessions)
         return HistoryView(
             history=read_history(repo, person_id, today, weekly_target, zone=zone),
-            sessions=sessions,
-            marks=what_was_done(repo, person_id, sessions),
+            sessions=[s.model_copy(update={"plan": {}}) for s in sessions],  # kept light
+            marks=marks,
             doses=core_doses(repo, cat, person_id),
         )
 
