@@ -198,6 +198,9 @@ def test_a_persons_time_zone_is_kept_and_checked(client: TestClient) -> None:
     bad = client.put("/api/v1/me/timezone", json={"timezone": "Mars/Olympus"})
     assert bad.status_code == 422 and "Mars/Olympus" in bad.text
     assert client.get("/api/v1/me/timezone").json() == {"timezone": None}  # nothing stored
+    for outside_the_schema in ("", " Europe/London"):  # null clears; these are not zone names
+        refused = client.put("/api/v1/me/timezone", json={"timezone": outside_the_schema})
+        assert refused.status_code == 422, refused.text
     ok = client.put("/api/v1/me/timezone", json={"timezone": "Pacific/Auckland"})
     assert ok.status_code == 200 and ok.json() == {"timezone": "Pacific/Auckland"}
     assert client.get("/api/v1/me/timezone").json() == {"timezone": "Pacific/Auckland"}

@@ -18,6 +18,7 @@ from midback.cli.app import app
 from midback.domain.answers import Answers
 from midback.domain.catalogue import Catalogue
 from midback.domain.plans import PlanRequest
+from midback.domain.questions import RedFlag
 from midback.domain.vocab import Place
 from midback.services import LOCAL_PERSON, kept_facts
 from midback.services.clock import set_zone
@@ -102,7 +103,7 @@ def test_an_old_or_blocking_screen_takes_the_path_that_refuses(url: str, cat: Ca
     keep_now(url, cat, at=last_hour)
     assert kept(url, cat, at=last_hour) is not None
     assert kept(url, cat, at=last_hour + timedelta(hours=2)) is None  # the same day, but expired
-    urgent = CLEAR.model_copy(update={"red_flags": ["cancer_history"]})
+    urgent = CLEAR.model_copy(update={"red_flags": [RedFlag.CANCER_HISTORY]})
     take_screen(repo, LOCAL_PERSON, urgent, at=NOW)
     keep_now_state = kept_facts.store_state(url, LOCAL_PERSON)
     facts = person_facts(repo, cat, LOCAL_PERSON, now=NOW)

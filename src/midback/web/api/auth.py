@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from zoneinfo import available_timezones
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from midback.domain.accounts import (
     MIN_PASSWORD_LENGTH,
@@ -140,6 +140,9 @@ def me(request: Request, person: PersonId, accounts: Accounts) -> dict[str, Any]
     return {**account.model_dump(mode="json"), "mode": "server"}
 
 
+_ZONES = frozenset(available_timezones())
+
+
 class ZoneBody(BaseModel):
     """The person's IANA time zone (their "today"); null clears it."""
 
@@ -148,8 +151,16 @@ class ZoneBody(BaseModel):
     timezone: str | None = Field(
         max_length=64,
         examples=["Europe/London"],
-        json_schema_extra={"enum": [*sorted(available_timezones()), None]},
+        json_schema_extra={"enum": [*sorted(_ZONES), None]},
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _an_iana_zone(cls, value: str | None) -> str | None:
+        """Exactly the names the schema lists ("" or a padded name included: null clears)."""
+        if value is not None and value not in _ZONES:
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/London)")
+        return value
 
 
 @router.get("/me/timezone")
