@@ -30,6 +30,18 @@ export function askBackgroundSync() {
   }).catch(() => {});
 }
 
+/** The page's localStorage when it can be read (a private window or blocked storage throws),
+ *  else null: the stores below then keep their lists in memory. */
+export function localStore() {
+  try {
+    const storage = window.localStorage;
+    storage.getItem(OUTBOX_KEY);
+    return storage;
+  } catch (_error) {
+    return null;
+  }
+}
+
 /** A list kept in `storage` (localStorage) under `key`, or in memory when that fails. */
 export function createListStore(storage, key) {
   let memory = [];

@@ -41,20 +41,11 @@
       return [];
     }
   }
-  function storage() {
-    try {
-      var store = window.localStorage;
-      store.getItem(OUTBOX_KEY);
-      return store;
-    } catch (_error) {
-      return null;
-    }
-  }
   function loadOutbox() {
     if (outboxReady === null) {
       outboxReady = import("/static/outbox.js").then(function (module) {
         return module.createOutbox({
-          store: module.createListStore(storage(), module.OUTBOX_KEY),
+          store: module.createListStore(module.localStore(), module.OUTBOX_KEY),
           fetchImpl: function (url, init) { return window.fetch(url, init); },
           onChange: function (what) {
             if (what === "sent") sentHere += 1;

@@ -8,7 +8,7 @@
 "use strict";
 
 import { TIMELINE_VERSION, WORK_KINDS, createEngine } from "./player-engine.js";
-import { OUTBOX_KEY, askBackgroundSync, createListStore, createOutbox } from "./outbox.js";
+import { OUTBOX_KEY, askBackgroundSync, createListStore, createOutbox, localStore } from "./outbox.js";
 import { createSessionStore } from "./player-session.js";
 import { createSound, createVoice, createWakeLock } from "./player-sound.js";
 
@@ -56,7 +56,7 @@ function main() {
   let noteBlock = null; // the exercise the "Stopped" note was shown for
   let lastSave = -Infinity;
   let retryReloads = false; // the page is a stand-in served offline: Try again reloads it
-  const sessions = createSessionStore(safeStorage(), { version: TIMELINE_VERSION });
+  const sessions = createSessionStore(localStore(), { version: TIMELINE_VERSION });
 
   function record(event) {
     journal.events.push({ ...event, at: engine ? Math.round(engine.offset() * 1000) / 1000 : 0 });
@@ -112,7 +112,7 @@ function main() {
 
   // -- outbox ------------------------------------------------------------------------------
   const outbox = createOutbox({
-    store: createListStore(safeStorage(), OUTBOX_KEY),
+    store: createListStore(localStore(), OUTBOX_KEY),
     fetchImpl: (url, init) => window.fetch(url, init),
     onChange(what, item, result) {
       if (what === "sent") {
@@ -128,16 +128,6 @@ function main() {
       renderOutbox();
     },
   });
-
-  function safeStorage() {
-    try {
-      const storage = window.localStorage;
-      storage.getItem(OUTBOX_KEY);
-      return storage;
-    } catch (_error) {
-      return null;
-    }
-  }
 
   function renderOutbox() {
     const waiting = outbox.waiting();
