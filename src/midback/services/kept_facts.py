@@ -21,7 +21,6 @@ from contextlib import closing
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 if TYPE_CHECKING:
     from midback.domain.catalogue import Catalogue
@@ -154,13 +153,9 @@ def _read(database_url: str, state: StoreState | None, now: datetime) -> PersonF
 def _today(state: StoreState, now: datetime) -> date:
     """The person's day at ``now``, in their stored zone (this machine's when none), as
     ``services.clock.today_for`` counts it."""
-    zone = None
-    if state[3]:
-        try:
-            zone = ZoneInfo(state[3])
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = None
-    return now.astimezone(zone).date()
+    from midback.services.clock import zone_named
+
+    return now.astimezone(zone_named(state[3])).date()
 
 
 def _code_digest() -> str:

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from midback.domain.records import ProgressCheckpoint
-from midback.storage.tables import PersonRow, ProgressCheckpointRow
+from midback.storage.tables import ProgressCheckpointRow
 
 
 def load(db: Session, person_id: int) -> ProgressCheckpoint | None:
@@ -42,21 +42,14 @@ def save(db: Session, checkpoint: ProgressCheckpoint) -> None:
     row.states, row.saved_at = checkpoint.states, checkpoint.saved_at
 
 
-_READ = "\0read"
-"""``forget_session_day``'s default: read the person's time zone."""
-
-
 def forget_session_day(
-    db: Session, person_id: int, started_at: datetime, *, timezone: str | None = _READ
+    db: Session, person_id: int, started_at: datetime, *, timezone: str | None
 ) -> None:
     """A session that started at ``started_at`` changed (a log, its end): its day is the
-    person's own (their stored time zone, else this machine's), as the replay counts it.
-    ``timezone``: the zone's name when the caller has just read it (None: none stored)."""
-    name = timezone
-    if name == _READ:
-        name = db.scalar(sa.select(PersonRow.timezone).where(PersonRow.id == person_id))
+    person's own (``timezone``, the name stored with them, which the caller read as it raised
+    their revision; else this machine's), as the replay counts it."""
     try:
-        zone = ZoneInfo(name) if name else None
+        zone = ZoneInfo(timezone) if timezone else None
     except (ZoneInfoNotFoundError, ValueError):
         zone = None
     forget(db, person_id, started_at.astimezone(zone).date())

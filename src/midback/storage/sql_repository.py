@@ -209,7 +209,7 @@ class SqlRepository:
         if SessionStatus(status) is SessionStatus.RUNNING:
             raise ValueError("a session cannot be finished as 'running'")
         with self._transaction(write=True) as db:
-            _bump(db, person_id)
+            zone = _bump(db, person_id)
             row = _session_row(db, person_id, session_id)
             record = SessionRecord.model_validate(
                 {
@@ -223,7 +223,7 @@ class SqlRepository:
             )
             for name, value in rows.session_values(record).items():
                 setattr(row, name, value)
-            checkpoints.forget_session_day(db, person_id, row.started_at)
+            checkpoints.forget_session_day(db, person_id, row.started_at, timezone=zone)
             return record
 
     @retrying()
