@@ -177,7 +177,10 @@ def best_choice(groups: Sequence[Group], rules: Rules) -> Choice | None:
     if not 0 <= rules.per_family <= _MAX_PER_FAMILY:
         raise ValueError(f"per_family must be 0 to {_MAX_PER_FAMILY}")
     search = _Search(groups, rules)
-    need = _Need()
+    # With ``differ_from`` the relaxation's first answer is most often that very choice (the
+    # planner asks for the best *other* mix): keep the difference from the start, saving a
+    # round. Any need is a relaxation, so where the search starts does not change the answer.
+    need = _Need(differ=rules.differ_from is not None)
     while True:
         found = search.best(need)
         if found is None:
