@@ -320,6 +320,20 @@ def test_a_missing_screen_answer_is_named_next_to_its_field(client: TestClient) 
     assert "checked" in kept[0]  # the other answers are kept
 
 
+def test_the_csrf_cookie_is_set_by_a_page_with_a_form_and_not_by_the_json_api(
+    client: TestClient,
+) -> None:
+    api = client.get("/api/v1/exercises")
+    assert api.status_code == 200
+    assert "set-cookie" not in api.headers  # no form: no token drawn, no cookie
+    page = client.get("/screen")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found and client.cookies.get("midback_csrf") == found.group(1)
+    again = client.get("/checkin")  # the cookie is kept: the next page repeats it
+    assert "set-cookie" not in again.headers
+    assert f'value="{found.group(1)}"' in again.text
+
+
 def test_a_screen_post_without_the_csrf_token_is_refused(client: TestClient) -> None:
     client.get("/screen")
     response = client.post("/screen", data=EMERGENCY_ANSWERS)

@@ -50,7 +50,7 @@ SECURITY_HEADERS = {
 
 
 class SecurityHeaders:
-    """Adds the security headers to every response and a CSRF cookie where there is none.
+    """Adds the security headers to every response, and a CSRF cookie where a page made a token.
 
     A plain ASGI middleware (Starlette's ``BaseHTTPMiddleware`` costs a task and a stream per
     request, measured as the largest share of a constant route's time).
@@ -72,12 +72,8 @@ class SecurityHeaders:
             refused = JSONResponse({"detail": "cross-site request refused"}, status_code=403)
             await refused(scope, receive, send)
             return
-        token = connection.cookies.get(CSRF_COOKIE) or ""
-        fresh = len(token) < 32
-        if fresh:
-            token = secrets.token_urlsafe(32)
+        token = CsrfToken(connection.cookies.get(CSRF_COOKIE) or "")
         scope.setdefault("state", {})["csrf"] = token
-        cookie = self._cookie(token) if fresh else None
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -86,8 +82,8 @@ class SecurityHeaders:
                     headers.setdefault(name, value)
                 if self.private and not is_public(scope["path"]):
                     headers["Cache-Control"] = "no-store"
-                if cookie is not None:
-                    headers.append("set-cookie", cookie)
+                if token.made is not None:
+                    headers.append("set-cookie", self._cookie(token.made))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -134,10 +130,29 @@ def _same_origin(request: HTTPConnection) -> bool:
     return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
+class CsrfToken:
+    """One request's CSRF token: the cookie's, else a new one made when a page first asks for
+    it (``made``: then the response sets the cookie). A response that renders no form (the
+    JSON API, figures, static files) draws no random bytes and sets no cookie."""
+
+    __slots__ = ("_cookie", "made")
+
+    def __init__(self, cookie: str) -> None:
+        self._cookie = cookie if len(cookie) >= 32 else None
+        self.made: str | None = None
+
+    def value(self) -> str:
+        if self._cookie is not None:
+            return self._cookie
+        if self.made is None:
+            self.made = secrets.token_urlsafe(32)
+        return self.made
+
+
 def csrf_token(request: Request) -> str:
     """The token a form on this page must send back."""
-    token: str = request.state.csrf
-    return token
+    token: CsrfToken = request.state.csrf
+    return token.value()
 
 
 async def check_csrf(request: Request) -> None:
