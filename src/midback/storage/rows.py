@@ -70,7 +70,7 @@ def log_values(log: NewLog) -> dict[str, Any]:
     }
 
 
-def log_record(row: ExerciseLogRow) -> ExerciseLog:
+def log_record(row: ExerciseLogRow | sa.Row[Any]) -> ExerciseLog:
     return ExerciseLog(
         id=row.id,
         session_id=row.session_id,
@@ -87,7 +87,7 @@ def log_record(row: ExerciseLogRow) -> ExerciseLog:
     )
 
 
-def checkin_record(row: CheckInRow) -> CheckIn:
+def checkin_record(row: CheckInRow | sa.Row[Any]) -> CheckIn:
     return CheckIn(
         id=row.id,
         person_id=row.person_id,

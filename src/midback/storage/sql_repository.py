@@ -45,6 +45,12 @@ from midback.storage.tables import (
 
 T = TypeVar("T")
 
+_PEOPLE = PersonRow.__table__
+_PERSON_STATE = sa.select(_PEOPLE.c.revision, _PEOPLE.c.created_at, _PEOPLE.c.timezone).where(
+    _PEOPLE.c.id == sa.bindparam("person_id")
+)
+"""What every cached read asks first (``person_state``): built once, as it runs per request."""
+
 
 class SqlRepository:
     """The repository on a SQLAlchemy engine (SQLite or PostgreSQL), migrated beforehand.
@@ -270,12 +276,12 @@ class SqlRepository:
     def logs_for_person(
         self, person_id: int, *, since: datetime | None = None
     ) -> list[ExerciseLog]:
-        query = sa.select(ExerciseLogRow).where(ExerciseLogRow.person_id == person_id)
+        table = ExerciseLogRow.__table__
+        query = sa.select(table).where(table.c.person_id == person_id)
         if since is not None:
-            query = query.where(ExerciseLogRow.logged_at >= since)
-        query = query.order_by(ExerciseLogRow.logged_at, ExerciseLogRow.id)
-        with self._transaction() as db:
-            return [rows.log_record(row) for row in db.scalars(query)]
+            query = query.where(table.c.logged_at >= since)
+        query = query.order_by(table.c.logged_at, table.c.id)
+        return [rows.log_record(row) for row in self._read(query)]
 
     @retrying()
     def mark_interrupted(self, person_id: int, *, idle_before: datetime | None = None) -> int:
@@ -353,11 +359,11 @@ class SqlRepository:
 
     @retrying()
     def checkins(self, person_id: int, *, since: date | None = None) -> list[CheckIn]:
-        query = sa.select(CheckInRow).where(CheckInRow.person_id == person_id)
+        table = CheckInRow.__table__
+        query = sa.select(table).where(table.c.person_id == person_id)
         if since is not None:
-            query = query.where(CheckInRow.day >= since)
-        with self._transaction() as db:
-            return [rows.checkin_record(row) for row in db.scalars(query.order_by(CheckInRow.day))]
+            query = query.where(table.c.day >= since)
+        return [rows.checkin_record(row) for row in self._read(query.order_by(table.c.day))]
 
     @retrying()
     def last_checkin(self, person_id: int, *, on_or_before: date) -> CheckIn | None:
@@ -495,21 +501,15 @@ class SqlRepository:
 
     @retrying()
     def revision(self, person_id: int) -> str | None:
-        people = PersonRow.__table__
-        query = sa.select(people.c.revision, people.c.created_at).where(people.c.id == person_id)
         with self.engine.connect() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(_PERSON_STATE, {"person_id": person_id}).first()
         # The creation time tells a person from a later one given the same id (SQLite reuses ids).
         return None if row is None else f"{row.revision}@{row.created_at.isoformat()}"
 
     @retrying()
     def person_state(self, person_id: int) -> tuple[str | None, str | None]:
-        people = PersonRow.__table__
-        query = sa.select(people.c.revision, people.c.created_at, people.c.timezone).where(
-            people.c.id == person_id
-        )
         with self.engine.connect() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(_PERSON_STATE, {"person_id": person_id}).first()
         if row is None:
             return None, None
         return f"{row.revision}@{row.created_at.isoformat()}", row.timezone
