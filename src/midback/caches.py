@@ -74,6 +74,29 @@ class PlanCache:
         return made
 
 
+class PlanJson:
+    """The JSON of plans already made, and of their timelines, by plan (identity, held): a plan
+    the PlanCache kept is the same object each time it is asked for, so the page, the player's
+    timeline and the API serialize (and compile) it once. Thread-safe; keeps the newest
+    ``size``. Plans are frozen, so what is kept stays true for the object it was made from."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._held: LruCache[tuple[int, str], tuple[Plan, object, bytes]] = LruCache(size)
+
+    def get(
+        self, plan: Plan, what: str, make: Callable[[], bytes], *, same: object = None
+    ) -> bytes:
+        """``what`` of ``plan`` (``make()`` the first time); ``same``: an object it also depends
+        on, compared by identity (a catalogue)."""
+        key = (id(plan), what)
+        held = self._held.get(key)
+        if held is not None and held[0] is plan and held[1] is same:
+            return held[2]
+        made = make()
+        self._held.put(key, (plan, same, made))
+        return made
+
+
 class Unread:
     """The type of ``UNREAD``: a value the caller did not read."""
 
@@ -133,3 +156,4 @@ class Caches:
     def __init__(self) -> None:
         self.plans = PlanCache()
         self.people = PersonCache()
+        self.plan_json = PlanJson()

@@ -1,17 +1,24 @@
-"""caches.PlanCache: the plan the planner would make, made once per catalogue and request."""
+"""caches.PlanCache: the plan the planner would make, made once per catalogue and request;
+caches.PlanJson: its JSON and timeline, made once per plan."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 import pytest
 
-from midback.caches import PlanCache
+from midback.caches import PlanCache, PlanJson
 from midback.domain.assemble import plan_program
 from midback.domain.catalogue import Catalogue
 from midback.domain.loader import catalogue
 from midback.domain.planner import plan
 from midback.domain.plans import PlanRequest
+from midback.domain.timeline import compile_plan
 from midback.domain.vocab import Place
 from midback.errors import UnknownIdError
+from midback.services.planning import plan_and_timeline_json, plan_json
+from tests.fakes import FakeRepository
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +73,37 @@ def test_failures_are_not_kept_and_the_newest_plans_are(cat: Catalogue) -> None:
     assert cache.get(cat, requests[2], None) is plans[2]
     assert cache.get(cat, requests[0], None) is not plans[0]  # the oldest was let go
     assert cache.get(cat, requests[0], None) == plans[0]
+
+
+def test_a_plans_json_is_made_once_per_plan_object_and_catalogue(cat: Catalogue) -> None:
+    cache = PlanJson()
+    request = PlanRequest(minutes=10, place=Place.HOME)
+    held, twin = plan(cat, request), plan(cat, request)
+    made: list[str] = []
+
+    def make(text: str) -> Callable[[], bytes]:
+        def run() -> bytes:
+            made.append(text)
+            return text.encode()
+
+        return run
+
+    assert cache.get(held, "plan", make("first")) == b"first"
+    assert cache.get(held, "plan", make("again")) == b"first"  # kept for this object
+    assert cache.get(twin, "plan", make("twin")) == b"twin"  # an equal plan is another object
+    assert cache.get(held, "timeline", make("cues"), same=cat) == b"cues"
+    other = cat.model_copy()
+    assert cache.get(held, "timeline", make("other"), same=other) == b"other"
+    assert made == ["first", "twin", "cues", "other"]
+
+
+def test_the_served_timeline_is_the_compiled_one(cat: Catalogue) -> None:
+    repo = FakeRepository()
+    made = plan(cat, PlanRequest(minutes=10, place=Place.HOME))
+    served = json.loads(plan_and_timeline_json(repo, cat, made))
+    assert served == {
+        "plan": made.to_json(),
+        "timeline": compile_plan(made, cat).model_dump(mode="json"),
+    }
+    assert plan_and_timeline_json(repo, cat, made) is plan_and_timeline_json(repo, cat, made)
+    assert json.loads(plan_json(repo, made)) == made.to_json()

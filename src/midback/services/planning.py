@@ -121,6 +121,23 @@ def make_plan_for(
     return repo.caches.plans.get(cat, request, program_id)
 
 
+def plan_json(repo: Repository, plan: Plan) -> bytes:
+    """``plan`` as JSON (``Plan``'s schema), serialized once per plan the store's caches keep."""
+    return repo.caches.plan_json.get(plan, "plan", lambda: plan.model_dump_json().encode())
+
+
+def plan_and_timeline_json(repo: Repository, cat: Catalogue, plan: Plan) -> bytes:
+    """``{"plan": ..., "timeline": ...}``: the plan and the cues the players run, compiled and
+    serialized once per plan the store's caches keep."""
+    from midback.domain.timeline import compile_plan
+
+    def make() -> bytes:
+        timeline = compile_plan(plan, cat).model_dump_json().encode()
+        return b'{"plan":' + plan_json(repo, plan) + b',"timeline":' + timeline + b"}"
+
+    return repo.caches.plan_json.get(plan, "timeline", make, same=cat)
+
+
 def make_week_for(
     repo: Repository,
     cat: Catalogue,

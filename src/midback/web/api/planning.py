@@ -11,11 +11,15 @@ from fastapi.responses import Response
 from midback.domain.answers import parse_answers
 from midback.domain.plans import Plan
 from midback.domain.safety import ScreenResult
-from midback.domain.timeline import Timeline, compile_plan
 from midback.domain.vocab import Condition, Focus, Level, Place
 from midback.domain.week import WeekPlan
 from midback.errors import PlanError
-from midback.services.planning import make_plan_for, make_week_for
+from midback.services.planning import (
+    make_plan_for,
+    make_week_for,
+    plan_and_timeline_json,
+    plan_json,
+)
 from midback.services.screening import take_screen
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.schemas import Day, PlanBody, ScreenAnswers, WeekBody
@@ -49,18 +53,13 @@ def _json(content: bytes) -> Response:
 def post_plan(body: PlanBody, repo: Repo, cat: Cat, person: PersonId, now: Now) -> Response:
     """A safe plan for the minutes, place, kit and conditions given (403 when screened out,
     when no screen is stored or it is over 30 days old)."""
-    return _json(plan_from(body, repo, cat, person, now).model_dump_json().encode())
+    return _json(plan_json(repo, plan_from(body, repo, cat, person, now)))
 
 
 @router.post("/timeline", response_model=dict[str, Any])
 def post_timeline(body: PlanBody, repo: Repo, cat: Cat, person: PersonId, now: Now) -> Response:
     """The plan and its timeline (the cues the players run)."""
-    plan = plan_from(body, repo, cat, person, now)
-    timeline: Timeline = compile_plan(plan, cat)
-    return _json(
-        b'{"plan":' + plan.model_dump_json().encode()
-        + b',"timeline":' + timeline.model_dump_json().encode() + b"}"
-    )  # fmt: skip
+    return _json(plan_and_timeline_json(repo, cat, plan_from(body, repo, cat, person, now)))
 
 
 def _week(body: WeekBody, repo: Repo, cat: Cat, person: int, now: datetime) -> WeekPlan:
