@@ -88,7 +88,8 @@ def history_view(
     """The person's history as both faces show it. A read, kept in the store's caches until the
     person's next write (or the next day): a view again reads the person's zone and revision,
     not their sessions and logs. Only the sessions' status is worked out at ``now`` each time (a
-    running session idle for six hours reads as interrupted)."""
+    running session idle for six hours reads as interrupted); while none changes, the view is
+    the same object each time."""
     from midback.services.courses import core_doses
     from midback.services.session_marks import what_was_done
     from midback.services.sessions import status_as_of
@@ -111,7 +112,13 @@ def history_view(
     kept = repo.caches.people.get(
         repo, person_id, what, read, today=today, same=cat, revision=revision
     )
-    sessions = [s.model_copy(update={"status": status_as_of(s, now)}) for s in kept.sessions]
+    statuses = [status_as_of(s, now) for s in kept.sessions]
+    if all(status is s.status for status, s in zip(statuses, kept.sessions, strict=True)):
+        return kept  # the same object while nothing changed: a page may keep what it made of it
+    sessions = [
+        s.model_copy(update={"status": status})
+        for s, status in zip(kept.sessions, statuses, strict=True)
+    ]
     return HistoryView(kept.history, sessions, kept.marks, kept.doses)
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from midback.caches import LruCache
 from midback.domain.loader import catalogue
 from midback.services.planning import PlanSeal
 from midback.services.store import Repository, open_accounts, open_store
@@ -43,6 +44,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
 }
 """The errors every route may answer, each with a JSON ``detail`` (README, server mode)."""
+
+PARTS_KEPT = 1024
+"""Rendered parts of pages kept (``render.kept_part``): a history page's body is a few KB."""
 
 WEB_DIR = Path(str(resources.files("midback") / "web"))
 
@@ -101,6 +105,7 @@ def create_app(
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     templates.env.filters["markdown"] = render_markdown
     app.state.templates = templates
+    app.state.parts = LruCache(PARTS_KEPT)  # render.kept_part
     # Innermost first: size limits, local mode's token, security headers, the Host check.
     app.add_middleware(RequestLimits)
     if settings.mode == "local" and settings.access_token:

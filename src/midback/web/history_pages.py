@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from midback.services.records import history_view
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.pain_chart import pain_chart, sparkline
-from midback.web.render import render
+from midback.web.render import kept_part, render
 
 router = APIRouter(include_in_schema=False)
 RECENT_SESSIONS_SHOWN = 10
@@ -20,14 +20,20 @@ def history_page(
 ) -> HTMLResponse:
     """Weekly pain (chart and table), the improvement, adherence, streak and recent sessions."""
     view = history_view(repo, cat, person, now=now, limit=RECENT_SESSIONS_SHOWN)
-    doses = [
-        (cat.exercises[e].name, points, sparkline([p.work_s for p in points]))
-        for e, points in view.doses.items()
-        if e in cat.exercises
-    ]
-    return render(request, "history.html", history=view.history, chart=pain_chart(view.history),
-                  sessions=view.sessions, doses=doses, marks=view.marks,
-                  program_names={p.id: p.name for p in cat.programs.values()})  # fmt: skip
+
+    def body() -> dict[str, object]:
+        doses = [
+            (cat.exercises[e].name, points, sparkline([p.work_s for p in points]))
+            for e, points in view.doses.items()
+            if e in cat.exercises
+        ]
+        return dict(history=view.history, chart=pain_chart(view.history), sessions=view.sessions,
+                    doses=doses, marks=view.marks,
+                    program_names={p.id: p.name for p in cat.programs.values()})  # fmt: skip
+
+    # The view is the same object while nothing of the person's changes (records.history_view).
+    part = kept_part(request, "_history_body.html", made_from=(view, cat), context=body)
+    return render(request, "history.html", body=part)
 
 
 @router.get("/export", response_class=HTMLResponse)

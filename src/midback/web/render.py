@@ -3,6 +3,7 @@ and the links every page builds (``link``, ``safe_next``, ``screen_first``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import quote, urlencode
 
@@ -10,8 +11,10 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from midback.caches import LruCache
 from midback.domain.contraindications import CONDITION_LABELS
 from midback.domain.questions import (
     EMERGENCY_FLAGS,
@@ -54,10 +57,8 @@ CHOICES: Final = {
 """Options of every select and checkbox group, as (value, label)."""
 
 
-def render(
-    request: Request, template: str, *, status_code: int = 200, **context: Any
-) -> HTMLResponse:
-    """Render ``template`` with the CSRF token, the form choices and the page helpers."""
+def _templates(request: Request) -> Jinja2Templates:
+    """The app's templates, with the page helpers' filters and globals."""
     templates: Jinja2Templates = request.app.state.templates
     filters = templates.env.filters
     filters.setdefault("clock", clock)
@@ -65,6 +66,36 @@ def render(
     filters.setdefault("condition_label", condition_label)
     filters.setdefault("direction_words", direction_words)
     templates.env.globals.setdefault("link", link)
+    return templates
+
+
+def kept_part(
+    request: Request,
+    template: str,
+    *,
+    made_from: tuple[object, ...],
+    context: Callable[[], dict[str, Any]],
+) -> Markup:
+    """``template``, a part of a page with no form in it, rendered with ``context()`` and kept
+    while the objects ``made_from`` are the same ones (compared by identity; they must be
+    values that never change, such as a person's cached history view and the catalogue, and
+    ``context()`` must be made from them alone): a page asked again renders only its frame."""
+    parts: LruCache[tuple[str, tuple[int, ...]], tuple[tuple[object, ...], Markup]]
+    parts = request.app.state.parts
+    key = (template, tuple(id(o) for o in made_from))
+    held = parts.get(key)
+    if held is not None and all(a is b for a, b in zip(held[0], made_from, strict=True)):
+        return held[1]
+    made = Markup(_templates(request).get_template(template).render(**context()))
+    parts.put(key, (made_from, made))
+    return made
+
+
+def render(
+    request: Request, template: str, *, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    """Render ``template`` with the CSRF token, the form choices and the page helpers."""
+    templates = _templates(request)
     context.setdefault("csrf_token", csrf_token(request) if hasattr(request.state, "csrf") else "")
     context.setdefault("choices", CHOICES)
     server_mode = request.app.state.settings.mode == "server"
