@@ -68,3 +68,13 @@ def test_the_body_is_rendered_once_until_something_it_shows_changes(
     assert checked.status_code == 201, checked.text
     after = client.get("/history").text
     assert "4.0" in after and "4.0" not in later  # the week's average pain of the new check-in
+
+
+def test_sessions_show_at_the_persons_own_time_of_day(client: TestClient) -> None:
+    screen_via_api(client)
+    zone = client.put("/api/v1/me/timezone", json={"timezone": "Pacific/Auckland"})
+    assert zone.status_code == 200, zone.text
+    started = client.post("/api/v1/sessions", json={"program_id": "three-for-relief"})
+    assert started.status_code == 201, started.text
+    page = client.get("/history").text
+    assert "Sun 06 Dec 22:00" in page  # 09:00 UTC is 22:00 in Auckland (NZDT, UTC+13)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from rich.console import Console, RenderableType
 
@@ -15,6 +16,7 @@ from midback.domain.catalogue import Catalogue
 from midback.domain.history import PainReading, history
 from midback.domain.planner import plan
 from midback.domain.plans import PlanRequest
+from midback.domain.records import SessionRecord
 from midback.domain.timeline import compile_plan
 
 
@@ -64,3 +66,12 @@ def test_the_history_chart_marks_the_meaningful_improvement() -> None:
     text = rendered(history_view(result, []), width=120)
     assert "Meaningful improvement" in text
     assert "|" in pain_bar(5.0, 4.0).plain
+
+
+def test_the_history_shows_session_times_in_the_persons_zone() -> None:
+    started = datetime(2026, 12, 6, 9, tzinfo=UTC)
+    session = SessionRecord(id=1, person_id=1, plan={}, started_at=started)
+    result = history([PainReading(date(2026, 12, 6), 4, True)], [], today=date(2026, 12, 6))
+    for zone, shown in ((ZoneInfo("Pacific/Auckland"), "Sun 06 Dec 22:00"),
+                        (ZoneInfo("America/New_York"), "Sun 06 Dec 04:00")):  # fmt: skip
+        assert shown in rendered(history_view(result, [session], zone=zone), width=120)

@@ -270,7 +270,7 @@ def history_command(
     else:
         from midback.cli.course_views import dose_chart
 
-        output.console().print(session_views.history_view(result, sessions))
+        output.console().print(session_views.history_view(result, sessions, zone=view.zone))
         if doses:
             output.console().print(dose_chart(doses, cat))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -54,8 +56,11 @@ def pain_bar(average: float | None, threshold: float | None) -> Text:
     return Text("".join(cells), style=style)
 
 
-def history_view(result: History, sessions: list[SessionRecord]) -> Group:
-    """Weekly pain chart with the meaningful-improvement mark, adherence and streak."""
+def history_view(
+    result: History, sessions: list[SessionRecord], *, zone: tzinfo | None = None
+) -> Group:
+    """Weekly pain chart with the meaningful-improvement mark, adherence and streak; the
+    sessions' times in ``zone`` (the person's; None: this machine's)."""
     if not result.weeks:
         return Group(Text("Nothing recorded yet: `midback start` or `midback checkin`."))
     threshold = result.improvement.threshold_pain if result.improvement else None
@@ -100,7 +105,7 @@ def history_view(result: History, sessions: list[SessionRecord]) -> Group:
         for s in sessions:
             recent.add_row(
                 str(s.id),
-                f"{s.started_at.astimezone():%a %d %b %H:%M}",
+                f"{s.started_at.astimezone(zone):%a %d %b %H:%M}",
                 s.program_id or "-",
                 s.status.value,
                 _score(s.pain_before),

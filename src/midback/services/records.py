@@ -74,6 +74,9 @@ class HistoryView:
     sessions: list[SessionRecord]
     marks: dict[int, Done]
     doses: dict[str, list[DosePoint]]
+    zone: tzinfo | None = None
+    """The person's time zone, which the days were counted in and the sessions' times are shown
+    in; None: this machine's."""
 
 
 def history_view(
@@ -106,6 +109,7 @@ def history_view(
             sessions=[s.model_copy(update={"plan": {}}) for s in sessions],  # kept light
             marks=marks,
             doses=core_doses(repo, cat, person_id),
+            zone=zone,
         )
 
     what = ("history-view", limit, weekly_target)
@@ -119,7 +123,7 @@ def history_view(
         s.model_copy(update={"status": status})
         for s, status in zip(kept.sessions, statuses, strict=True)
     ]
-    return HistoryView(kept.history, sessions, kept.marks, kept.doses)
+    return HistoryView(kept.history, sessions, kept.marks, kept.doses, kept.zone)
 
 
 def read_history(

@@ -28,7 +28,7 @@ def history_page(
             if e in cat.exercises
         ]
         return dict(history=view.history, chart=pain_chart(view.history), sessions=view.sessions,
-                    doses=doses, marks=view.marks,
+                    doses=doses, marks=view.marks, zone=view.zone,
                     program_names={p.id: p.name for p in cat.programs.values()})  # fmt: skip
 
     # The view is the same object while nothing of the person's changes (records.history_view).
