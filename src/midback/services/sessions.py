@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from midback.domain.plans import Plan
+from midback.domain.plans import Block, Plan
 from midback.domain.records import Effort, LogStatus, NewLog, SessionStatus
 from midback.errors import PlanError
 
@@ -95,10 +95,13 @@ def log(
     """Store how one exercise of a session ended. A completed exercise with no ``actual`` was
     done as planned (its target). PlanError for a position the session does not have."""
     record = repo.get_session(person_id, session_id)
-    plan = Plan.model_validate(record.plan)
-    if not 0 <= position < len(plan.blocks):
-        raise PlanError(f"position: this session has {len(plan.blocks)} exercises")
-    block = plan.blocks[position]
+    blocks = record.plan.get("blocks")
+    if not isinstance(blocks, list):
+        blocks = []
+    if not 0 <= position < len(blocks):
+        raise PlanError(f"position: this session has {len(blocks)} exercises")
+    # The plan was checked whole when the session began: only the exercise logged is read.
+    block = Block.model_validate(blocks[position])
     if actual is None and status is LogStatus.COMPLETED:
         actual = block.dose
     return repo.log_exercise(

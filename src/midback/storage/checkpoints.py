@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from midback.domain.records import ProgressCheckpoint
-from midback.storage.tables import ProgressCheckpointRow
+from midback.storage.tables import ProgressCheckpointRow, table_of
 
 
 def load(db: Session, person_id: int) -> ProgressCheckpoint | None:
@@ -60,9 +60,15 @@ def forget_checkin_day(db: Session, person_id: int, day: date) -> None:
     forget(db, person_id, day - timedelta(days=1))
 
 
+_CHECKPOINTS = table_of(ProgressCheckpointRow)
+_FORGET_ANY = sa.delete(_CHECKPOINTS).where(_CHECKPOINTS.c.person_id == sa.bindparam("who"))
+_FORGET_FROM = _FORGET_ANY.where(_CHECKPOINTS.c.until >= sa.bindparam("day"))
+"""Built once: every write of a person's records runs one (a log write at a time)."""
+
+
 def forget(db: Session, person_id: int, day: date | None = None) -> None:
     """Drop the person's checkpoint if it covers ``day`` (any checkpoint when None)."""
-    query = sa.delete(ProgressCheckpointRow).where(ProgressCheckpointRow.person_id == person_id)
-    if day is not None:
-        query = query.where(ProgressCheckpointRow.until >= day)
-    db.execute(query)
+    if day is None:
+        db.execute(_FORGET_ANY, {"who": person_id})
+    else:
+        db.execute(_FORGET_FROM, {"who": person_id, "day": day})

@@ -41,11 +41,12 @@ from midback.storage.tables import (
     ProgressionRow,
     ScreenRow,
     SessionRow,
+    table_of,
 )
 
 T = TypeVar("T")
 
-_PEOPLE = PersonRow.__table__
+_PEOPLE = table_of(PersonRow)
 _PERSON_STATE = sa.select(_PEOPLE.c.revision, _PEOPLE.c.created_at, _PEOPLE.c.timezone).where(
     _PEOPLE.c.id == sa.bindparam("person_id")
 )
@@ -79,16 +80,18 @@ class SqlRepository:
         with writer, self._sessions() as session, session.begin():
             yield session
 
-    def _read(self, query: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
+    def _read(
+        self, query: sa.Select[Any], values: Mapping[str, Any] | None = None
+    ) -> Sequence[sa.Row[Any]]:
         """The rows of a read-only ``query`` on a plain connection (inside ``unit``, on the
         unit's transaction): no ORM objects built and dropped, so a record comes from the row's
         columns directly. A history page's reads (its recent sessions, the active course) took
         about half the CPU time this way, measured in-process."""
         joined: Session | None = getattr(self._unit, "session", None)
         if joined is not None:
-            return joined.execute(query).all()
+            return joined.execute(query, values).all()
         with self.engine.connect() as connection:
-            return connection.execute(query).all()
+            return connection.execute(query, values).all()
 
     def in_unit(self) -> bool:
         """Whether this thread is inside ``unit`` (its calls are not retried one by one)."""
@@ -186,12 +189,8 @@ class SqlRepository:
                 if stored is not None:
                     return rows.log_record(stored)
                 checkpoints.forget_session_day(db, person_id, started_at, timezone=zone)
-                row = ExerciseLogRow(
-                    session_id=session_id, person_id=person_id, **rows.log_values(log)
-                )
-                db.add(row)
-                db.flush()
-                return rows.log_record(row)
+                values = {"session_id": session_id, "person_id": person_id, **rows.log_values(log)}
+                return rows.log_record(db.execute(_ADD_LOG, values).one())
         except IntegrityError:
             # Another writer stored the same key between our look and our insert.
             with self._transaction(write=True) as db:
@@ -236,9 +235,7 @@ class SqlRepository:
     def get_session(self, person_id: int, session_id: int) -> SessionRecord:
         if not id_fits(self.engine.dialect, session_id):
             raise NotFound("session", session_id)
-        table = SessionRow.__table__
-        query = sa.select(table).where(table.c.id == session_id, table.c.person_id == person_id)
-        found = self._read(query)
+        found = self._read(_SESSION, {"session_id": session_id, "who": person_id})
         if not found:
             raise NotFound("session", session_id)
         return rows.session_record(found[0])
@@ -603,15 +600,19 @@ def _require_person(db: Session, person_id: int) -> None:
         raise NotFound("person", person_id)
 
 
+_BUMP = (
+    sa.update(_PEOPLE)
+    .where(_PEOPLE.c.id == sa.bindparam("who"))
+    .values(revision=_PEOPLE.c.revision + 1)
+    .returning(_PEOPLE.c.timezone)
+)
+
+
 def _bump(db: Session, person_id: int) -> str | None:
     """Raise the person's revision (see ``PersonRow.revision``); their time zone's name, read
     in the same statement (None: none stored, or no such person)."""
-    return db.execute(
-        sa.update(PersonRow)
-        .where(PersonRow.id == person_id)
-        .values(revision=PersonRow.revision + 1)
-        .returning(PersonRow.timezone)
-    ).scalar_one_or_none()
+    zone: str | None = db.execute(_BUMP, {"who": person_id}).scalar_one_or_none()
+    return zone
 
 
 def _check_owner(expected: int, given: int, *, what: str = "person") -> None:
@@ -628,24 +629,38 @@ def _session_row(db: Session, person_id: int, session_id: int) -> SessionRow:
     return row
 
 
+_SESSIONS = table_of(SessionRow)
+_SESSION_START = sa.select(_SESSIONS.c.person_id, _SESSIONS.c.started_at).where(
+    _SESSIONS.c.id == sa.bindparam("session_id")
+)
+
+
+_SESSION = sa.select(_SESSIONS).where(
+    _SESSIONS.c.id == sa.bindparam("session_id"), _SESSIONS.c.person_id == sa.bindparam("who")
+)
+
+
 def _session_start(db: Session, person_id: int, session_id: int) -> datetime:
     """When the person's session started (NotFound for another's or none), without reading
     its plan."""
     if not id_fits(db.get_bind().dialect, session_id):
         raise NotFound("session", session_id)
-    table = SessionRow.__table__
-    query = sa.select(table.c.person_id, table.c.started_at).where(table.c.id == session_id)
-    row = db.execute(query).first()
+    row = db.execute(_SESSION_START, {"session_id": session_id}).first()
     if row is None or row.person_id != person_id:
         raise NotFound("session", session_id)
     started_at: datetime = row.started_at
     return started_at
 
 
-def _logged_with_key(db: Session, session_id: int, key: str | None) -> ExerciseLogRow | None:
+_LOGS = table_of(ExerciseLogRow)
+_LOGGED_WITH_KEY = sa.select(_LOGS).where(
+    _LOGS.c.session_id == sa.bindparam("session_id"), _LOGS.c.idempotency_key == sa.bindparam("key")
+)
+_ADD_LOG = sa.insert(_LOGS).returning(*_LOGS.c)
+"""The log write's statements, built once (it runs for every exercise of every session)."""
+
+
+def _logged_with_key(db: Session, session_id: int, key: str | None) -> sa.Row[Any] | None:
     if key is None:
         return None
-    query = sa.select(ExerciseLogRow).where(
-        ExerciseLogRow.session_id == session_id, ExerciseLogRow.idempotency_key == key
-    )
-    return db.scalars(query).first()
+    return db.execute(_LOGGED_WITH_KEY, {"session_id": session_id, "key": key}).first()

@@ -69,6 +69,11 @@ class Base(DeclarativeBase):
     }
 
 
+def table_of(row: type[Base]) -> sa.Table:
+    """The Core table of ``row``, for statements built once and run without the ORM."""
+    return Base.metadata.tables[row.__tablename__]
+
+
 class PersonRow(Base):
     """A person; a local install has just one (``LOCAL_PERSON_ID``)."""
 
