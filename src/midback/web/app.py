@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -21,6 +22,7 @@ from midback.services.store import Repository, open_accounts, open_store
 from midback.settings import Settings
 from midback.web import errors
 from midback.web.auth import Auth
+from midback.web.deps import QUEUE_THREADS
 from midback.web.hosts import HostCheck
 from midback.web.limits import RequestLimits
 from midback.web.local_access import LocalAccess
@@ -106,6 +108,7 @@ def create_app(
     templates.env.filters["markdown"] = render_markdown
     app.state.templates = templates
     app.state.parts = LruCache(PARTS_KEPT)  # render.kept_part
+    app.state.queue = CapacityLimiter(QUEUE_THREADS)  # deps.queued
     # Innermost first: size limits, local mode's token, security headers, the Host check.
     app.add_middleware(RequestLimits)
     if settings.mode == "local" and settings.access_token:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from midback.domain.catalogue import Catalogue
 from midback.services.records import history_view
-from midback.web.deps import Cat, Now, PersonId, Repo
+from midback.services.store import Repository
+from midback.web.deps import Cat, Now, PersonId, Repo, queued
 from midback.web.pain_chart import pain_chart, sparkline
 from midback.web.render import kept_part, render
 
@@ -15,10 +19,16 @@ RECENT_SESSIONS_SHOWN = 10
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history_page(
+async def history_page(
     request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now
 ) -> HTMLResponse:
     """Weekly pain (chart and table), the improvement, adherence, streak and recent sessions."""
+    return await queued(request, lambda: _history_page(request, repo, cat, person, now))
+
+
+def _history_page(
+    request: Request, repo: Repository, cat: Catalogue, person: int, now: datetime
+) -> HTMLResponse:
     view = history_view(repo, cat, person, now=now, limit=RECENT_SESSIONS_SHOWN)
 
     def body() -> dict[str, object]:

@@ -13,9 +13,10 @@ from midback.domain.vocab import Focus
 from midback.domain.week import WeekPlan
 from midback.errors import PlanError, ScreenBlocked, ScreenRequired, UnknownIdError
 from midback.services.clock import today_for
-from midback.services.planning import make_plan_for, make_week_for
+from midback.services.planning import PlanSeal, make_plan_for, make_week_for
 from midback.services.screening import latest_screen
-from midback.web.deps import Cat, Now, PersonId, Repo, Seal
+from midback.services.store import Repository
+from midback.web.deps import Cat, Now, PersonId, Repo, Seal, queued
 from midback.web.forms import ics_query, needed, plan_form, plan_query, validated
 from midback.web.last_choices import DEFAULT, recall, remember
 from midback.web.render import link, render, screen_first
@@ -25,11 +26,17 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/plan", response_class=HTMLResponse)
-def plan_page(
+async def plan_page(
     request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now, seal: Seal
 ) -> Response:
     """The planner form and, when minutes and place (or a program) are given, the plan; the
     safety screen first when none is stored or it is over 30 days old."""
+    return await queued(request, lambda: _plan_page(request, repo, cat, person, now, seal))
+
+
+def _plan_page(
+    request: Request, repo: Repository, cat: Catalogue, person: int, now: datetime, seal: PlanSeal
+) -> Response:
     form = plan_form(request.query_params, focus=Focus.RELIEF)
     context: dict[str, Any] = {
         "form": form, "cat": cat, "last_screen": latest_screen(repo, person),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from midback.domain.answers import parse_answers
@@ -21,7 +21,7 @@ from midback.services.planning import (
     plan_json,
 )
 from midback.services.screening import take_screen
-from midback.web.deps import Cat, Now, PersonId, Repo
+from midback.web.deps import Cat, Now, PersonId, Repo, queued
 from midback.web.schemas import Day, PlanBody, ScreenAnswers, WeekBody
 
 router = APIRouter(tags=["planning"])
@@ -50,16 +50,26 @@ def _json(content: bytes) -> Response:
 
 
 @router.post("/plan", response_model=Plan)
-def post_plan(body: PlanBody, repo: Repo, cat: Cat, person: PersonId, now: Now) -> Response:
+async def post_plan(
+    request: Request, body: PlanBody, repo: Repo, cat: Cat, person: PersonId, now: Now
+) -> Response:
     """A safe plan for the minutes, place, kit and conditions given (403 when screened out,
     when no screen is stored or it is over 30 days old)."""
-    return _json(plan_json(repo, plan_from(body, repo, cat, person, now)))
+    return _json(
+        await queued(request, lambda: plan_json(repo, plan_from(body, repo, cat, person, now)))
+    )
 
 
 @router.post("/timeline", response_model=dict[str, Any])
-def post_timeline(body: PlanBody, repo: Repo, cat: Cat, person: PersonId, now: Now) -> Response:
+async def post_timeline(
+    request: Request, body: PlanBody, repo: Repo, cat: Cat, person: PersonId, now: Now
+) -> Response:
     """The plan and its timeline (the cues the players run)."""
-    return _json(plan_and_timeline_json(repo, cat, plan_from(body, repo, cat, person, now)))
+
+    def work() -> bytes:
+        return plan_and_timeline_json(repo, cat, plan_from(body, repo, cat, person, now))
+
+    return _json(await queued(request, work))
 
 
 def _week(body: WeekBody, repo: Repo, cat: Cat, person: int, now: datetime) -> WeekPlan:
