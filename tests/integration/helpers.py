@@ -8,6 +8,7 @@ that plans or plays takes one first, as a real person would.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
@@ -51,3 +52,13 @@ def screen_via_cli(folder: Path, **changes: Any) -> dict[str, Any]:
     assert result.exit_code == 0, result.output
     printed: dict[str, Any] = json.loads(result.stdout)
     return printed
+
+
+class Clock:
+    """A clock a test moves by hand (``clock.now += ...``); an app or a face calls it."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now

@@ -17,6 +17,7 @@ from midback.cli import app as cli
 from midback.cli import store
 from midback.settings import Settings
 from midback.web.app import create_app
+from tests.integration.helpers import Clock
 
 runner = CliRunner()
 START = datetime(2026, 12, 7, 18, tzinfo=UTC)
@@ -24,18 +25,10 @@ ANSWERS = {"age": 45, "pain_now": 3, "pain_duration_days": 20, "improving": True
            "conditions": ["knee_pain"]}  # fmt: skip
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """One clock for both faces: the CLI's (``midback.cli.store.now``) and the app's."""
-    moved = Clock()
+    moved = Clock(START)
     monkeypatch.setattr(store, "now", moved)
     return moved
 

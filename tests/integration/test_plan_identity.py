@@ -15,23 +15,15 @@ from fastapi.testclient import TestClient
 
 from midback.settings import Settings
 from midback.web.app import create_app
-from tests.integration.helpers import screen_via_api
+from tests.integration.helpers import Clock, screen_via_api
 
 NOW = datetime(2026, 12, 6, 9, tzinfo=UTC)
 QUERY = "minutes=20&place=home"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture
