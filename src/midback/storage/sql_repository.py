@@ -496,17 +496,14 @@ class SqlRepository:
             else:
                 row.step, row.reason, row.updated_at = step.step, step.reason, step.updated_at
 
-    @retrying()
     def revision(self, person_id: int) -> str | None:
-        with self.engine.connect() as connection:
-            row = connection.execute(_PERSON_STATE, {"person_id": person_id}).first()
-        # The creation time tells a person from a later one given the same id (SQLite reuses ids).
-        return None if row is None else f"{row.revision}@{row.created_at.isoformat()}"
+        return self.person_state(person_id)[0]  # retried there
 
     @retrying()
     def person_state(self, person_id: int) -> tuple[str | None, str | None]:
         with self.engine.connect() as connection:
             row = connection.execute(_PERSON_STATE, {"person_id": person_id}).first()
+        # The creation time tells a person from a later one given the same id (SQLite reuses ids).
         if row is None:
             return None, None
         return f"{row.revision}@{row.created_at.isoformat()}", row.timezone
