@@ -12,7 +12,7 @@ from threading import Lock
 from typing import TYPE_CHECKING, Generic, TypeVar, cast
 
 from midback.domain.assemble import plan_program
-from midback.domain.planner import plan
+from midback.domain.planner import Mixes, mixes, plan
 from midback.domain.plans import Plan, PlanRequest
 
 if TYPE_CHECKING:
@@ -52,26 +52,42 @@ class LruCache(Generic[K, V]):
 class PlanCache:
     """Plans already made, by catalogue and request: planning is a pure function of the two
     (the person's history is already in the request), and a person asks for the same plan
-    again and again (page, timeline, session start). Thread-safe; keeps the newest ``size``.
-    A failure (PlanError, unknown program) is not kept: it is raised again each time.
+    again and again (page, timeline, session start). What a plan's search finds whatever the
+    seed (``planner.mixes``) is kept too, so "Try a different mix" (the next seed) searches at
+    most once more; every even seed gives the same plan, so they share one. Thread-safe; keeps
+    the newest ``size`` of each. A failure (PlanError, unknown program) is not kept: it is
+    raised again each time.
     """
 
     def __init__(self, size: int = 512) -> None:
-        self._plans: LruCache[tuple[int, str, str | None], tuple[Catalogue, Plan]] = LruCache(size)
+        self._plans: LruCache[tuple[int, str, str | None, int], tuple[Catalogue, Plan]] = LruCache(
+            size
+        )
+        self._mixes: LruCache[tuple[int, str], tuple[Catalogue, Mixes]] = LruCache(size)
 
     def get(self, cat: Catalogue, request: PlanRequest, program_id: str | None) -> Plan:
         """The plan for ``request`` (the program's, adapted, when ``program_id`` is given)."""
-        key = (id(cat), request.model_dump_json(), program_id)
+        unseeded = request.model_copy(update={"seed": 0}).model_dump_json()
+        # Only the planner's odd seeds choose another mix (a program reads no seed).
+        seed = request.seed if program_id is None and request.seed % 2 == 1 else 0
+        key = (id(cat), unseeded, program_id, seed)
         held = self._plans.get(key)
         if held is not None and held[0] is cat:  # not a catalogue since collected
             return held[1]
-        made = (
-            plan(cat, request)
-            if program_id is None
-            else plan_program(cat, cat.program(program_id), request)
-        )
+        if program_id is None:
+            made = plan(cat, request, self._mixes_of(cat, request, unseeded))
+        else:
+            made = plan_program(cat, cat.program(program_id), request)
         self._plans.put(key, (cat, made))
         return made
+
+    def _mixes_of(self, cat: Catalogue, request: PlanRequest, unseeded: str) -> Mixes:
+        held = self._mixes.get((id(cat), unseeded))
+        if held is not None and held[0] is cat:
+            return held[1]
+        found = mixes(cat, request)
+        self._mixes.put((id(cat), unseeded), (cat, found))
+        return found
 
 
 class PlanJson:

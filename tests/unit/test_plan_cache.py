@@ -12,7 +12,7 @@ from midback.caches import PlanCache, PlanJson
 from midback.domain.assemble import plan_program
 from midback.domain.catalogue import Catalogue
 from midback.domain.loader import catalogue
-from midback.domain.planner import plan
+from midback.domain.planner import Mixes, mixes, plan
 from midback.domain.plans import PlanRequest
 from midback.domain.timeline import compile_plan
 from midback.domain.vocab import Place
@@ -44,6 +44,31 @@ def test_any_difference_in_the_request_is_another_plan(cat: Catalogue) -> None:
         base.model_copy(update={"recent": frozenset({"cat-cow"})}),
     ):
         assert cache.get(cat, other, None) == plan(cat, other)
+
+
+def test_the_next_seeds_share_one_search_and_every_even_seed_one_plan(
+    cat: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from midback import caches
+
+    searched: list[PlanRequest] = []
+
+    def counted(cat: Catalogue, request: PlanRequest) -> Mixes:
+        searched.append(request)
+        return mixes(cat, request)
+
+    monkeypatch.setattr(caches, "mixes", counted)
+    cache = PlanCache()
+    base = PlanRequest(minutes=20, place=Place.HOME, seed=4)
+    made = {seed: cache.get(cat, base.model_copy(update={"seed": seed}), None) for seed in range(8)}
+    assert len(searched) == 1  # the seed-free search, once for all eight seeds
+    for seed, got in made.items():
+        assert got == plan(cat, base.model_copy(update={"seed": seed}))
+    assert made[0] is made[2] is made[4] is made[6]
+    assert made[1] is not made[3]
+    assert any(made[s] != made[0] for s in (1, 3, 5, 7))  # another mix is near here
+    cache.get(cat, base.model_copy(update={"minutes": 21}), None)
+    assert len(searched) == 2
 
 
 def test_a_program_is_kept_apart_from_a_plan_of_the_same_request(cat: Catalogue) -> None:

@@ -27,6 +27,7 @@ from midback.domain.planner import (
     breaks,
     gross_points,
     limits_of,
+    mixes,
     most_focus_steps,
     plan,
     score_of,
@@ -413,6 +414,20 @@ def test_7_the_next_seed_gives_another_mix_or_the_plan_says_nothing_else_fits(
     else:
         assert mix(following) == mix(planned)
         assert ONLY_MIX_NOTE in planned.notes
+
+
+@PROPERTY
+@given(req=requests(), other_seed=st.integers(0, 1000))
+def test_7_the_search_made_for_one_seed_serves_every_other_seed(
+    cat: Catalogue, req: PlanRequest, other_seed: int
+) -> None:
+    try:
+        found = mixes(cat, req)
+    except PlanError:
+        return
+    other = req.model_copy(update={"seed": other_seed})
+    assert plan(cat, other, found) == plan(cat, other)
+    assert plan(cat, req, found) == plan(cat, req)
 
 
 @pytest.mark.parametrize("minutes", [10, 15, 20, 30])

@@ -68,7 +68,10 @@ How a plan is chosen
    plan with another set of exercises by the score alone, when that one is near; else nothing
    else fits and an odd seed gives the best plan too. So a seed and the next one give
    different plans whenever another plan within 2% exists, and ``Plan.alternatives`` says
-   whether one does ("Try a different mix").
+   whether one does ("Try a different mix"). The best plan and the best other mix by the
+   score alone do not depend on the seed (``mixes``, which a caller may keep for the next
+   seed); a seeded mix scores at most that other mix before its seed points, so it can only
+   be near when that one is, and an odd seed searches once more only then.
 6. **Search.** Exact: a knapsack on 5-second steps by dynamic programming over the rules'
    states (``midback.domain.knapsack`` explains how, and why that is exact); points are whole
    numbers. It returns the same score as trying every combination (a test checks this against
@@ -176,9 +179,23 @@ def max_exercises(minutes: int) -> int:
     return min(max(FEWEST_EXERCISES_ALLOWED, minutes // 2), ceiling)
 
 
-def plan(cat: Catalogue, request: PlanRequest) -> Plan:
-    """The best plan for ``request`` (or, for an odd seed, the best other mix within 2%);
-    raises PlanError when nothing fits."""
+@dataclass(frozen=True)
+class Mixes:
+    """What planning a request finds whatever its seed: the candidates and the rules' numbers,
+    the best mix, and the best other mix by the score alone when it is near the best. Every
+    seed of a request shares them; an odd seed adds one search of its own (``plan``)."""
+
+    groups: Sequence[Sequence[Option]]
+    limits: Limits
+    best: list[Option]
+    other: list[Option] | None
+    """The best other mix by the score alone when near ``best``; None when no other mix is
+    near (then no seeded mix can be: each scores at most this one before its seed points)."""
+
+
+def mixes(cat: Catalogue, request: PlanRequest) -> Mixes:
+    """The seed-free part of ``plan(cat, request)`` (the seed is not read); raises PlanError
+    when nothing fits."""
     budget = request.budget_s - GET_READY_S
     groups = candidates(cat, request, budget)
     if not groups:
@@ -198,26 +215,33 @@ def plan(cat: Catalogue, request: PlanRequest) -> Plan:
         limits = replace(limits, budget_s=budget, focus_s=0, share=None)
         best = search(groups, request, limits)
     assert best is not None, "any one candidate keeps every rule but the focus share"
-    other = alternative(groups, request, limits, best)
-    chosen = other if other is not None and request.seed % 2 == 1 else best
-    return _assemble(chosen, request, limits, alternatives=other is not None)
-
-
-def alternative(
-    groups: Sequence[Sequence[Option]], request: PlanRequest, limits: Limits, best: list[Option]
-) -> list[Option] | None:
-    """The odd seed's plan: the best other mix, seeded, when it is near ``best``; else the best
-    other mix by the score alone when that is near; else None (nothing else fits)."""
     avoid = frozenset(o.exercise.id for o in best)
-    seeded = search(groups, request, limits, seed_key=request.seed // 2, avoid=avoid)
-    if seeded is None:
-        return None
-    if is_near(seeded, best, request):
-        return seeded
     second = search(groups, request, limits, avoid=avoid)
-    if second is not None and is_near(second, best, request):
-        return second
-    return None
+    other = second if second is not None and is_near(second, best, request) else None
+    return Mixes(groups, limits, best, other)
+
+
+def plan(cat: Catalogue, request: PlanRequest, found: Mixes | None = None) -> Plan:
+    """The best plan for ``request`` (or, for an odd seed, the best other mix within 2%);
+    raises PlanError when nothing fits. ``found``: ``mixes`` of this request with any seed,
+    when already made (the plan is the same as without it)."""
+    found = mixes(cat, request) if found is None else found
+    chosen = found.best
+    if found.other is not None and request.seed % 2 == 1:
+        chosen = seeded_mix(found, request)
+    return _assemble(chosen, request, found.limits, alternatives=found.other is not None)
+
+
+def seeded_mix(found: Mixes, request: PlanRequest) -> list[Option]:
+    """The odd seed's plan when another mix is near: the best other mix with the seed's points
+    when it is near the best, else the best other mix by the score alone."""
+    assert found.other is not None, "only asked when another mix is near"
+    avoid = frozenset(o.exercise.id for o in found.best)
+    seed_key = request.seed // 2
+    seeded = search(found.groups, request, found.limits, seed_key=seed_key, avoid=avoid)
+    if seeded is not None and is_near(seeded, found.best, request):
+        return seeded
+    return found.other
 
 
 def is_near(other: Sequence[Option], best: Sequence[Option], request: PlanRequest) -> bool:
