@@ -4,10 +4,10 @@
 keep-alive connections busy for S seconds and prints one JSON line: requests, seconds, errors
 and latency percentiles in milliseconds. With several ``--body``, request number i sends body
 i modulo their count. ``{n}`` in a body becomes a number unique to each request (idempotency
-keys, seeds), counted from ``--first``. ``--before-path`` (with ``--before-method`` and
-``--before-body``) sends another request on the same connection before each timed one, untimed
-(a write between reads); its failures count as errors. It reads ``Content-Length`` bodies only,
-which is all uvicorn sends for these routes.
+keys, seeds), counted from ``--first``, and ``{odd}`` the odd number 2n + 1. ``--before-path``
+(with ``--before-method`` and ``--before-body``) sends another request on the same connection
+before each timed one, untimed (a write between reads); its failures count as errors. It reads
+``Content-Length`` bodies only, which is all uvicorn sends for these routes.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from bench.result import percentile
 
 @dataclass(frozen=True)
 class Call:
-    """One kind of request: ``{n}`` in a body becomes the request's number."""
+    """One kind of request: ``{n}`` in a body becomes the request's number, ``{odd}`` 2n + 1."""
 
     method: str
     path: str
@@ -36,7 +36,8 @@ class Call:
         head = f"{self.method} {self.path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n"
         if self.method == "GET":
             return head.encode() + b"\r\n"
-        payload = self.bodies[n % len(self.bodies)].replace("{n}", str(n)).encode()
+        body = self.bodies[n % len(self.bodies)].replace("{n}", str(n))
+        payload = body.replace("{odd}", str(2 * n + 1)).encode()
         head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
         return head.encode() + b"\r\n" + payload
 

@@ -11,8 +11,10 @@ write, so each read route is measured twice over:
 
 - **cached hit**: the same body again and again, no write between (the warm-up already asked),
   so the answer comes from the caches;
-- **miss**: *new body*, every request a different plan (minutes, place, focus and a seed never
-  sent before), so the plan cache misses while the person's records stay cached; *after a
+- **miss**: *new body*, every request a different plan (minutes, place, focus and an odd seed
+  never sent before: another mix each time), so the plan cache misses and the plan is made,
+  while the person's records and the seed-free search of each of the 96 bodies (the best mix,
+  and whether another is near: ``planner.mixes``) stay cached; *after a
   write*, each client checks in (``POST /api/v1/checkins``, untimed) before each timed read of
   the same person, so the person's cache is re-read too. These use ``bench.load`` (wrk cannot
   leave the write out of its latency), and are also timed with one client, where every read
@@ -55,14 +57,15 @@ CHECKIN_BODY = '{"pain": 3, "stiffness": 2}'
 RUN_SPAN = 20_000_000
 """``{n}`` numbers per load run (wrk: 10,000,000 per thread, at most 2 threads): each run counts
 from its own multiple of this, so no seed is sent twice to a server (about 30 runs each)."""
-RUN_CYCLE = (2**31 - 1) // RUN_SPAN - 1
-"""Runs before the multiples start again (seeds stay below 2**31)."""
+RUN_CYCLE = (2**30 - 1) // RUN_SPAN - 1
+"""Runs before the multiples start again (``{odd}``, 2n + 1, stays below 2**31)."""
 
 
 def varied_plan_bodies() -> tuple[str, ...]:
-    """Plan bodies over minutes x place x focus, each with ``"seed": {n}`` (a new seed)."""
+    """Plan bodies over minutes x place x focus, each with ``"seed": {odd}``: a new odd seed,
+    another mix of exercises each time (every even seed is the best mix, one plan)."""
     return tuple(
-        json.dumps({"minutes": m, "place": p, "focus": f}).removesuffix("}") + ', "seed": {n}}'
+        json.dumps({"minutes": m, "place": p, "focus": f}).removesuffix("}") + ', "seed": {odd}}'
         for m, p, f in itertools.product(VARIED_MINUTES, VARIED_PLACES, VARIED_FOCUS)
     )
 
@@ -136,6 +139,7 @@ function request()
   n = n + 1
   local number = first + (tid - 1) * 10000000 + n
   local body = string.gsub(templates[(n % #templates) + 1], "{n}", string.format("%d", number))
+  body = string.gsub(body, "{odd}", string.format("%d", 2 * number + 1))
   return wrk.format(nil, nil, nil, body)
 end
 """
@@ -187,7 +191,7 @@ def load(
             found["max"],
         )
     script = scripts / f"{tag}.lua"
-    unique = any("{n}" in body for body in bodies) or len(bodies) > 1
+    unique = any("{n}" in body or "{odd}" in body for body in bodies) or len(bodies) > 1
     script.write_text(
         _WRK_SCRIPT.format(
             method=route.method,
@@ -280,6 +284,7 @@ def _check(server: Server, routes: list[Route]) -> None:
             calls.insert(0, route.before)
         for method, path, template in calls:
             body = template.replace("{tag}", "bench-check").replace("{n}", "0")
+            body = body.replace("{odd}", "1")
             response = httpx.request(
                 method,
                 server.url + path,
@@ -358,8 +363,11 @@ def run(quick: bool) -> Result:
     result.notes.append(
         "*cached hit*: the same body each time, no write between, answered from the plan and"
         " person caches. *miss: new body*: minutes x place x focus"
-        f" ({len(varied_plan_bodies())} combinations) and a seed never sent before, so the plan"
-        " cache misses (the person's records stay cached). *miss: after a write*: each client"
+        f" ({len(varied_plan_bodies())} combinations) and an odd seed never sent before"
+        ' ("Try a different mix": another mix each time), so the plan cache misses and the'
+        " plan is made; the person's records stay cached, and so does the seed-free search of"
+        " each combination (the best mix and whether another is near), made in the warm-up."
+        " *miss: after a write*: each client"
         " checks in (untimed) before each timed read, a new seed each plan; at 8 clients of one"
         " person another client's read may re-read the person between a write and this read,"
         " so the rows with one client are the pure miss (every read follows its own write)."
