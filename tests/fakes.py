@@ -17,11 +17,13 @@ from midback.domain.records import (
     CheckIn,
     CourseRecord,
     ExerciseLog,
+    LogOutcome,
     LogStatus,
     NewLog,
     ProgressCheckpoint,
     ProgressionStep,
     ScreenRecord,
+    SessionOutline,
     SessionRecord,
     SessionStatus,
 )
@@ -246,6 +248,21 @@ class FakeRepository:
             if c.person_id == person_id and (since is None or c.day >= since)
         ]
         return sorted(found, key=lambda c: c.day)
+
+    def morning_pains(self, person_id: int) -> list[tuple[date, int]]:
+        return [(c.day, c.morning_pain) for c in self.checkins(person_id)]
+
+    def session_outlines(self, person_id: int) -> list[SessionOutline]:
+        return [
+            SessionOutline(s.started_at, s.status, s.pain_before)
+            for s in reversed(self.list_sessions(person_id, plans=False))
+        ]
+
+    def log_outcomes(self, person_id: int, *, since: datetime) -> list[LogOutcome]:
+        return [
+            LogOutcome(log.session_id, log.position, log.status)
+            for log in self.logs_for_person(person_id, since=since)
+        ]
 
     def last_checkin(self, person_id: int, *, on_or_before: date) -> CheckIn | None:
         earlier = [c for c in self.checkins(person_id) if c.day <= on_or_before]

@@ -191,6 +191,40 @@ def test_logs_for_a_person_span_sessions_in_logged_order(repo: Repository) -> No
     assert [log.exercise_id for log in repo.logs_for_person(ME, since=minutes(30))] == ["bird-dog"]
 
 
+def test_the_summary_reads_are_the_full_records_narrowed(repo: Repository, other: int) -> None:
+    """``session_outlines``, ``morning_pains`` and ``log_outcomes`` read only what a history
+    summary uses; they say what the full records say, for this person only."""
+    late = repo.start_session(ME, plan=PLAN, program_id=None, started_at=minutes(90))
+    early = repo.start_session(ME, plan=PLAN, program_id=None, started_at=T0, pain_before=4)
+    repo.start_session(other, plan=PLAN, program_id=None, started_at=minutes(10), pain_before=9)
+    repo.log_exercise(ME, late.id, a_log(0, "cat-cow", at=91))
+    repo.log_exercise(ME, early.id, a_log(1, "bird-dog", at=5, status=LogStatus.SKIPPED))
+    repo.log_exercise(ME, early.id, a_log(0, "cat-cow", at=3, status=LogStatus.STOPPED_FOR_PAIN))
+    repo.finish_session(ME, early.id, status=SessionStatus.COMPLETED, ended_at=minutes(20))
+    repo.add_checkin(ME, date(2025, 3, 2), 2, None, T0 + timedelta(days=1))
+    repo.add_checkin(ME, date(2025, 3, 1), 6, 5, T0)
+    repo.add_checkin(other, date(2025, 3, 1), 8, None, T0)
+
+    sessions = list(reversed(repo.list_sessions(ME, plans=False)))
+    assert repo.session_outlines(ME) == [(s.started_at, s.status, s.pain_before) for s in sessions]
+    assert [s.status for s in repo.session_outlines(ME)] == [
+        SessionStatus.COMPLETED,
+        SessionStatus.RUNNING,
+    ]
+    assert repo.morning_pains(ME) == [(c.day, c.morning_pain) for c in repo.checkins(ME)]
+    assert repo.morning_pains(ME) == [(date(2025, 3, 1), 6), (date(2025, 3, 2), 2)]
+    for since in (T0, minutes(4), minutes(91), minutes(92)):
+        assert repo.log_outcomes(ME, since=since) == [
+            (log.session_id, log.position, log.status)
+            for log in repo.logs_for_person(ME, since=since)
+        ]
+    assert [o.status for o in repo.log_outcomes(ME, since=T0)] == [
+        LogStatus.STOPPED_FOR_PAIN,
+        LogStatus.SKIPPED,
+        LogStatus.COMPLETED,
+    ]
+
+
 def test_recent_exercises_come_from_the_last_sessions_where_anything_was_done(
     repo: Repository,
 ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, NamedTuple
 
 from pydantic import (
     AfterValidator,
@@ -132,6 +132,23 @@ class ExerciseLog(NewLog):
 
     id: int
     session_id: int
+
+
+class SessionOutline(NamedTuple):
+    """What a history summary reads of a session: when it started, how it stands, and the pain
+    before it."""
+
+    started_at: datetime
+    status: SessionStatus
+    pain_before: int | None
+
+
+class LogOutcome(NamedTuple):
+    """How one exercise of a session ended (what a history's "3 of 5 exercises" counts)."""
+
+    session_id: int
+    position: int
+    status: LogStatus
 
 
 class CheckIn(_Record):

@@ -144,8 +144,8 @@ def read_history(
     )
     from midback.domain.records import SessionStatus
 
-    sessions = repo.list_sessions(person_id, plans=False)
-    readings = [PainReading(c.day, c.morning_pain, True) for c in repo.checkins(person_id)]
+    sessions = repo.session_outlines(person_id)
+    readings = [PainReading(day, pain, True) for day, pain in repo.morning_pains(person_id)]
     readings += [
         PainReading(local_day(s.started_at, zone), s.pain_before, False)
         for s in sessions

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from midback.domain.records import LogStatus
 
 if TYPE_CHECKING:
-    from midback.domain.records import ExerciseLog, SessionRecord
+    from midback.domain.records import LogOutcome, SessionRecord
     from midback.storage.repository import Repository
 
 
@@ -38,7 +38,7 @@ class Done:
         return text
 
 
-def tally(exercises: int, logs: Iterable[ExerciseLog]) -> Done:
+def tally(exercises: int, logs: Iterable[LogOutcome]) -> Done:
     """``Done`` of a plan of ``exercises`` from its logs (oldest first; the last per position
     counts)."""
     last: dict[int, LogStatus] = {}
@@ -60,8 +60,8 @@ def what_was_done(
     logs of all of them in one read, from the earliest one's start."""
     if not sessions:
         return {}
-    logs: dict[int, list[ExerciseLog]] = {s.id: [] for s in sessions}
-    for log in repo.logs_for_person(person_id, since=min(s.started_at for s in sessions)):
+    logs: dict[int, list[LogOutcome]] = {s.id: [] for s in sessions}
+    for log in repo.log_outcomes(person_id, since=min(s.started_at for s in sessions)):
         if log.session_id in logs:
             logs[log.session_id].append(log)
     done: dict[int, Done] = {}

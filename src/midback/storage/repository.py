@@ -24,10 +24,12 @@ from midback.domain.records import (
     CheckIn,
     CourseRecord,
     ExerciseLog,
+    LogOutcome,
     NewLog,
     ProgressCheckpoint,
     ProgressionStep,
     ScreenRecord,
+    SessionOutline,
     SessionRecord,
     SessionStatus,
 )
@@ -155,6 +157,20 @@ class Repository(Protocol):
 
     def checkins(self, person_id: int, *, since: date | None = None) -> list[CheckIn]:
         """Check-ins from day ``since`` on, by day."""
+        ...
+
+    def morning_pains(self, person_id: int) -> list[tuple[date, int]]:
+        """Every check-in's day and morning pain, by day (``checkins`` without the rest)."""
+        ...
+
+    def session_outlines(self, person_id: int) -> list[SessionOutline]:
+        """Every session's start, status and pain before, oldest first (``list_sessions``
+        without the rest: what a history summary reads)."""
+        ...
+
+    def log_outcomes(self, person_id: int, *, since: datetime) -> list[LogOutcome]:
+        """How each exercise logged at or after ``since`` ended, in the order they were logged
+        (``logs_for_person`` without the doses)."""
         ...
 
     def save_screen(

@@ -19,11 +19,13 @@ from midback.domain.records import (
     CheckIn,
     CourseRecord,
     ExerciseLog,
+    LogOutcome,
     LogStatus,
     NewLog,
     ProgressCheckpoint,
     ProgressionStep,
     ScreenRecord,
+    SessionOutline,
     SessionRecord,
     SessionStatus,
 )
@@ -363,6 +365,24 @@ class SqlRepository:
         return [rows.checkin_record(row) for row in self._read(query.order_by(table.c.day))]
 
     @retrying()
+    def morning_pains(self, person_id: int) -> list[tuple[date, int]]:
+        return [
+            (row.day, row.morning_pain) for row in self._read(_MORNING_PAINS, {"who": person_id})
+        ]
+
+    @retrying()
+    def session_outlines(self, person_id: int) -> list[SessionOutline]:
+        return [
+            SessionOutline(row.started_at, SessionStatus(row.status), row.pain_before)
+            for row in self._read(_OUTLINES, {"who": person_id})
+        ]
+
+    @retrying()
+    def log_outcomes(self, person_id: int, *, since: datetime) -> list[LogOutcome]:
+        found = self._read(_LOG_OUTCOMES, {"who": person_id, "since": since})
+        return [LogOutcome(row.session_id, row.position, LogStatus(row.status)) for row in found]
+
+    @retrying()
     def last_checkin(self, person_id: int, *, on_or_before: date) -> CheckIn | None:
         query = (
             sa.select(CheckInRow)
@@ -655,6 +675,27 @@ _LOGGED_WITH_KEY = sa.select(_LOGS).where(
 )
 _ADD_LOG = sa.insert(_LOGS).returning(*_LOGS.c)
 """The log write's statements, built once (it runs for every exercise of every session)."""
+
+
+_CHECKINS = table_of(CheckInRow)
+_WHO: sa.BindParameter[int] = sa.bindparam("who")
+_MORNING_PAINS = (
+    sa.select(_CHECKINS.c.day, _CHECKINS.c.morning_pain)
+    .where(_CHECKINS.c.person_id == _WHO)
+    .order_by(_CHECKINS.c.day)
+)
+_OUTLINES = (
+    sa.select(_SESSIONS.c.started_at, _SESSIONS.c.status, _SESSIONS.c.pain_before)
+    .where(_SESSIONS.c.person_id == _WHO)
+    .order_by(_SESSIONS.c.started_at, _SESSIONS.c.id)
+)
+_LOG_OUTCOMES = (
+    sa.select(_LOGS.c.session_id, _LOGS.c.position, _LOGS.c.status)
+    .where(_LOGS.c.person_id == _WHO, _LOGS.c.logged_at >= sa.bindparam("since"))
+    .order_by(_LOGS.c.logged_at, _LOGS.c.id)
+)
+"""A history's reads after a write, built once: only the columns its summary and marks use
+(whole records cost about three times as much to read and build, measured in-process)."""
 
 
 def _logged_with_key(db: Session, session_id: int, key: str | None) -> sa.Row[Any] | None:
