@@ -369,6 +369,25 @@ def test_a_second_check_in_the_same_day_replaces_the_first(repo: Repository) -> 
     assert repo.checkins(ME, since=date(2025, 3, 2)) == [next_day]
 
 
+def test_a_check_in_retried_with_its_key_changes_nothing(repo: Repository) -> None:
+    first = repo.add_checkin(ME, date(2025, 3, 1), 6, 5, T0, idempotency_key="k1")
+    revision = repo.revision(ME)
+    again = repo.add_checkin(ME, date(2025, 3, 1), 2, None, minutes(5), idempotency_key="k1")
+    assert again == first
+    assert repo.revision(ME) == revision
+    newer = repo.add_checkin(ME, date(2025, 3, 1), 3, 1, minutes(9), idempotency_key="k2")
+    assert newer.id == first.id
+    assert repo.revision(ME) != revision
+    assert repo.checkins(ME) == [newer]
+
+
+def test_a_check_in_for_nobody_is_not_found_and_writes_nothing(repo: Repository) -> None:
+    with pytest.raises(NotFound):
+        repo.add_checkin(9999, date(2025, 3, 1), 6, 5, T0, idempotency_key="k")
+    assert repo.checkins(9999) == []
+    assert repo.revision(9999) is None
+
+
 def test_the_latest_screen_is_the_most_recent(repo: Repository) -> None:
     assert repo.latest_screen(ME) is None
     older = repo.save_screen(ME, {"red_flags": []}, "go", {"limits": []}, T0)

@@ -9,6 +9,7 @@ check-in of ``until + 1`` or earlier (the morning after a session, or before one
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
@@ -18,11 +19,8 @@ from midback.domain.records import ProgressCheckpoint
 from midback.storage.tables import ProgressCheckpointRow, table_of
 
 
-def load(db: Session, person_id: int) -> ProgressCheckpoint | None:
-    """The person's checkpoint, if there is one."""
-    row = db.get(ProgressCheckpointRow, person_id)
-    if row is None:
-        return None
+def checkpoint(row: sa.Row[Any]) -> ProgressCheckpoint:
+    """The checkpoint a row of ``LOAD`` holds."""
     return ProgressCheckpoint(
         person_id=row.person_id,
         until=row.until,
@@ -61,6 +59,9 @@ def forget_checkin_day(db: Session, person_id: int, day: date) -> None:
 
 
 _CHECKPOINTS = table_of(ProgressCheckpointRow)
+LOAD = sa.select(_CHECKPOINTS).where(_CHECKPOINTS.c.person_id == sa.bindparam("who"))
+"""The person's checkpoint (``checkpoint`` reads its row), built once: every plan after a
+write reads it."""
 _FORGET_ANY = sa.delete(_CHECKPOINTS).where(_CHECKPOINTS.c.person_id == sa.bindparam("who"))
 _FORGET_FROM = _FORGET_ANY.where(_CHECKPOINTS.c.until >= sa.bindparam("day"))
 """Built once: every write of a person's records runs one (a log write at a time)."""

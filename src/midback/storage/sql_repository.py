@@ -115,9 +115,8 @@ class SqlRepository:
     # people
 
     def person_zone(self, person_id: int) -> str | None:
-        query = sa.select(PersonRow.timezone).where(PersonRow.id == person_id)
-        with self.engine.connect() as connection:
-            return connection.execute(query).scalar_one_or_none()
+        found = self._read(_PERSON_ZONE, {"who": person_id})
+        return found[0].timezone if found else None
 
     @retrying()
     def set_person_zone(self, person_id: int, zone: str | None) -> None:
@@ -330,31 +329,20 @@ class SqlRepository:
         )
         values = record.model_dump(exclude={"id"})
         with self._transaction(write=True) as db:
-            _require_person(db, person_id)
             if idempotency_key is not None:
-                done = db.scalars(
-                    sa.select(CheckInRow).where(
-                        CheckInRow.person_id == person_id,
-                        CheckInRow.idempotency_key == idempotency_key,
-                    )
-                ).first()
+                key = {"who": person_id, "key": idempotency_key}
+                done = db.execute(_CHECKIN_WITH_KEY, key).first()
                 if done is not None:
                     return rows.checkin_record(done)
-            _bump(db, person_id)
-            row = db.scalars(
-                sa.select(CheckInRow).where(
-                    CheckInRow.person_id == person_id, CheckInRow.day == record.day
-                )
-            ).one_or_none()
-            if row is None:
-                row = CheckInRow(**values)
-                db.add(row)
+            if db.execute(_BUMP, {"who": person_id}).first() is None:
+                raise NotFound("person", person_id)
+            row_id = db.execute(_CHECKIN_OF_DAY, {"who": person_id, "day": day}).scalar()
+            if row_id is None:
+                row_id = db.execute(_ADD_CHECKIN, values).scalar_one()
             else:
-                for name, value in values.items():
-                    setattr(row, name, value)
+                db.execute(_SET_CHECKIN, {"row_id": row_id, **_new(values)})
             checkpoints.forget_checkin_day(db, person_id, record.day)
-            db.flush()
-            return record.model_copy(update={"id": row.id})
+            return record.model_copy(update={"id": row_id})
 
     @retrying()
     def checkins(self, person_id: int, *, since: date | None = None) -> list[CheckIn]:
@@ -384,15 +372,8 @@ class SqlRepository:
 
     @retrying()
     def last_checkin(self, person_id: int, *, on_or_before: date) -> CheckIn | None:
-        query = (
-            sa.select(CheckInRow)
-            .where(CheckInRow.person_id == person_id, CheckInRow.day <= on_or_before)
-            .order_by(CheckInRow.day.desc())
-            .limit(1)
-        )
-        with self._transaction() as db:
-            row = db.scalars(query).first()
-            return None if row is None else rows.checkin_record(row)
+        found = self._read(_LAST_CHECKIN, {"who": person_id, "day": on_or_before})
+        return rows.checkin_record(found[0]) if found else None
 
     @retrying()
     def save_screen(
@@ -530,8 +511,8 @@ class SqlRepository:
 
     @retrying()
     def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
-        with self._transaction() as db:
-            return checkpoints.load(db, person_id)
+        found = self._read(checkpoints.LOAD, {"who": person_id})
+        return checkpoints.checkpoint(found[0]) if found else None
 
     @retrying(on_clash=True)  # two replays saving at once: the second replaces the first
     def save_progress_checkpoint(self, checkpoint: ProgressCheckpoint) -> None:
@@ -541,23 +522,8 @@ class SqlRepository:
 
     @retrying()
     def recent_exercise_ids(self, person_id: int, sessions: int) -> list[str]:
-        done = ExerciseLogRow.status != LogStatus.SKIPPED.value
-        recent = (
-            sa.select(SessionRow.id)
-            .where(
-                SessionRow.person_id == person_id,
-                sa.exists().where(ExerciseLogRow.session_id == SessionRow.id, done),
-            )
-            .order_by(SessionRow.started_at.desc(), SessionRow.id.desc())
-            .limit(max(sessions, 0))
-        )
-        query = (
-            sa.select(ExerciseLogRow.exercise_id)
-            .where(ExerciseLogRow.session_id.in_(recent.scalar_subquery()), done)
-            .order_by(ExerciseLogRow.logged_at.desc(), ExerciseLogRow.id.desc())
-        )
-        with self._transaction() as db:
-            return list(dict.fromkeys(db.scalars(query)))
+        found = self._read(_RECENT_EXERCISES, {"who": person_id, "sessions": max(sessions, 0)})
+        return list(dict.fromkeys(row.exercise_id for row in found))
 
     # import
 
@@ -696,6 +662,50 @@ _LOG_OUTCOMES = (
 )
 """A history's reads after a write, built once: only the columns its summary and marks use
 (whole records cost about three times as much to read and build, measured in-process)."""
+_CHECKIN_WITH_KEY = sa.select(_CHECKINS).where(
+    _CHECKINS.c.person_id == _WHO, _CHECKINS.c.idempotency_key == sa.bindparam("key")
+)
+_CHECKIN_OF_DAY = sa.select(_CHECKINS.c.id).where(
+    _CHECKINS.c.person_id == _WHO, _CHECKINS.c.day == sa.bindparam("day")
+)
+_ADD_CHECKIN = sa.insert(_CHECKINS).returning(_CHECKINS.c.id)
+_CHECKIN_CHANGES = ("morning_pain", "stiffness", "at", "idempotency_key")
+_SET_CHECKIN = (
+    sa.update(_CHECKINS)
+    .where(_CHECKINS.c.id == sa.bindparam("row_id"))
+    .values({name: sa.bindparam(f"new_{name}") for name in _CHECKIN_CHANGES})
+)
+"""The check-in write's statements, built once (a check-in a day per person)."""
+
+
+def _new(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` of a check-in as ``_SET_CHECKIN`` takes them."""
+    return {f"new_{name}": values[name] for name in _CHECKIN_CHANGES}
+
+
+_LAST_CHECKIN = (
+    sa.select(_CHECKINS)
+    .where(_CHECKINS.c.person_id == _WHO, _CHECKINS.c.day <= sa.bindparam("day"))
+    .order_by(_CHECKINS.c.day.desc())
+    .limit(1)
+)
+_PERSON_ZONE = sa.select(_PEOPLE.c.timezone).where(_PEOPLE.c.id == _WHO)
+_DONE = _LOGS.c.status != LogStatus.SKIPPED.value
+_RECENT_SESSIONS = (
+    sa.select(_SESSIONS.c.id)
+    .where(
+        _SESSIONS.c.person_id == _WHO,
+        sa.exists().where(_LOGS.c.session_id == _SESSIONS.c.id, _DONE),
+    )
+    .order_by(_SESSIONS.c.started_at.desc(), _SESSIONS.c.id.desc())
+    .limit(sa.bindparam("sessions", type_=sa.Integer))
+)
+_RECENT_EXERCISES = (
+    sa.select(_LOGS.c.exercise_id)
+    .where(_LOGS.c.session_id.in_(_RECENT_SESSIONS.scalar_subquery()), _DONE)
+    .order_by(_LOGS.c.logged_at.desc(), _LOGS.c.id.desc())
+)
+"""What planning reads of a person after each of their writes, built once."""
 
 
 def _logged_with_key(db: Session, session_id: int, key: str | None) -> sa.Row[Any] | None:
