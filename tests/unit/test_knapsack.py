@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from midback.domain.knapsack import Choice, Group, Rules, best_choice, total_of
+from midback.domain.knapsack import (
+    Choice,
+    Group,
+    Rules,
+    best_choice,
+    best_choice_from,
+    total_of,
+)
 
 DIRECTIONS = 7
 SLOTS = 3
@@ -77,6 +85,32 @@ def test_best_choice_has_the_best_total_there_is(problem: tuple[list[Group], Rul
         return
     event(f"{len(choice)} of {len(groups)} groups chosen")
     assert total_of(groups, rules, choice) == best
+
+
+@settings(max_examples=300, deadline=None)
+@given(problem=problems(), values=st.lists(st.integers(0, 40), min_size=21, max_size=21))
+def test_a_search_begun_where_another_ended_has_the_best_total_there_is(
+    problem: tuple[list[Group], Rules], values: list[int]
+) -> None:
+    """The planner's seeded search begins where the search for another mix ended: the same
+    groups and rules, other values. The answer is still the best there is."""
+    groups, rules = problem
+    _, start = best_choice_from(groups, rules, None)
+    if start is None:
+        return
+    others = iter(values)
+    revalued = [
+        dataclasses.replace(g, items=tuple((steps, next(others)) for steps, _ in g.items))
+        for g in groups
+    ]
+    choice, end = best_choice_from(revalued, rules, start)
+    best = best_by_brute_force(revalued, rules)
+    event(f"started at {start.need}")
+    if choice is None:
+        assert best is None and end is None
+        return
+    assert total_of(revalued, rules, choice) == best
+    assert end is not None
 
 
 def test_a_direction_bonus_counts_each_direction_once() -> None:

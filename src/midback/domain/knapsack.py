@@ -172,8 +172,27 @@ def total_of(groups: Sequence[Group], rules: Rules, choice: Choice) -> int | Non
     return value + bonus + fill
 
 
+@dataclass(frozen=True)
+class Start:
+    """Where a search ended (the parts of the state its last round kept). A search of the same
+    groups and rules with other values (the planner's seeded mix, after the best other mix)
+    most often needs the same rounds, and may start there instead of from the loosest. Only
+    for the same groups and rules: the state's parts mean nothing for others."""
+
+    need: _Need
+
+
 def best_choice(groups: Sequence[Group], rules: Rules) -> Choice | None:
     """A choice with the highest total among those that obey ``rules`` (None: there is none)."""
+    return best_choice_from(groups, rules, None)[0]
+
+
+def best_choice_from(
+    groups: Sequence[Group], rules: Rules, start: Start | None
+) -> tuple[Choice | None, Start | None]:
+    """``best_choice``, its rounds begun at ``start`` (None: the loosest), and where they ended
+    (None when no choice obeys the rules). The choice is the same from any start: every round
+    is a relaxation, and only a choice that obeys every rule at its real total ends them."""
     if not 0 <= rules.per_family <= _MAX_PER_FAMILY:
         raise ValueError(f"per_family must be 0 to {_MAX_PER_FAMILY}")
     search = _Search(groups, rules)
@@ -181,14 +200,16 @@ def best_choice(groups: Sequence[Group], rules: Rules) -> Choice | None:
     # planner asks for the best *other* mix): keep the difference from the start, saving a
     # round. Any need is a relaxation, so where the search starts does not change the answer.
     need = _Need(differ=rules.differ_from is not None)
+    if start is not None:
+        need = replace(start.need, differ=need.differ)
     while True:
         found = search.best(need)
         if found is None:
-            return None
+            return None, None
         choice, relaxed = found
         tighter = search.tighten(need, choice, relaxed)
         if tighter is None:
-            return choice
+            return choice, Start(need)
         assert tighter != need, "every round is stricter than the one before"
         need = tighter
 

@@ -99,7 +99,7 @@ from fractions import Fraction
 from midback.domain.assemble import GENTLE_NOTE, ONLY_MIX_NOTE, block_of, order_blocks
 from midback.domain.candidates import FOCUS_SHARE, Option, candidates
 from midback.domain.catalogue import Catalogue
-from midback.domain.knapsack import Group, Rules, best_choice
+from midback.domain.knapsack import Group, Rules, Start, best_choice_from
 from midback.domain.plans import Block, Phase, Plan, PlanRequest, Swap
 from midback.domain.prescription import (
     GET_READY_S,
@@ -191,6 +191,8 @@ class Mixes:
     other: list[Option] | None
     """The best other mix by the score alone when near ``best``; None when no other mix is
     near (then no seeded mix can be: each scores at most this one before its seed points)."""
+    start: Start | None = None
+    """Where the search for ``other`` ended: a seeded search (the same rules) starts there."""
 
 
 def mixes(cat: Catalogue, request: PlanRequest) -> Mixes:
@@ -216,9 +218,9 @@ def mixes(cat: Catalogue, request: PlanRequest) -> Mixes:
         best = search(groups, request, limits)
     assert best is not None, "any one candidate keeps every rule but the focus share"
     avoid = frozenset(o.exercise.id for o in best)
-    second = search(groups, request, limits, avoid=avoid)
+    second, start = search_from(groups, request, limits, avoid=avoid)
     other = second if second is not None and is_near(second, best, request) else None
-    return Mixes(groups, limits, best, other)
+    return Mixes(groups, limits, best, other, start)
 
 
 def plan(cat: Catalogue, request: PlanRequest, found: Mixes | None = None) -> Plan:
@@ -238,7 +240,9 @@ def seeded_mix(found: Mixes, request: PlanRequest) -> list[Option]:
     assert found.other is not None, "only asked when another mix is near"
     avoid = frozenset(o.exercise.id for o in found.best)
     seed_key = request.seed // 2
-    seeded = search(found.groups, request, found.limits, seed_key=seed_key, avoid=avoid)
+    seeded, _ = search_from(
+        found.groups, request, found.limits, seed_key=seed_key, avoid=avoid, start=found.start
+    )
     if seeded is not None and is_near(seeded, found.best, request):
         return seeded
     return found.other
@@ -359,6 +363,20 @@ def search(
     """Exact: the options (at most one per group) that keep the rules with the best score, plus
     ``seed_points(seed_key, ...)`` per exercise when ``seed_key`` is given, among the choices
     whose exercises are not exactly ``avoid``; None when no choice keeps the rules."""
+    return search_from(groups, request, limits, seed_key=seed_key, avoid=avoid)[0]
+
+
+def search_from(
+    groups: Sequence[Sequence[Option]],
+    request: PlanRequest,
+    limits: Limits,
+    *,
+    seed_key: int | None = None,
+    avoid: frozenset[str] | None = None,
+    start: Start | None = None,
+) -> tuple[list[Option] | None, Start | None]:
+    """``search``, its rounds begun at ``start`` (where a search of the same candidates,
+    limits and ``avoid`` ended; the same answer from any start), and where they ended."""
     family_ids: dict[tuple[Phase, Direction], int] = {}
     problem = []
     for group in groups:
@@ -397,10 +415,10 @@ def search(
         differ_from=differ,
         nonempty=True,
     )
-    choice = best_choice(problem, rules)
+    choice, end = best_choice_from(problem, rules, start)
     if choice is None:
-        return None
-    return [groups[g][i] for g, i in choice]
+        return None, None
+    return [groups[g][i] for g, i in choice], end
 
 
 def _directions(options: Sequence[Option]) -> int:
