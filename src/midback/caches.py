@@ -48,6 +48,10 @@ class LruCache(Generic[K, V]):
             while len(self._held) > self.size:
                 self._held.popitem(last=False)
 
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._held)
+
 
 class PlanCache:
     """Plans already made, by catalogue and request: planning is a pure function of the two
@@ -90,6 +94,31 @@ class PlanCache:
         return found
 
 
+class KeptFrom(Generic[V]):
+    """Values made from objects that never change (frozen plans, a person's kept history view,
+    the catalogue), kept while they are the very same objects (compared by identity and held,
+    so an id is never reused while kept). Thread-safe; keeps the newest ``size``."""
+
+    def __init__(self, size: int) -> None:
+        self._held: LruCache[tuple[Hashable, tuple[int, ...]], tuple[tuple[object, ...], V]] = (
+            LruCache(size)
+        )
+
+    def get(self, what: Hashable, made_from: tuple[object, ...], make: Callable[[], V]) -> V:
+        """``what`` made from ``made_from`` (``make()`` the first time; it must read nothing
+        else that changes)."""
+        key = (what, tuple(id(o) for o in made_from))
+        held = self._held.get(key)
+        if held is not None and all(a is b for a, b in zip(held[0], made_from, strict=True)):
+            return held[1]
+        made = make()
+        self._held.put(key, (made_from, made))
+        return made
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+
 class PlanJson:
     """The JSON of plans already made, and of their timelines, by plan (identity, held): a plan
     the PlanCache kept is the same object each time it is asked for, so the page, the player's
@@ -97,20 +126,14 @@ class PlanJson:
     ``size``. Plans are frozen, so what is kept stays true for the object it was made from."""
 
     def __init__(self, size: int = 512) -> None:
-        self._held: LruCache[tuple[int, str], tuple[Plan, object, bytes]] = LruCache(size)
+        self._held: KeptFrom[bytes] = KeptFrom(size)
 
     def get(
         self, plan: Plan, what: str, make: Callable[[], bytes], *, same: object = None
     ) -> bytes:
         """``what`` of ``plan`` (``make()`` the first time); ``same``: an object it also depends
         on, compared by identity (a catalogue)."""
-        key = (id(plan), what)
-        held = self._held.get(key)
-        if held is not None and held[0] is plan and held[1] is same:
-            return held[2]
-        made = make()
-        self._held.put(key, (plan, same, made))
-        return made
+        return self._held.get(what, (plan, same), make)
 
 
 class Unread:

@@ -50,7 +50,7 @@ def test_the_body_is_rendered_once_until_something_it_shows_changes(
     assert status_cells(first) == ['running">running']
     again = client.get("/history").text
     assert again == first  # the same body, rendered once
-    assert len(app.state.parts._held) == 1
+    assert len(app.state.parts) == 1
 
     clock.now += STALE_AFTER + timedelta(minutes=1)  # nothing written, but the status moves on
     later = client.get("/history").text

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from midback.caches import PlanCache, PlanJson
+from midback.caches import KeptFrom, PlanCache, PlanJson
 from midback.domain.assemble import plan_program
 from midback.domain.catalogue import Catalogue
 from midback.domain.loader import catalogue
@@ -120,6 +120,18 @@ def test_a_plans_json_is_made_once_per_plan_object_and_catalogue(cat: Catalogue)
     other = cat.model_copy()
     assert cache.get(held, "timeline", make("other"), same=other) == b"other"
     assert made == ["first", "twin", "cues", "other"]
+
+
+def test_what_is_kept_from_objects_lasts_while_they_are_the_same_and_the_newest() -> None:
+    kept: KeptFrom[str] = KeptFrom(2)
+    first, second, third = [1.5], [1.5], [2.5]  # equal lists are different objects
+    assert kept.get("part", (first,), lambda: "a") == "a"
+    assert kept.get("part", (first,), lambda: "again") == "a"
+    assert kept.get("part", (second,), lambda: "b") == "b"
+    assert kept.get("other part", (first,), lambda: "c") == "c"
+    assert len(kept) == 2  # the oldest ("part" of first) was let go
+    assert kept.get("part", (first,), lambda: "made again") == "made again"
+    assert kept.get("part", (first, third), lambda: "two") == "two"
 
 
 def test_the_served_timeline_is_the_compiled_one(cat: Catalogue) -> None:

@@ -14,8 +14,9 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
-from midback.caches import LruCache
+from midback.caches import KeptFrom
 from midback.domain.loader import catalogue
 from midback.services.planning import PlanSeal
 from midback.services.store import Repository, open_accounts, open_store
@@ -107,7 +108,7 @@ def create_app(
     templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
     templates.env.filters["markdown"] = render_markdown
     app.state.templates = templates
-    app.state.parts = LruCache(PARTS_KEPT)  # render.kept_part
+    app.state.parts = KeptFrom[Markup](PARTS_KEPT)  # render.kept_part
     app.state.queue = CapacityLimiter(QUEUE_THREADS)  # deps.queued
     # Innermost first: size limits, local mode's token, security headers, the Host check.
     app.add_middleware(RequestLimits)

@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from midback.caches import LruCache
+from midback.caches import KeptFrom
 from midback.domain.contraindications import CONDITION_LABELS
 from midback.domain.questions import (
     EMERGENCY_FLAGS,
@@ -80,15 +80,12 @@ def kept_part(
     while the objects ``made_from`` are the same ones (compared by identity; they must be
     values that never change, such as a person's cached history view and the catalogue, and
     ``context()`` must be made from them alone): a page asked again renders only its frame."""
-    parts: LruCache[tuple[str, tuple[int, ...]], tuple[tuple[object, ...], Markup]]
-    parts = request.app.state.parts
-    key = (template, tuple(id(o) for o in made_from))
-    held = parts.get(key)
-    if held is not None and all(a is b for a, b in zip(held[0], made_from, strict=True)):
-        return held[1]
-    made = Markup(_templates(request).get_template(template).render(**context()))
-    parts.put(key, (made_from, made))
-    return made
+    parts: KeptFrom[Markup] = request.app.state.parts
+
+    def make() -> Markup:
+        return Markup(_templates(request).get_template(template).render(**context()))
+
+    return parts.get(template, made_from, make)
 
 
 def render(
