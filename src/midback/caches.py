@@ -71,7 +71,7 @@ class PlanCache:
 
     def get(self, cat: Catalogue, request: PlanRequest, program_id: str | None) -> Plan:
         """The plan for ``request`` (the program's, adapted, when ``program_id`` is given)."""
-        unseeded = request.model_copy(update={"seed": 0}).model_dump_json()
+        unseeded = request.model_dump_json(exclude={"seed"})
         # Only the planner's odd seeds choose another mix (a program reads no seed).
         seed = request.seed if program_id is None and request.seed % 2 == 1 else 0
         key = (id(cat), unseeded, program_id, seed)

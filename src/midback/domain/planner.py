@@ -212,13 +212,13 @@ def mixes(cat: Catalogue, request: PlanRequest) -> Mixes:
             " with this kit and these conditions"
         )
     limits = limits_of(groups, request)
-    best = search(groups, request, limits)
+    best, _ = search(groups, request, limits)
     if best is None:  # the focus share needs every slot: give up the share, not the plan
         limits = replace(limits, budget_s=budget, focus_s=0, share=None)
-        best = search(groups, request, limits)
+        best, _ = search(groups, request, limits)
     assert best is not None, "any one candidate keeps every rule but the focus share"
     avoid = frozenset(o.exercise.id for o in best)
-    second, start = search_from(groups, request, limits, avoid=avoid)
+    second, start = search(groups, request, limits, avoid=avoid)
     other = second if second is not None and is_near(second, best, request) else None
     return Mixes(groups, limits, best, other, start)
 
@@ -240,7 +240,7 @@ def seeded_mix(found: Mixes, request: PlanRequest) -> list[Option]:
     assert found.other is not None, "only asked when another mix is near"
     avoid = frozenset(o.exercise.id for o in found.best)
     seed_key = request.seed // 2
-    seeded, _ = search_from(
+    seeded, _ = search(
         found.groups, request, found.limits, seed_key=seed_key, avoid=avoid, start=found.start
     )
     if seeded is not None and is_near(seeded, found.best, request):
@@ -359,24 +359,13 @@ def search(
     *,
     seed_key: int | None = None,
     avoid: frozenset[str] | None = None,
-) -> list[Option] | None:
-    """Exact: the options (at most one per group) that keep the rules with the best score, plus
-    ``seed_points(seed_key, ...)`` per exercise when ``seed_key`` is given, among the choices
-    whose exercises are not exactly ``avoid``; None when no choice keeps the rules."""
-    return search_from(groups, request, limits, seed_key=seed_key, avoid=avoid)[0]
-
-
-def search_from(
-    groups: Sequence[Sequence[Option]],
-    request: PlanRequest,
-    limits: Limits,
-    *,
-    seed_key: int | None = None,
-    avoid: frozenset[str] | None = None,
     start: Start | None = None,
 ) -> tuple[list[Option] | None, Start | None]:
-    """``search``, its rounds begun at ``start`` (where a search of the same candidates,
-    limits and ``avoid`` ended; the same answer from any start), and where they ended."""
+    """Exact: the options (at most one per group) that keep the rules with the best score, plus
+    ``seed_points(seed_key, ...)`` per exercise when ``seed_key`` is given, among the choices
+    whose exercises are not exactly ``avoid``; None when no choice keeps the rules. Also where
+    the search's rounds ended; ``start``: where a search of the same candidates, limits and
+    ``avoid`` ended, to begin there (the same answer from any start)."""
     family_ids: dict[tuple[Phase, Direction], int] = {}
     problem = []
     for group in groups:
