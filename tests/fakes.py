@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -20,6 +21,7 @@ from midback.domain.records import (
     LogOutcome,
     LogStatus,
     NewLog,
+    PersonState,
     ProgressCheckpoint,
     ProgressionStep,
     ScreenRecord,
@@ -49,8 +51,14 @@ class FakeRepository:
         self.checkpoints: dict[int, ProgressCheckpoint] = {}
         self.writes = 0
         """Every write of anyone's records: the revision (one for all people is enough)."""
+        self.checkin_writes = 0
+        """The check-ins among them that dropped no checkpoint (the base revision leaves
+        them out, as ``PersonRow.base_revision``)."""
         self.caches = Caches()
         self.zones: dict[int, str | None] = {}
+
+    def reading(self) -> AbstractContextManager[None]:
+        return nullcontext()
 
     def unit(self, work: Callable[[], T]) -> T:
         """All of ``work`` or nothing: the state is put back when it raises."""
@@ -238,7 +246,8 @@ class FakeRepository:
         self._require_person(person_id)
         self.writes += 1
         self.checkins_by_id[record.id] = record
-        self._forget(person_id, day - timedelta(days=1))
+        if not self._forget(person_id, day - timedelta(days=1)):
+            self.checkin_writes += 1
         return record
 
     def checkins(self, person_id: int, *, since: date | None = None) -> list[CheckIn]:
@@ -271,8 +280,11 @@ class FakeRepository:
     def revision(self, person_id: int) -> str | None:
         return str(self.writes) if person_id in self.people else None
 
-    def person_state(self, person_id: int) -> tuple[str | None, str | None]:
-        return self.revision(person_id), self.person_zone(person_id)
+    def person_state(self, person_id: int) -> PersonState:
+        if person_id not in self.people:
+            return PersonState(None, None, None)
+        base = str(self.writes - self.checkin_writes)
+        return PersonState(self.revision(person_id), base, self.person_zone(person_id))
 
     def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
         return self.checkpoints.get(person_id)
@@ -451,11 +463,14 @@ class FakeRepository:
                     f"{step.exercise_id!r} already has progression",
                 )
 
-    def _forget(self, person_id: int, day: date) -> None:
-        """Drop the person's checkpoint if it covers ``day`` (as ``storage.checkpoints``)."""
+    def _forget(self, person_id: int, day: date) -> bool:
+        """Drop the person's checkpoint if it covers ``day`` (as ``storage.checkpoints``);
+        whether one was dropped."""
         held = self.checkpoints.get(person_id)
         if held is not None and held.until >= day:
             del self.checkpoints[person_id]
+            return True
+        return False
 
     def _require_person(self, person_id: int) -> None:
         if person_id not in self.people:

@@ -26,7 +26,7 @@ from midback.domain.safety import screen
 from midback.domain.vocab import Condition, Place
 from midback.services.planning import PersonFacts, person_facts, personalise
 from midback.services.progress import SETTLED_AFTER, outcomes, progress, refresh
-from midback.services.records import person_history, read_history
+from midback.services.records import history_view, person_history, read_history
 from midback.services.screening import StoredScreen, save_screen
 from midback.services.store import open_store
 from midback.storage import Repository
@@ -100,6 +100,7 @@ step_st = st.one_of(
     st.tuples(st.just("finish"), st.integers(0, 14), st.integers(0, 9)),
     st.tuples(st.just("checkin"), st.integers(0, 15), st.integers(0, 9)),
     st.tuples(st.just("progress"), st.integers(0, 18)),
+    st.tuples(st.just("read"), st.integers(0, 18)),
 )
 
 
@@ -131,6 +132,14 @@ def test_progress_always_equals_a_replay_of_the_whole_history(
                 refresh(repo, cat, person, now=noon(day))  # a write moves the checkpoint on
                 got = progress(repo, cat, person, now=noon(day))
                 assert got == whole_replay(repo, cat, person)
+            case ("read", int(day)):
+                # What a plan and the history page keep (by the revision, and apart from
+                # check-ins by the base revision) is what a fresh read finds.
+                at = noon(day)
+                facts = PersonFacts.read(repo, cat, person, now=at)
+                assert person_facts(repo, cat, person, now=at) == facts
+                view = history_view(repo, cat, person, now=at, limit=5)
+                assert view.history == read_history(repo, person, local_day(at))
         # What a plan and the history page read (kept per person by revision) is what a fresh
         # read finds.
         fresh = PersonFacts.read(repo, cat, person, now=noon(16)).personalise(REQUEST)

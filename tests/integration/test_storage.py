@@ -16,7 +16,13 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 
 from midback.domain.prescription import Prescription
-from midback.domain.records import LogStatus, NewLog, ProgressionStep, SessionStatus
+from midback.domain.records import (
+    LogStatus,
+    NewLog,
+    ProgressCheckpoint,
+    ProgressionStep,
+    SessionStatus,
+)
 from midback.errors import NotFound
 from midback.settings import Settings
 from midback.storage import LOCAL_PERSON_ID, Repository, SqlRepository, make_engine, upgrade
@@ -523,12 +529,40 @@ def test_a_unit_stores_all_of_its_calls_or_none(repo: Repository) -> None:
     assert [c.morning_pain for c in repo.checkins(LOCAL_PERSON_ID)] == [3]
 
 
-def test_the_person_state_is_the_revision_and_the_zone_in_one_read(repo: Repository) -> None:
-    assert repo.person_state(ME) == (repo.revision(ME), None)
-    before = repo.revision(ME)
+def test_the_person_state_is_the_revisions_and_the_zone_in_one_read(repo: Repository) -> None:
+    first = repo.person_state(ME)
+    assert first.revision == repo.revision(ME) and first.zone is None
     repo.set_person_zone(ME, "Europe/Paris")
-    assert repo.person_state(ME) == (repo.revision(ME), "Europe/Paris")
+    zoned = repo.person_state(ME)
+    assert zoned.revision == repo.revision(ME) != first.revision and zoned.zone == "Europe/Paris"
+    assert zoned.base != first.base, "a new zone moves the days: both revisions change"
     repo.add_checkin(ME, date(2025, 3, 1), 4, None, T0)
-    state = repo.person_state(ME)
-    assert state == (repo.revision(ME), "Europe/Paris") and state[0] != before
-    assert repo.person_state(ME + 1000) == (None, None)
+    checked = repo.person_state(ME)
+    assert checked.revision == repo.revision(ME) != zoned.revision
+    assert checked.base == zoned.base, "a check-in changes the revision only"
+    repo.add_checkin(ME, date(2025, 3, 1), 5, None, T0 + timedelta(hours=1))  # replaces it
+    assert repo.person_state(ME).revision != checked.revision
+    assert repo.person_state(ME).base == zoned.base
+    session = repo.start_session(ME, plan={}, program_id=None, started_at=T0)
+    started = repo.person_state(ME)
+    assert started.revision != checked.revision and started.base != zoned.base
+    repo.finish_session(ME, session.id, status=SessionStatus.COMPLETED, ended_at=T0,
+                        pain_after=2)  # fmt: skip
+    assert repo.person_state(ME).base != started.base
+    assert repo.person_state(ME + 1000) == (None, None, None)
+
+
+def test_a_check_in_that_drops_the_progress_checkpoint_changes_the_base_revision(
+    repo: Repository,
+) -> None:
+    checkpoint = ProgressCheckpoint(person_id=ME, until=date(2025, 3, 1), version=1, states={},
+                                    saved_at=T0)  # fmt: skip
+    repo.save_progress_checkpoint(checkpoint)
+    before = repo.person_state(ME)
+    repo.add_checkin(ME, date(2025, 3, 5), 3, None, T0)  # after the checkpoint's next morning
+    after = repo.person_state(ME)
+    assert after.base == before.base and repo.progress_checkpoint(ME) is not None
+    repo.add_checkin(ME, date(2025, 3, 2), 3, None, T0)  # the morning after its last day
+    assert repo.progress_checkpoint(ME) is None
+    dropped = repo.person_state(ME)
+    assert dropped.base != after.base and dropped.revision != after.revision

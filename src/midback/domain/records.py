@@ -143,6 +143,18 @@ class SessionOutline(NamedTuple):
     pain_before: int | None
 
 
+class PersonState(NamedTuple):
+    """What a cached read of a person asks first (``Repository.person_state``); each field
+    None when there is no such person."""
+
+    revision: str | None
+    """Changes with every write of their records (``Repository.revision``)."""
+    base: str | None
+    """Changes with every write of their records but a check-in."""
+    zone: str | None
+    """Their IANA time zone (``Repository.person_zone``)."""
+
+
 class LogOutcome(NamedTuple):
     """How one exercise of a session ended (what a history's "3 of 5 exercises" counts)."""
 

@@ -16,7 +16,7 @@ from midback.domain.safety import ScreenResult, screen
 from midback.domain.vocab import Place
 from midback.errors import PlanError
 from midback.services.clock import today_for, zone_named
-from midback.services.progress import progress
+from midback.services.progress import ReplayBase, replay_base, replay_checkins, standings
 from midback.services.screening import (
     StoredScreen,
     _current,
@@ -192,18 +192,8 @@ class PersonFacts:
     def read(
         cls, repo: Repository, cat: Catalogue, person_id: int, *, now: datetime
     ) -> PersonFacts:
-        """Read it from the store (progress replays the history since its checkpoint)."""
-        from midback.domain.progression import Change
-
-        return cls(
-            screen=stored_screen(repo, person_id),
-            recent=frozenset(repo.recent_exercise_ids(person_id, RECENT_SESSIONS)),
-            earned={
-                s.exercise_id: s.dose
-                for s in progress(repo, cat, person_id, now=now)
-                if s.change is not Change.START
-            },
-        )
+        """Read it all from the store, keeping nothing (``person_facts`` keeps it)."""
+        return FactsBase.read(repo, cat, person_id, now=now).facts(repo, cat, person_id)
 
     def to_json(self) -> dict[str, Any]:
         """The facts as JSON-ready data (``from_json`` reads them back)."""
@@ -237,19 +227,59 @@ class PersonFacts:
                                           "doses": self.earned})  # fmt: skip
 
 
+@dataclass(frozen=True)
+class FactsBase:
+    """What planning reads of a person apart from their check-ins: the last screen, the
+    recent exercises, and what the replay of their progress starts from."""
+
+    screen: StoredScreen | None
+    recent: frozenset[str]
+    replay: ReplayBase
+
+    @classmethod
+    def read(cls, repo: Repository, cat: Catalogue, person_id: int, *, now: datetime) -> FactsBase:
+        """Read it from the store."""
+        return cls(
+            screen=stored_screen(repo, person_id),
+            recent=frozenset(repo.recent_exercise_ids(person_id, RECENT_SESSIONS)),
+            replay=replay_base(repo, cat, person_id, now=now),
+        )
+
+    def facts(self, repo: Repository, cat: Catalogue, person_id: int) -> PersonFacts:
+        """The facts: the person's check-ins read, the progress replayed with them."""
+        from midback.domain.progression import Change
+
+        found, _ = standings(cat, self.replay, replay_checkins(repo, person_id, self.replay))
+        earned = {s.exercise_id: s.dose for s in found if s.change is not Change.START}
+        return PersonFacts(screen=self.screen, recent=self.recent, earned=earned)
+
+
 def person_facts(repo: Repository, cat: Catalogue, person_id: int, *, now: datetime) -> PersonFacts:
     """What planning reads of the person, kept while nothing of theirs changes (and the day):
-    one read of their revision and zone when kept."""
-    revision, zone = repo.person_state(person_id)
-    return repo.caches.people.get(
-        repo,
-        person_id,
-        "facts",
-        lambda: PersonFacts.read(repo, cat, person_id, now=now),
-        today=now.astimezone(zone_named(zone)).date(),
-        same=cat,
-        revision=revision,
-    )
+    one read of their revisions and zone when kept. After a check-in (a write of check-ins
+    only) just the check-ins are read again and the progress replayed (``FactsBase``)."""
+    people = repo.caches.people
+    with repo.reading():
+        state = repo.person_state(person_id)
+        today = now.astimezone(zone_named(state.zone)).date()
+        base = people.get(
+            repo,
+            person_id,
+            "facts-base",
+            lambda: FactsBase.read(repo, cat, person_id, now=now),
+            today=today,
+            same=cat,
+            revision=state.base,
+        )
+        return people.get(
+            repo,
+            person_id,
+            "facts",
+            lambda: base.facts(repo, cat, person_id),
+            today=today,
+            same=cat,
+            revision=state.revision,
+        )
 
 
 SEALED_FOR = timedelta(hours=12)

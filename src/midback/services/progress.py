@@ -6,6 +6,7 @@ checkpoint moved on and the steps stored in the progression table.
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
@@ -97,20 +98,63 @@ def refresh(repo: Repository, cat: Catalogue, person_id: int, *, now: datetime) 
     save_progress(repo, person_id, standings, now)
 
 
-def _replay(
-    repo: Repository, cat: Catalogue, person_id: int, now: datetime
-) -> tuple[list[Standing], dict[str, Replay], date, date | None]:
-    """The standings, the replay state of the settled days, those days' end, and the end of
-    the checkpoint used (None: replayed from the start)."""
-    from midback.domain.progression import replay, standing
+@dataclass(frozen=True)
+class ReplayBase:
+    """What a replay reads of a person apart from their check-ins (``replay_base``): kept
+    while the person's base revision stays the same (``Repository.person_state``), so a
+    check-in reads only the check-ins again (``replay_checkins``)."""
 
+    zone: tzinfo | None
+    settled: date
+    """The last settled day (``SETTLED_AFTER``)."""
+    since: date | None
+    """The end of the checkpoint used; None: replayed from the start."""
+    starts: dict[str, Replay]
+    """Each exercise's replay up to ``since`` (the checkpoint's; empty without one)."""
+    sessions: list[SessionRecord]
+    """The sessions of the days after ``since``."""
+    logs: list[ExerciseLog]
+    """Their logs."""
+
+
+def replay_base(repo: Repository, cat: Catalogue, person_id: int, *, now: datetime) -> ReplayBase:
+    """What the replay of the person's progress at ``now`` reads apart from check-ins."""
     zone = zone_for(repo, person_id)
     settled = now.astimezone(zone).date() - SETTLED_AFTER
     saved = repo.progress_checkpoint(person_id)
     starts = _checkpoint_starts(saved, cat, settled)
     since = saved.until if saved is not None and starts is not None else None
-    found = outcomes(*_history_after(repo, person_id, since, zone), zone=zone)
-    states = dict(starts or {})
+    if since is None:
+        sessions = repo.list_sessions(person_id, plans=False)
+        logs = repo.logs_for_person(person_id)
+    else:
+        start = datetime.combine(since + timedelta(days=1), time(), tzinfo=zone)
+        from_ = (start if zone is not None else start.astimezone()).astimezone(UTC)
+        sessions = repo.list_sessions(person_id, since=from_, plans=False)
+        logs = repo.logs_for_person(person_id, since=from_)
+    return ReplayBase(zone, settled, since, starts or {}, sessions, logs)
+
+
+def replay_checkins(repo: Repository, person_id: int, base: ReplayBase) -> list[CheckIn]:
+    """The check-ins that bear on the sessions of ``base``: from the last one on or before
+    the checkpoint's end (all without a checkpoint)."""
+    if base.since is None:
+        return repo.checkins(person_id)
+    checkins = repo.checkins(person_id, since=base.since + timedelta(days=1))
+    before = repo.last_checkin(person_id, on_or_before=base.since)
+    return [before, *checkins] if before is not None else checkins
+
+
+def standings(
+    cat: Catalogue, base: ReplayBase, checkins: list[CheckIn]
+) -> tuple[list[Standing], dict[str, Replay]]:
+    """Every exercise's standing, replayed from ``base`` with ``checkins`` (pure), and the
+    replay state of the settled days."""
+    from midback.domain.progression import replay, standing
+
+    settled = base.settled
+    found = outcomes(base.sessions, base.logs, checkins, zone=base.zone)
+    states = dict(base.starts)
     result = []
     for exercise_id, items in sorted(found.items()):
         exercise = cat.exercises.get(exercise_id)
@@ -126,7 +170,17 @@ def _replay(
         exercise = cat.exercises.get(exercise_id)
         if exercise is not None:
             result.append(standing(exercise, [], states[exercise_id]))
-    return sorted(result, key=lambda s: s.exercise_id), states, settled, since
+    return sorted(result, key=lambda s: s.exercise_id), states
+
+
+def _replay(
+    repo: Repository, cat: Catalogue, person_id: int, now: datetime
+) -> tuple[list[Standing], dict[str, Replay], date, date | None]:
+    """The standings, the replay state of the settled days, those days' end, and the end of
+    the checkpoint used (None: replayed from the start)."""
+    base = replay_base(repo, cat, person_id, now=now)
+    found, states = standings(cat, base, replay_checkins(repo, person_id, base))
+    return found, states, base.settled, base.since
 
 
 def _checkpoint_starts(
@@ -151,26 +205,6 @@ def _checkpoint_starts(
             return None
         starts[exercise_id] = state
     return starts
-
-
-def _history_after(
-    repo: Repository, person_id: int, day: date | None, zone: tzinfo | None
-) -> tuple[list[SessionRecord], list[ExerciseLog], list[CheckIn]]:
-    """Sessions of local days after ``day`` (all when None), their logs and the check-ins
-    that bear on them (from the last one on or before ``day``)."""
-    if day is None:
-        sessions = repo.list_sessions(person_id, plans=False)
-        logs = repo.logs_for_person(person_id)
-        return sessions, logs, repo.checkins(person_id)
-    start = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
-    from_ = (start if zone is not None else start.astimezone()).astimezone(UTC)
-    checkins = repo.checkins(person_id, since=day + timedelta(days=1))
-    before = repo.last_checkin(person_id, on_or_before=day)
-    return (
-        repo.list_sessions(person_id, since=from_, plans=False),
-        repo.logs_for_person(person_id, since=from_),
-        [before, *checkins] if before is not None else checkins,
-    )
 
 
 def _save_checkpoint(

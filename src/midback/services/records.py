@@ -16,7 +16,7 @@ from midback.services.clock import zone_for, zone_named
 if TYPE_CHECKING:
     from midback.domain.catalogue import Catalogue
     from midback.domain.history import History
-    from midback.domain.records import CheckIn, SessionRecord
+    from midback.domain.records import CheckIn, SessionOutline, SessionRecord
     from midback.services.courses import DosePoint
     from midback.services.session_marks import Done
     from midback.storage.repository import Repository
@@ -79,6 +79,17 @@ class HistoryView:
     in; None: this machine's."""
 
 
+@dataclass(frozen=True)
+class _ViewBase:
+    """What a history view reads apart from check-ins (kept while the person's base revision
+    stays the same: a check-in reads only the morning pains again)."""
+
+    sessions: list[SessionRecord]
+    marks: dict[int, Done]
+    doses: dict[str, list[DosePoint]]
+    outlines: list[SessionOutline]
+
+
 def history_view(
     repo: Repository,
     cat: Catalogue,
@@ -97,25 +108,35 @@ def history_view(
     from midback.services.session_marks import what_was_done
     from midback.services.sessions import status_as_of
 
-    revision, zone_name = repo.person_state(person_id)
-    zone = zone_named(zone_name)
-    today = now.astimezone(zone).date()
-
-    def read() -> HistoryView:
+    def read_base() -> _ViewBase:
         sessions = repo.list_sessions(person_id, limit=limit)  # with plans: their length
-        marks = what_was_done(repo, person_id, sessions)
-        return HistoryView(
-            history=read_history(repo, person_id, today, weekly_target, zone=zone),
+        return _ViewBase(
             sessions=[s.model_copy(update={"plan": {}}) for s in sessions],  # kept light
-            marks=marks,
+            marks=what_was_done(repo, person_id, sessions),
             doses=core_doses(repo, cat, person_id),
+            outlines=repo.session_outlines(person_id),
+        )
+
+    def read(base: _ViewBase) -> HistoryView:
+        mornings = repo.morning_pains(person_id)
+        return HistoryView(
+            history=summarise(base.outlines, mornings, today, weekly_target, zone=zone),
+            sessions=base.sessions,
+            marks=base.marks,
+            doses=base.doses,
             zone=zone,
         )
 
-    what = ("history-view", limit, weekly_target)
-    kept = repo.caches.people.get(
-        repo, person_id, what, read, today=today, same=cat, revision=revision
-    )
+    people = repo.caches.people
+    with repo.reading():
+        state = repo.person_state(person_id)
+        zone = zone_named(state.zone)
+        today = now.astimezone(zone).date()
+        what = ("history-view", limit, weekly_target)
+        base = people.get(repo, person_id, (*what, "base"), read_base, today=today, same=cat,
+                          revision=state.base)  # fmt: skip
+        kept = people.get(repo, person_id, what, lambda: read(base), today=today, same=cat,
+                          revision=state.revision)  # fmt: skip
     statuses = [status_as_of(s, now) for s in kept.sessions]
     if all(status is s.status for status, s in zip(statuses, kept.sessions, strict=True)):
         return kept  # the same object while nothing changed: a page may keep what it made of it
@@ -135,6 +156,19 @@ def read_history(
     zone: tzinfo | None = None,
 ) -> History:
     """``person_history`` read from the store every time (no cache)."""
+    outlines = repo.session_outlines(person_id)
+    return summarise(outlines, repo.morning_pains(person_id), today, weekly_target, zone=zone)
+
+
+def summarise(
+    sessions: list[SessionOutline],
+    mornings: list[tuple[date, int]],
+    today: date,
+    weekly_target: int | None = None,
+    *,
+    zone: tzinfo | None = None,
+) -> History:
+    """The history summary of the person's session outlines and morning pains (pure)."""
     from midback.domain.history import (
         DEFAULT_WEEKLY_TARGET,
         PainReading,
@@ -144,8 +178,7 @@ def read_history(
     )
     from midback.domain.records import SessionStatus
 
-    sessions = repo.session_outlines(person_id)
-    readings = [PainReading(day, pain, True) for day, pain in repo.morning_pains(person_id)]
+    readings = [PainReading(day, pain, True) for day, pain in mornings]
     readings += [
         PainReading(local_day(s.started_at, zone), s.pain_before, False)
         for s in sessions

@@ -53,9 +53,10 @@ def forget_session_day(
     forget(db, person_id, started_at.astimezone(zone).date())
 
 
-def forget_checkin_day(db: Session, person_id: int, day: date) -> None:
-    """The check-in of ``day`` changed: it is the next morning of ``day - 1``'s sessions."""
-    forget(db, person_id, day - timedelta(days=1))
+def forget_checkin_day(db: Session, person_id: int, day: date) -> bool:
+    """The check-in of ``day`` changed: it is the next morning of ``day - 1``'s sessions.
+    Whether a checkpoint was dropped."""
+    return forget(db, person_id, day - timedelta(days=1))
 
 
 _CHECKPOINTS = table_of(ProgressCheckpointRow)
@@ -67,9 +68,11 @@ _FORGET_FROM = _FORGET_ANY.where(_CHECKPOINTS.c.until >= sa.bindparam("day"))
 """Built once: every write of a person's records runs one (a log write at a time)."""
 
 
-def forget(db: Session, person_id: int, day: date | None = None) -> None:
-    """Drop the person's checkpoint if it covers ``day`` (any checkpoint when None)."""
+def forget(db: Session, person_id: int, day: date | None = None) -> bool:
+    """Drop the person's checkpoint if it covers ``day`` (any checkpoint when None); whether
+    one was dropped."""
     if day is None:
-        db.execute(_FORGET_ANY, {"who": person_id})
+        done = db.execute(_FORGET_ANY, {"who": person_id})
     else:
-        db.execute(_FORGET_FROM, {"who": person_id, "day": day})
+        done = db.execute(_FORGET_FROM, {"who": person_id, "day": day})
+    return bool(done.rowcount)  # type: ignore[attr-defined]  # a CursorResult

@@ -16,6 +16,7 @@ simply ends with its real status when ``finish_session`` is called.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -26,6 +27,7 @@ from midback.domain.records import (
     ExerciseLog,
     LogOutcome,
     NewLog,
+    PersonState,
     ProgressCheckpoint,
     ProgressionStep,
     ScreenRecord,
@@ -49,6 +51,11 @@ class Repository(Protocol):
 
     def unit(self, work: Callable[[], T]) -> T:
         """Run ``work`` (calls of this repository) as one transaction: all or nothing."""
+        ...
+
+    def reading(self) -> AbstractContextManager[None]:
+        """A block whose reads (of this thread) share one connection: for the use cases that
+        read a person's records several times in a row."""
         ...
 
     def person_zone(self, person_id: int) -> str | None:
@@ -230,8 +237,9 @@ class Repository(Protocol):
         (also in another process); None when the person does not exist."""
         ...
 
-    def person_state(self, person_id: int) -> tuple[str | None, str | None]:
-        """``revision`` and ``person_zone`` in one read (what a cached read checks first)."""
+    def person_state(self, person_id: int) -> PersonState:
+        """``revision``, the revision apart from check-ins and ``person_zone`` in one read
+        (what a cached read checks first)."""
         ...
 
     def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:

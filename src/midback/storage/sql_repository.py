@@ -4,6 +4,7 @@ are found by ``storage.import_checks``."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
@@ -22,6 +23,7 @@ from midback.domain.records import (
     LogOutcome,
     LogStatus,
     NewLog,
+    PersonState,
     ProgressCheckpoint,
     ProgressionStep,
     ScreenRecord,
@@ -49,9 +51,9 @@ from midback.storage.tables import (
 T = TypeVar("T")
 
 _PEOPLE = table_of(PersonRow)
-_PERSON_STATE = sa.select(_PEOPLE.c.revision, _PEOPLE.c.created_at, _PEOPLE.c.timezone).where(
-    _PEOPLE.c.id == sa.bindparam("person_id")
-)
+_PERSON_STATE = sa.select(
+    _PEOPLE.c.revision, _PEOPLE.c.base_revision, _PEOPLE.c.created_at, _PEOPLE.c.timezone
+).where(_PEOPLE.c.id == sa.bindparam("who"))
 """What every cached read asks first (``person_state``): built once, as it runs per request."""
 
 
@@ -89,11 +91,35 @@ class SqlRepository:
         unit's transaction): no ORM objects built and dropped, so a record comes from the row's
         columns directly. A history page's reads (its recent sessions, the active course) took
         about half the CPU time this way, measured in-process."""
-        joined: Session | None = getattr(self._unit, "session", None)
+        joined = self._joined()
         if joined is not None:
             return joined.execute(query, values).all()
         with self.engine.connect() as connection:
             return connection.execute(query, values).all()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """The reads of this thread inside the block share one connection (inside ``unit``,
+        the unit's transaction): a person's facts or history, read again after each of their
+        writes, are some ten reads, and checking a pooled connection out and back in for each
+        was a fifth of their time, measured in-process."""
+        if self._joined() is not None:
+            yield
+            return
+        with self.engine.connect() as connection:
+            self._unit.connection = connection
+            try:
+                yield
+            finally:
+                self._unit.connection = None
+
+    def _joined(self) -> Session | sa.Connection | None:
+        """The unit's transaction or the ``reading`` connection this thread is inside, if any."""
+        session: Session | None = getattr(self._unit, "session", None)
+        if session is not None:
+            return session
+        connection: sa.Connection | None = getattr(self._unit, "connection", None)
+        return connection
 
     def in_unit(self) -> bool:
         """Whether this thread is inside ``unit`` (its calls are not retried one by one)."""
@@ -126,6 +152,7 @@ class SqlRepository:
                 raise NotFound("person", person_id)
             row.timezone = zone
             row.revision += 1  # what was derived with the old "today" is stale
+            row.base_revision += 1
 
     @retrying()
     def add_person(self, *, email: str | None = None, created_at: datetime) -> int:
@@ -250,14 +277,9 @@ class SqlRepository:
         limit: int | None = None,
         plans: bool = True,
     ) -> list[SessionRecord]:
-        table = SessionRow.__table__
-        # Parsing each plan's JSON is most of the cost of a long history: left out unless asked.
-        columns = [c for c in table.c if plans or c.name != "plan"]
-        query = sa.select(*columns).where(table.c.person_id == person_id)
-        if since is not None:
-            query = query.where(table.c.started_at >= since)
-        query = query.order_by(table.c.started_at.desc(), table.c.id.desc()).limit(limit)
-        return [rows.session_record(row, plan=plans) for row in self._read(query)]
+        query = _sessions_query(plans, since is not None, limit is not None)
+        values = {"who": person_id, "since": since, "limit": limit}
+        return [rows.session_record(row, plan=plans) for row in self._read(query, values)]
 
     @retrying()
     def session_logs(self, person_id: int, session_id: int) -> list[ExerciseLog]:
@@ -274,12 +296,10 @@ class SqlRepository:
     def logs_for_person(
         self, person_id: int, *, since: datetime | None = None
     ) -> list[ExerciseLog]:
-        table = ExerciseLogRow.__table__
-        query = sa.select(table).where(table.c.person_id == person_id)
-        if since is not None:
-            query = query.where(table.c.logged_at >= since)
-        query = query.order_by(table.c.logged_at, table.c.id)
-        return [rows.log_record(row) for row in self._read(query)]
+        query = _logs_query(since is not None)
+        return [
+            rows.log_record(row) for row in self._read(query, {"who": person_id, "since": since})
+        ]
 
     @retrying()
     def mark_interrupted(self, person_id: int, *, idle_before: datetime | None = None) -> int:
@@ -334,23 +354,22 @@ class SqlRepository:
                 done = db.execute(_CHECKIN_WITH_KEY, key).first()
                 if done is not None:
                     return rows.checkin_record(done)
-            if db.execute(_BUMP, {"who": person_id}).first() is None:
+            if db.execute(_BUMP_CHECKIN, {"who": person_id}).first() is None:
                 raise NotFound("person", person_id)
             row_id = db.execute(_CHECKIN_OF_DAY, {"who": person_id, "day": day}).scalar()
             if row_id is None:
                 row_id = db.execute(_ADD_CHECKIN, values).scalar_one()
             else:
                 db.execute(_SET_CHECKIN, {"row_id": row_id, **_new(values)})
-            checkpoints.forget_checkin_day(db, person_id, record.day)
+            if checkpoints.forget_checkin_day(db, person_id, record.day):
+                db.execute(_BUMP_BASE, {"who": person_id})  # the replay's start changed
             return record.model_copy(update={"id": row_id})
 
     @retrying()
     def checkins(self, person_id: int, *, since: date | None = None) -> list[CheckIn]:
-        table = CheckInRow.__table__
-        query = sa.select(table).where(table.c.person_id == person_id)
-        if since is not None:
-            query = query.where(table.c.day >= since)
-        return [rows.checkin_record(row) for row in self._read(query.order_by(table.c.day))]
+        query = _checkins_query(since is not None)
+        found = self._read(query, {"who": person_id, "since": since})
+        return [rows.checkin_record(row) for row in found]
 
     @retrying()
     def morning_pains(self, person_id: int) -> list[tuple[date, int]]:
@@ -412,14 +431,7 @@ class SqlRepository:
 
     @retrying()
     def latest_screen(self, person_id: int) -> ScreenRecord | None:
-        table = ScreenRow.__table__
-        query = (
-            sa.select(table)
-            .where(table.c.person_id == person_id)
-            .order_by(table.c.at.desc(), table.c.id.desc())
-            .limit(1)
-        )
-        found = self._read(query)
+        found = self._read(_LATEST_SCREEN, {"who": person_id})
         return rows.screen_record(found[0]) if found else None
 
     # courses
@@ -501,13 +513,14 @@ class SqlRepository:
         return self.person_state(person_id)[0]  # retried there
 
     @retrying()
-    def person_state(self, person_id: int) -> tuple[str | None, str | None]:
-        with self.engine.connect() as connection:
-            row = connection.execute(_PERSON_STATE, {"person_id": person_id}).first()
+    def person_state(self, person_id: int) -> PersonState:
+        found = self._read(_PERSON_STATE, {"who": person_id})
+        if not found:
+            return PersonState(None, None, None)
+        row = found[0]
         # The creation time tells a person from a later one given the same id (SQLite reuses ids).
-        if row is None:
-            return None, None
-        return f"{row.revision}@{row.created_at.isoformat()}", row.timezone
+        born = row.created_at.isoformat()
+        return PersonState(f"{row.revision}@{born}", f"{row.base_revision}@{born}", row.timezone)
 
     @retrying()
     def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
@@ -586,13 +599,26 @@ def _require_person(db: Session, person_id: int) -> None:
 _BUMP = (
     sa.update(_PEOPLE)
     .where(_PEOPLE.c.id == sa.bindparam("who"))
-    .values(revision=_PEOPLE.c.revision + 1)
+    .values(revision=_PEOPLE.c.revision + 1, base_revision=_PEOPLE.c.base_revision + 1)
     .returning(_PEOPLE.c.timezone)
 )
+_BUMP_CHECKIN = (
+    sa.update(_PEOPLE)
+    .where(_PEOPLE.c.id == sa.bindparam("who"))
+    .values(revision=_PEOPLE.c.revision + 1)
+    .returning(_PEOPLE.c.id)
+)
+"""A check-in raises the revision only (see ``PersonRow.base_revision``)..."""
+_BUMP_BASE = (
+    sa.update(_PEOPLE)
+    .where(_PEOPLE.c.id == sa.bindparam("who"))
+    .values(base_revision=_PEOPLE.c.base_revision + 1)
+)
+"""... unless it dropped the person's progress checkpoint, which a replay starts from."""
 
 
 def _bump(db: Session, person_id: int) -> str | None:
-    """Raise the person's revision (see ``PersonRow.revision``); their time zone's name, read
+    """Raise the person's revisions (see ``PersonRow``); their time zone's name, read
     in the same statement (None: none stored, or no such person)."""
     zone: str | None = db.execute(_BUMP, {"who": person_id}).scalar_one_or_none()
     return zone
@@ -705,7 +731,46 @@ _RECENT_EXERCISES = (
     .where(_LOGS.c.session_id.in_(_RECENT_SESSIONS.scalar_subquery()), _DONE)
     .order_by(_LOGS.c.logged_at.desc(), _LOGS.c.id.desc())
 )
+_SCREENS = table_of(ScreenRow)
+_LATEST_SCREEN = (
+    sa.select(_SCREENS)
+    .where(_SCREENS.c.person_id == _WHO)
+    .order_by(_SCREENS.c.at.desc(), _SCREENS.c.id.desc())
+    .limit(1)
+)
 """What planning reads of a person after each of their writes, built once."""
+
+
+@functools.cache
+def _sessions_query(plans: bool, since: bool, limit: bool) -> sa.Select[Any]:
+    """A person's sessions, newest first; ``plans``: with each plan (parsing each plan's JSON
+    is most of the cost of a long history, so it is left out unless asked); ``since``: from
+    the ``since`` parameter on; ``limit``: at most ``limit``. Built once per shape, like the
+    other reads after a write (building a statement cost as much as running it)."""
+    columns = [c for c in _SESSIONS.c if plans or c.name != "plan"]
+    query = sa.select(*columns).where(_SESSIONS.c.person_id == _WHO)
+    if since:
+        query = query.where(_SESSIONS.c.started_at >= sa.bindparam("since"))
+    query = query.order_by(_SESSIONS.c.started_at.desc(), _SESSIONS.c.id.desc())
+    return query.limit(sa.bindparam("limit", type_=sa.Integer)) if limit else query
+
+
+@functools.cache
+def _logs_query(since: bool) -> sa.Select[Any]:
+    """A person's logs in the order they were logged (from ``since`` on); built once."""
+    query = sa.select(_LOGS).where(_LOGS.c.person_id == _WHO)
+    if since:
+        query = query.where(_LOGS.c.logged_at >= sa.bindparam("since"))
+    return query.order_by(_LOGS.c.logged_at, _LOGS.c.id)
+
+
+@functools.cache
+def _checkins_query(since: bool) -> sa.Select[Any]:
+    """A person's check-ins by day (from the day ``since`` on); built once."""
+    query = sa.select(_CHECKINS).where(_CHECKINS.c.person_id == _WHO)
+    if since:
+        query = query.where(_CHECKINS.c.day >= sa.bindparam("since"))
+    return query.order_by(_CHECKINS.c.day)
 
 
 def _logged_with_key(db: Session, session_id: int, key: str | None) -> sa.Row[Any] | None:

@@ -89,6 +89,10 @@ class PersonRow(Base):
     revision: Mapped[int] = mapped_column(server_default="0")
     """Raised by every write of the person's sessions, logs, check-ins and screens: a process
     may keep what it derived from them while this stays the same (``Repository.revision``)."""
+    base_revision: Mapped[int] = mapped_column(server_default="0")
+    """Raised with ``revision`` by every write but a check-in: what a process derived from the
+    person's records apart from their check-ins stays true while this stays the same (a
+    check-in a day, then the plan or the history: only the check-ins are read again)."""
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
     """The person's IANA time zone (their "today"); NULL: the machine's own zone."""
     display_name: Mapped[str | None] = mapped_column(sa.String(80))
