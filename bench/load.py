@@ -6,7 +6,8 @@ and latency percentiles in milliseconds. With several ``--body``, request number
 i modulo their count. ``{n}`` in a body becomes a number unique to each request (idempotency
 keys, seeds), counted from ``--first``, and ``{odd}`` the odd number 2n + 1. ``--before-path``
 (with ``--before-method`` and ``--before-body``) sends another request on the same connection
-before each timed one, untimed (a write between reads); its failures count as errors. It reads
+before each timed one (a write between reads), timed apart (``before_p50``, ``before_p99``);
+its failures count as errors. It reads
 ``Content-Length`` bodies only, which is all uvicorn sends for these routes.
 """
 
@@ -68,13 +69,16 @@ async def _worker(
     counter: itertools.count[int],
     latencies: list[float],
     errors: list[int],
+    befores: list[float],
 ) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     try:
         while time.perf_counter() < stop:
             n = next(counter)
             if before is not None:
+                start = time.perf_counter()
                 status = await _exchange(reader, writer, before.encode(host, port, n))
+                befores.append((time.perf_counter() - start) * 1000)
                 if not 200 <= status < 400:
                     errors.append(status)
             data = call.encode(host, port, n)
@@ -103,11 +107,12 @@ async def _run(
     counter = itertools.count(first)
     latencies: list[float] = []
     errors: list[int] = []
+    befores: list[float] = []
     start = time.perf_counter()
     stop = start + seconds
     await asyncio.gather(
         *(
-            _worker(host, port, call, before, stop, counter, latencies, errors)
+            _worker(host, port, call, before, stop, counter, latencies, errors, befores)
             for _ in range(connections)
         )
     )
@@ -119,6 +124,8 @@ async def _run(
         "p50": percentile(latencies, 50) if latencies else 0.0,
         "p99": percentile(latencies, 99) if latencies else 0.0,
         "max": max(latencies, default=0.0),
+        "before_p50": percentile(befores, 50) if befores else 0.0,
+        "before_p99": percentile(befores, 99) if befores else 0.0,
     }
 
 

@@ -101,6 +101,9 @@ class Load:
     p50_ms: float
     p99_ms: float
     max_ms: float
+    before_p50_ms: float = 0.0
+    """The untimed write before each read (a route with ``before``): its own latency."""
+    before_p99_ms: float = 0.0
 
     @property
     def p99(self) -> float | None:
@@ -189,6 +192,8 @@ def load(
             found["p50"],
             found["p99"],
             found["max"],
+            found.get("before_p50", 0.0),
+            found.get("before_p99", 0.0),
         )
     script = scripts / f"{tag}.lua"
     unique = any("{n}" in body or "{odd}" in body for body in bodies) or len(bodies) > 1
@@ -368,9 +373,14 @@ def run(quick: bool) -> Result:
         " plan is made; the person's records stay cached, and so does the seed-free search of"
         " each combination (the best mix and whether another is near), made in the warm-up."
         " *miss: after a write*: each client"
-        " checks in (untimed) before each timed read, a new seed each plan; at 8 clients of one"
-        " person another client's read may re-read the person between a write and this read,"
-        " so the rows with one client are the pure miss (every read follows its own write)."
+        " checks in before each timed read (the check-in timed apart, in the row's note), a new"
+        " seed each plan. A check-in changes only the person's check-ins, so what was read of"
+        " the rest stays kept (the base revision): the plan reads the check-ins again and"
+        " replays the progress since its checkpoint, the history page reads the morning pains"
+        " again, summarises and renders; a write of anything else reads it all again. At 8"
+        " clients of one person another client's read may re-read the person between a write"
+        " and this read, so the rows with one client are the pure miss (every read follows its"
+        " own write)."
     )
     return result
 
@@ -425,6 +435,9 @@ def _rows(result: Result, workers: int, found: list[Measured]) -> None:
             # The target is at 8 clients; one client is the pure miss, reported beside it.
             has_target = "p99" in route.targets and clients == LATENCY_CLIENTS
             notes = [f"p50 {found_load.p50_ms:.1f} ms, max {found_load.max_ms:.0f} ms"]
+            if route.before is not None:
+                notes.append(f"the write before it p50 {found_load.before_p50_ms:.1f} ms,"
+                             f" p99 {found_load.before_p99_ms:.1f} ms")  # fmt: skip
             if found_load.errors:
                 notes.append(f"{found_load.errors} errors")
             result.rows.append(
