@@ -108,40 +108,42 @@ class Timeline(BaseModel):
 
 
 def compile_plan(plan: Plan, cat: Catalogue) -> Timeline:
-    """Compile ``plan`` into a timeline; the arithmetic is ``Prescription``'s."""
-    cues: list[Cue] = [
-        Cue(
-            start_s=0,
-            duration_s=GET_READY_S,
-            kind=CueKind.GET_READY,
-            text="Get ready",
-            detail="Stop any exercise that hurts: press It hurts and midback moves on.",
-            say=f"Get ready. {len(plan.blocks)} exercises, about {-(-plan.total_seconds // 60)}"
-            " minutes. Stop if anything hurts.",
-        )
+    """Compile ``plan`` into a timeline; the arithmetic is ``Prescription``'s.
+
+    The cues are written as plain fields and the timeline validated once as a whole: a model
+    built per cue cost about a third more (measured in-process)."""
+    cues: list[dict[str, object]] = [
+        {
+            "start_s": 0,
+            "duration_s": GET_READY_S,
+            "kind": CueKind.GET_READY,
+            "text": "Get ready",
+            "detail": "Stop any exercise that hurts: press It hurts and midback moves on.",
+            "say": f"Get ready. {len(plan.blocks)} exercises, about"
+            f" {-(-plan.total_seconds // 60)} minutes. Stop if anything hurts.",
+        }
     ]
-    blocks: list[TimelineBlock] = []
+    blocks: list[dict[str, object]] = []
     clock = GET_READY_S
     for index, block in enumerate(plan.blocks):
         key_cue = _key_cue(block, cat)
         blocks.append(
-            TimelineBlock(
-                index=index,
-                exercise_id=block.exercise_id,
-                variant=block.variant,
-                name=block.name,
-                start_s=clock,
-                seconds=block.seconds,
-                dose=block.dose,
-                key_cue=key_cue,
-            )
+            {
+                "index": index,
+                "exercise_id": block.exercise_id,
+                "variant": block.variant,
+                "name": block.name,
+                "start_s": clock,
+                "seconds": block.seconds,
+                "dose": block.dose,
+                "key_cue": key_cue,
+            }
         )
-        block_cues = _block_cues(index, block, key_cue, clock)
-        cues.extend(block_cues)
-        clock = block_cues[-1].start_s + block_cues[-1].duration_s
-        if clock != blocks[-1].start_s + block.seconds:  # pragma: no cover - arithmetic guard
-            raise AssertionError(f"block {block.exercise_id} timed {clock}, priced differently")
-    return Timeline(total_s=clock, blocks=blocks, cues=cues)
+        end = _block_cues(index, block, key_cue, clock, cues)
+        if end != clock + block.seconds:  # pragma: no cover - arithmetic guard
+            raise AssertionError(f"block {block.exercise_id} timed {end}, priced differently")
+        clock = end
+    return Timeline.model_validate({"total_s": clock, "blocks": blocks, "cues": cues})
 
 
 def _key_cue(block: Block, cat: Catalogue) -> str:
@@ -155,13 +157,21 @@ def _key_cue(block: Block, cat: Catalogue) -> str:
 class _Writer:
     """Appends cues back to back from a starting second."""
 
-    def __init__(self, start: int, block: int, dose: Prescription, key_cue: str = "") -> None:
+    def __init__(
+        self,
+        start: int,
+        block: int,
+        dose: Prescription,
+        key_cue: str,
+        cues: list[dict[str, object]],
+    ) -> None:
         self.clock = start
         self.block = block
         self.dose = dose
         self.key_cue = key_cue
         """The detail of work cues (how to do the exercise)."""
-        self.cues: list[Cue] = []
+        self.cues = cues
+        """Where the cues go, as ``Cue``'s fields."""
 
     def add(
         self,
@@ -176,18 +186,18 @@ class _Writer:
         if seconds <= 0:
             return
         self.cues.append(
-            Cue(
-                start_s=self.clock,
-                duration_s=seconds,
-                kind=kind,
-                text=text,
-                say=say,
-                detail=detail,
-                block=self.block,
-                sets=self.dose.sets,
-                reps=self.dose.reps,
+            {
+                "start_s": self.clock,
+                "duration_s": seconds,
+                "kind": kind,
+                "text": text,
+                "say": say,
+                "detail": detail,
+                "block": self.block,
+                "sets": self.dose.sets,
+                "reps": self.dose.reps,
                 **where,
-            )
+            }
         )
         self.clock += seconds
 
@@ -199,9 +209,12 @@ BREATHE_OUT_DETAIL = "Breathe out slowly and let the ribs settle."
 WALK_DETAIL = "Walk briskly: you can still talk, but not sing."
 
 
-def _block_cues(index: int, block: Block, key_cue: str, start: int) -> list[Cue]:
+def _block_cues(
+    index: int, block: Block, key_cue: str, start: int, cues: list[dict[str, object]]
+) -> int:
+    """Append the block's cues to ``cues`` from ``start``; the second they end."""
     dose = block.dose
-    out = _Writer(start, index, dose, key_cue)
+    out = _Writer(start, index, dose, key_cue, cues)
     sides = ["left", "right"] if dose.per_side else [None]
     out.add(
         dose.transition_s,
@@ -225,7 +238,7 @@ def _block_cues(index: int, block: Block, key_cue: str, start: int) -> list[Cue]
                 detail=REST_DETAIL,
                 set=set_no,
             )
-    return out.cues
+    return out.clock
 
 
 def _work(out: _Writer, block: Block, set_no: int, side: str | None) -> None:
