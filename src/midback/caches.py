@@ -5,6 +5,7 @@ Both are safe to share between the threads of a web worker, and both are bounded
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
@@ -96,11 +97,14 @@ class PlanCache:
 
 class KeptFrom(Generic[V]):
     """Values made from objects that never change (frozen plans, a person's kept history view,
-    the catalogue), kept while they are the very same objects (compared by identity and held,
-    so an id is never reused while kept). Thread-safe; keeps the newest ``size``."""
+    the catalogue), kept while they are the very same objects (compared by identity). The
+    objects are held weakly where they can be: a value does not keep a plan alive after the
+    plan cache let it go (that doubled the plans a worker held, and what every full garbage
+    collection scans), and a new object at a dead one's address is not it. Thread-safe; keeps
+    the newest ``size``."""
 
     def __init__(self, size: int) -> None:
-        self._held: LruCache[tuple[Hashable, tuple[int, ...]], tuple[tuple[object, ...], V]] = (
+        self._held: LruCache[tuple[Hashable, tuple[int, ...]], tuple[tuple[_Ref, ...], V]] = (
             LruCache(size)
         )
 
@@ -109,14 +113,25 @@ class KeptFrom(Generic[V]):
         else that changes)."""
         key = (what, tuple(id(o) for o in made_from))
         held = self._held.get(key)
-        if held is not None and all(a is b for a, b in zip(held[0], made_from, strict=True)):
+        if held is not None and all(r() is o for r, o in zip(held[0], made_from, strict=True)):
             return held[1]
         made = make()
-        self._held.put(key, (made_from, made))
+        self._held.put(key, (tuple(_ref(o) for o in made_from), made))
         return made
 
     def __len__(self) -> int:
         return len(self._held)
+
+
+_Ref = Callable[[], object]
+
+
+def _ref(held: object) -> _Ref:
+    """A weak reference to ``held``, or a strong one when it takes none (None, a str)."""
+    try:
+        return weakref.ref(held)
+    except TypeError:
+        return lambda: held
 
 
 class PlanJson:
@@ -147,9 +162,10 @@ class PersonCache:
     """Values derived from a person's records, kept while the person's revision (raised in the
     store by every write of their records, by any process) and the day stay the same: a plan
     or a history page then reads one row instead of the history. Thread-safe; keeps the
-    newest ``size`` values."""
+    newest ``size`` values (a person's plan facts and history view take four: each is kept
+    whole and apart from check-ins, see ``Repository.person_state``)."""
 
-    def __init__(self, size: int = 2048) -> None:
+    def __init__(self, size: int = 4096) -> None:
         self._held: LruCache[Hashable, tuple[object, object, str, date, object]] = LruCache(size)
 
     def get(

@@ -3,7 +3,9 @@ caches.PlanJson: its JSON and timeline, made once per plan."""
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from collections.abc import Callable
 
 import pytest
@@ -132,6 +134,19 @@ def test_what_is_kept_from_objects_lasts_while_they_are_the_same_and_the_newest(
     assert len(kept) == 2  # the oldest ("part" of first) was let go
     assert kept.get("part", (first,), lambda: "made again") == "made again"
     assert kept.get("part", (first, third), lambda: "two") == "two"
+
+
+def test_what_is_kept_does_not_keep_alive_what_it_was_made_from(cat: Catalogue) -> None:
+    kept: KeptFrom[str] = KeptFrom(4)
+    made = plan(cat, PlanRequest(minutes=10, place=Place.HOME))
+    watch = weakref.ref(made)
+    assert kept.get("json", (made, cat), lambda: "first") == "first"
+    assert kept.get("json", (made, cat), lambda: "again") == "first"
+    del made
+    gc.collect()
+    assert watch() is None, "the kept value held the plan"
+    again = plan(cat, PlanRequest(minutes=10, place=Place.HOME))  # equal, not the same
+    assert kept.get("json", (again, cat), lambda: "new") == "new"
 
 
 def test_the_served_timeline_is_the_compiled_one(cat: Catalogue) -> None:
