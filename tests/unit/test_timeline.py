@@ -23,6 +23,7 @@ from midback.domain.timeline import (
     CueKind,
     Timeline,
     compile_plan,
+    timeline_json,
 )
 from midback.domain.vocab import Condition, Equipment, Focus, Level, Place
 from midback.errors import PlanError
@@ -249,6 +250,18 @@ def test_every_timeline_of_any_plan_keeps_every_promise(cat: Catalogue, req: Pla
     timeline = compile_plan(planned, cat)
     for promise in PROMISES:
         promise(planned, timeline)
+    assert timeline_json(planned, cat) == timeline.model_dump_json().encode()
+
+
+def test_the_served_json_is_the_compiled_timelines_byte_for_byte(
+    cat: Catalogue, compiled: list[tuple[Plan, Timeline]]
+) -> None:
+    programs = [plan_program(cat, program, PlanRequest(minutes=10, place=Place.HOME))
+                for program in cat.programs.values()]  # fmt: skip
+    pairs = [*compiled, *((p, compile_plan(p, cat)) for p in programs)]
+    for planned, timeline in pairs:
+        assert timeline_json(planned, cat) == timeline.model_dump_json().encode()
+    assert len(pairs) > 50
 
 
 def test_the_corpus_holds_per_side_breath_counted_and_multi_set_blocks(

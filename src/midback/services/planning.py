@@ -129,10 +129,10 @@ def plan_json(repo: Repository, plan: Plan) -> bytes:
 def plan_and_timeline_json(repo: Repository, cat: Catalogue, plan: Plan) -> bytes:
     """``{"plan": ..., "timeline": ...}``: the plan and the cues the players run, compiled and
     serialized once per plan the store's caches keep."""
-    from midback.domain.timeline import compile_plan
+    from midback.domain.timeline import timeline_json
 
     def make() -> bytes:
-        timeline = compile_plan(plan, cat).model_dump_json().encode()
+        timeline = timeline_json(plan, cat)
         return b'{"plan":' + plan_json(repo, plan) + b',"timeline":' + timeline + b"}"
 
     return repo.caches.plan_json.get(plan, "timeline", make, same=cat)
