@@ -174,18 +174,10 @@ def _key_cue(block: Block, cat: Catalogue) -> str:
 
 
 class _Writer:
-    """Appends cues back to back from a starting second."""
+    """Appends a block's cues back to back from its second 0 (``_shaped`` places them)."""
 
-    def __init__(
-        self,
-        start: int,
-        block: int,
-        dose: Prescription,
-        key_cue: str,
-        cues: list[dict[str, object]],
-    ) -> None:
-        self.clock = start
-        self.block = block
+    def __init__(self, dose: Prescription, key_cue: str, cues: list[dict[str, object]]) -> None:
+        self.clock = 0
         self.dose = dose
         self.key_cue = key_cue
         """The detail of work cues (how to do the exercise)."""
@@ -212,7 +204,6 @@ class _Writer:
                 "text": text,
                 "say": say,
                 "detail": detail,
-                "block": self.block,
                 "sets": self.dose.sets,
                 "reps": self.dose.reps,
                 **where,
@@ -264,7 +255,7 @@ def _shaped(block: _Shape, key_cue: str) -> tuple[tuple[tuple[object, ...], ...]
     collector stops scanning."""
     dose = block.dose
     written: list[dict[str, object]] = []
-    out = _Writer(0, 0, dose, key_cue, written)
+    out = _Writer(dose, key_cue, written)
     sides = ["left", "right"] if dose.per_side else [None]
     out.add(
         dose.transition_s,
