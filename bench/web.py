@@ -102,7 +102,7 @@ class Load:
     p99_ms: float
     max_ms: float
     before_p50_ms: float = 0.0
-    """The untimed write before each read (a route with ``before``): its own latency."""
+    """The write before each read (a route with ``before``), timed apart from the read."""
     before_p99_ms: float = 0.0
 
     @property

@@ -176,13 +176,13 @@ def _key_cue(block: Block, cat: Catalogue) -> str:
 class _Writer:
     """Appends a block's cues back to back from its second 0 (``_shaped`` places them)."""
 
-    def __init__(self, dose: Prescription, key_cue: str, cues: list[dict[str, object]]) -> None:
+    def __init__(self, dose: Prescription, key_cue: str) -> None:
         self.clock = 0
         self.dose = dose
         self.key_cue = key_cue
         """The detail of work cues (how to do the exercise)."""
-        self.cues = cues
-        """Where the cues go, as ``Cue``'s fields."""
+        self.cues: list[tuple[object, ...]] = []
+        """The cues written, each its values of ``_CUE_FIELDS`` (block left to fill in)."""
 
     def add(
         self,
@@ -196,19 +196,18 @@ class _Writer:
     ) -> None:
         if seconds <= 0:
             return
-        self.cues.append(
-            {
-                "start_s": self.clock,
-                "duration_s": seconds,
-                "kind": kind,
-                "text": text,
-                "say": say,
-                "detail": detail,
-                "sets": self.dose.sets,
-                "reps": self.dose.reps,
-                **where,
-            }
-        )
+        fields = {
+            "start_s": self.clock,
+            "duration_s": seconds,
+            "kind": kind.value,
+            "text": text,
+            "say": say,
+            "detail": detail,
+            "sets": self.dose.sets,
+            "reps": self.dose.reps,
+            **where,
+        }
+        self.cues.append(tuple(fields.get(name) for name in _CUE_FIELDS))
         self.clock += seconds
 
 
@@ -254,8 +253,7 @@ def _shaped(block: _Shape, key_cue: str) -> tuple[tuple[tuple[object, ...], ...]
     most of compiling a timeline. Kept as tuples of strings and numbers, which the garbage
     collector stops scanning."""
     dose = block.dose
-    written: list[dict[str, object]] = []
-    out = _Writer(dose, key_cue, written)
+    out = _Writer(dose, key_cue)
     sides = ["left", "right"] if dose.per_side else [None]
     out.add(
         dose.transition_s,
@@ -279,13 +277,7 @@ def _shaped(block: _Shape, key_cue: str) -> tuple[tuple[tuple[object, ...], ...]
                 detail=REST_DETAIL,
                 set=set_no,
             )
-    fields = [tuple(_plain(cue.get(name)) for name in _CUE_FIELDS) for cue in written]
-    return tuple(fields), out.clock
-
-
-def _plain(value: object) -> object:
-    """An enum member as its value (a string), anything else as it is."""
-    return value.value if isinstance(value, CueKind) else value
+    return tuple(out.cues), out.clock
 
 
 def _work(out: _Writer, block: _Shape, set_no: int, side: str | None) -> None:
