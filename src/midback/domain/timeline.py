@@ -117,9 +117,24 @@ def compile_plan(plan: Plan, cat: Catalogue) -> Timeline:
 
 def timeline_json(plan: Plan, cat: Catalogue) -> bytes:
     """``compile_plan(plan, cat).model_dump_json()``, byte for byte, without building the
-    models: the fields are written in the models' order and serialized as they are (a
-    timeline's validation was two thirds of compiling it, measured in-process)."""
-    return _plain_json().dump_json(_fields(plan, cat))
+    models (a timeline's validation was two thirds of compiling it, measured in-process): the
+    header and blocks are serialized as fields in the models' order, and each block's cues
+    are joined from JSON kept per block shape (``_shaped_json``), with only their start and
+    block index written per plan."""
+    head, blocks = _head(plan, cat)
+    parts = [_plain_json().dump_json(head)]
+    for index, block, key_cue, start in blocks:
+        pieces, _ = _shaped_json(_Shape(block.name, block.kind, block.dose), key_cue)
+        block_key = b',"block":%d,' % index
+        parts.extend(
+            b'{"start_s":%d,%s%s%s}' % (start + offset, middle, block_key, tail)
+            for offset, middle, tail in pieces
+        )
+    # The header's cues are the get-ready cue alone, the last field: the rest follow it.
+    first, closing, end = parts[0].rpartition(b"}]}")
+    if not closing or end:  # pragma: no cover - the header's shape is fixed above
+        raise AssertionError("a timeline header ends with its get-ready cue")
+    return b",".join([first + b"}", *parts[1:]]) + b"]}"
 
 
 @functools.cache
@@ -131,6 +146,16 @@ def _plain_json() -> TypeAdapter[dict[str, Any]]:
 def _fields(plan: Plan, cat: Catalogue) -> dict[str, Any]:
     """The timeline of ``plan`` as ``Timeline``'s fields, in its fields' order, every field
     given (what the model would fill in as a default included)."""
+    head, blocks = _head(plan, cat)
+    cues = head["cues"]
+    for index, block, key_cue, start in blocks:
+        _block_cues(index, block, key_cue, start, cues)
+    return head
+
+
+def _head(plan: Plan, cat: Catalogue) -> tuple[dict[str, Any], list[tuple[int, Block, str, int]]]:
+    """``_fields`` with only the get-ready cue, and each block's (index, block, key cue,
+    start): where its cues go."""
     ready = dict.fromkeys(_CUE_FIELDS)
     ready.update(
         start_s=0,
@@ -141,8 +166,8 @@ def _fields(plan: Plan, cat: Catalogue) -> dict[str, Any]:
         f" {-(-plan.total_seconds // 60)} minutes. Stop if anything hurts.",
         detail="Stop any exercise that hurts: press It hurts and midback moves on.",
     )
-    cues: list[dict[str, object]] = [ready]
     blocks: list[dict[str, object]] = []
+    placed: list[tuple[int, Block, str, int]] = []
     clock = GET_READY_S
     for index, block in enumerate(plan.blocks):
         key_cue = _key_cue(block, cat)
@@ -158,11 +183,13 @@ def _fields(plan: Plan, cat: Catalogue) -> dict[str, Any]:
                 "key_cue": key_cue,
             }
         )
-        end = _block_cues(index, block, key_cue, clock, cues)
-        if end != clock + block.seconds:  # pragma: no cover - arithmetic guard
-            raise AssertionError(f"block {block.exercise_id} timed {end}, priced differently")
-        clock = end
-    return {"version": TIMELINE_VERSION, "total_s": clock, "blocks": blocks, "cues": cues}
+        placed.append((index, block, key_cue, clock))
+        _, seconds = _shaped(_Shape(block.name, block.kind, block.dose), key_cue)
+        if seconds != block.seconds:  # pragma: no cover - arithmetic guard
+            raise AssertionError(f"block {block.exercise_id} timed {seconds}, priced differently")
+        clock += seconds
+    head = {"version": TIMELINE_VERSION, "total_s": clock, "blocks": blocks, "cues": [ready]}
+    return head, placed
 
 
 def _key_cue(block: Block, cat: Catalogue) -> str:
@@ -278,6 +305,21 @@ def _shaped(block: _Shape, key_cue: str) -> tuple[tuple[tuple[object, ...], ...]
                 set=set_no,
             )
     return tuple(out.cues), out.clock
+
+
+@functools.lru_cache(maxsize=512)
+def _shaped_json(block: _Shape, key_cue: str) -> tuple[tuple[tuple[int, bytes, bytes], ...], int]:
+    """``_shaped`` as JSON: each cue's start offset in the block, then its fields from
+    ``duration_s`` to ``detail`` and from ``set`` on, serialized (without braces) by the same
+    serializer as the rest, so that a plan's cues are joined from them byte for byte."""
+    shape, seconds = _shaped(block, key_cue)
+    dump = _plain_json().dump_json
+    pieces = []
+    for kept in shape:
+        middle = dict(zip(_CUE_FIELDS[_START + 1 : _BLOCK], kept[_START + 1 : _BLOCK], strict=True))
+        tail = dict(zip(_CUE_FIELDS[_BLOCK + 1 :], kept[_BLOCK + 1 :], strict=True))
+        pieces.append((cast(int, kept[_START]), dump(middle)[1:-1], dump(tail)[1:-1]))
+    return tuple(pieces), seconds
 
 
 def _work(out: _Writer, block: _Shape, set_no: int, side: str | None) -> None:
