@@ -1,18 +1,23 @@
-"""Plans and timelines are made in the app's queue of CPU-bound reads (``deps.queued``): at most
-``QUEUE_THREADS`` at once, the others waiting their turn."""
+"""Plans and timelines are CPU-bound reads (``deps.queued``): with a SQLite store they run on
+the event loop; with a server database in the app's queue, at most ``QUEUE_THREADS`` at once,
+the others waiting their turn."""
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import anyio
 import httpx
 import pytest
+from anyio import CapacityLimiter
 
 from midback.settings import Settings
 from midback.web.app import create_app
-from midback.web.deps import QUEUE_THREADS
+from midback.web.deps import QUEUE_THREADS, queued, read_queue
 from tests.integration.helpers import screen_answers
 
 BODY = {"minutes": 10, "place": "home"}
@@ -23,8 +28,10 @@ def test_a_plan_waits_while_the_queue_is_full_and_is_made_in_its_turn(
     tmp_path: Path, path: str
 ) -> None:
     app = create_app(Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'm.db'}"))
-    queue = app.state.queue
-    assert queue.total_tokens == QUEUE_THREADS
+    assert app.state.queue is None  # a SQLite store plans on the event loop
+    # As with a server database (a PostgreSQL store here would need a server).
+    queue = app.state.queue = read_queue("postgresql+psycopg://midback@db.example/midback")
+    assert queue is not None and queue.total_tokens == QUEUE_THREADS
 
     async def scenario() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app)
@@ -52,3 +59,26 @@ def test_a_plan_waits_while_the_queue_is_full_and_is_made_in_its_turn(
     assert [a.status_code for a in answers] == [200]
     made = answers[0].json()
     assert made.get("plan", made)["minutes"] == 10
+
+
+def test_which_store_queues_its_reads() -> None:
+    assert read_queue("sqlite:///m.db") is None
+    assert read_queue("sqlite://") is None
+    queue = read_queue("postgresql+psycopg://midback@db.example/midback")
+    assert isinstance(queue, CapacityLimiter) and queue.total_tokens == QUEUE_THREADS
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_queued_work_runs_on_the_event_loop_with_sqlite_and_in_a_thread_otherwise(
+    database: str,
+) -> None:
+    url = "sqlite:///m.db" if database == "sqlite" else "postgresql://db.example/midback"
+    request = cast(Any, SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace())))
+    request.app.state.queue = read_queue(url)
+
+    async def scenario() -> tuple[int, int]:
+        return threading.get_ident(), await queued(request, threading.get_ident)
+
+    with ThreadPoolExecutor(1) as thread:
+        loop_thread, work_thread = thread.submit(anyio.run, scenario).result()
+    assert (work_thread == loop_thread) is (database == "sqlite")

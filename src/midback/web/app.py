@@ -9,7 +9,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from anyio import CapacityLimiter
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -23,7 +22,7 @@ from midback.services.store import Repository, open_accounts, open_store
 from midback.settings import Settings
 from midback.web import errors
 from midback.web.auth import Auth
-from midback.web.deps import QUEUE_THREADS
+from midback.web.deps import read_queue
 from midback.web.hosts import HostCheck
 from midback.web.limits import RequestLimits
 from midback.web.local_access import LocalAccess
@@ -109,7 +108,7 @@ def create_app(
     templates.env.filters["markdown"] = render_markdown
     app.state.templates = templates
     app.state.parts = KeptFrom[Markup](PARTS_KEPT)  # render.kept_part
-    app.state.queue = CapacityLimiter(QUEUE_THREADS)  # deps.queued
+    app.state.queue = read_queue(settings.database_url)  # deps.queued
     # Innermost first: size limits, local mode's token, security headers, the Host check.
     app.add_middleware(RequestLimits)
     if settings.mode == "local" and settings.access_token:
