@@ -137,7 +137,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 
     @app.get("/healthz", include_in_schema=False)
-    def healthz() -> JSONResponse:
+    async def healthz() -> JSONResponse:  # async: a plain def would hop to a thread and back
         return JSONResponse({"status": "ok"})
 
     return app
