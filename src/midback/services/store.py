@@ -29,6 +29,7 @@ __all__ = [
     "Accounts",
     "Repository",
     "is_unavailable",
+    "local_file",
     "migrate",
     "open_accounts",
     "open_store",
@@ -72,6 +73,12 @@ def migrate(database_url: str) -> tuple[str, str | None]:
 def shown_url(database_url: str) -> str:
     """``database_url`` with its password hidden, for messages."""
     return sa.make_url(database_url).render_as_string(hide_password=True)
+
+
+def local_file(database_url: str) -> bool:
+    """Whether the store at ``database_url`` is read from a local file (SQLite), not over a
+    network (PostgreSQL)."""
+    return sa.make_url(database_url).get_backend_name() == "sqlite"
 
 
 def is_unavailable(error: BaseException) -> bool:

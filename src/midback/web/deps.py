@@ -15,7 +15,6 @@ from typing import Annotated, TypeVar
 import anyio.to_thread
 from anyio import CapacityLimiter
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy.engine import make_url
 from starlette.concurrency import run_in_threadpool
 
 from midback.domain.accounts import Role
@@ -23,7 +22,7 @@ from midback.domain.catalogue import Catalogue
 from midback.services import LOCAL_PERSON
 from midback.services.planning import PlanSeal
 from midback.services.store import Accounts as SqlAccounts
-from midback.services.store import Repository
+from midback.services.store import Repository, local_file
 from midback.settings import Settings
 from midback.web.auth import Auth
 
@@ -37,7 +36,7 @@ database."""
 def read_queue(database_url: str) -> CapacityLimiter | None:
     """The queue ``queued`` runs CPU-bound reads in: None for a SQLite store (they run on the
     event loop), QUEUE_THREADS threads for a server database (PostgreSQL)."""
-    if make_url(database_url).get_backend_name() == "sqlite":
+    if local_file(database_url):
         return None
     return CapacityLimiter(QUEUE_THREADS)
 
