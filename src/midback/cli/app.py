@@ -1,9 +1,11 @@
 """The ``midback`` command: one Typer app whose commands load from their modules on demand.
 
-Start-up time matters for a command people type often, so ``midback --help`` imports no
-command module and ``midback plan`` imports only the planning commands: ``COMMANDS`` names each
-command's module and one-line help, and the group loads a module when its command runs. A test
-checks that every line here matches the command's own help.
+Start-up time matters for a command people type often, so ``midback plan`` imports only the
+planning commands: ``COMMANDS`` (in ``midback.cli.commands``) names each command's module and
+one-line help, and the group loads a module when its command runs. ``midback --help`` does not
+come here at all: the console script (``midback.cli.entry``) writes it without Typer, and the
+group prints the same text. A test checks that every line of ``COMMANDS`` matches the command's
+own help.
 """
 
 from __future__ import annotations
@@ -15,70 +17,11 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
+from midback.cli.commands import COMMANDS, ROOT_HELP, root_help
 from midback.errors import MidbackError, ScreenBlocked
 
 EXIT_USAGE = 2
 EXIT_BLOCKED = 3
-
-COMMANDS: dict[str, tuple[str, str]] = {
-    "exercises": (
-        "catalogue_cmds",
-        "List the exercises, optionally filtered by place, equipment and kind.",
-    ),
-    "show": (
-        "catalogue_cmds",
-        "Show one exercise: steps, dose, cues, cautions, variants and sources.",
-    ),
-    "programs": ("catalogue_cmds", "List the programs taken from the source articles."),
-    "program": ("catalogue_cmds", "Show one program with its exercises and doses."),
-    "guide": (
-        "catalogue_cmds",
-        "Read the guide: causes, how to stretch, posture, when to see a doctor, and more.",
-    ),
-    "screen": (
-        "screen_cmds",
-        "Answer the safety questions and see whether to exercise, see a doctor or get help now.",
-    ),
-    "plan": ("plan_cmds", "Plan a safe routine for the minutes, place and body you have."),
-    "week": (
-        "plan_cmds",
-        "Plan a week: mobility daily, strength 2-3 days, walks toward 150 min, desk breaks.",
-    ),
-    "start": (
-        "session_cmds",
-        "Start a guided session: screen if needed, plan, then count you through it.",
-    ),
-    "course": (
-        "course_cmds",
-        "Follow a course: a core of exercises repeated and progressed for weeks.",
-    ),
-    "checkin": ("session_cmds", "Record this morning's pain (and stiffness); progression uses it."),
-    "history": (
-        "session_cmds",
-        "Weekly pain with a chart, change from the first week, sessions per week, streak.",
-    ),
-    "progress": ("session_cmds", "Each exercise's step on its ladder, and the reason for it."),
-    "export": (
-        "session_cmds",
-        "Export everything you recorded (json: lossless; csv: one row per exercise logged).",
-    ),
-    "import": (
-        "session_cmds",
-        "Import a JSON export: all or nothing; a bad file names its first bad record.",
-    ),
-    "figure": (
-        "figure_cmds",
-        "Draw an exercise's figure as SVG: its key poses, props and the side it works.",
-    ),
-    "handout": (
-        "figure_cmds",
-        "Write a printable handout: a page per program, figures, dose, a two-week tick grid.",
-    ),
-    "serve": ("serve_cmds", "Run the web app (the whole coach in a browser) and print its URL."),
-    "user": ("admin_cmds", "Accounts for server mode."),
-    "db": ("admin_cmds", "The database."),
-}
-"""Command name -> (module under midback.cli, one-line help)."""
 
 
 def exit_code(error: MidbackError) -> int:
@@ -114,10 +57,9 @@ class _Group(TyperGroup):
             return None
         return load_command(cmd_name)
 
-    def format_commands(self, ctx: Any, formatter: Any) -> None:
-        rows = [(name, text) for name, (_, text) in COMMANDS.items()]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        # the text the console script writes for `midback --help` without loading Typer
+        formatter.write(root_help(ctx.command_path, formatter.width) + "\n")
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -130,10 +72,7 @@ class _Group(TyperGroup):
 app = typer.Typer(
     cls=_Group,
     name="midback",
-    help=(
-        "midback: a coach for mid-back (thoracic) pain. Not a medical device and not medical "
-        "advice: stop any exercise that hurts, and see a doctor about red flags."
-    ),
+    help=ROOT_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
