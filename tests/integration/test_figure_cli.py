@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from midback.cli import app as cli
+from midback.cli.commands import COMMANDS
 from midback.settings import Settings
 from midback.web import figures as web_figures
 from midback.web.app import create_app
@@ -36,8 +37,8 @@ def figure_commands(monkeypatch: pytest.MonkeyPatch) -> None:
             " two-week tick grid.",
         ),
     ):
-        if name not in cli.COMMANDS:
-            monkeypatch.setitem(cli.COMMANDS, name, ("figure_cmds", line))
+        if name not in COMMANDS:
+            monkeypatch.setitem(COMMANDS, name, ("figure_cmds", line))
 
 
 def with_figures(app: FastAPI) -> FastAPI:

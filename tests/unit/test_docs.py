@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from midback.cli.app import COMMANDS, load_command
+from midback.cli.app import load_command
+from midback.cli.commands import COMMANDS
 
 README = Path(__file__).parents[2] / "README.md"
 
