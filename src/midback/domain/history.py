@@ -41,7 +41,7 @@ class SessionDay:
 class Week(BaseModel):
     """One week of history."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # built on first use
 
     start: date
     average_pain: float | None
@@ -54,7 +54,7 @@ class Week(BaseModel):
 class Improvement(BaseModel):
     """Change in weekly average pain from the first week to the latest."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # built on first use
 
     baseline: float
     latest: float
@@ -70,7 +70,7 @@ class Improvement(BaseModel):
 class History(BaseModel):
     """Weeks (oldest first), the improvement, and the streak of days with a session."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # built on first use
 
     weeks: list[Week]
     improvement: Improvement | None

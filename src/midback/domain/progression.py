@@ -62,7 +62,7 @@ class Change(StrEnum):
 class Step(BaseModel):
     """One rung of a ladder: a concrete dose, optionally as a variant."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # built on first use
 
     dose: Prescription
     variant: str | None = None
@@ -92,7 +92,7 @@ class Outcome:
 class Standing(BaseModel):
     """Where a person stands on one exercise's ladder, and why."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)  # built on first use
 
     exercise_id: str
     step: int

@@ -79,7 +79,8 @@ class Effort(StrEnum):
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: `midback plan` imports these models but validates none of them
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class SessionRecord(_Record):
