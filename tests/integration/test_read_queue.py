@@ -1,6 +1,7 @@
 """Plans and timelines are CPU-bound reads (``deps.queued``): with a SQLite store they run on
 the event loop; with a server database in the app's queue, at most ``QUEUE_THREADS`` at once,
-the others waiting their turn."""
+the others waiting their turn. A logged exercise (``deps.written``) is written on the event loop
+with SQLite and in the thread pool with a server database."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from anyio import CapacityLimiter
 
 from midback.settings import Settings
 from midback.web.app import create_app
-from midback.web.deps import QUEUE_THREADS, queued, read_queue
+from midback.web.deps import QUEUE_THREADS, queued, read_queue, written
 from tests.integration.helpers import screen_answers
 
 BODY = {"minutes": 10, "place": "home"}
@@ -68,17 +69,55 @@ def test_which_store_queues_its_reads() -> None:
     assert isinstance(queue, CapacityLimiter) and queue.total_tokens == QUEUE_THREADS
 
 
+@pytest.mark.parametrize("run", [queued, written], ids=["read", "write"])
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
-def test_queued_work_runs_on_the_event_loop_with_sqlite_and_in_a_thread_otherwise(
-    database: str,
+def test_work_runs_on_the_event_loop_with_sqlite_and_in_a_thread_otherwise(
+    database: str, run: Any
 ) -> None:
     url = "sqlite:///m.db" if database == "sqlite" else "postgresql://db.example/midback"
     request = cast(Any, SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace())))
     request.app.state.queue = read_queue(url)
 
     async def scenario() -> tuple[int, int]:
-        return threading.get_ident(), await queued(request, threading.get_ident)
+        return threading.get_ident(), await run(request, threading.get_ident)
 
     with ThreadPoolExecutor(1) as thread:
         loop_thread, work_thread = thread.submit(anyio.run, scenario).result()
     assert (work_thread == loop_thread) is (database == "sqlite")
+
+
+def test_a_logged_exercise_is_written_on_the_event_loop_with_sqlite(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from midback.services import sessions
+
+    app = create_app(Settings(home=tmp_path, database_url=f"sqlite:///{tmp_path / 'm.db'}"))
+    threads: list[int] = []
+    log = sessions.log
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        threads.append(threading.get_ident())
+        return log(*args, **kwargs)
+
+    monkeypatch.setattr(sessions, "log", spy)
+
+    async def scenario() -> tuple[int, list[int]]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            assert (await client.post("/api/v1/screen", json=screen_answers())).status_code == 200
+            started = await client.post("/api/v1/sessions", json=BODY)
+            assert started.status_code == 201, started.text
+            session_id = started.json()["session"]["id"]
+            logs = f"/api/v1/sessions/{session_id}/logs"
+            body = {"position": 0, "status": "completed", "idempotency_key": "log-0001"}
+            answers = [await client.post(logs, json=body) for _ in range(2)]
+            codes = [a.status_code for a in answers]
+            assert codes == [201, 201], answers[0].text
+            assert answers[0].json() == answers[1].json()  # the retry is the same log
+            stored = await client.get(f"/api/v1/sessions/{session_id}")
+            assert stored.status_code == 200, stored.text
+            return threading.get_ident(), codes
+
+    with ThreadPoolExecutor(1) as thread:
+        loop_thread, _ = thread.submit(anyio.run, scenario).result()
+    assert threads and set(threads) == {loop_thread}

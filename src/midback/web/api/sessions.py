@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, status
 
 from midback.domain.plans import Plan, PlanRequest
 from midback.domain.records import Effort, ExerciseLog, SessionRecord, SessionStatus
@@ -16,7 +16,7 @@ from midback.services.courses import course_session
 from midback.services.planning import make_plan_for, shown_plan_for_session
 from midback.services.screening import is_gentle, pain_note, session_request
 from midback.services.workspace import programme_plan
-from midback.web.deps import Accounts, Cat, Now, PersonId, Repo, Seal
+from midback.web.deps import Accounts, Cat, Now, PersonId, Repo, Seal, written
 from midback.web.schemas import FinishBody, LogBody, StartBody
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
@@ -91,15 +91,19 @@ def start_session(
 
 
 @router.post("/{session_id}/logs", status_code=status.HTTP_201_CREATED)
-def log_exercise(
-    session_id: int, body: EffortLogBody, repo: Repo, person: PersonId, now: Now
+async def log_exercise(
+    request: Request, session_id: int, body: EffortLogBody, repo: Repo, person: PersonId, now: Now
 ) -> ExerciseLog:
     """Store one finished exercise; a retry with the same idempotency key is stored once. A
     completed exercise sent without ``actual`` was done as planned."""
-    return sessions.log(repo, person, session_id, position=body.position, status=body.status,
-                        actual=body.actual, pain=body.pain, at=now,
-                        idempotency_key=body.idempotency_key,
-                        effort=body.effort)  # fmt: skip
+
+    def work() -> ExerciseLog:
+        return sessions.log(repo, person, session_id, position=body.position,
+                            status=body.status, actual=body.actual, pain=body.pain, at=now,
+                            idempotency_key=body.idempotency_key,
+                            effort=body.effort)  # fmt: skip
+
+    return await written(request, work)
 
 
 @router.post("/{session_id}/finish")
