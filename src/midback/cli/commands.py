@@ -112,10 +112,12 @@ def _wrap(text: str, width: int, first: str, rest: str) -> str:
 
 
 def _usage(prog: str, width: int) -> str:
-    prefix = f"Usage: {prog} "
+    label = "Usage: "
+    prefix = f"{label}{prog} "
     if width >= len(prefix) + 20:  # the arguments fit to the right of the prefix
         return _wrap(USAGE_ARGS, width, prefix, " " * len(prefix))
-    return prefix + "\n" + _wrap(USAGE_ARGS, width, " " * 11, " " * 11)
+    indent = " " * (len(label) + 4)  # on a line of their own, under the label
+    return prefix + "\n" + _wrap(USAGE_ARGS, width, indent, indent)
 
 
 def _definitions(rows: tuple[tuple[str, str], ...], width: int, *, indent: int) -> list[str]:
