@@ -4,8 +4,10 @@ Each run is a new process of the project's virtual environment. The three comman
 (pass, help, plan, pass, ...) so that the machine's noise falls on all of them alike; one
 untimed round first warms the operating system's file cache. An all-clear safety screen is
 stored first (``midback screen --answers FILE``): ``plan`` reads it, as after a person's first
-screen. ``plan`` after a plan reads the facts the last one kept (``services.kept_facts``); a
-check-in between (a write) sends the next plan through the store, measured on its own row.
+screen. ``plan`` after a plan reads the facts the last one kept (``services.kept_facts``).
+``midback checkin`` (a write) keeps them again before it exits, so the plan after it needs no
+store either; a write by another process (the web app: here a check-in through
+``services.records``) sends the next plan through the store. Each is on its own row.
 """
 
 from __future__ import annotations
@@ -24,6 +26,17 @@ from bench.result import Result, Row, at_most, ratio, stats
 HELP_LIMIT = 6.0
 PLAN_LIMIT = 8.0
 PLAN_ARGS = ["plan", "--minutes", "10", "--place", "home", "--json"]
+CHECKIN_ARGS = ["checkin", "--pain", "3", "--json"]
+ANOTHER_WRITER = (
+    "from datetime import UTC, datetime\n"
+    "from midback.cli.store import database_url\n"
+    "from midback.services import LOCAL_PERSON\n"
+    "from midback.services.records import checkin\n"
+    "from midback.services.store import open_store\n"
+    "checkin(open_store(database_url()), LOCAL_PERSON, pain=3, stiffness=None,"
+    " at=datetime.now(UTC))\n"
+)
+"""A check-in written as the web app writes it: through the services, not the command line."""
 
 
 def _midback() -> list[str]:
@@ -65,8 +78,10 @@ def run(quick: bool) -> Result:
         "pass": [sys.executable, "-c", "pass"],
         "help": [*midback, "--help"],
         "plan": [*midback, *PLAN_ARGS],
-        "checkin": [*midback, "checkin", "--pain", "3", "--json"],
-        "plan after a write": [*midback, *PLAN_ARGS],
+        "checkin": [*midback, *CHECKIN_ARGS],
+        "plan after a check-in": [*midback, *PLAN_ARGS],
+        "another writer": [sys.executable, "-c", ANOTHER_WRITER],
+        "plan after another writer": [*midback, *PLAN_ARGS],
     }
     with tempfile.TemporaryDirectory(prefix="midback-bench-") as home:
         # Byte code goes to a folder of our own (the warm-up round fills it), as an installed
@@ -105,18 +120,25 @@ def run(quick: bool) -> Result:
                 note=f"{limit:g}x is {limit * base.median:.0f} ms here",
             )
         )
-    s = stats(times["plan after a write"])
-    result.rows.append(
-        Row(
-            "midback " + " ".join(PLAN_ARGS) + ", the first after a check-in",
-            s.median,
-            spread=s.iqr,
-            baseline=base.median,
-            ratio=ratio(s.median, base.median),
-            samples=s.n,
-            note="a write since the last plan: read through the store, the facts kept again",
-        )
-    )
+    plan = "midback " + " ".join(PLAN_ARGS)
+    for name, label, note in (
+        (
+            "checkin",
+            "midback " + " ".join(CHECKIN_ARGS),
+            "a write through the store; keeps the facts for the next plan before it exits",
+        ),
+        (
+            "plan after a check-in",
+            f"{plan}, the first after midback checkin",
+            "the check-in kept the facts: no store",
+        ),
+        (
+            "plan after another writer",
+            f"{plan}, the first after a write by another process",
+            "a check-in as the web app writes it: read through the store, the facts kept again",
+        ),
+    ):
+        result.rows.append(_untargeted(label, times[name], base.median, note))
     if as_is is not None:
         shell_base = stats(as_is["pass"]).median
         compiled = any((Path(__file__).resolve().parents[1] / "src").rglob("*.cpython-*.pyc"))
@@ -126,21 +148,25 @@ def run(quick: bool) -> Result:
             else "src/midback has no byte code cache: its modules compile on every start"
         )
         for name, label in (("help", "midback --help"), ("plan", "midback plan ...")):
-            s = stats(as_is[name])
-            result.rows.append(
-                Row(
-                    f"{label}, with PYTHONDONTWRITEBYTECODE=1 as this shell has it",
-                    s.median,
-                    spread=s.iqr,
-                    baseline=shell_base,
-                    ratio=ratio(s.median, shell_base),
-                    samples=s.n,
-                    note=cache,
-                )
-            )
+            as_shell = f"{label}, with PYTHONDONTWRITEBYTECODE=1 as this shell has it"
+            result.rows.append(_untargeted(as_shell, as_is[name], shell_base, cache))
     result.notes.append(
         f"{rounds} interleaved rounds after one untimed warm-up round that fills a byte code"
         f" cache (PYTHONPYCACHEPREFIX); interpreter {sys.executable}; wall time from fork to"
         " exit, measured by the parent."
     )
     return result
+
+
+def _untargeted(label: str, times: list[float], base: float, note: str) -> Row:
+    """A row with no target: the median of ``times``, its ratio to ``base``."""
+    s = stats(times)
+    return Row(
+        label,
+        s.median,
+        spread=s.iqr,
+        baseline=base,
+        ratio=ratio(s.median, base),
+        samples=s.n,
+        note=note,
+    )

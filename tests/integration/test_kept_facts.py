@@ -15,8 +15,10 @@ import pytest
 from typer.testing import CliRunner
 
 from midback.cli.app import app
+from midback.cli.store import database_url
 from midback.domain.answers import Answers
 from midback.domain.catalogue import Catalogue
+from midback.domain.loader import catalogue
 from midback.domain.plans import PlanRequest
 from midback.domain.questions import RedFlag
 from midback.domain.vocab import Place
@@ -130,32 +132,119 @@ def test_other_databases_are_never_read(cat: Catalogue) -> None:
         assert kept_facts.store_state(url, LOCAL_PERSON) is None
 
 
+PLAN_ARGS = ["plan", "--minutes", "10", "--place", "home", "--json"]
+PLAN_IN_A_NEW_PROCESS = (
+    "import sys\n"
+    "from midback.cli.app import main\n"
+    f"sys.argv = ['midback', *{PLAN_ARGS!r}]\n"
+    "try:\n"
+    "    main()\n"
+    "except SystemExit as done:\n"
+    "    assert not done.code, done.code\n"
+    "print('LOADED' if 'sqlalchemy' in sys.modules else 'NOT LOADED', file=sys.stderr)\n"
+)
+
+
+def plan_in_a_new_process() -> tuple[object, bool]:
+    """``midback plan ... --json`` as a person runs it: its plan, and whether it loaded the SQL
+    toolkit (the store's path) or not (the kept facts)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PLAN_IN_A_NEW_PROCESS],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    loaded = done.stderr.strip().rsplit("\n", 1)[-1]
+    assert loaded in ("LOADED", "NOT LOADED"), done.stderr
+    return json.loads(done.stdout), loaded == "LOADED"
+
+
+def store_plan() -> object:
+    """The plan made through the store now (what the shortcut must equal)."""
+    repo = open_store(database_url())
+    made = make_plan_for(repo, catalogue(), LOCAL_PERSON, PlanRequest(minutes=10, place=Place.HOME),
+                         now=datetime.now(UTC))  # fmt: skip
+    repo.engine.dispose()
+    return made.to_json()
+
+
 @pytest.mark.usefixtures("home")
 def test_the_cli_plans_the_same_and_without_the_sql_toolkit(tmp_path: Path) -> None:
     screen_via_cli(tmp_path)
     runner = CliRunner()
-    args = ["plan", "--minutes", "10", "--place", "home", "--json"]
-    first = runner.invoke(app, args)
+    first = runner.invoke(app, PLAN_ARGS)
     assert first.exit_code == 0, first.output
     assert list(Path(os.environ["MIDBACK_HOME"]).glob("*" + kept_facts.SUFFIX))
-    code = (
-        "import sys\n"
-        "from midback.cli.app import main\n"
-        f"sys.argv = ['midback', *{args!r}]\n"
-        "try:\n"
-        "    main()\n"
-        "except SystemExit as done:\n"
-        "    assert not done.code, done.code\n"
-        "print('LOADED' if 'sqlalchemy' in sys.modules else 'NOT LOADED', file=sys.stderr)\n"
-    )
-    again = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert json.loads(again.stdout) == json.loads(first.stdout)
-    assert again.stderr.strip().endswith("NOT LOADED"), again.stderr
-    checked = runner.invoke(app, ["checkin", "--pain", "4"])
+    plan, loaded = plan_in_a_new_process()
+    assert plan == json.loads(first.stdout)
+    assert not loaded
+
+
+@pytest.mark.usefixtures("home")
+def test_after_a_cli_write_the_next_plan_still_needs_no_store(tmp_path: Path) -> None:
+    """The command that wrote keeps the facts again (it has the store open): the plan after a
+    check-in or a screen takes the shortcut, and equals the plan made through the store."""
+    screen_via_cli(tmp_path)  # the first screen keeps facts: even the first plan is quick
+    plan, loaded = plan_in_a_new_process()
+    assert not loaded and plan == store_plan()
+    checked = CliRunner().invoke(app, ["checkin", "--pain", "7"])
     assert checked.exit_code == 0, checked.output
-    after = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
-    )
-    assert after.stderr.strip().endswith("LOADED") and "NOT" not in after.stderr  # a write: store
+    plan, loaded = plan_in_a_new_process()
+    assert not loaded
+    assert plan == store_plan()
+
+
+@pytest.mark.usefixtures("home")
+def test_a_write_by_another_process_takes_the_stores_path(tmp_path: Path) -> None:
+    screen_via_cli(tmp_path)
+    repo = open_store(database_url())  # as the web app or another tool would write
+    checkin(repo, LOCAL_PERSON, pain=6, stiffness=None, at=datetime.now(UTC))
+    repo.engine.dispose()
+    plan, loaded = plan_in_a_new_process()
+    assert loaded and plan == store_plan()
+    plan, loaded = plan_in_a_new_process()  # and that plan kept the facts again
+    assert not loaded
+
+
+def test_refresh_writes_only_when_the_file_is_behind(url: str, cat: Catalogue) -> None:
+    repo = open_store(url)
+    assert kept_facts.refresh(repo, cat, url, LOCAL_PERSON, now=NOW)
+    assert kept(url, cat) is None  # no screen: the store's path asks for one
+    take_screen(repo, LOCAL_PERSON, CLEAR, at=NOW)
+    assert kept(url, cat) is None
+    assert kept_facts.refresh(repo, cat, url, LOCAL_PERSON, now=NOW)
+    assert kept(url, cat) == make_plan_for(repo, cat, LOCAL_PERSON, REQUEST, now=NOW)
+    assert not kept_facts.refresh(repo, cat, url, LOCAL_PERSON, now=NOW)  # already current
+    checkin(repo, LOCAL_PERSON, pain=5, stiffness=None, at=NOW)
+    assert kept(url, cat) is None
+    assert kept_facts.refresh(repo, cat, url, LOCAL_PERSON, now=NOW)
+    assert kept(url, cat) == make_plan_for(repo, cat, LOCAL_PERSON, REQUEST, now=NOW)
+    later = NOW + timedelta(days=1)
+    assert kept_facts.refresh(repo, cat, url, LOCAL_PERSON, now=later)  # a new day
+    assert kept(url, cat, at=later) == make_plan_for(repo, cat, LOCAL_PERSON, REQUEST, now=later)
+    other = "postgresql://u@localhost/midback"
+    assert not kept_facts.refresh(repo, cat, other, LOCAL_PERSON, now=NOW)
+
+
+@pytest.mark.usefixtures("home")
+def test_only_a_command_that_ended_well_keeps_facts_and_a_failure_there_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    screen_via_cli(tmp_path, red_flags=[RedFlag.CANCER_HISTORY.value])
+    home = Path(os.environ["MIDBACK_HOME"])
+    kept_file = next(home.glob("*" + kept_facts.SUFFIX))
+    kept_file.unlink()
+    runner = CliRunner()
+    blocked = runner.invoke(app, PLAN_ARGS)  # opens the store, then refuses: exit 3
+    assert blocked.exit_code == 3, blocked.output
+    assert not kept_file.exists()
+
+    def broken(*args: object, **kwargs: object) -> bool:
+        raise RuntimeError("the disk went away")
+
+    monkeypatch.setattr(kept_facts, "refresh", broken)
+    checked = runner.invoke(app, ["checkin", "--pain", "3", "--json"])
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout)["morning_pain"] == 3
+    assert not kept_file.exists()

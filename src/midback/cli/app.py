@@ -63,10 +63,14 @@ class _Group(TyperGroup):
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except MidbackError as error:
             error_line(str(error))
             raise typer.Exit(exit_code(error)) from None
+        from midback.cli.store import keep_facts
+
+        keep_facts()  # only after a command that ended well (an exit or an error skips it)
+        return result
 
 
 app = typer.Typer(

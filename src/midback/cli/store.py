@@ -16,11 +16,36 @@ def database_url() -> str:
     return Settings.from_env().database_url
 
 
+_opened: list[tuple[str, Repository]] = []
+"""The store the running command opened (``store``), for ``keep_facts``: one at most."""
+
+
 def store() -> Repository:
     """The local store named by the settings (MIDBACK_HOME, MIDBACK_DATABASE_URL)."""
     from midback.services.store import open_store
 
-    return open_store(database_url())
+    url = database_url()
+    repo = open_store(url)
+    _opened[:] = [(url, repo)]
+    return repo
+
+
+def keep_facts() -> None:
+    """After a command that opened the store and ended well: keep what planning reads of the
+    local person for the next ``midback plan`` (``services.kept_facts.refresh``), so the plan
+    after a check-in or a session need not open the store again. Only a shortcut: whatever
+    goes wrong here leaves the command's result as it was, and the next plan takes the store's
+    path and keeps the facts itself."""
+    if not _opened:
+        return
+    from midback.domain.loader import catalogue
+    from midback.services import LOCAL_PERSON, kept_facts
+
+    url, repo = _opened.pop()
+    try:
+        kept_facts.refresh(repo, catalogue(), url, LOCAL_PERSON, now=now())
+    except Exception:  # the command's own work is done (see above)
+        return
 
 
 def now() -> datetime:

@@ -20,12 +20,13 @@ import tempfile
 from contextlib import closing
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from midback.domain.catalogue import Catalogue
     from midback.domain.plans import Plan, PlanRequest
     from midback.services.planning import PersonFacts
+    from midback.services.store import Repository
 
 FORMAT = 1
 """The file's format; a file of another format is not read."""
@@ -128,9 +129,27 @@ def keep(
     return True
 
 
-def _read(database_url: str, state: StoreState | None, now: datetime) -> PersonFacts | None:
+def refresh(
+    repo: Repository, cat: Catalogue, database_url: str, person_id: int, *, now: datetime
+) -> bool:
+    """Keep the facts for the next plan when the file does not hold the store's present state
+    for today (a command of this process wrote, or none were kept yet); whether written. The
+    command line calls it after a command that opened the store, so the plan after a check-in,
+    a session or a screen takes the shortcut: the store is already open, and its cost (reading
+    the person, about the same as a plan's) is paid there, not by the next ``midback plan``."""
+    state = store_state(database_url, person_id)
+    if state is None or _load(database_url, state, now) is not None:
+        return False
+    from midback.services.planning import person_facts
+
+    facts = person_facts(repo, cat, person_id, now=now)
+    return keep(database_url, person_id, facts, now=now, state=state)
+
+
+def _load(database_url: str, state: StoreState, now: datetime) -> dict[str, Any] | None:
+    """The kept file's contents when they were kept at ``state`` today by this code."""
     path = store_file(database_url)
-    if path is None or state is None:
+    if path is None:
         return None
     try:
         data = json.loads(path.with_name(path.name + SUFFIX).read_bytes())
@@ -141,6 +160,13 @@ def _read(database_url: str, state: StoreState | None, now: datetime) -> PersonF
     if data.get("state") != list(state) or data.get("today") != _today(state, now).isoformat():
         return None
     if data.get("code") != _code_digest():
+        return None
+    return data
+
+
+def _read(database_url: str, state: StoreState | None, now: datetime) -> PersonFacts | None:
+    data = None if state is None else _load(database_url, state, now)
+    if data is None:
         return None
     from midback.services.planning import PersonFacts
 
