@@ -46,7 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Plan a week: mobility daily, strength 2-3 days, walks toward 150 min, desk breaks.",
     ),
     "start": (
-        "session_cmds",
+        "start_cmds",
         "Start a guided session: screen if needed, plan, then count you through it.",
     ),
     "course": (
