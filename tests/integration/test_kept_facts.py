@@ -209,22 +209,26 @@ def test_a_write_by_another_process_takes_the_stores_path(tmp_path: Path) -> Non
 
 def test_refresh_writes_only_when_the_file_is_behind(url: str, cat: Catalogue) -> None:
     repo = open_store(url)
-    assert kept_facts.refresh(repo, cat, url, LOCAL_PERSON, now=NOW)
+    assert kept_facts.refresh(repo, lambda: cat, url, LOCAL_PERSON, now=NOW)
     assert kept(url, cat) is None  # no screen: the store's path asks for one
     take_screen(repo, LOCAL_PERSON, CLEAR, at=NOW)
     assert kept(url, cat) is None
-    assert kept_facts.refresh(repo, cat, url, LOCAL_PERSON, now=NOW)
+    assert kept_facts.refresh(repo, lambda: cat, url, LOCAL_PERSON, now=NOW)
     assert kept(url, cat) == make_plan_for(repo, cat, LOCAL_PERSON, REQUEST, now=NOW)
-    assert not kept_facts.refresh(repo, cat, url, LOCAL_PERSON, now=NOW)  # already current
+
+    def unread() -> Catalogue:
+        raise AssertionError("the facts are current: nothing to read")
+
+    assert not kept_facts.refresh(repo, unread, url, LOCAL_PERSON, now=NOW)
     checkin(repo, LOCAL_PERSON, pain=5, stiffness=None, at=NOW)
     assert kept(url, cat) is None
-    assert kept_facts.refresh(repo, cat, url, LOCAL_PERSON, now=NOW)
+    assert kept_facts.refresh(repo, lambda: cat, url, LOCAL_PERSON, now=NOW)
     assert kept(url, cat) == make_plan_for(repo, cat, LOCAL_PERSON, REQUEST, now=NOW)
     later = NOW + timedelta(days=1)
-    assert kept_facts.refresh(repo, cat, url, LOCAL_PERSON, now=later)  # a new day
+    assert kept_facts.refresh(repo, lambda: cat, url, LOCAL_PERSON, now=later)  # a new day
     assert kept(url, cat, at=later) == make_plan_for(repo, cat, LOCAL_PERSON, REQUEST, now=later)
     other = "postgresql://u@localhost/midback"
-    assert not kept_facts.refresh(repo, cat, other, LOCAL_PERSON, now=NOW)
+    assert not kept_facts.refresh(repo, unread, other, LOCAL_PERSON, now=NOW)
 
 
 @pytest.mark.usefixtures("home")

@@ -43,7 +43,7 @@ def keep_facts() -> None:
 
     url, repo = _opened.pop()
     try:
-        kept_facts.refresh(repo, catalogue(), url, LOCAL_PERSON, now=now())
+        kept_facts.refresh(repo, catalogue, url, LOCAL_PERSON, now=now())
     except Exception:  # the command's own work is done (see above)
         return
 

@@ -17,6 +17,7 @@ import json
 import os
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from contextlib import closing
 from datetime import date, datetime
 from pathlib import Path
@@ -130,19 +131,25 @@ def keep(
 
 
 def refresh(
-    repo: Repository, cat: Catalogue, database_url: str, person_id: int, *, now: datetime
+    repo: Repository,
+    catalogue: Callable[[], Catalogue],
+    database_url: str,
+    person_id: int,
+    *,
+    now: datetime,
 ) -> bool:
     """Keep the facts for the next plan when the file does not hold the store's present state
     for today (a command of this process wrote, or none were kept yet); whether written. The
     command line calls it after a command that opened the store, so the plan after a check-in,
     a session or a screen takes the shortcut: the store is already open, and its cost (reading
-    the person, about the same as a plan's) is paid there, not by the next ``midback plan``."""
+    the person, about the same as a plan's) is paid there, not by the next ``midback plan``.
+    ``catalogue`` is called only when the facts are to be read."""
     state = store_state(database_url, person_id)
     if state is None or _load(database_url, state, now) is not None:
         return False
     from midback.services.planning import person_facts
 
-    facts = person_facts(repo, cat, person_id, now=now)
+    facts = person_facts(repo, catalogue(), person_id, now=now)
     return keep(database_url, person_id, facts, now=now, state=state)
 
 
