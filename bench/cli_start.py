@@ -101,9 +101,10 @@ def run(quick: bool) -> Result:
     result.rows.append(
         Row("python -c pass (baseline)", base.median, spread=base.iqr, samples=base.n)
     )
+    plan = "midback " + " ".join(PLAN_ARGS)
     for name, label, limit in (
         ("help", "midback --help", HELP_LIMIT),
-        ("plan", "midback " + " ".join(PLAN_ARGS), PLAN_LIMIT),
+        ("plan", plan, PLAN_LIMIT),
     ):
         s = stats(times[name])
         r = ratio(s.median, base.median)
@@ -120,7 +121,6 @@ def run(quick: bool) -> Result:
                 note=f"{limit:g}x is {limit * base.median:.0f} ms here",
             )
         )
-    plan = "midback " + " ".join(PLAN_ARGS)
     for name, label, note in (
         (
             "checkin",

@@ -114,8 +114,7 @@ def screened_plan(
         cat.program(program)  # a typo is named (exit 2) before the screen is asked
     at = now()
     url = database_url()
-    state = None
-    if answers_file is None:  # the stored screen: the facts kept at the last plan may do
+    if answers_file is None:  # the stored screen: the facts kept at the last command may do
         state = kept_facts.store_state(url, LOCAL_PERSON)
         kept = kept_facts.kept_plan(url, cat, LOCAL_PERSON, request, program_id=program, now=at,
                                     state=state)  # fmt: skip
@@ -124,8 +123,10 @@ def screened_plan(
     from midback.cli.answers import gate
     from midback.cli.store import store
     from midback.errors import ScreenBlocked
-    from midback.services.planning import make_plan_for, person_facts
+    from midback.services.planning import make_plan_for
 
+    # Through the store; the command group keeps the facts for the next plan once this ends
+    # well (``midback.cli.store.keep_facts``), as after any command that opened the store.
     repo = store()
     try:
         answers = gate(repo, answers_file=answers_file, as_json=as_json)
@@ -133,9 +134,6 @@ def screened_plan(
                              program_id=program, now=at)  # fmt: skip
     except ScreenBlocked as blocked:
         raise refuse(blocked, as_json=as_json) from None
-    if state is not None:
-        facts = person_facts(repo, cat, LOCAL_PERSON, now=at)
-        kept_facts.keep(url, LOCAL_PERSON, facts, now=at, state=state)
     return made
 
 
