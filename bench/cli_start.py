@@ -1,13 +1,15 @@
 """cli-start: a cold ``midback --help`` and ``midback plan``, against ``python -c pass``.
 
-Each run is a new process of the project's virtual environment. The three commands take turns
+Each run is a new process of the project's virtual environment. The commands take turns
 (pass, help, plan, pass, ...) so that the machine's noise falls on all of them alike; one
 untimed round first warms the operating system's file cache. An all-clear safety screen is
 stored first (``midback screen --answers FILE``): ``plan`` reads it, as after a person's first
 screen. ``plan`` after a plan reads the facts the last one kept (``services.kept_facts``).
 ``midback checkin`` (a write) keeps them again before it exits, so the plan after it needs no
 store either; a write by another process (the web app: here a check-in through
-``services.records``) sends the next plan through the store. Each is on its own row.
+``services.records``) sends the next plan through the store. Each is on its own row, and so is
+the floor under ``plan`` (``python -c`` importing pydantic and building one model, as the
+domain's models are built: the stack's share, which no change in midback removes).
 """
 
 from __future__ import annotations
@@ -37,6 +39,15 @@ ANOTHER_WRITER = (
     " at=datetime.now(UTC))\n"
 )
 """A check-in written as the web app writes it: through the services, not the command line."""
+ONE_MODEL = (
+    "from pydantic import BaseModel, ConfigDict\n"
+    "class Dose(BaseModel):\n"
+    "    model_config = ConfigDict(frozen=True)\n"
+    "    sets: int\n"
+    "Dose(sets=2)\n"
+)
+"""The least a command whose domain models are pydantic's does: import it, build and use one
+model (``plan`` builds two dozen, and Typer's option adapters are pydantic too)."""
 
 
 def _midback() -> list[str]:
@@ -76,6 +87,7 @@ def run(quick: bool) -> Result:
     midback = _midback()
     commands = {
         "pass": [sys.executable, "-c", "pass"],
+        "pydantic": [sys.executable, "-c", ONE_MODEL],
         "help": [*midback, "--help"],
         "plan": [*midback, *PLAN_ARGS],
         "checkin": [*midback, *CHECKIN_ARGS],
@@ -121,6 +133,17 @@ def run(quick: bool) -> Result:
                 note=f"{limit:g}x is {limit * base.median:.0f} ms here",
             )
         )
+    floor = ratio(stats(times["pydantic"]).median, base.median)
+    side = "over" if floor is not None and floor > PLAN_LIMIT else "within"
+    result.rows.append(
+        _untargeted(
+            "python -c: import pydantic, build and use one model (the floor under plan)",
+            times["pydantic"],
+            base.median,
+            f"{side} plan's {PLAN_LIMIT:g}x by itself: the stack's share of any command whose"
+            " models are pydantic's",
+        )
+    )
     for name, label, note in (
         (
             "checkin",
