@@ -9,7 +9,7 @@ screen. ``plan`` after a plan reads the facts the last one kept (``services.kept
 store either; a write by another process (the web app: here a check-in through
 ``services.records``) sends the next plan through the store. Each is on its own row, and so is
 the floor under ``plan`` (``python -c`` importing pydantic and building one model, as the
-domain's models are built: the stack's share, which no change in midback removes).
+domain's models are built: the stack's share, which no change to midback's own code removes).
 """
 
 from __future__ import annotations
