@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Page, ViewportSize
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -94,9 +95,23 @@ def spoken(page: Page) -> list[str]:
     return [text for text in texts if text]
 
 
+SCREENSHOT_TIMEOUT_MS = 15_000
+"""One capture's limit; two of them are Playwright's default of 30 s."""
+
+
 def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
-    """Save the page as ``artifacts/screenshots/NAME.png`` and return the path."""
+    """Save the page as ``artifacts/screenshots/NAME.png`` and return the path.
+
+    A capture that times out is taken once more, after the page has settled. Headless
+    Chromium's capture has been seen to never answer (once in a full run: the page had just
+    reloaded itself to show what its outbox sent, and its content was already checked); the
+    picture is evidence, not an assertion, and a second timeout still fails the test.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    try:
+        page.screenshot(path=str(path), full_page=full_page, timeout=SCREENSHOT_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        page.wait_for_load_state("load")
+        page.screenshot(path=str(path), full_page=full_page, timeout=SCREENSHOT_TIMEOUT_MS)
     return path
