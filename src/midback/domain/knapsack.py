@@ -191,8 +191,11 @@ def best_choice_from(
     groups: Sequence[Group], rules: Rules, start: Start | None
 ) -> tuple[Choice | None, Start | None]:
     """``best_choice``, its rounds begun at ``start`` (None: the loosest), and where they ended
-    (None when no choice obeys the rules). The choice is the same from any start: every round
-    is a relaxation, and only a choice that obeys every rule at its real total ends them."""
+    (None when no choice obeys the rules). The total is the best there is from any start:
+    every round is a relaxation, and only a choice that obeys every rule at its real total ends
+    them. Among choices with that same total, which one is kept can depend on the start (the
+    rows differ), so a caller that wants the same choice for the same problem starts the same
+    way: the planner's seeded search always starts where its request's seed-free search ended."""
     if not 0 <= rules.per_family <= _MAX_PER_FAMILY:
         raise ValueError(f"per_family must be 0 to {_MAX_PER_FAMILY}")
     search = _Search(groups, rules)

@@ -365,7 +365,9 @@ def search(
     ``seed_points(seed_key, ...)`` per exercise when ``seed_key`` is given, among the choices
     whose exercises are not exactly ``avoid``; None when no choice keeps the rules. Also where
     the search's rounds ended; ``start``: where a search of the same candidates, limits and
-    ``avoid`` ended, to begin there (the same answer from any start)."""
+    ``avoid`` ended, to begin there (the same best total from any start; among equal totals
+    the choice kept can depend on it, and ``Mixes.start`` is the same for every seed of a
+    request, so a request's plan does not depend on whether its mixes were kept)."""
     family_ids: dict[tuple[Phase, Direction], int] = {}
     problem = []
     for group in groups:
