@@ -4,11 +4,12 @@
 keep-alive connections busy for S seconds and prints one JSON line: requests, seconds, errors
 and latency percentiles in milliseconds. With several ``--body``, request number i sends body
 i modulo their count. ``{n}`` in a body becomes a number unique to each request (idempotency
-keys, seeds), counted from ``--first``, and ``{odd}`` the odd number 2n + 1. ``--before-path``
-(with ``--before-method`` and ``--before-body``) sends another request on the same connection
-before each timed one (a write between reads), timed apart (``before_p50``, ``before_p99``);
-its failures count as errors. It reads
-``Content-Length`` bodies only, which is all uvicorn sends for these routes.
+keys, seeds), counted from ``--first``, and ``{odd}`` the odd number 2n + 1; with ``--query``
+(repeatable), request i asks for the URL's path with query i modulo their count, filled in the
+same way. ``--before-path`` (with ``--before-method`` and ``--before-body``) sends another
+request on the same connection before each timed one (a write between reads), timed apart
+(``before_p50``, ``before_p99``); its failures count as errors. It reads ``Content-Length``
+bodies only, which is all uvicorn sends for these routes.
 """
 
 from __future__ import annotations
@@ -24,21 +25,31 @@ from urllib.parse import urlsplit
 from bench.result import percentile
 
 
+def filled(template: str, n: int) -> str:
+    """``template`` for request number ``n``: ``{n}`` becomes n, ``{odd}`` 2n + 1."""
+    return template.replace("{n}", str(n)).replace("{odd}", str(2 * n + 1))
+
+
 @dataclass(frozen=True)
 class Call:
-    """One kind of request: ``{n}`` in a body becomes the request's number, ``{odd}`` 2n + 1."""
+    """One kind of request: ``{n}`` in a body or query becomes the request's number, ``{odd}``
+    2n + 1."""
 
     method: str
     path: str
     bodies: tuple[str, ...] = ("",)
+    queries: tuple[str, ...] = ()
+    """Query strings: request n asks for ``path?query`` with query n modulo their count."""
 
     def encode(self, host: str, port: int, n: int) -> bytes:
-        """The request's bytes, with body ``n`` modulo the bodies' count."""
-        head = f"{self.method} {self.path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n"
+        """The request's bytes, with body (and query) ``n`` modulo their count."""
+        target = self.path
+        if self.queries:
+            target += "?" + filled(self.queries[n % len(self.queries)], n)
+        head = f"{self.method} {target} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n"
         if self.method == "GET":
             return head.encode() + b"\r\n"
-        body = self.bodies[n % len(self.bodies)].replace("{n}", str(n))
-        payload = body.replace("{odd}", str(2 * n + 1)).encode()
+        payload = filled(self.bodies[n % len(self.bodies)], n).encode()
         head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
         return head.encode() + b"\r\n" + payload
 
@@ -103,7 +114,7 @@ async def _run(
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    call = Call(call.method, path, call.bodies)
+    call = Call(call.method, path, call.bodies, call.queries)
     counter = itertools.count(first)
     latencies: list[float] = []
     errors: list[int] = []
@@ -136,13 +147,16 @@ def main() -> None:
     parser.add_argument("--method", default="GET")
     parser.add_argument("--body", action="append", help="repeatable: request i sends body i mod k")
     parser.add_argument("--first", type=int, default=1, help="the first request's {n}")
+    parser.add_argument(
+        "--query", action="append", help="repeatable: request i asks with query i mod k"
+    )
     parser.add_argument("--before-method", default="POST")
     parser.add_argument("--before-path", help="a request sent, untimed, before each timed one")
     parser.add_argument("--before-body", default="")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    call = Call(args.method, "", tuple(args.body or [""]))
+    call = Call(args.method, "", tuple(args.body or [""]), tuple(args.query or []))
     before = (
         Call(args.before_method, args.before_path, (args.before_body,))
         if args.before_path

@@ -1,9 +1,10 @@
 """web: uvicorn on loopback with 1 and 2 workers, loaded from a separate process.
 
-Routes: ``POST /api/v1/plan``, ``POST /api/v1/timeline``, ``GET /history`` and ``POST
-/api/v1/sessions/{id}/logs`` (a fresh idempotency key per request: every request writes a row),
-each against ``GET /healthz`` (a constant) on the same server. Requests per second are measured
-with 32 concurrent clients, latency (p50, p99) with 8. The load comes from wrk when it is
+Routes: ``POST /api/v1/plan``, ``POST /api/v1/timeline``, ``GET /plan`` (the plan page a
+browser shows), ``GET /history`` and ``POST /api/v1/sessions/{id}/logs`` (a fresh idempotency
+key per request: every request writes a row), each against ``GET /healthz`` (a constant) on
+the same server. Requests per second are measured with 32 concurrent clients, latency (p50,
+p99) with 8. The load comes from wrk when it is
 installed (``apt-get install wrk``), else from ``bench.load`` (asyncio) in its own process.
 
 The app keeps plans by request and what it derived from a person's records until their next
@@ -14,7 +15,8 @@ write, so each read route is measured twice over:
 - **miss**: *new body*, every request a different plan (minutes, place, focus and an odd seed
   never sent before: another mix each time), so the plan cache misses and the plan is made,
   while the person's records and the seed-free search of each of the 96 bodies (the best mix,
-  and whether another is near: ``planner.mixes``) stay cached; *after a
+  and whether another is near: ``planner.mixes``) stay cached; the plan page likewise, asked
+  with the same combinations as queries (*new query*: its "Try a different mix" link); *after a
   write*, each client checks in (``POST /api/v1/checkins``, untimed) before each timed read of
   the same person, so the person's cache is re-read too. These use ``bench.load`` (wrk cannot
   leave the write out of its latency), and are also timed with one client, where every read
@@ -40,6 +42,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.load import filled
 from bench.result import Result, Row, at_least, at_most, ratio
 from bench.server import Server, serving
 
@@ -70,9 +73,19 @@ def varied_plan_bodies() -> tuple[str, ...]:
     )
 
 
+def varied_page_queries() -> tuple[str, ...]:
+    """The plan page's queries over the same combinations as ``varied_plan_bodies``, each with
+    a new odd seed: what the page's "Try a different mix" link asks for."""
+    return tuple(
+        f"minutes={m}&place={p}&focus={f}&seed={{odd}}"
+        for m, p, f in itertools.product(VARIED_MINUTES, VARIED_PLACES, VARIED_FOCUS)
+    )
+
+
 @dataclass(frozen=True)
 class Route:
-    """One route under load: request number i sends ``bodies[i % len(bodies)]``."""
+    """One route under load: request number i sends ``bodies[i % len(bodies)]`` (or asks
+    for ``path?queries[i % len(queries)]``)."""
 
     name: str
     method: str
@@ -84,6 +97,8 @@ class Route:
     """(method, path, body) sent untimed before each timed request by the same client."""
     targets: frozenset[str] = field(default_factory=frozenset)
     """Which targets apply: ``rps`` (>= 0.5x /healthz) and ``p99`` (<= 50 ms)."""
+    queries: tuple[str, ...] = ()
+    """Query strings: request i asks for ``path?query`` with query i modulo their count."""
 
     @property
     def label(self) -> str:
@@ -141,11 +156,13 @@ local n = 0
 function request()
   n = n + 1
   local number = first + (tid - 1) * 10000000 + n
-  local body = string.gsub(templates[(n % #templates) + 1], "{n}", string.format("%d", number))
-  body = string.gsub(body, "{odd}", string.format("%d", 2 * number + 1))
-  return wrk.format(nil, nil, nil, body)
+  local text = string.gsub(templates[(n % #templates) + 1], "{n}", string.format("%d", number))
+  text = string.gsub(text, "{odd}", string.format("%d", 2 * number + 1))
+  return {format}
 end
 """
+"""``request()`` filling a template per request: ``{format}`` sends ``text`` as the body, or
+as the query of a route with queries (whose templates are then its query strings)."""
 _runs = itertools.count()
 
 
@@ -171,6 +188,7 @@ def load(
             "--method",
             route.method,
             *(arg for body in bodies for arg in ("--body", body)),
+            *(arg for query in route.queries for arg in ("--query", query)),
             "--first",
             str(first),
             "--connections",
@@ -197,13 +215,17 @@ def load(
         )
     script = scripts / f"{tag}.lua"
     unique = any("{n}" in body or "{odd}" in body for body in bodies) or len(bodies) > 1
+    request = _WRK_UNIQUE.replace("{format}", "wrk.format(nil, nil, nil, text)") if unique else ""
+    if route.queries:
+        bodies = list(route.queries)
+        request = _WRK_UNIQUE.replace("{format}", f'wrk.format(nil, "{route.path}?" .. text)')
     script.write_text(
         _WRK_SCRIPT.format(
             method=route.method,
-            body=bodies[0],
+            body=bodies[0] if not route.queries else "",
             bodies=", ".join(f"[[{body}]]" for body in bodies),
             first=first,
-            request=_WRK_UNIQUE if unique else "",
+            request=request,
         )
     )
     threads = min(clients, 2)
@@ -272,6 +294,8 @@ def _routes(server: Server) -> list[Route]:
         Route("history page", "GET", "/history", cache="cached hit", targets=p99),
         Route("plan", "POST", "/api/v1/plan", varied, "miss: new body", targets=p99),
         Route("timeline", "POST", "/api/v1/timeline", varied, "miss: new body", targets=p99),
+        Route("plan page", "GET", "/plan", queries=varied_page_queries(), cache="miss: new query",
+              targets=p99),
         Route("plan", "POST", "/api/v1/plan", varied, "miss: after a write", before=checkin,
               targets=p99),
         Route("history page", "GET", "/history", cache="miss: after a write", before=checkin,
@@ -285,11 +309,13 @@ def _check(server: Server, routes: list[Route]) -> None:
     """Each route answers 2xx once before it is loaded (a broken route is no benchmark)."""
     for route in routes:
         calls = [(route.method, route.path, body) for body in route.bodies]
+        if route.queries:
+            calls = [(route.method, f"{route.path}?{query}", "") for query in route.queries]
         if route.before is not None:
             calls.insert(0, route.before)
         for method, path, template in calls:
-            body = template.replace("{tag}", "bench-check").replace("{n}", "0")
-            body = body.replace("{odd}", "1")
+            body = filled(template.replace("{tag}", "bench-check"), 0)
+            path = filled(path, 0)
             response = httpx.request(
                 method,
                 server.url + path,
@@ -372,6 +398,9 @@ def run(quick: bool) -> Result:
         ' ("Try a different mix": another mix each time), so the plan cache misses and the'
         " plan is made; the person's records stay cached, and so does the seed-free search of"
         " each combination (the best mix and whether another is near), made in the warm-up."
+        " *miss: new query*: the plan page (HTML, what a browser shows) asked the same way,"
+        ' the query its "Try a different mix" link sends: the same plan made, rendered with'
+        " its form and sealed for Start."
         " *miss: after a write*: each client"
         " checks in before each timed read (the check-in timed apart, in the row's note), a new"
         " seed each plan. A check-in changes only the person's check-ins, so what was read of"
