@@ -16,7 +16,9 @@ write, so each read route is measured twice over:
   never sent before: another mix each time), so the plan cache misses and the plan is made,
   while the person's records and the seed-free search of each of the 96 bodies (the best mix,
   and whether another is near: ``planner.mixes``) stay cached; the plan page likewise, asked
-  with the same combinations as queries (*new query*: its "Try a different mix" link); *after a
+  with the same combinations as queries (*new query*: its "Try a different mix" link); *new
+  shape*, a person's first plan of a shape: every length from 5 to 240 minutes x place x focus,
+  more than a worker keeps, so the seed-free search is made for each request too; *after a
   write*, each client checks in (``POST /api/v1/checkins``, untimed) before each timed read of
   the same person, so the person's cache is re-read too. These use ``bench.load`` (wrk cannot
   leave the write out of its latency), and are also timed with one client, where every read
@@ -55,6 +57,10 @@ PLAN_BODY = '{"minutes": 10, "place": "home", "focus": "relief"}'
 VARIED_MINUTES = (5, 10, 15, 20, 30, 45)
 VARIED_PLACES = ("desk", "car", "home", "gym")
 VARIED_FOCUS = ("relief", "mobility", "strength", "posture")
+COLD_MINUTES = range(5, 241)
+"""Every length from 5 minutes: 3,776 shapes with the places and focuses."""
+CHECKED_BODIES = 64
+"""At most this many of a route's bodies are asked once before its load (spread over them)."""
 CHECKIN_PATH = "/api/v1/checkins"
 CHECKIN_BODY = '{"pain": 3, "stiffness": 2}'
 RUN_SPAN = 20_000_000
@@ -70,6 +76,17 @@ def varied_plan_bodies() -> tuple[str, ...]:
     return tuple(
         json.dumps({"minutes": m, "place": p, "focus": f}).removesuffix("}") + ', "seed": {odd}}'
         for m, p, f in itertools.product(VARIED_MINUTES, VARIED_PLACES, VARIED_FOCUS)
+    )
+
+
+def new_shape_bodies() -> tuple[str, ...]:
+    """Plan bodies over every length (COLD_MINUTES) x place x focus, no seed: a person's first
+    plan of a shape (after a session their recent exercises and earned doses change it too).
+    More shapes than a worker keeps (``caches.PlanCache``: 512), asked in turn, so none is kept
+    when it comes round again: the seed-free search is made for each (``planner.mixes``)."""
+    return tuple(
+        json.dumps({"minutes": m, "place": p, "focus": f})
+        for m, p, f in itertools.product(COLD_MINUTES, VARIED_PLACES, VARIED_FOCUS)
     )
 
 
@@ -156,7 +173,8 @@ local n = 0
 function request()
   n = n + 1
   local number = first + (tid - 1) * 10000000 + n
-  local text = string.gsub(templates[(n % #templates) + 1], "{n}", string.format("%d", number))
+  local text = templates[(number % #templates) + 1]
+  text = string.gsub(text, "{n}", string.format("%d", number))
   text = string.gsub(text, "{odd}", string.format("%d", 2 * number + 1))
   return {format}
 end
@@ -296,6 +314,8 @@ def _routes(server: Server) -> list[Route]:
         Route("timeline", "POST", "/api/v1/timeline", varied, "miss: new body", targets=p99),
         Route("plan page", "GET", "/plan", queries=varied_page_queries(), cache="miss: new query",
               targets=p99),
+        Route("plan", "POST", "/api/v1/plan", new_shape_bodies(), "miss: new shape",
+              targets=p99),
         Route("plan", "POST", "/api/v1/plan", varied, "miss: after a write", before=checkin,
               targets=p99),
         Route("history page", "GET", "/history", cache="miss: after a write", before=checkin,
@@ -308,7 +328,8 @@ def _routes(server: Server) -> list[Route]:
 def _check(server: Server, routes: list[Route]) -> None:
     """Each route answers 2xx once before it is loaded (a broken route is no benchmark)."""
     for route in routes:
-        calls = [(route.method, route.path, body) for body in route.bodies]
+        every = max(1, len(route.bodies) // CHECKED_BODIES)
+        calls = [(route.method, route.path, body) for body in route.bodies[::every]]
         if route.queries:
             calls = [(route.method, f"{route.path}?{query}", "") for query in route.queries]
         if route.before is not None:
@@ -398,6 +419,10 @@ def run(quick: bool) -> Result:
         ' ("Try a different mix": another mix each time), so the plan cache misses and the'
         " plan is made; the person's records stay cached, and so does the seed-free search of"
         " each combination (the best mix and whether another is near), made in the warm-up."
+        f" *miss: new shape*: every length from {COLD_MINUTES.start} to {COLD_MINUTES.stop - 1}"
+        f" minutes x place x focus ({len(new_shape_bodies()):,} shapes, no seed) in turn, more"
+        " than a worker keeps (512), so each request is a person's first plan of its shape:"
+        " candidates, the best mix and whether another is near are made for it."
         " *miss: new query*: the plan page (HTML, what a browser shows) asked the same way,"
         ' the query its "Try a different mix" link sends: the same plan made, rendered with'
         " its form and sealed for Start."
