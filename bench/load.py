@@ -6,10 +6,11 @@ and latency percentiles in milliseconds. With several ``--body``, request number
 i modulo their count. ``{n}`` in a body becomes a number unique to each request (idempotency
 keys, seeds), counted from ``--first``, and ``{odd}`` the odd number 2n + 1; with ``--query``
 (repeatable), request i asks for the URL's path with query i modulo their count, filled in the
-same way. ``--before-path`` (with ``--before-method`` and ``--before-body``) sends another
-request on the same connection before each timed one (a write between reads), timed apart
-(``before_p50``, ``before_p99``); its failures count as errors. It reads ``Content-Length``
-bodies only, which is all uvicorn sends for these routes.
+same way; with ``--offset K`` the first request takes body (or query) K. ``--before-path``
+(with ``--before-method`` and ``--before-body``) sends another request on the same connection
+before each timed one (a write between reads), timed apart (``before_p50``, ``before_p99``);
+its failures count as errors. It reads ``Content-Length`` bodies only, which is all uvicorn
+sends for these routes.
 """
 
 from __future__ import annotations
@@ -40,16 +41,18 @@ class Call:
     bodies: tuple[str, ...] = ("",)
     queries: tuple[str, ...] = ()
     """Query strings: request n asks for ``path?query`` with query n modulo their count."""
+    shift: int = 0
+    """Request n takes body (or query) ``n + shift`` modulo their count."""
 
     def encode(self, host: str, port: int, n: int) -> bytes:
         """The request's bytes, with body (and query) ``n`` modulo their count."""
         target = self.path
         if self.queries:
-            target += "?" + filled(self.queries[n % len(self.queries)], n)
+            target += "?" + filled(self.queries[(n + self.shift) % len(self.queries)], n)
         head = f"{self.method} {target} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept: */*\r\n"
         if self.method == "GET":
             return head.encode() + b"\r\n"
-        payload = filled(self.bodies[n % len(self.bodies)], n).encode()
+        payload = filled(self.bodies[(n + self.shift) % len(self.bodies)], n).encode()
         head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
         return head.encode() + b"\r\n" + payload
 
@@ -114,7 +117,7 @@ async def _run(
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    call = Call(call.method, path, call.bodies, call.queries)
+    call = Call(call.method, path, call.bodies, call.queries, call.shift)
     counter = itertools.count(first)
     latencies: list[float] = []
     errors: list[int] = []
@@ -150,13 +153,18 @@ def main() -> None:
     parser.add_argument(
         "--query", action="append", help="repeatable: request i asks with query i mod k"
     )
+    parser.add_argument(
+        "--offset", type=int, default=0, help="the first request's body (or query) number"
+    )
     parser.add_argument("--before-method", default="POST")
     parser.add_argument("--before-path", help="a request sent, untimed, before each timed one")
     parser.add_argument("--before-body", default="")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    call = Call(args.method, "", tuple(args.body or [""]), tuple(args.query or []))
+    call = Call(
+        args.method, "", tuple(args.body or [""]), tuple(args.query or []), args.offset - args.first
+    )
     before = (
         Call(args.before_method, args.before_path, (args.before_body,))
         if args.before_path

@@ -17,8 +17,9 @@ write, so each read route is measured twice over:
   while the person's records and the seed-free search of each of the 96 bodies (the best mix,
   and whether another is near: ``planner.mixes``) stay cached; the plan page likewise, asked
   with the same combinations as queries (*new query*: its "Try a different mix" link); *new
-  shape*, a person's first plan of a shape: every length from 5 to 240 minutes x place x focus,
-  more than a worker keeps, so the seed-free search is made for each request too; *after a
+  shape*, a person's first plan of a shape: the same combinations at every level, with no
+  condition or one of four, more shapes than a worker keeps, so the seed-free search is made for
+  each request too; *after a
   write*, each client checks in (``POST /api/v1/checkins``, untimed) before each timed read of
   the same person, so the person's cache is re-read too. These use ``bench.load`` (wrk cannot
   leave the write out of its latency), and are also timed with one client, where every read
@@ -57,8 +58,14 @@ PLAN_BODY = '{"minutes": 10, "place": "home", "focus": "relief"}'
 VARIED_MINUTES = (5, 10, 15, 20, 30, 45)
 VARIED_PLACES = ("desk", "car", "home", "gym")
 VARIED_FOCUS = ("relief", "mobility", "strength", "posture")
-COLD_MINUTES = range(5, 241)
-"""Every length from 5 minutes: 3,776 shapes with the places and focuses."""
+VARIED_LEVELS = ("beginner", "intermediate", "advanced")
+VARIED_CONDITIONS: tuple[tuple[str, ...], ...] = (
+    (),
+    ("knee_pain",),
+    ("shoulder_pain",),
+    ("wrist_pain",),
+    ("high_blood_pressure",),
+)
 CHECKED_BODIES = 64
 """At most this many of a route's bodies are asked once before its load (spread over them)."""
 CHECKIN_PATH = "/api/v1/checkins"
@@ -80,13 +87,17 @@ def varied_plan_bodies() -> tuple[str, ...]:
 
 
 def new_shape_bodies() -> tuple[str, ...]:
-    """Plan bodies over every length (COLD_MINUTES) x place x focus, no seed: a person's first
-    plan of a shape (after a session their recent exercises and earned doses change it too).
-    More shapes than a worker keeps (``caches.PlanCache``: 512), asked in turn, so none is kept
-    when it comes round again: the seed-free search is made for each (``planner.mixes``)."""
+    """Plan bodies over the miss rows' minutes x place x focus, each at every level and with no
+    condition or one of four common ones (1,440 shapes), no seed: a person's first plan of a
+    shape (after a session their recent exercises and earned doses change it too). Asked in
+    turn (``_next_template``), a shape comes round again after 1,439 others, more than a worker
+    keeps (``caches.PlanCache``: 512) even when two share them, so none is kept by then: the
+    seed-free search is made for each (``planner.mixes``)."""
     return tuple(
-        json.dumps({"minutes": m, "place": p, "focus": f})
-        for m, p, f in itertools.product(COLD_MINUTES, VARIED_PLACES, VARIED_FOCUS)
+        json.dumps({"minutes": m, "place": p, "focus": f, "level": v, "conditions": list(c)})
+        for m, p, f, v, c in itertools.product(
+            VARIED_MINUTES, VARIED_PLACES, VARIED_FOCUS, VARIED_LEVELS, VARIED_CONDITIONS
+        )
     )
 
 
@@ -155,6 +166,8 @@ wrk.headers["Accept"] = "application/json"
 wrk.body = [[{body}]]
 local templates = {{ {bodies} }}
 local first = {first}
+local offset = {offset}
+local threads = {threads}
 local count = 0
 function setup(thread)
   count = count + 1
@@ -173,14 +186,19 @@ local n = 0
 function request()
   n = n + 1
   local number = first + (tid - 1) * 10000000 + n
-  local text = templates[(number % #templates) + 1]
+  local text = templates[(offset + (n - 1) * threads + tid - 1) % #templates + 1]
   text = string.gsub(text, "{n}", string.format("%d", number))
   text = string.gsub(text, "{odd}", string.format("%d", 2 * number + 1))
   return {format}
 end
 """
 """``request()`` filling a template per request: ``{format}`` sends ``text`` as the body, or
-as the query of a route with queries (whose templates are then its query strings)."""
+as the query of a route with queries (whose templates are then its query strings). The threads
+take the templates in turn from ``offset`` (``_next_template``)."""
+_next_template: dict[tuple[str, ...], int] = {}
+"""Where each route's templates go on from: a run asks the template after the last one the run
+before it asked, so a template comes round again only after all the others (a route with more
+shapes than a worker keeps then never finds one kept)."""
 _runs = itertools.count()
 
 
@@ -196,6 +214,25 @@ def load(
     bodies = [body.replace("{tag}", tag) for body in route.bodies]
     url = server.url + route.path
     first = _first()
+    key = route.queries or route.bodies
+    offset = _next_template.get(key, 0)
+    made = _load(server, route, bodies, url, first, offset, clients, seconds, tag, scripts)
+    _next_template[key] = offset + made.requests + clients  # and those still in flight
+    return made
+
+
+def _load(
+    server: Server,
+    route: Route,
+    bodies: list[str],
+    url: str,
+    first: int,
+    offset: int,
+    clients: int,
+    seconds: float,
+    tag: str,
+    scripts: Path,
+) -> Load:
     wrk = shutil.which("wrk")
     if wrk is None or route.before is not None:
         command = [
@@ -209,6 +246,8 @@ def load(
             *(arg for query in route.queries for arg in ("--query", query)),
             "--first",
             str(first),
+            "--offset",
+            str(offset),
             "--connections",
             str(clients),
             "--seconds",
@@ -237,16 +276,18 @@ def load(
     if route.queries:
         bodies = list(route.queries)
         request = _WRK_UNIQUE.replace("{format}", f'wrk.format(nil, "{route.path}?" .. text)')
+    threads = min(clients, 2)
     script.write_text(
         _WRK_SCRIPT.format(
             method=route.method,
             body=bodies[0] if not route.queries else "",
             bodies=", ".join(f"[[{body}]]" for body in bodies),
             first=first,
+            offset=offset,
+            threads=threads,
             request=request,
         )
     )
-    threads = min(clients, 2)
     command = [
         wrk,
         "-t",
@@ -419,8 +460,9 @@ def run(quick: bool) -> Result:
         ' ("Try a different mix": another mix each time), so the plan cache misses and the'
         " plan is made; the person's records stay cached, and so does the seed-free search of"
         " each combination (the best mix and whether another is near), made in the warm-up."
-        f" *miss: new shape*: every length from {COLD_MINUTES.start} to {COLD_MINUTES.stop - 1}"
-        f" minutes x place x focus ({len(new_shape_bodies()):,} shapes, no seed) in turn, more"
+        " *miss: new shape*: the same combinations at every level, with no condition or one"
+        " of knee, shoulder or wrist pain and high blood pressure"
+        f" ({len(new_shape_bodies()):,} shapes, no seed) in turn, more"
         " than a worker keeps (512), so each request is a person's first plan of its shape:"
         " candidates, the best mix and whether another is near are made for it."
         " *miss: new query*: the plan page (HTML, what a browser shows) asked the same way,"
