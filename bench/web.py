@@ -112,8 +112,8 @@ def varied_page_queries() -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Route:
-    """One route under load: request number i sends ``bodies[i % len(bodies)]`` (or asks
-    for ``path?queries[i % len(queries)]``)."""
+    """One route under load: each request sends the next of ``bodies`` (or asks for ``path``
+    with the next of ``queries``), the route's runs going on where the last stopped."""
 
     name: str
     method: str
@@ -216,13 +216,12 @@ def load(
     first = _first()
     key = route.queries or route.bodies
     offset = _next_template.get(key, 0)
-    made = _load(server, route, bodies, url, first, offset, clients, seconds, tag, scripts)
+    made = _load(route, bodies, url, first, offset, clients, seconds, tag, scripts)
     _next_template[key] = offset + made.requests + clients  # and those still in flight
     return made
 
 
 def _load(
-    server: Server,
     route: Route,
     bodies: list[str],
     url: str,
