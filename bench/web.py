@@ -67,7 +67,8 @@ VARIED_CONDITIONS: tuple[tuple[str, ...], ...] = (
     ("high_blood_pressure",),
 )
 CHECKED_BODIES = 64
-"""At most this many of a route's bodies are asked once before its load (spread over them)."""
+"""At most this many of a route's bodies (or queries) are asked once before its load, spread
+over them."""
 CHECKIN_PATH = "/api/v1/checkins"
 CHECKIN_BODY = '{"pain": 3, "stiffness": 2}'
 RUN_SPAN = 20_000_000
@@ -132,6 +133,12 @@ class Route:
     def label(self) -> str:
         """The route's name in rows, with the cache path it measures."""
         return f"{self.name}, {self.cache}" if self.cache else self.name
+
+    @property
+    def templates(self) -> tuple[str, ...]:
+        """What varies from request to request: the queries when it has them, else the
+        bodies."""
+        return self.queries or self.bodies
 
 
 @dataclass(frozen=True)
@@ -214,10 +221,9 @@ def load(
     bodies = [body.replace("{tag}", tag) for body in route.bodies]
     url = server.url + route.path
     first = _first()
-    key = route.queries or route.bodies
-    offset = _next_template.get(key, 0)
+    offset = _next_template.get(route.templates, 0)
     made = _load(route, bodies, url, first, offset, clients, seconds, tag, scripts)
-    _next_template[key] = offset + made.requests + clients  # and those still in flight
+    _next_template[route.templates] = offset + made.requests + clients  # and those in flight
     return made
 
 
@@ -270,17 +276,20 @@ def _load(
             found.get("before_p99", 0.0),
         )
     script = scripts / f"{tag}.lua"
-    unique = any("{n}" in body or "{odd}" in body for body in bodies) or len(bodies) > 1
-    request = _WRK_UNIQUE.replace("{format}", "wrk.format(nil, nil, nil, text)") if unique else ""
-    if route.queries:
-        bodies = list(route.queries)
-        request = _WRK_UNIQUE.replace("{format}", f'wrk.format(nil, "{route.path}?" .. text)')
+    texts = list(route.queries) or bodies
+    unique = any("{n}" in text or "{odd}" in text for text in texts) or len(texts) > 1
+    sends = (
+        f'wrk.format(nil, "{route.path}?" .. text)'
+        if route.queries
+        else "wrk.format(nil, nil, nil, text)"
+    )
+    request = _WRK_UNIQUE.replace("{format}", sends) if unique else ""
     threads = min(clients, 2)
     script.write_text(
         _WRK_SCRIPT.format(
             method=route.method,
             body=bodies[0] if not route.queries else "",
-            bodies=", ".join(f"[[{body}]]" for body in bodies),
+            bodies=", ".join(f"[[{text}]]" for text in texts),
             first=first,
             offset=offset,
             threads=threads,
@@ -368,15 +377,17 @@ def _routes(server: Server) -> list[Route]:
 def _check(server: Server, routes: list[Route]) -> None:
     """Each route answers 2xx once before it is loaded (a broken route is no benchmark)."""
     for route in routes:
-        every = max(1, len(route.bodies) // CHECKED_BODIES)
-        calls = [(route.method, route.path, body) for body in route.bodies[::every]]
-        if route.queries:
-            calls = [(route.method, f"{route.path}?{query}", "") for query in route.queries]
+        every = max(1, len(route.templates) // CHECKED_BODIES)
+        calls = [
+            (route.method, f"{route.path}?{text}", "") if route.queries
+            else (route.method, route.path, text)
+            for text in route.templates[::every]
+        ]  # fmt: skip
         if route.before is not None:
             calls.insert(0, route.before)
-        for method, path, template in calls:
+        for method, template_path, template in calls:
             body = filled(template.replace("{tag}", "bench-check"), 0)
-            path = filled(path, 0)
+            path = filled(template_path, 0)
             response = httpx.request(
                 method,
                 server.url + path,
