@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from midback.domain import candidates as candidates_module
 from midback.domain.assemble import ONLY_MIX_NOTE, plan_program
 from midback.domain.candidates import FOCUS_SHARE, Option, candidates, fits_place
 from midback.domain.catalogue import Catalogue, Program, ProgramEntry
@@ -34,7 +35,7 @@ from midback.domain.planner import (
     seed_points,
 )
 from midback.domain.plans import PLACE_KIT, SEATED_OR_STANDING, Block, Phase, Plan, PlanRequest
-from midback.domain.prescription import GET_READY_S, STEP_S
+from midback.domain.prescription import GET_READY_S, STEP_S, Prescription
 from midback.domain.vocab import (
     Condition,
     Demand,
@@ -460,6 +461,33 @@ def test_another_seed_can_pick_another_plan(cat: Catalogue) -> None:
     plans = [plan(cat, request(10, Place.GYM, focus=Focus.STRENGTH, seed=s)) for s in range(10)]
     assert len({frozenset(mix(p)) for p in plans}) > 1
     assert all(mix(a) != mix(b) for a, b in itertools.pairwise(plans) if a.alternatives)
+
+
+@st.composite
+def earned_requests(draw: st.DrawFn, cat: Catalogue) -> PlanRequest:
+    """Any request, to 4 hours, sometimes pregnant, with doses earned on some exercises."""
+    req = draw(requests(minutes=st.integers(1, 240)))
+    ids = draw(st.lists(st.sampled_from(sorted(cat.exercises)), max_size=3, unique=True))
+    doses = {}
+    for exercise_id in ids:
+        exercise = cat.exercises[exercise_id]
+        base = Prescription.from_dose(exercise.dose, exercise.kind, draw(st.sampled_from(Level)))
+        doses[exercise_id] = base.model_copy(update={"sets": draw(st.integers(1, 4))})
+    weeks = draw(st.none() | st.integers(1, 42))
+    return req.model_copy(update={"doses": doses, "pregnancy_weeks": weeks})
+
+
+@PROPERTY
+@given(data=st.data())
+def test_kept_candidates_are_the_ones_made_anew(cat: Catalogue, data: st.DataObject) -> None:
+    """What fits and each exercise's options are kept between requests of other shapes
+    (``candidates._KEPT``): a run of requests gets from them exactly what it would get with
+    nothing kept, whatever the requests before it kept."""
+    reqs = data.draw(st.lists(earned_requests(cat), min_size=2, max_size=6))
+    kept = [candidates(cat, r, r.budget_s - GET_READY_S) for r in reqs]
+    for r, found in zip(reqs, kept, strict=True):
+        candidates_module._KEPT.clear()
+        assert candidates(cat, r, r.budget_s - GET_READY_S) == found, r
 
 
 # --- exact: the search finds the best score there is ------------------------------------

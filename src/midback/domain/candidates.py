@@ -6,9 +6,10 @@ level's to the top of the article's range, with the points the planner scores it
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TypeVar, cast
 
 from midback.domain.catalogue import Catalogue, Exercise
 from midback.domain.contraindications import (
@@ -31,6 +32,8 @@ from midback.domain.vocab import (
     Level,
     Place,
 )
+
+T = TypeVar("T")
 
 FOCUS_KIND_POINTS = 20
 
@@ -196,21 +199,72 @@ def candidates(cat: Catalogue, request: PlanRequest, budget: int) -> list[list[O
     """Per exercise that fits, its priced options within ``budget`` seconds of work.
 
     A plan holds at most one option of each group. ``budget`` excludes the get-ready countdown
-    (``request.budget_s - GET_READY_S``); tests use this to search exhaustively.
+    (``request.budget_s - GET_READY_S``); tests use this to search exhaustively. What fits and
+    each exercise's options are kept (``_KEPT``): requests of other shapes share them.
     """
-    kit = request.kit
-    fitting = []
-    for exercise in sorted(cat.exercises.values(), key=lambda e: e.id):
-        form = _fitting_form(exercise, request, kit)
-        if form is not None:
-            fitting.append((exercise, form))
+    fitting = _fitting(cat, request)
     lacking = lacking_directions([e for e, _ in fitting], request.focus)
     groups: list[list[Option]] = []
     for exercise, form in fitting:
-        options = [o for o in _options(exercise, form, request, lacking) if o.seconds <= budget]
+        options = [
+            o for o in _kept_options(exercise, form, request, lacking) if o.seconds <= budget
+        ]
         if options:
             groups.append(options)
     return groups
+
+
+KEPT_SIZE = 8192
+"""At most this many kept answers (``_KEPT``); past it they are all let go at once."""
+
+_KEPT: dict[tuple[object, ...], tuple[object, object]] = {}
+"""Answers of ``_fitting`` and ``_options`` by what they read of their arguments: the catalogue
+or exercise by identity (``id``), the rest by value. Each answer holds the object whose ``id``
+is in its key, so no other object can take that ``id`` while it is kept."""
+
+
+def _kept(key: tuple[object, ...], owner: object, make: Callable[[], T]) -> T:
+    """``make()``, kept under ``key`` for ``owner`` (the object whose ``id`` the key holds)."""
+    held = _KEPT.get(key)
+    if held is not None and held[0] is owner:
+        return cast(T, held[1])
+    made = make()
+    if len(_KEPT) >= KEPT_SIZE:
+        _KEPT.clear()
+    _KEPT[key] = (owner, made)
+    return made
+
+
+def _fitting(cat: Catalogue, request: PlanRequest) -> list[tuple[Exercise, Form]]:
+    """Each exercise of ``cat`` (by id) in its first form the person's limits allow and the
+    place fits, leaving out those with none."""
+    kit = request.kit
+    key = ("fitting", id(cat), request.place, kit, request.conditions, request.cleared,
+           request.pregnancy_weeks, request.gentle)  # fmt: skip
+
+    def make() -> list[tuple[Exercise, Form]]:
+        found = []
+        for exercise in sorted(cat.exercises.values(), key=lambda e: e.id):
+            form = _fitting_form(exercise, request, kit)
+            if form is not None:
+                found.append((exercise, form))
+        return found
+
+    return _kept(key, cat, make)
+
+
+def _kept_options(
+    exercise: Exercise, form: Form, request: PlanRequest, lacking: frozenset[Direction]
+) -> list[Option]:
+    """``_options``, kept by what it reads of the request: the focus, how many lacking
+    directions the exercise moves in, whether the session is long enough for proper doses, the
+    level doses are taken at, the earned dose, and for a walk the minutes and whether the person
+    asked for one."""
+    walk = (request.minutes, request.walk) if exercise.kind is Kind.CARDIO else None
+    key = ("options", id(exercise), form.variant.id if form.variant else None, request.focus,
+           len(lacking & set(exercise.directions)), request.minutes >= PROPER_DOSE_FROM_MINUTES,
+           request.dose_level, earned_dose(exercise, request), walk)  # fmt: skip
+    return _kept(key, exercise, lambda: _options(exercise, form, request, lacking))
 
 
 def lacking_directions(exercises: Sequence[Exercise], focus: Focus) -> frozenset[Direction]:
