@@ -20,7 +20,7 @@ import asyncio
 import itertools
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from bench.result import percentile
@@ -40,12 +40,13 @@ class Call:
     path: str
     bodies: tuple[str, ...] = ("",)
     queries: tuple[str, ...] = ()
-    """Query strings: request n asks for ``path?query`` with query n modulo their count."""
+    """Query strings: request n asks for ``path?query`` with query ``n + shift`` modulo their
+    count."""
     shift: int = 0
     """Request n takes body (or query) ``n + shift`` modulo their count."""
 
     def encode(self, host: str, port: int, n: int) -> bytes:
-        """The request's bytes, with body (and query) ``n`` modulo their count."""
+        """The request's bytes, with body (and query) ``n + shift`` modulo their count."""
         target = self.path
         if self.queries:
             target += "?" + filled(self.queries[(n + self.shift) % len(self.queries)], n)
@@ -117,7 +118,7 @@ async def _run(
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     path = parts.path + (f"?{parts.query}" if parts.query else "")
-    call = Call(call.method, path, call.bodies, call.queries, call.shift)
+    call = replace(call, path=path)
     counter = itertools.count(first)
     latencies: list[float] = []
     errors: list[int] = []

@@ -127,7 +127,8 @@ class Route:
     targets: frozenset[str] = field(default_factory=frozenset)
     """Which targets apply: ``rps`` (>= 0.5x /healthz) and ``p99`` (<= 50 ms)."""
     queries: tuple[str, ...] = ()
-    """Query strings: request i asks for ``path?query`` with query i modulo their count."""
+    """Query strings: each request asks for ``path?query`` with the next of them, taken in turn
+    as ``bodies`` are (``templates``)."""
 
     @property
     def label(self) -> str:
