@@ -113,6 +113,28 @@ def test_a_search_begun_where_another_ended_has_the_best_total_there_is(
     assert end is not None
 
 
+@settings(max_examples=300, deadline=None)
+@given(problem=problems(), reference=st.frozensets(st.integers(0, 6)))
+def test_a_search_for_another_choice_begun_where_the_best_ended_has_the_best_total_there_is(
+    problem: tuple[list[Group], Rules], reference: frozenset[int]
+) -> None:
+    """The planner's search for another mix begins where its search for the best ended: the
+    same groups and rules but for ``differ_from``. The answer is still the best there is."""
+    groups, rules = problem
+    _, start = best_choice_from(groups, dataclasses.replace(rules, differ_from=None), None)
+    if start is None:
+        return
+    other = dataclasses.replace(rules, differ_from=reference)
+    choice, end = best_choice_from(groups, other, start)
+    best = best_by_brute_force(groups, other)
+    event(f"started at {start.need}")
+    if choice is None:
+        assert best is None and end is None
+        return
+    assert total_of(groups, other, choice) == best
+    assert end is not None
+
+
 def test_a_direction_bonus_counts_each_direction_once() -> None:
     # The two cheap groups share a direction: they cover one, not two, so the bonus for two
     # directions needs the costly third group.

@@ -212,13 +212,14 @@ def mixes(cat: Catalogue, request: PlanRequest) -> Mixes:
             " with this kit and these conditions"
         )
     limits = limits_of(groups, request)
-    best, _ = search(groups, request, limits)
+    best, end = search(groups, request, limits)
     if best is None:  # the focus share needs every slot: give up the share, not the plan
         limits = replace(limits, budget_s=budget, focus_s=0, share=None)
-        best, _ = search(groups, request, limits)
+        best, end = search(groups, request, limits)
     assert best is not None, "any one candidate keeps every rule but the focus share"
     avoid = frozenset(o.exercise.id for o in best)
-    second, start = search(groups, request, limits, avoid=avoid)
+    # The other mix most often needs the rounds the best one did: begin where it ended.
+    second, start = search(groups, request, limits, avoid=avoid, start=end)
     other = second if second is not None and is_near(second, best, request) else None
     return Mixes(groups, limits, best, other, start)
 
@@ -364,10 +365,10 @@ def search(
     """Exact: the options (at most one per group) that keep the rules with the best score, plus
     ``seed_points(seed_key, ...)`` per exercise when ``seed_key`` is given, among the choices
     whose exercises are not exactly ``avoid``; None when no choice keeps the rules. Also where
-    the search's rounds ended; ``start``: where a search of the same candidates, limits and
-    ``avoid`` ended, to begin there (the same best total from any start; among equal totals
-    the choice kept can depend on it, and ``Mixes.start`` is the same for every seed of a
-    request, so a request's plan does not depend on whether its mixes were kept)."""
+    the search's rounds ended; ``start``: where a search of the same candidates and limits
+    ended (with any ``avoid`` or none), to begin there (the same best total from any start;
+    among equal totals the choice kept can depend on it, and a request's starts are the same
+    whatever its seed, so a request's plan does not depend on whether its mixes were kept)."""
     family_ids: dict[tuple[Phase, Direction], int] = {}
     problem = []
     for group in groups:
