@@ -259,6 +259,22 @@ def test_start_now_shows_the_plan_and_a_start_link_with_the_same_query(
     assert (mix in page.links()) is same.json()["alternatives"]
 
 
+def test_the_planner_asks_for_the_safety_screen_only_until_one_is_stored(
+    client: TestClient,
+) -> None:
+    def asks(response: httpx.Response) -> bool:
+        return "You have not taken the safety screen yet." in " ".join(parse(response).text("p"))
+
+    assert asks(client.get("/plan"))
+    assert asks(client.get("/plan", params={"minutes": "lots", "place": "desk"}))
+    screen_via_api(client)
+    assert not asks(client.get("/plan"))
+    assert not asks(client.get("/plan", params={"minutes": "lots", "place": "desk"}))
+    shown = client.get("/plan", params={"minutes": 10, "place": "desk"})
+    assert parse(shown).has("table", class_="plan-table")
+    assert not asks(shown)
+
+
 def test_a_bad_plan_option_re_renders_the_form_with_422(client: TestClient) -> None:
     response = client.get("/plan", params={"minutes": "lots", "place": "moon"})
     assert response.status_code == 422

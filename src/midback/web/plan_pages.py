@@ -39,37 +39,41 @@ def _plan_page(
 ) -> Response:
     form = plan_form(request.query_params, focus=Focus.RELIEF)
     context: dict[str, Any] = {
-        "form": form, "cat": cat, "last_screen": latest_screen(repo, person),
-        "start": form["go"] == "start", "programs": [(p.id, p.name) for p in cat.programs.values()],
+        "form": form, "cat": cat, "start": form["go"] == "start",
+        "programs": [(p.id, p.name) for p in cat.programs.values()],
     }  # fmt: skip
+
+    def no_plan(status_code: int = 200, **extra: Any) -> Response:
+        """The page without a plan, saying so when no screen is stored yet."""
+        screened = latest_screen(repo, person) is not None
+        return render(request, "plan.html", status_code=status_code, screened=screened,
+                      **context, **extra)  # fmt: skip
+
     if not request.query_params:  # a first visit: the form with last time's choices
         form |= shown_choices(recall(request, person) or DEFAULT)
-        return render(request, "plan.html", errors={}, **context)
+        return no_plan(errors={})
     if not (form["minutes"] or form["place"] or form["program"]):  # sent empty: say what is missing
-        return render(request, "plan.html", status_code=422, errors=needed(PlanBody()),
-                      **context)  # fmt: skip
+        return no_plan(422, errors=needed(PlanBody()))
     body, errors = validated(PlanBody, form)
     if body is not None and body.program_id is None:
         errors |= needed(body)
     if body is None or errors:
-        return render(request, "plan.html", status_code=422, errors=errors, **context)
+        return no_plan(422, errors=errors)
     try:
         plan = make_plan_for(repo, cat, person, body.request(), program_id=body.program_id,
                              now=now)  # fmt: skip
     except ScreenRequired as required:
         return screen_first(request, required)
     except ScreenBlocked as blocked:
-        return render(request, "plan.html", status_code=403, errors={}, blocked=blocked,
-                      retry=plan_query(body), **context)  # fmt: skip
+        return no_plan(403, errors={}, blocked=blocked, retry=plan_query(body))
     except UnknownIdError as error:
-        return render(request, "plan.html", status_code=422, errors={"program": str(error)},
-                      **context)  # fmt: skip
+        return no_plan(422, errors={"program": str(error)})
     except PlanError as error:
-        return render(request, "plan.html", status_code=422, errors={"plan": str(error)},
-                      **context)  # fmt: skip
+        return no_plan(422, errors={"plan": str(error)})
     query = plan_query(body)
     shuffle = plan_query(body.model_copy(update={"seed": body.seed + 1}))
-    response = render(request, "plan.html", errors={}, plan=plan,
+    # A plan is made only from a stored screen: no read of it to say one is.
+    response = render(request, "plan.html", errors={}, plan=plan, screened=True,
                       player_url=link("/player", query),
                       plan_token=seal.seal(plan, person, now=now),
                       shuffle_url=link("/plan", shuffle),
