@@ -13,6 +13,7 @@ from midback.domain.knapsack import (
     Choice,
     Group,
     Rules,
+    Start,
     best_choice,
     best_choice_from,
     total_of,
@@ -103,14 +104,7 @@ def test_a_search_begun_where_another_ended_has_the_best_total_there_is(
         dataclasses.replace(g, items=tuple((steps, next(others)) for steps, _ in g.items))
         for g in groups
     ]
-    choice, end = best_choice_from(revalued, rules, start)
-    best = best_by_brute_force(revalued, rules)
-    event(f"started at {start.need}")
-    if choice is None:
-        assert best is None and end is None
-        return
-    assert total_of(revalued, rules, choice) == best
-    assert end is not None
+    assert_best_from(revalued, rules, start)
 
 
 @settings(max_examples=300, deadline=None)
@@ -124,14 +118,19 @@ def test_a_search_for_another_choice_begun_where_the_best_ended_has_the_best_tot
     _, start = best_choice_from(groups, dataclasses.replace(rules, differ_from=None), None)
     if start is None:
         return
-    other = dataclasses.replace(rules, differ_from=reference)
-    choice, end = best_choice_from(groups, other, start)
-    best = best_by_brute_force(groups, other)
+    assert_best_from(groups, dataclasses.replace(rules, differ_from=reference), start)
+
+
+def assert_best_from(groups: list[Group], rules: Rules, start: Start) -> None:
+    """A search begun at ``start`` finds the best total there is (brute force), and says where
+    it ended; or finds nothing exactly when nothing obeys the rules."""
+    choice, end = best_choice_from(groups, rules, start)
+    best = best_by_brute_force(groups, rules)
     event(f"started at {start.need}")
     if choice is None:
         assert best is None and end is None
         return
-    assert total_of(groups, other, choice) == best
+    assert total_of(groups, rules, choice) == best
     assert end is not None
 
 
