@@ -141,6 +141,58 @@ def writer_lock(engine: sa.Engine) -> AbstractContextManager[object]:
         return _WRITERS[key]
 
 
+class CommitWatch:
+    """Whether anything was committed to a SQLite file since the last look, for the price of a
+    pragma (some 8 us, against 0.15-0.2 ms for a read through the engine).
+
+    ``PRAGMA data_version``, asked on a connection of the watch's own that never writes,
+    changes whenever another connection commits, of this process or of another (and when the
+    WAL is checkpointed, which only costs a read more). The file is looked at too: one put in
+    its place (a new inode) starts a new count, so a value is never taken from another file.
+    """
+
+    def __init__(self, database: Path) -> None:
+        self._database = database
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        self._file: tuple[int, int] | None = None
+        self._opened = 0
+
+    def version(self) -> tuple[int, int] | None:
+        """A value that differs from the last one whenever something was committed in between
+        (None: no way to tell now, so read)."""
+        with self._lock:
+            try:
+                stat = os.stat(self._database)
+                file = (stat.st_dev, stat.st_ino)
+                if self._connection is None or file != self._file:
+                    self.close()
+                    self._connection = sqlite3.connect(
+                        self._database, check_same_thread=False, isolation_level=None
+                    )
+                    self._file = file
+                    self._opened += 1
+                (found,) = self._connection.execute("PRAGMA data_version").fetchone()
+            except (OSError, sqlite3.Error):
+                self.close()
+                return None
+            return self._opened, int(found)
+
+    def close(self) -> None:
+        """Close the watch's connection (the next ``version`` opens another)."""
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            connection.close()
+
+
+def commit_watch(engine: sa.Engine) -> CommitWatch | None:
+    """A ``CommitWatch`` on the engine's SQLite file; None for PostgreSQL or SQLite in memory."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = sqlite_file(engine.url)
+    return None if database is None else CommitWatch(database)
+
+
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:

@@ -33,7 +33,7 @@ from midback.domain.records import (
 )
 from midback.errors import ImportFileError, NotFound
 from midback.storage import checkpoints, rows
-from midback.storage.engine import id_fits, retrying, writer_lock
+from midback.storage.engine import commit_watch, id_fits, retrying, writer_lock
 from midback.storage.import_checks import refuse_clashes
 from midback.storage.repository import SessionWithLogs
 from midback.storage.tables import (
@@ -55,6 +55,8 @@ _PERSON_STATE = sa.select(
     _PEOPLE.c.revision, _PEOPLE.c.base_revision, _PEOPLE.c.created_at, _PEOPLE.c.timezone
 ).where(_PEOPLE.c.id == sa.bindparam("who"))
 """What every cached read asks first (``person_state``): built once, as it runs per request."""
+STATES_KEPT = 4096
+"""People whose state a SQLite repository keeps between commits (all dropped past this)."""
 
 
 class SqlRepository:
@@ -71,6 +73,9 @@ class SqlRepository:
         self._writer = writer_lock(engine)
         self.caches = Caches()
         self._unit = threading.local()
+        self._watch = commit_watch(engine)
+        self._states: dict[int, tuple[tuple[int, int], PersonState]] = {}
+        """Person -> the state last read and the watch's value before that read (SQLite)."""
 
     @contextmanager
     def _transaction(self, *, write: bool = False) -> Iterator[Session]:
@@ -92,6 +97,8 @@ class SqlRepository:
         columns directly. A history page's reads (its recent sessions, the active course) took
         about half the CPU time this way, measured in-process."""
         joined = self._joined()
+        if joined is None and getattr(self._unit, "reading", False):
+            joined = self._unit.connection = self.engine.connect()
         if joined is not None:
             return joined.execute(query, values).all()
         with self.engine.connect() as connection:
@@ -102,16 +109,20 @@ class SqlRepository:
         """The reads of this thread inside the block share one connection (inside ``unit``,
         the unit's transaction): a person's facts or history, read again after each of their
         writes, are some ten reads, and checking a pooled connection out and back in for each
-        was a fifth of their time, measured in-process."""
-        if self._joined() is not None:
+        was a fifth of their time, measured in-process. The connection is checked out at the
+        block's first read, so a block whose reads were all kept costs none."""
+        if self._joined() is not None or getattr(self._unit, "reading", False):
             yield
             return
-        with self.engine.connect() as connection:
-            self._unit.connection = connection
-            try:
-                yield
-            finally:
-                self._unit.connection = None
+        self._unit.reading = True
+        try:
+            yield
+        finally:
+            self._unit.reading = False
+            connection: sa.Connection | None = getattr(self._unit, "connection", None)
+            self._unit.connection = None
+            if connection is not None:
+                connection.close()
 
     def _joined(self) -> Session | sa.Connection | None:
         """The unit's transaction or the ``reading`` connection this thread is inside, if any."""
@@ -514,13 +525,30 @@ class SqlRepository:
 
     @retrying()
     def person_state(self, person_id: int) -> PersonState:
+        """Read, or on SQLite kept from the last read while nothing was committed since (the
+        watch is asked before the read, so a commit during the read makes the next call read
+        again). Inside ``unit`` always read: the unit's own writes are not committed yet."""
+        seen = None if self._watch is None or self.in_unit() else self._watch.version()
+        if seen is not None:
+            kept = self._states.get(person_id)
+            if kept is not None and kept[0] == seen:
+                return kept[1]
         found = self._read(_PERSON_STATE, {"who": person_id})
         if not found:
-            return PersonState(None, None, None)
-        row = found[0]
-        # The creation time tells a person from a later one given the same id (SQLite reuses ids).
-        born = row.created_at.isoformat()
-        return PersonState(f"{row.revision}@{born}", f"{row.base_revision}@{born}", row.timezone)
+            state = PersonState(None, None, None)
+        else:
+            row = found[0]
+            # The creation time tells a person from a later one given the same id (SQLite
+            # reuses ids).
+            born = row.created_at.isoformat()
+            state = PersonState(
+                f"{row.revision}@{born}", f"{row.base_revision}@{born}", row.timezone
+            )
+        if seen is not None:
+            if len(self._states) >= STATES_KEPT:
+                self._states.clear()
+            self._states[person_id] = (seen, state)
+        return state
 
     @retrying()
     def progress_checkpoint(self, person_id: int) -> ProgressCheckpoint | None:
