@@ -3,6 +3,27 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.routing import Match
+from starlette.types import Scope
+
+PREFIX = "/api/v1"
+
+
+class ApiRouter(APIRouter):
+    """The API's router: every path in it starts with its prefix, so a request for any other
+    path (a page, a static file, ``/healthz``) is told at once that nothing here matches.
+    FastAPI tries an app's routes one by one, and the API's sixty-odd come first: a page paid
+    some 0.25 ms for trying them all (measured in-process, the plan page with its router
+    first and in its place)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path: str = scope["path"]
+        root: str = scope.get("root_path", "")
+        if root and path.startswith(root):  # as Starlette reads a route's path behind a proxy
+            path = path[len(root) :]
+        if path != self.prefix and not path.startswith(self.prefix + "/"):
+            return Match.NONE, {}
+        return super().matches(scope)
 
 
 def router() -> APIRouter:
@@ -16,7 +37,7 @@ def router() -> APIRouter:
     from midback.web.api.records import router as records
     from midback.web.api.sessions import router as sessions
 
-    api = APIRouter(prefix="/api/v1")
+    api = ApiRouter(prefix=PREFIX)
     parts = (catalogue, planning, courses, sessions, records, auth, clinician, clinician_courses)
     for part in parts:
         api.include_router(part)
