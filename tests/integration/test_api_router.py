@@ -65,3 +65,9 @@ def test_behind_a_proxys_prefix_the_api_and_the_pages_answer(tmp_path: Path) -> 
     with TestClient(app, root_path="/midback") as client:
         assert client.get("/midback/api/v1/exercises").status_code == 200
         assert client.get("/midback/about").status_code == 200
+
+
+def test_a_proxy_prefix_that_is_only_the_start_of_a_word_is_not_taken_off(tmp_path: Path) -> None:
+    """Read as Starlette reads it: ``/a`` is not taken off ``/api/...`` (no ``/`` after it)."""
+    with TestClient(create_app(settings(tmp_path)), root_path="/a") as client:
+        assert client.get("/api/v1/exercises").status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette._utils import get_route_path  # how FastAPI's own routes read a path
 from starlette.routing import Match
 from starlette.types import Scope
 
@@ -17,10 +18,7 @@ class ApiRouter(APIRouter):
     first and in its place)."""
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        path: str = scope["path"]
-        root: str = scope.get("root_path", "")
-        if root and path.startswith(root):  # as Starlette reads a route's path behind a proxy
-            path = path[len(root) :]
+        path = get_route_path(scope)  # behind a proxy, without its prefix
         if path != self.prefix and not path.startswith(self.prefix + "/"):
             return Match.NONE, {}
         return super().matches(scope)
