@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
-from midback.caches import Caches
+from midback.caches import Caches, LruCache
 from midback.domain.records import (
     CheckIn,
     CourseRecord,
@@ -56,7 +56,8 @@ _PERSON_STATE = sa.select(
 ).where(_PEOPLE.c.id == sa.bindparam("who"))
 """What every cached read asks first (``person_state``): built once, as it runs per request."""
 STATES_KEPT = 4096
-"""People whose state a SQLite repository keeps between commits (all dropped past this)."""
+"""People whose state a SQLite repository keeps between commits (the least recently asked go
+first past this)."""
 
 
 class SqlRepository:
@@ -74,7 +75,7 @@ class SqlRepository:
         self.caches = Caches()
         self._unit = threading.local()
         self._watch = commit_watch(engine)
-        self._states: dict[int, tuple[tuple[int, int], PersonState]] = {}
+        self._states: LruCache[int, tuple[tuple[int, int], PersonState]] = LruCache(STATES_KEPT)
         """Person -> the state last read and the watch's value before that read (SQLite)."""
 
     @contextmanager
@@ -545,9 +546,7 @@ class SqlRepository:
                 f"{row.revision}@{born}", f"{row.base_revision}@{born}", row.timezone
             )
         if seen is not None:
-            if len(self._states) >= STATES_KEPT:
-                self._states.clear()
-            self._states[person_id] = (seen, state)
+            self._states.put(person_id, (seen, state))
         return state
 
     @retrying()
