@@ -58,8 +58,9 @@ class PlanCache:
     """Plans already made, by catalogue and request: planning is a pure function of the two
     (the person's history is already in the request), and a person asks for the same plan
     again and again (page, timeline, session start). What a plan's search finds whatever the
-    seed (``planner.mixes``) is kept too, so "Try a different mix" (the next seed) searches at
-    most once more; every even seed gives the same plan, so they share one. Thread-safe; keeps
+    seed (``planner.mixes``) is kept too, so "Try a different mix" (the next seed) searches
+    once more (and, the first time a seed's own mix is not near, once for the best other mix,
+    which is then kept with the rest); every even seed gives the same plan, so they share one. Thread-safe; keeps
     the newest ``size`` of each. A failure (PlanError, unknown program) is not kept: it is
     raised again each time.
     """

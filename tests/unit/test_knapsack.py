@@ -93,10 +93,11 @@ def test_best_choice_has_the_best_total_there_is(problem: tuple[list[Group], Rul
 def test_a_search_begun_where_another_ended_has_the_best_total_there_is(
     problem: tuple[list[Group], Rules], values: list[int]
 ) -> None:
-    """The planner's seeded search begins where the search for another mix ended: the same
-    groups and rules, other values. The answer is still the best there is."""
+    """The planner's seeded search begins where its search for the best ended: the same
+    groups and rules, other values, and ``differ_from`` set (or not) where that search had
+    none. The answer is still the best there is."""
     groups, rules = problem
-    _, start = best_choice_from(groups, rules, None)
+    _, start = best_choice_from(groups, dataclasses.replace(rules, differ_from=None), None)
     if start is None:
         return
     others = iter(values)

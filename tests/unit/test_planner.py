@@ -25,13 +25,17 @@ from midback.domain.planner import (
     MIN_DIRECTIONS,
     PER_FAMILY,
     Limits,
+    Mixes,
     breaks,
     gross_points,
+    is_near,
     limits_of,
     mixes,
     most_focus_steps,
+    near_by_one_change,
     plan,
     score_of,
+    search,
     seed_points,
 )
 from midback.domain.plans import PLACE_KIT, SEATED_OR_STANDING, Block, Phase, Plan, PlanRequest
@@ -429,6 +433,55 @@ def test_7_the_search_made_for_one_seed_serves_every_other_seed(
     other = req.model_copy(update={"seed": other_seed})
     assert plan(cat, other, found) == plan(cat, other)
     assert plan(cat, req, found) == plan(cat, req)
+
+
+def mixes_or_none(cat: Catalogue, request: PlanRequest) -> Mixes | None:
+    """``mixes``, or None when nothing fits (``plan_or_none`` checks why)."""
+    try:
+        return mixes(cat, request)
+    except PlanError:
+        return None
+
+
+def best_other_is_near(found: Mixes) -> bool:
+    """Whether the best mix of other exercises is near the best, searched for here."""
+    avoid = frozenset(o.exercise.id for o in found.best)
+    other, _ = search(found.groups, found.request, found.limits, avoid=avoid)
+    return other is not None and is_near(other, found.best, found.request)
+
+
+@PROPERTY
+@given(req=requests())
+def test_7_another_mix_is_near_exactly_when_the_best_other_mix_is(
+    cat: Catalogue, req: PlanRequest
+) -> None:
+    found = mixes_or_none(cat, req)
+    if found is None:
+        return
+    near = best_other_is_near(found)
+    one_change = near_by_one_change(found.groups, found.best, req, found.limits)
+    event(f"near: {near}, shown by one change: {one_change}")
+    assert found.near is near
+    assert near or not one_change  # one change is near only when another mix is
+    assert (found.other() is not None) is near
+
+
+@PROPERTY
+@given(req=requests())
+def test_7_one_change_tells_another_mix_is_near_when_any_one_change_is(
+    cat: Catalogue, req: PlanRequest
+) -> None:
+    found = mixes_or_none(cat, req)
+    if found is None:
+        return
+    best, ids = found.best, {o.exercise.id for o in found.best}
+    outside = [o for g in found.groups if g[0].exercise.id not in ids for o in g]
+    changes = [[*best[:i], *best[i + 1 :]] for i in range(len(best))]
+    changes += [[*best, o] for o in outside]
+    changes += [[*best[:i], o, *best[i + 1 :]] for i in range(len(best)) for o in outside]
+    near = any(c and not breaks(c, found.limits) and is_near(c, best, req) for c in changes)
+    event(f"one change near: {near}")
+    assert near_by_one_change(found.groups, best, req, found.limits) is near
 
 
 @pytest.mark.parametrize("minutes", [10, 15, 20, 30])

@@ -176,8 +176,8 @@ def total_of(groups: Sequence[Group], rules: Rules, choice: Choice) -> int | Non
 class Start:
     """Where a search ended (the parts of the state its last round kept). A search of the same
     groups and rules with other values or another ``differ_from`` (the planner's best other
-    mix, after the best; its seeded mix, after the best other mix) most often needs the same
-    rounds, and may start there instead of from the loosest. Only for the same groups and
+    mix and its seeded mixes, after the best) most often needs the same rounds, and may start
+    there instead of from the loosest. Only for the same groups and
     rules but for ``differ_from`` (each search sets that part itself): the state's other parts
     mean nothing for other groups or rules."""
 
@@ -197,8 +197,8 @@ def best_choice_from(
     every round is a relaxation, and only a choice that obeys every rule at its real total ends
     them. Among choices with that same total, which one is kept can depend on the start (the
     rows differ), so a caller that wants the same choice for the same problem starts the same
-    way: the planner's search for another mix always starts where its search for the best
-    ended, and its seeded search where the search for another mix ended."""
+    way: the planner's searches for other mixes (the best other, a seed's) always start where
+    its search for the best ended."""
     if not 0 <= rules.per_family <= _MAX_PER_FAMILY:
         raise ValueError(f"per_family must be 0 to {_MAX_PER_FAMILY}")
     search = _Search(groups, rules)

@@ -68,10 +68,13 @@ How a plan is chosen
    plan with another set of exercises by the score alone, when that one is near; else nothing
    else fits and an odd seed gives the best plan too. So a seed and the next one give
    different plans whenever another plan within 2% exists, and ``Plan.alternatives`` says
-   whether one does ("Try a different mix"). The best plan and the best other mix by the
-   score alone do not depend on the seed (``mixes``, which a caller may keep for the next
-   seed); a seeded mix scores at most that other mix before its seed points, so it can only
-   be near when that one is, and an odd seed searches once more only then.
+   whether one does ("Try a different mix"). The best plan, and whether another mix is near,
+   do not depend on the seed (``mixes``, which a caller may keep for the next seed); a seeded
+   mix scores at most the best other mix before its seed points, so it can only be near when
+   that one is, and an odd seed searches once more only then. Whether another mix is near is
+   most often shown by one change to the best plan (an exercise left out, added or swapped
+   for another: ``near_by_one_change``); only when no such change is near does the planner
+   search for the best other mix to decide.
 6. **Search.** Exact: a knapsack on 5-second steps by dynamic programming over the rules'
    states (``midback.domain.knapsack`` explains how, and why that is exact); points are whole
    numbers. It returns the same score as trying every combination (a test checks this against
@@ -93,7 +96,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from midback.domain.assemble import GENTLE_NOTE, ONLY_MIX_NOTE, block_of, order_blocks
@@ -182,17 +185,33 @@ def max_exercises(minutes: int) -> int:
 @dataclass(frozen=True)
 class Mixes:
     """What planning a request finds whatever its seed: the candidates and the rules' numbers,
-    the best mix, and the best other mix by the score alone when it is near the best. Every
-    seed of a request shares them; an odd seed adds one search of its own (``plan``)."""
+    the best mix, and whether another mix is near it. Every seed of a request shares them; an
+    odd seed adds one search of its own (``plan``)."""
 
+    request: PlanRequest
+    """The request they were found for (its seed is not read)."""
     groups: Sequence[Sequence[Option]]
     limits: Limits
     best: list[Option]
-    other: list[Option] | None
-    """The best other mix by the score alone when near ``best``; None when no other mix is
-    near (then no seeded mix can be: each scores at most this one before its seed points)."""
+    near: bool
+    """Whether another mix is near ``best`` (when not, no seeded mix can be: each scores at most
+    the best other mix before its seed points)."""
     start: Start | None = None
-    """Where the search for ``other`` ended: a seeded search (the same rules) starts there."""
+    """Where the search for ``best`` ended: the searches for other mixes (the same rules) start
+    there, so a request's plans are the same whether or not its mixes were kept."""
+    searched: list[list[Option] | None] = field(default_factory=list, compare=False, repr=False)
+    """The best other mix once searched for (``other``): at most one item."""
+
+    def other(self) -> list[Option] | None:
+        """The best other mix by the score alone when it is near ``best``, else None; searched
+        for at the first ask (only an odd seed whose own mix is not near asks), then kept."""
+        if not self.near:
+            return None
+        if not self.searched:
+            self.searched.append(
+                _other_mix(self.groups, self.request, self.limits, self.best, self.start)
+            )
+        return self.searched[0]
 
 
 def mixes(cat: Catalogue, request: PlanRequest) -> Mixes:
@@ -217,11 +236,25 @@ def mixes(cat: Catalogue, request: PlanRequest) -> Mixes:
         limits = replace(limits, budget_s=budget, focus_s=0, share=None)
         best, end = search(groups, request, limits)
     assert best is not None, "any one candidate keeps every rule but the focus share"
-    avoid = frozenset(o.exercise.id for o in best)
-    # The other mix most often needs the rounds the best one did: begin where it ended.
-    second, start = search(groups, request, limits, avoid=avoid, start=end)
-    other = second if second is not None and is_near(second, best, request) else None
-    return Mixes(groups, limits, best, other, start)
+    if near_by_one_change(groups, best, request, limits):
+        return Mixes(request, groups, limits, best, True, end)
+    # No one change is near: only the best other mix can tell (kept for the odd seeds).
+    other = _other_mix(groups, request, limits, best, end)
+    return Mixes(request, groups, limits, best, other is not None, end, [other])
+
+
+def _other_mix(
+    groups: Sequence[Sequence[Option]],
+    request: PlanRequest,
+    limits: Limits,
+    best: list[Option],
+    start: Start | None,
+) -> list[Option] | None:
+    """The best mix of other exercises than ``best`` when it is near, else None."""
+    second, _ = search(
+        groups, request, limits, avoid=frozenset(o.exercise.id for o in best), start=start
+    )
+    return second if second is not None and is_near(second, best, request) else None
 
 
 def plan(cat: Catalogue, request: PlanRequest, found: Mixes | None = None) -> Plan:
@@ -230,15 +263,15 @@ def plan(cat: Catalogue, request: PlanRequest, found: Mixes | None = None) -> Pl
     when already made (the plan is the same as without it)."""
     found = mixes(cat, request) if found is None else found
     chosen = found.best
-    if found.other is not None and request.seed % 2 == 1:
+    if found.near and request.seed % 2 == 1:
         chosen = seeded_mix(found, request)
-    return _assemble(chosen, request, found.limits, alternatives=found.other is not None)
+    return _assemble(chosen, request, found.limits, alternatives=found.near)
 
 
 def seeded_mix(found: Mixes, request: PlanRequest) -> list[Option]:
     """The odd seed's plan when another mix is near: the best other mix with the seed's points
     when it is near the best, else the best other mix by the score alone."""
-    assert found.other is not None, "only asked when another mix is near"
+    assert found.near, "only asked when another mix is near"
     avoid = frozenset(o.exercise.id for o in found.best)
     seed_key = request.seed // 2
     seeded, _ = search(
@@ -246,13 +279,73 @@ def seeded_mix(found: Mixes, request: PlanRequest) -> list[Option]:
     )
     if seeded is not None and is_near(seeded, found.best, request):
         return seeded
-    return found.other
+    other = found.other()
+    assert other is not None, "another mix is near"
+    return other
 
 
 def is_near(other: Sequence[Option], best: Sequence[Option], request: PlanRequest) -> bool:
     """Whether ``other`` scores within NEAR_EQUAL of ``best``'s points before costs and rules."""
     gap = score_of(best, request) - score_of(other, request)
     return gap <= NEAR_EQUAL * gross_points(best)
+
+
+def near_by_one_change(
+    groups: Sequence[Sequence[Option]], best: list[Option], request: PlanRequest, limits: Limits
+) -> bool:
+    """Whether one change to ``best`` keeps the rules and is near it (``is_near``): one of its
+    exercises left out, or one of the other groups' options added, or put in place of one of
+    its exercises. Then another mix is near: the best other mix scores at least as high. False
+    tells nothing (only the search for the best other mix can). Each change is scored from
+    ``best``'s sums (as ``score_of`` scores it); the rules are checked (``breaks``) only for a
+    change that is near, and none is tried once the options left are worth too little."""
+    budget = request.budget_s
+    top = score_of(best, request)
+    lowest = math.ceil(top - NEAR_EQUAL * gross_points(best))
+    blocks = sum(o.value - EXERCISE_COST for o in best)
+    seconds = sum(o.seconds for o in best)
+    # The most any change can have from the rules: those ``best`` keeps, and those it does not.
+    gain = top - blocks + (0 if _fills(seconds, budget) else FILL_RULE_POINTS)
+    if budget >= DIRECTIONS_RULE_FROM_S and _directions(best).bit_count() < MIN_DIRECTIONS:
+        gain += DIRECTIONS_RULE_POINTS
+
+    def near(options: list[Option], value: int, mask: int, taken: int) -> bool:
+        score = value + _directions_rule(mask.bit_count(), budget)
+        score += FILL_RULE_POINTS if _fills(taken, budget) else 0
+        return score >= lowest and not breaks(options, limits)
+
+    chosen = {o.exercise.id for o in best}
+    others = sorted(
+        (o for g in groups if g[0].exercise.id not in chosen for o in g), key=lambda o: -o.value
+    )
+    count = len(best)
+    for i, left in enumerate(best):
+        rest = [*best[:i], *best[i + 1 :]]
+        value = blocks - left.value + EXERCISE_COST
+        mask, taken = _directions(rest), seconds - left.seconds
+        if count > 1 and near(rest, value, mask, taken):
+            return True
+        for put in others:  # in place of ``left``
+            if value + put.value - EXERCISE_COST + gain < lowest:
+                break  # the rest are worth less
+            if taken + put.seconds <= limits.budget_s and near(
+                [*best[:i], put, *best[i + 1 :]],
+                value + put.value - EXERCISE_COST,
+                mask | put.mask,
+                taken + put.seconds,
+            ):
+                return True
+    if count < limits.max_exercises:
+        mask = _directions(best)
+        for added in others:
+            if blocks + added.value - EXERCISE_COST + gain < lowest:
+                break
+            if seconds + added.seconds <= limits.budget_s and near(
+                [*best, added], blocks + added.value - EXERCISE_COST, mask | added.mask,
+                seconds + added.seconds,
+            ):  # fmt: skip
+                return True
+    return False
 
 
 def gross_points(options: Sequence[Option]) -> int:
