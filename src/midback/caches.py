@@ -60,9 +60,9 @@ class PlanCache:
     again and again (page, timeline, session start). What a plan's search finds whatever the
     seed (``planner.mixes``) is kept too, so "Try a different mix" (the next seed) searches
     once more (and, the first time a seed's own mix is not near, once for the best other mix,
-    which is then kept with the rest); every even seed gives the same plan, so they share one. Thread-safe; keeps
-    the newest ``size`` of each. A failure (PlanError, unknown program) is not kept: it is
-    raised again each time.
+    which is then kept with the rest); every even seed gives the same plan, so they share one.
+    Thread-safe; keeps the newest ``size`` of each. A failure (PlanError, unknown program) is
+    not kept: it is raised again each time.
     """
 
     def __init__(self, size: int = 512) -> None:
