@@ -284,6 +284,38 @@ def test_a_bad_plan_option_re_renders_the_form_with_422(client: TestClient) -> N
     assert any(p.startswith("Place:") for p in page.text("p"))
 
 
+def test_the_plan_options_show_each_request_s_own_values_seed_and_errors(
+    client: TestClient,
+) -> None:
+    """The options' fields are kept by what they show: asked again with another seed, or with
+    an error, or with a box ticked, each page still shows its own."""
+    screen_via_api(client)
+    base = {"minutes": "15", "place": "home", "focus": "mobility", "level": "intermediate"}
+    knee = '<input type="checkbox" name="conditions" value="knee_pain" checked>'
+
+    def options(params: dict[str, Any]) -> tuple[int, Page, str]:
+        response = client.get("/plan", params=params)
+        return response.status_code, parse(response), response.text
+
+    for seed in ("3", "5", "3"):
+        status, page, html = options({**base, "seed": seed})
+        assert status == 200
+        assert page.has("input", name="seed", value=seed)
+        assert page.has("input", id="minutes", value="15")
+        assert '<option value="mobility" selected>' in html
+        assert not page.has("input", name="cleared")
+    status, page, html = options({**base, "seed": "3", "cleared": "1", "conditions": "knee_pain"})
+    assert page.has("input", name="cleared", value="1")
+    assert knee in html
+    status, page, html = options({**base, "minutes": "lots", "seed": "3"})
+    assert status == 422
+    assert page.has("input", id="minutes", value="lots", **{"aria-invalid": "true"})
+    status, page, html = options({**base, "seed": "3"})
+    assert status == 200
+    assert not page.has("input", id="minutes", **{"aria-invalid": "true"})
+    assert knee not in html
+
+
 def test_a_red_flag_gives_the_emergency_verdict_and_then_plans_are_refused(
     client: TestClient,
 ) -> None:

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from midback.caches import KeptFrom
+from midback.caches import KeptFrom, LruCache
 from midback.domain.loader import catalogue
 from midback.services.planning import PlanSeal
 from midback.services.store import Repository, open_accounts, open_store
@@ -49,6 +49,9 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 PARTS_KEPT = 1024
 """Rendered parts of pages kept (``render.kept_part``): a history page's body is a few KB."""
+
+OPTIONS_KEPT = 512
+"""Plan option forms kept (``render.plan_options``), by the values they show: about 4 KB each."""
 
 WEB_DIR = Path(str(resources.files("midback") / "web"))
 
@@ -108,6 +111,7 @@ def create_app(
     templates.env.filters["markdown"] = render_markdown
     app.state.templates = templates
     app.state.parts = KeptFrom[Markup](PARTS_KEPT)  # render.kept_part
+    app.state.plan_options = LruCache[tuple[object, ...], Markup](OPTIONS_KEPT)  # render.py
     app.state.queue = read_queue(settings.database_url)  # deps.queued
     # Innermost first: size limits, local mode's token, security headers, the Host check.
     app.add_middleware(RequestLimits)

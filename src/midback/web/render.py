@@ -3,7 +3,7 @@ and the links every page builds (``link``, ``safe_next``, ``screen_first``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import quote, urlencode
 
@@ -11,10 +11,12 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from midback.caches import KeptFrom
+from midback.caches import KeptFrom, LruCache
 from midback.domain.contraindications import CONDITION_LABELS
 from midback.domain.questions import (
     EMERGENCY_FLAGS,
@@ -66,7 +68,40 @@ def _templates(request: Request) -> Jinja2Templates:
     filters.setdefault("condition_label", condition_label)
     filters.setdefault("direction_words", direction_words)
     templates.env.globals.setdefault("link", link)
+    templates.env.globals.setdefault("choices", CHOICES)
+    templates.env.globals.setdefault("plan_options", plan_options)
     return templates
+
+
+OPTION_FIELDS: Final = ("minutes", "place", "focus", "level", "program", "equipment", "conditions")
+"""What the plan options' fields show of a form (``plan_form``): all of it but the mix and the
+clearance, which ``state`` carries."""
+
+
+@pass_context
+def plan_options(
+    context: Context,
+    form: Mapping[str, Any],
+    errors: Mapping[str, str],
+    programs: Sequence[tuple[str, str]] | None = None,
+) -> Markup:
+    """The plan options (``_plan_options.html``): its fields, kept by what they show (the
+    form's values, the errors and the programs offered), then the hidden mix and clearance. A
+    page asked again with only another seed ("Try a different mix") renders none of the fields
+    again: they were half the plan page's rendering."""
+    module = context.environment.get_template("_plan_options.html").module
+    shown = tuple(
+        tuple(value) if isinstance(value := form.get(name), list) else value
+        for name in OPTION_FIELDS
+    )
+    key = (shown, tuple(errors.items()), tuple(programs or ()))
+    kept: LruCache[tuple[object, ...], Markup] = context["request"].app.state.plan_options
+    fields = kept.get(key)
+    if fields is None:
+        fields = Markup(module.fields(form, errors, programs=programs))  # type: ignore[attr-defined]
+        kept.put(key, fields)
+    state: Markup = module.state(form)  # type: ignore[attr-defined]
+    return fields + Markup("\n") + state
 
 
 def kept_part(
