@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from midback.domain.accounts import Role, clean_display_name, password_problem
@@ -17,9 +17,10 @@ from midback.services import workspace
 from midback.web.auth import HashingBusy, LoginLocked, LoginRefused
 from midback.web.deps import Accounts, AuthDep, Cat, ClinicianId, Now, PersonId, Repo
 from midback.web.render import render
+from midback.web.routing import SegmentRouter
 from midback.web.security import check_csrf
 
-router = APIRouter(include_in_schema=False)
+router = SegmentRouter(include_in_schema=False)
 ALERTS_SHOWN = 30
 """Open alerts listed on the clinician's page; the rest are counted in the triage table."""
 Csrf = Annotated[None, Depends(check_csrf)]

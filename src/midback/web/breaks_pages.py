@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from midback.domain.plans import PlanRequest
@@ -20,9 +20,10 @@ from midback.errors import PlanError, ScreenBlocked, ScreenRequired
 from midback.services.planning import make_plan_for
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.render import link, render
+from midback.web.routing import SegmentRouter
 from midback.words import truthy
 
-router = APIRouter(include_in_schema=False)
+router = SegmentRouter(include_in_schema=False)
 
 BREAK_MINUTES: Final = 2
 """A desk break's length: within the 1-3 minutes Workrave and Stretchly give a micro-break."""

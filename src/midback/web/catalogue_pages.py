@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from midback.domain.assemble import plan_program
@@ -16,8 +16,9 @@ from midback.errors import UnknownIdError
 from midback.web.deps import Cat
 from midback.web.forms import choice
 from midback.web.render import not_found, render
+from midback.web.routing import SegmentRouter
 
-router = APIRouter(include_in_schema=False)
+router = SegmentRouter(include_in_schema=False)
 
 
 @dataclass(frozen=True)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from midback.services.records import checkin, todays_checkins
 from midback.web.deps import Now, PersonId, Repo
 from midback.web.render import render
+from midback.web.routing import SegmentRouter
 from midback.web.schemas import CheckInBody
 from midback.web.security import check_csrf
 
-router = APIRouter(include_in_schema=False)
+router = SegmentRouter(include_in_schema=False)
 
 
 @router.get("/checkin", response_class=HTMLResponse)

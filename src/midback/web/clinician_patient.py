@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi import Depends, Form, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -31,9 +31,10 @@ from midback.services.store import Repository
 from midback.web.deps import Accounts, Cat, ClinicianId, Now, Repo
 from midback.web.pain_chart import pain_chart
 from midback.web.render import render
+from midback.web.routing import SegmentRouter
 from midback.web.security import check_csrf
 
-router = APIRouter()
+router = SegmentRouter()
 Csrf = Annotated[None, Depends(check_csrf)]
 API = "/api/v1/clinician/patients/{person_id}"
 PAGE = "/clinician/patients/{person_id}"

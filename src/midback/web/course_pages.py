@@ -6,7 +6,7 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -17,11 +17,12 @@ from midback.services import courses as course_cases
 from midback.web.deps import Accounts, Cat, ClinicianId, Now, PersonId, Repo
 from midback.web.forms import plan_form
 from midback.web.render import link, render, screen_first
+from midback.web.routing import SegmentRouter
 from midback.web.schemas import CourseBody
 from midback.web.security import check_csrf
 from midback.words import truthy
 
-router = APIRouter(include_in_schema=False)
+router = SegmentRouter(include_in_schema=False)
 
 Many = Annotated[list[str] | None, Form()]
 

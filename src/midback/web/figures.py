@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from midback.domain.catalogue import Catalogue
@@ -27,9 +27,10 @@ from midback.services.planning import make_plan_for
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.forms import plan_form, validated
 from midback.web.render import link, not_found, render
+from midback.web.routing import SegmentRouter
 from midback.web.schemas import EARLIEST_DAY, LATEST_DAY, PlanBody
 
-router = APIRouter(include_in_schema=False)
+router = SegmentRouter(include_in_schema=False)
 
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 """An image needs no scripts or loads; its own style sheet (light and dark) is inline."""

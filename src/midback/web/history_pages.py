@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from midback.domain.catalogue import Catalogue
@@ -13,8 +13,9 @@ from midback.services.store import Repository
 from midback.web.deps import Cat, Now, PersonId, Repo, queued
 from midback.web.pain_chart import pain_chart, sparkline
 from midback.web.render import kept_part, render
+from midback.web.routing import SegmentRouter
 
-router = APIRouter(include_in_schema=False)
+router = SegmentRouter(include_in_schema=False)
 RECENT_SESSIONS_SHOWN = 10
 
 

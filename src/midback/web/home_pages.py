@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from midback.domain.safety import BLOCKING
@@ -21,8 +21,9 @@ from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.forms import plan_query
 from midback.web.last_choices import DEFAULT, recall
 from midback.web.render import link, render, screen_first
+from midback.web.routing import SegmentRouter
 
-router = APIRouter(include_in_schema=False)
+router = SegmentRouter(include_in_schema=False)
 
 FIRST_RUN_NEXT = "/start"
 """Where the first run's safety screen goes on to (when it allows exercise)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
 from midback.domain.catalogue import Catalogue
@@ -20,9 +20,10 @@ from midback.web.deps import Cat, Now, PersonId, Repo, Seal, queued
 from midback.web.forms import ics_query, needed, plan_form, plan_query, validated
 from midback.web.last_choices import DEFAULT, recall, remember
 from midback.web.render import link, render, screen_first
+from midback.web.routing import SegmentRouter
 from midback.web.schemas import PlanBody, WeekBody
 
-router = APIRouter(include_in_schema=False)
+router = SegmentRouter(include_in_schema=False)
 
 
 @router.get("/plan", response_class=HTMLResponse)

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -41,9 +41,10 @@ from midback.errors import MidbackError, NotFound, ScreenBlocked
 from midback.services import workspace
 from midback.web.deps import Accounts, Cat, ClinicianId, Now, PersonId, Repo
 from midback.web.render import render
+from midback.web.routing import SegmentRouter
 from midback.web.security import check_csrf
 
-router = APIRouter(include_in_schema=False)
+router = SegmentRouter(include_in_schema=False)
 Csrf = Annotated[None, Depends(check_csrf)]
 DOSE_FIELDS = ("sets", "reps", "hold_s", "breaths")
 

@@ -11,7 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from midback.domain.safety import Verdict
@@ -19,9 +19,10 @@ from midback.errors import ScreenRequired
 from midback.services.screening import current_screen, lifts_refusal
 from midback.web.deps import Cat, Now, PersonId, Repo
 from midback.web.render import render, screen_first
+from midback.web.routing import SegmentRouter
 from midback.words import truthy
 
-router = APIRouter(include_in_schema=False)
+router = SegmentRouter(include_in_schema=False)
 
 STATIC_DIR = Path(__file__).parent / "static"
 VERSION_MARK = "__MIDBACK_SW_VERSION__"

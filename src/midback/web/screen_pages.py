@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import HTMLResponse
 
 from midback.domain.answers import parse_answers
@@ -14,9 +14,10 @@ from midback.services.screening import latest_screen, take_screen
 from midback.web.deps import Now, PersonId, Repo
 from midback.web.forms import friendly, screen_answers
 from midback.web.render import render, safe_next
+from midback.web.routing import SegmentRouter
 from midback.web.security import check_csrf
 
-router = APIRouter(include_in_schema=False)
+router = SegmentRouter(include_in_schema=False)
 
 
 @router.get("/screen", response_class=HTMLResponse)
