@@ -123,3 +123,21 @@ def test_a_router_s_first_segments_are_none_when_a_route_may_start_with_anything
     assert first_segments(["/api/v1"]) == frozenset({"api"})
     assert first_segments(["/plan", "/{page}"]) is None
     assert first_segments(["/plan", None]) is None
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "module"),
+    [
+        ("GET", "/api/v1/exercises", "midback.web.api.catalogue"),
+        ("POST", "/api/v1/checkins", "midback.web.api.records"),
+        ("GET", "/api/v1/sessions", "midback.web.api.sessions"),
+        ("GET", "/api/v1/course", "midback.web.api.courses"),
+    ],
+)
+def test_an_api_request_is_matched_only_against_its_own_part_s_routes(
+    client: TestClient, tried: list[str], method: str, path: str, module: str
+) -> None:
+    """The API's parts are included under ``/api/v1`` and read paths after it."""
+    client.request(method, path, json={})
+    assert tried
+    assert set(tried) == {module}

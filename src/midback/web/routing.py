@@ -11,6 +11,8 @@ once for a path that starts with none of them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from starlette._utils import get_route_path  # how FastAPI's own routes read a path
 from starlette.routing import Match
@@ -27,9 +29,21 @@ class SegmentRouter(APIRouter):
     _heads_of = -1
     """How many routes ``_heads`` was read from (routes added later are read again)."""
 
+    def __init__(self, *, under: str = "", **options: Any) -> None:
+        """``under``: the prefix of the router this one is included in (the API's parts are
+        included under ``/api/v1``): its routes' paths are read after it. ``options``: as
+        ``APIRouter`` takes them."""
+        super().__init__(**options)
+        self.under = under
+
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = get_route_path(scope)
+        if self.under:
+            if path != self.under and not path.startswith(self.under + "/"):
+                return Match.NONE, {}
+            path = path[len(self.under) :]
         heads = self._first_segments()
-        if heads is not None and first_segment(get_route_path(scope)) not in heads:
+        if heads is not None and first_segment(path) not in heads:
             return Match.NONE, {}
         return super().matches(scope)
 

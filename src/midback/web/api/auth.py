@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import HTTPException, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from midback.domain.accounts import (
@@ -16,9 +16,11 @@ from midback.domain.accounts import (
     password_problem,
 )
 from midback.services.clock import person_zone, set_zone
+from midback.web.api import PREFIX
 from midback.web.deps import Accounts, AuthDep, Now, PersonId, Repo
+from midback.web.routing import SegmentRouter
 
-router = APIRouter(tags=["accounts"])
+router = SegmentRouter(under=PREFIX, tags=["accounts"])
 
 EMAIL_PATTERN = r"^[^@\s\x85]+@[^@\s\x85]+$"
 """name@domain without spaces (U+0085 is named: JSON Schema's and pydantic's whitespace differ

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from midback.domain.catalogue import Exercise, Program
 from midback.domain.vocab import Equipment, Kind, Place
+from midback.web.api import PREFIX
 from midback.web.deps import Cat
+from midback.web.routing import SegmentRouter
 
-router = APIRouter(tags=["catalogue"])
+router = SegmentRouter(under=PREFIX, tags=["catalogue"])
 
 
 @router.get("/exercises")

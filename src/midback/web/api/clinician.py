@@ -5,16 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from midback.domain.accounts import Assignment, Invite
 from midback.domain.programme import Programme, ProgrammeDraft
 from midback.domain.triage import SortKey, TriagePage
 from midback.services import workspace
+from midback.web.api import PREFIX
 from midback.web.deps import Accounts, Cat, ClinicianId, Now, PersonId, Repo
+from midback.web.routing import SegmentRouter
 
-router = APIRouter(tags=["clinicians"])
+router = SegmentRouter(under=PREFIX, tags=["clinicians"])
 
 
 class InviteCode(BaseModel):

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from midback.errors import NotFound
 from midback.services import courses as course_cases
+from midback.web.api import PREFIX
 from midback.web.deps import Accounts, Cat, ClinicianId, Now, Repo
+from midback.web.routing import SegmentRouter
 from midback.web.schemas import CourseBody, SwapBody
 
-router = APIRouter(prefix="/clinician/patients/{person_id}/course", tags=["clinicians"])
+router = SegmentRouter(
+    under=PREFIX, prefix="/clinician/patients/{person_id}/course", tags=["clinicians"]
+)
 
 
 def _linked(accounts: Accounts, clinician: int, person_id: int) -> None:

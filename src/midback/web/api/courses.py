@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from midback.services import courses as course_cases
+from midback.web.api import PREFIX
 from midback.web.deps import Cat, Now, PersonId, Repo
+from midback.web.routing import SegmentRouter
 from midback.web.schemas import CourseBody, SwapBody
 
-router = APIRouter(prefix="/course", tags=["course"])
+router = SegmentRouter(under=PREFIX, prefix="/course", tags=["course"])
 
 
 @router.get("")

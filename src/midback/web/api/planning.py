@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import Response
 
 from midback.domain.answers import parse_answers
@@ -21,10 +21,12 @@ from midback.services.planning import (
     plan_json,
 )
 from midback.services.screening import take_screen
+from midback.web.api import PREFIX
 from midback.web.deps import Cat, Now, PersonId, Repo, queued
+from midback.web.routing import SegmentRouter
 from midback.web.schemas import Day, PlanBody, ScreenAnswers, WeekBody
 
-router = APIRouter(tags=["planning"])
+router = SegmentRouter(under=PREFIX, tags=["planning"])
 
 
 @router.post("/screen")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, status
+from fastapi import status
 from fastapi.responses import JSONResponse, Response
 
 from midback.domain.records import CheckIn
@@ -16,10 +16,12 @@ from midback.services.records import (
     export_json,
     person_history,
 )
+from midback.web.api import PREFIX
 from midback.web.deps import Cat, Now, PersonId, Repo
+from midback.web.routing import SegmentRouter
 from midback.web.schemas import CheckInBody
 
-router = APIRouter(tags=["records"])
+router = SegmentRouter(under=PREFIX, tags=["records"])
 
 
 @router.post("/checkins", status_code=status.HTTP_201_CREATED)

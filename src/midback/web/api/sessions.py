@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import Request, status
 
 from midback.domain.plans import Plan, PlanRequest
 from midback.domain.records import Effort, ExerciseLog, SessionRecord, SessionStatus
@@ -16,10 +16,12 @@ from midback.services.courses import course_session
 from midback.services.planning import make_plan_for, shown_plan_for_session
 from midback.services.screening import is_gentle, pain_note, session_request
 from midback.services.workspace import programme_plan
+from midback.web.api import PREFIX
 from midback.web.deps import Accounts, Cat, Now, PersonId, Repo, Seal, written
+from midback.web.routing import SegmentRouter
 from midback.web.schemas import FinishBody, LogBody, StartBody
 
-router = APIRouter(prefix="/sessions", tags=["sessions"])
+router = SegmentRouter(under=PREFIX, prefix="/sessions", tags=["sessions"])
 
 
 class EffortLogBody(LogBody):
