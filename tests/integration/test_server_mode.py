@@ -121,9 +121,15 @@ def test_settings_read_the_mode_from_the_environment(tmp_path: Path) -> None:
 def test_signed_out_requests_are_refused_and_pages_redirect(app: FastAPI) -> None:
     client = TestClient(app)
     assert client.get("/api/v1/sessions").status_code == 401
+    plan = {"minutes": 10, "place": "home"}
+    assert client.post("/api/v1/plan", json=plan).status_code == 401
+    assert client.post("/api/v1/timeline", json=plan).status_code == 401
     page = client.get("/history", follow_redirects=False)
     assert page.status_code == 303
     assert page.headers["location"].startswith("/login?next=/history")
+    page = client.get("/plan", params=plan, follow_redirects=False)
+    assert page.status_code == 303
+    assert page.headers["location"].startswith("/login?next=/plan")
     assert client.get("/login").status_code == 200
     assert client.get("/api/v1/programs").status_code == 200  # the catalogue is public
 

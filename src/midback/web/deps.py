@@ -9,6 +9,7 @@ person in server mode, the clinician's account) still runs in the thread pool.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, TypeVar
 
@@ -137,6 +138,25 @@ async def _now(request: Request) -> datetime:
     return now
 
 
+@dataclass(frozen=True)
+class Served:
+    """What the busiest routes (the plan, the timeline, the plan page) read of the app and the
+    request, in one dependency: the store, the catalogue, the person (as ``PersonId``: 401 when
+    signed out) and the time. FastAPI solves each of a route's dependencies on every request,
+    and ``Repo``, ``Cat``, ``PersonId`` and ``Now`` were four: a cached plan 0.49 -> 0.41 ms
+    in-process (A/B, 4 interleaved runs each)."""
+
+    repo: Repository
+    cat: Catalogue
+    person: int
+    now: datetime
+
+
+async def _served(request: Request) -> Served:
+    state = request.app.state
+    return Served(state.repo, state.catalogue, await _person(request), state.clock())
+
+
 Repo = Annotated[Repository, Depends(_repo)]
 Cat = Annotated[Catalogue, Depends(_catalogue)]
 PersonId = Annotated[int, Depends(_person)]
@@ -145,3 +165,4 @@ Seal = Annotated[PlanSeal, Depends(_seal)]
 ClinicianId = Annotated[int, Depends(_clinician)]
 Accounts = Annotated[SqlAccounts, Depends(_accounts)]
 AuthDep = Annotated[Auth, Depends(_auth)]
+ServedDep = Annotated[Served, Depends(_served)]

@@ -16,7 +16,7 @@ from midback.services.clock import today_for
 from midback.services.planning import PlanSeal, make_plan_for, make_week_for
 from midback.services.screening import latest_screen
 from midback.services.store import Repository
-from midback.web.deps import Cat, Now, PersonId, Repo, Seal, queued
+from midback.web.deps import Cat, Now, PersonId, Repo, Seal, ServedDep, queued
 from midback.web.forms import ics_query, needed, plan_form, plan_query, validated
 from midback.web.last_choices import DEFAULT, recall, remember
 from midback.web.render import link, render, screen_first
@@ -27,11 +27,10 @@ router = SegmentRouter(include_in_schema=False)
 
 
 @router.get("/plan", response_class=HTMLResponse)
-async def plan_page(
-    request: Request, repo: Repo, cat: Cat, person: PersonId, now: Now, seal: Seal
-) -> Response:
+async def plan_page(request: Request, served: ServedDep, seal: Seal) -> Response:
     """The planner form and, when minutes and place (or a program) are given, the plan; the
     safety screen first when none is stored or it is over 30 days old."""
+    repo, cat, person, now = served.repo, served.cat, served.person, served.now
     return await queued(request, lambda: _plan_page(request, repo, cat, person, now, seal))
 
 

@@ -22,7 +22,7 @@ from midback.services.planning import (
 )
 from midback.services.screening import take_screen
 from midback.web.api import PREFIX
-from midback.web.deps import Cat, Now, PersonId, Repo, queued
+from midback.web.deps import Cat, Now, PersonId, Repo, ServedDep, queued
 from midback.web.routing import SegmentRouter
 from midback.web.schemas import Day, PlanBody, ScreenAnswers, WeekBody
 
@@ -52,21 +52,19 @@ def _json(content: bytes) -> Response:
 
 
 @router.post("/plan", response_model=Plan)
-async def post_plan(
-    request: Request, body: PlanBody, repo: Repo, cat: Cat, person: PersonId, now: Now
-) -> Response:
+async def post_plan(request: Request, body: PlanBody, served: ServedDep) -> Response:
     """A safe plan for the minutes, place, kit and conditions given (403 when screened out,
     when no screen is stored or it is over 30 days old)."""
+    repo, cat, person, now = served.repo, served.cat, served.person, served.now
     return _json(
         await queued(request, lambda: plan_json(repo, plan_from(body, repo, cat, person, now)))
     )
 
 
 @router.post("/timeline", response_model=dict[str, Any])
-async def post_timeline(
-    request: Request, body: PlanBody, repo: Repo, cat: Cat, person: PersonId, now: Now
-) -> Response:
+async def post_timeline(request: Request, body: PlanBody, served: ServedDep) -> Response:
     """The plan and its timeline (the cues the players run)."""
+    repo, cat, person, now = served.repo, served.cat, served.person, served.now
 
     def work() -> bytes:
         return plan_and_timeline_json(repo, cat, plan_from(body, repo, cat, person, now))
