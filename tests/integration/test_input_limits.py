@@ -105,6 +105,9 @@ def test_a_reported_dose_is_bounded_to_human_ranges(
         (b'{"status": "completed", "pain_after": Infinity}', "Infinity"),
         (b'{"status": "completed", "pain_after": 1e400}', "too large"),
         (b'{"status": "completed", "pain_after": ' + b"9" * 5000 + b"}", "too large"),
+        (b'{"status": "completed", "note": ' + b"[" * 50_000 + b"]" * 50_000 + b"}", "nested"),
+        (b'{"status": "completed", "note": ' + b'{"a": ' * 20_000 + b"1" + b"}" * 20_001, "nested"),
+        (b'{"status": "completed", "note": ' + b"[" * 33 + b"]" * 33 + b"}", "nested"),
     ],
 )
 def test_unstorable_json_is_a_400_naming_the_problem(

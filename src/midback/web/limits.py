@@ -7,6 +7,8 @@
   store, and no lone UTF-16 surrogates, which no database can (400).
 - JSON numbers: no ``NaN`` or ``Infinity`` (not JSON, though Python's parser takes them), none
   that overflows a float (``1e400``), and integers of at most ``MAX_INT_DIGITS`` digits (400).
+- JSON nesting: at most ``MAX_JSON_DEPTH`` arrays and objects deep (400); Python's parser
+  recurses, and a body of ``[`` ten thousand deep ran it out of stack (a 500).
 
 The body is read here whole (it is small) and handed on to the app unchanged.
 """
@@ -27,6 +29,8 @@ MAX_QUERY_BYTES = 4096
 MAX_VALUE_CHARS = 1000
 MAX_INT_DIGITS = 19
 """Enough for any 64-bit integer; larger numbers are no count, score or id midback keeps."""
+MAX_JSON_DEPTH = 32
+"""midback's bodies nest three or four deep (an import file a few more)."""
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -119,6 +123,8 @@ def _check_body(content_type: str, body: bytes) -> None:
                               parse_int=_int)  # fmt: skip
         except (json.JSONDecodeError, UnicodeDecodeError):
             return  # not JSON: the route's parser says so (422)
+        except RecursionError:  # far deeper than MAX_JSON_DEPTH
+            raise BadInput(400, _TOO_DEEP) from None
         _check_json("body", data)
     elif kind == "application/x-www-form-urlencoded":
         try:
@@ -129,16 +135,22 @@ def _check_body(content_type: str, body: bytes) -> None:
             _check_text(f"form field {key[:40]}", key + value)
 
 
-def _check_json(where: str, value: Any) -> None:
+_TOO_DEEP = f"body: arrays and objects nested more than {MAX_JSON_DEPTH} deep"
+
+
+def _check_json(where: str, value: Any, depth: int = 0) -> None:
     if isinstance(value, str):
         _check_text(where, value)
-    elif isinstance(value, list):
+        return
+    if isinstance(value, list | dict) and depth >= MAX_JSON_DEPTH:
+        raise BadInput(400, _TOO_DEEP)
+    if isinstance(value, list):
         for i, item in enumerate(value):
-            _check_json(f"{where}[{i}]", item)
+            _check_json(f"{where}[{i}]", item, depth + 1)
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_text(f"{where}: a key", key)
-            _check_json(f"{where}.{key[:40]}", item)
+            _check_json(f"{where}.{key[:40]}", item, depth + 1)
 
 
 def _check_text(where: str, text: str) -> None:
