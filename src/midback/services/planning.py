@@ -93,7 +93,8 @@ def gated(
     """``request`` once the screen's verdict is settled (``lifted``: whether a blocking one was
     cleared): the screen's limits, then the pain before the session, then the person's recent
     exercises and earned doses."""
-    request = request.model_copy(update={"cleared": lifted})
+    if request.cleared is not lifted:
+        request = request.model_copy(update={"cleared": lifted})
     request = session_request(apply_screen(request, result), pain_before=pain_before)
     return facts.personalise(request)
 

@@ -31,12 +31,15 @@ class StoredScreen:
 def apply_screen(request: PlanRequest, result: ScreenResult) -> PlanRequest:
     """``request`` within the limits ``result`` sets: its conditions (derived ones included),
     the weeks of pregnancy and a gentle session for irritable pain. Clearance lifts none."""
-    update: dict[str, object] = {"conditions": request.conditions | set(result.conditions)}
+    update: dict[str, object] = {}
+    conditions = request.conditions | set(result.conditions)
+    if conditions != request.conditions:
+        update["conditions"] = conditions
     if result.pregnancy_weeks is not None and request.pregnancy_weeks is None:
         update["pregnancy_weeks"] = result.pregnancy_weeks
-    if result.gentle:
+    if result.gentle and not request.gentle:
         update["gentle"] = True
-    return request.model_copy(update=update)
+    return request.model_copy(update=update) if update else request  # frozen: safe to share
 
 
 def session_request(request: PlanRequest, *, pain_before: int | None) -> PlanRequest:
