@@ -21,7 +21,8 @@ def router() -> APIRouter:
     from midback.web.api.sessions import router as sessions
 
     api = SegmentRouter(prefix=PREFIX)
-    parts = (catalogue, planning, courses, sessions, records, auth, clinician, clinician_courses)
+    # The busiest first: FastAPI tries the parts in turn (no two share a method and path).
+    parts = (planning, sessions, records, catalogue, courses, auth, clinician, clinician_courses)
     for part in parts:
         api.include_router(part)
     return api
