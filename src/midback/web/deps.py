@@ -153,8 +153,9 @@ class Served:
 
 
 async def _served(request: Request) -> Served:
-    state = request.app.state
-    return Served(state.repo, state.catalogue, await _person(request), state.clock())
+    return Served(
+        await _repo(request), await _catalogue(request), await _person(request), await _now(request)
+    )
 
 
 Repo = Annotated[Repository, Depends(_repo)]

@@ -49,10 +49,10 @@ class SegmentRouter(APIRouter):
 
     def _first_segments(self) -> frozenset[str] | None:
         if self._heads_of != len(self.routes):
-            # Under a prefix every route's path starts with it, included routers' too.
-            paths = [getattr(route, "path", None) for route in self.routes]
-            paths = [self.prefix] if self.prefix else paths
-            self._heads = first_segments(paths)
+            if self.prefix:  # every route's path starts with it, included routers' too
+                self._heads = first_segments([self.prefix])
+            else:
+                self._heads = first_segments([getattr(r, "path", None) for r in self.routes])
             self._heads_of = len(self.routes)
         return self._heads
 
