@@ -4,13 +4,17 @@ the garbage collector's sight and makes full collections rarer; the tests' own a
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from midback.web.app import FULL_COLLECTION_AFTER
+import pytest
+
+from midback.web.app import FULL_COLLECTION_AFTER, app_from_env
+from midback.web.collect import YoungCollections
 
 PROBE = """
 import gc, json
@@ -50,3 +54,17 @@ def test_an_app_made_directly_leaves_the_collector_alone(tmp_path: Path) -> None
     found = _probe(tmp_path, "create_app")
     assert found["after"] == found["before"]
     assert found["frozen"] == 0
+
+
+def test_a_served_worker_collects_its_young_generations_every_few_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MIDBACK_HOME", str(tmp_path))
+    monkeypatch.delenv("MIDBACK_DATABASE_URL", raising=False)
+    threshold = gc.get_threshold()
+    try:
+        app = app_from_env()
+    finally:  # app_from_env tunes this process's collector: put it back for the other tests
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
+    assert sum(m.cls is YoungCollections for m in app.user_middleware) == 1  # type: ignore[comparison-overlap]

@@ -22,6 +22,7 @@ from midback.services.store import Repository, open_accounts, open_store
 from midback.settings import Settings
 from midback.web import errors
 from midback.web.auth import Auth
+from midback.web.collect import YoungCollections
 from midback.web.deps import read_queue
 from midback.web.hosts import HostCheck
 from midback.web.limits import RequestLimits
@@ -153,9 +154,11 @@ def app_from_env() -> FastAPI:
     Everything built so far (modules, catalogue, templates) lives as long as the process, so
     it is moved out of the garbage collector's sight (``gc.freeze``): full collections then
     scan only what requests create, which shortens the pauses they add to a request. Full
-    collections are also made rarer (``FULL_COLLECTION_AFTER``).
+    collections are also made rarer (``FULL_COLLECTION_AFTER``), and the young generations are
+    collected every few requests (``web.collect``).
     """
     app = create_app(Settings.from_env())
+    app.add_middleware(YoungCollections)
     gc.collect()
     gc.freeze()
     young, middle, _ = gc.get_threshold()
