@@ -479,3 +479,23 @@ def test_the_gates_check_lets_an_unlinked_persons_tick_through_and_records_it(
         is True
     )
     assert [m.linked for m in world.store.self_clearances(alone)] == [False]
+
+
+def test_a_clearance_that_expires_during_the_day_stops_the_next_plan(
+    world: World, cat: Catalogue
+) -> None:
+    from midback.domain.plans import PlanRequest
+    from midback.domain.vocab import Place
+    from midback.services.planning import make_plan_for
+
+    day_before = NOW - timedelta(days=1)
+    screen_id = world.take_screen(world.patient, at=day_before, red_flags=["night_pain"])
+    clinical.clear_screen(
+        world.store, world.clinician, world.patient, screen_id, now=day_before, days=1
+    )
+    request = PlanRequest(minutes=10, place=Place.HOME)
+    hour = timedelta(hours=1)
+    made = make_plan_for(world.repo, cat, world.patient, request, now=NOW - hour)
+    assert make_plan_for(world.repo, cat, world.patient, request, now=NOW - hour) is made
+    with pytest.raises(ScreenBlocked):  # the same day and facts, the clearance over since 09:00
+        make_plan_for(world.repo, cat, world.patient, request, now=NOW + hour)

@@ -3,6 +3,7 @@ it writes (reads write nothing), and what it keeps in the store's own caches."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -13,13 +14,15 @@ from midback.domain.catalogue import Catalogue
 from midback.domain.planner import plan
 from midback.domain.plans import PlanRequest
 from midback.domain.player import BlockEnded
+from midback.domain.questions import RedFlag
 from midback.domain.records import LogStatus, SessionStatus
 from midback.domain.timeline import compile_plan
 from midback.domain.vocab import Condition, Place
-from midback.errors import PainTooHigh, PlanError, ScreenRequired
-from midback.services import sessions
+from midback.errors import PainTooHigh, PlanError, ScreenBlocked, ScreenRequired
+from midback.services import planning, sessions
 from midback.services.live import LiveSession
 from midback.services.planning import (
+    MADE_KEPT,
     SEALED_FOR,
     PlanSeal,
     StalePlan,
@@ -99,6 +102,54 @@ def test_caches_belong_to_one_store(cat: Catalogue) -> None:
     assert make_plan_for(one, cat, ME, REQUEST, now=NOW) is a  # the same store: kept
     assert make_plan_for(other, cat, ME, REQUEST, now=NOW) is not a  # another store: its own
     assert one.caches is not other.caches
+
+
+def test_a_plan_asked_again_is_taken_from_the_facts_only_while_the_screen_allows_it(
+    cat: Catalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = FakeRepository()
+    screened(repo, at=NOW - timedelta(days=30, hours=1))  # expires at 08:00 today
+    early = NOW - timedelta(hours=2)  # 07:00, the same day: the same facts
+    first = make_plan_for(repo, cat, ME, REQUEST, now=early)
+    gate = planning.screened_request
+    gated: list[PlanRequest] = []
+
+    def counted(*args: object, **kwargs: object) -> PlanRequest:
+        gated.append(args[3])  # type: ignore[arg-type]
+        return gate(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(planning, "screened_request", counted)
+    assert make_plan_for(repo, cat, ME, REQUEST, now=early) is first
+    assert gated == []  # kept by the facts: the gate and the plan cache's key skipped
+    other = make_plan_for(repo, cat, ME, REQUEST.model_copy(update={"minutes": 20}), now=early)
+    assert other is not first and len(gated) == 1  # another request goes through the gate
+    with pytest.raises(ScreenRequired):  # an hour later, the same day and facts: expired
+        make_plan_for(repo, cat, ME, REQUEST, now=NOW)
+
+
+def test_a_blocking_screen_goes_through_the_gate_every_time(cat: Catalogue) -> None:
+    repo = FakeRepository()
+    urgent = CLEAR.model_copy(update={"red_flags": [RedFlag.CANCER_HISTORY]})
+    screened(repo, urgent)
+    cleared = REQUEST.model_copy(update={"cleared": True})  # the person's own tick
+    made = make_plan_for(repo, cat, ME, cleared, now=NOW)
+    assert make_plan_for(repo, cat, ME, cleared, now=NOW) is made
+    with pytest.raises(ScreenBlocked):  # the same facts: the tick is still asked for each time
+        make_plan_for(repo, cat, ME, REQUEST, now=NOW)
+
+
+def test_the_facts_remember_the_newest_plans_weakly(cat: Catalogue) -> None:
+    repo = FakeRepository()
+    screened(repo)
+    facts = person_facts(repo, cat, ME, now=NOW)
+    made = [plan(cat, REQUEST.model_copy(update={"seed": s})) for s in range(MADE_KEPT + 1)]
+    for seed, one in enumerate(made):
+        facts.keep((str(seed), None), one)
+    assert facts.made(("0", None)) is None  # the oldest let go
+    assert facts.made((str(MADE_KEPT), None)) is made[-1]
+    del made[-1], one  # the last plan's only other references
+    gc.collect()
+    assert facts.made((str(MADE_KEPT), None)) is None  # nothing else held it
 
 
 # -- records ----------------------------------------------------------------------------------
