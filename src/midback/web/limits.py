@@ -115,17 +115,28 @@ def _check_url(scope: Scope) -> None:
         _check_text(f"query {name[:40]}", name + text)
 
 
+def _plain_json(body: bytes) -> bool:
+    """Whether ``body`` passes the JSON checks whatever it holds, seen from its bytes alone:
+    printable ASCII with no backslash (so no escapes, NULs or surrogates), no ``NaN`` or
+    ``Infinity``, no exponent, no run of 16 digits, and fewer arrays and objects in all than
+    ``MAX_JSON_DEPTH``. Most bodies are (a plan's: 3 us against 19 to parse and walk them);
+    any other is parsed and checked."""
+    return (
+        _PLAIN.fullmatch(body) is not None
+        and _RISKY.search(body) is None
+        and body.count(b"[") + body.count(b"{") <= MAX_JSON_DEPTH
+    )
+
+
+_PLAIN = re.compile(rb"[\t\n\r -\[\]-~]*")
+_RISKY = re.compile(rb"NaN|Infinity|[0-9][eE]|[0-9]{16}")
+
+
 def _check_body(content_type: str, body: bytes) -> None:
     kind = content_type.split(";")[0].strip().lower()
     if kind == "application/json" or kind.endswith("+json"):
-        try:
-            data = json.loads(body, parse_constant=_no_constant, parse_float=_float,
-                              parse_int=_int)  # fmt: skip
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return  # not JSON: the route's parser says so (422)
-        except RecursionError:  # far deeper than MAX_JSON_DEPTH
-            raise BadInput(400, _TOO_DEEP) from None
-        _check_json("body", data)
+        if not _plain_json(body):
+            _check_json_body(body)
     elif kind == "application/x-www-form-urlencoded":
         try:
             fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
@@ -133,6 +144,19 @@ def _check_body(content_type: str, body: bytes) -> None:
             raise BadInput(400, "the form is not UTF-8") from None
         for key, value in fields:
             _check_text(f"form field {key[:40]}", key + value)
+
+
+def _check_json_body(body: bytes) -> None:
+    """Parse ``body`` and check what it holds (nothing when it is not JSON: the route's parser
+    says so, 422)."""
+    try:
+        data = json.loads(body, parse_constant=_no_constant, parse_float=_float,
+                          parse_int=_int)  # fmt: skip
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return
+    except RecursionError:  # far deeper than MAX_JSON_DEPTH
+        raise BadInput(400, _TOO_DEEP) from None
+    _check_json("body", data)
 
 
 _TOO_DEEP = f"body: arrays and objects nested more than {MAX_JSON_DEPTH} deep"
