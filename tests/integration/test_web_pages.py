@@ -485,3 +485,13 @@ def test_export_links_to_json_and_csv(client: TestClient) -> None:
     links = parse(client.get("/export")).links()
     assert "/api/v1/export" in links
     assert "/api/v1/export?format=csv" in links
+
+
+def test_templates_are_not_looked_at_on_disk_again_while_the_app_runs(
+    app: FastAPI, client: TestClient
+) -> None:
+    env = app.state.templates.env
+    assert env.auto_reload is False
+    assert client.get("/").status_code == 200
+    first = env.get_template("base.html")
+    assert env.get_template("base.html") is first  # kept, its file not checked again
