@@ -56,9 +56,11 @@ class RequestLimits:
             return
         try:
             _check_url(scope)
-            body = await self._read_body(scope, receive)
-            if body is not None:
-                _check_body(Headers(scope=scope).get("content-type", ""), body)
+            body = None
+            if scope["method"] not in ("GET", "HEAD", "OPTIONS"):
+                headers = Headers(scope=scope)
+                body = await self._read_body(headers, receive)
+                _check_body(headers.get("content-type", ""), body)
         except BadInput as error:
             refused = JSONResponse({"detail": str(error)}, status_code=error.status)
             await refused(scope, receive, send)
@@ -68,11 +70,9 @@ class RequestLimits:
             return
         await self.app(scope, _replay(body, receive), send)
 
-    async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
-        """The whole body (None for a method without one); BadInput past ``max_body``."""
-        if scope["method"] in ("GET", "HEAD", "OPTIONS"):
-            return None
-        length = Headers(scope=scope).get("content-length")
+    async def _read_body(self, headers: Headers, receive: Receive) -> bytes:
+        """The whole body; BadInput past ``max_body``."""
+        length = headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > self.max_body):
             raise BadInput(413, f"the request body is over {self.max_body // 1024} KiB")
         chunks: list[bytes] = []
