@@ -308,20 +308,23 @@ def person_facts(repo: Repository, cat: Catalogue, person_id: int, *, now: datet
     with repo.reading():
         state = repo.person_state(person_id)
         today = now.astimezone(zone_named(state.zone)).date()
-        base = people.get(
-            repo,
-            person_id,
-            "facts-base",
-            lambda: FactsBase.read(repo, cat, person_id, now=now),
-            today=today,
-            same=cat,
-            revision=state.base,
-        )
+
+        def base() -> FactsBase:  # only when the facts themselves are not kept
+            return people.get(
+                repo,
+                person_id,
+                "facts-base",
+                lambda: FactsBase.read(repo, cat, person_id, now=now),
+                today=today,
+                same=cat,
+                revision=state.base,
+            )
+
         return people.get(
             repo,
             person_id,
             "facts",
-            lambda: base.facts(repo, cat, person_id),
+            lambda: base().facts(repo, cat, person_id),
             today=today,
             same=cat,
             revision=state.revision,
