@@ -9,7 +9,6 @@ import secrets
 import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from threading import Lock
 from typing import TYPE_CHECKING, Any
 
 from midback.domain.answers import Answers
@@ -28,6 +27,7 @@ from midback.services.screening import (
 )
 
 if TYPE_CHECKING:
+    from midback.caches import LruCache
     from midback.domain.catalogue import Catalogue
     from midback.domain.prescription import Prescription
     from midback.domain.week import WeekPlan
@@ -207,11 +207,10 @@ class PersonFacts:
     screen: StoredScreen | None
     recent: frozenset[str]
     earned: dict[str, Prescription]
-    _made: dict[tuple[str, str | None], weakref.ref[Plan]] = field(
-        default_factory=dict, init=False, compare=False, repr=False
+    _made: LruCache[tuple[str, str | None], weakref.ref[Plan]] = field(
+        default_factory=lambda: _made_cache(), init=False, compare=False, repr=False
     )
     """Plans made with these facts and the stored screen, by what was asked (``made``)."""
-    _lock: Lock = field(default_factory=Lock, init=False, compare=False, repr=False)
 
     def made(self, asked: tuple[str, str | None]) -> Plan | None:
         """The plan made for ``asked`` (a request as asked, before the gate, and a program id)
@@ -228,11 +227,8 @@ class PersonFacts:
 
     def keep(self, asked: tuple[str, str | None], plan: Plan) -> None:
         """Remember ``plan`` for ``asked`` (weakly: the plan cache decides how long plans
-        live); the newest MADE_KEPT only."""
-        with self._lock:  # a web worker's threads share the facts
-            self._made[asked] = weakref.ref(plan)
-            while len(self._made) > MADE_KEPT:
-                del self._made[next(iter(self._made))]
+        live); the MADE_KEPT most recently used only."""
+        self._made.put(asked, weakref.ref(plan))
 
     @classmethod
     def read(
@@ -298,6 +294,12 @@ class FactsBase:
         found, _ = standings(cat, self.replay, replay_checkins(repo, person_id, self.replay))
         earned = {s.exercise_id: s.dose for s in found if s.change is not Change.START}
         return PersonFacts(screen=self.screen, recent=self.recent, earned=earned)
+
+
+def _made_cache() -> LruCache[tuple[str, str | None], weakref.ref[Plan]]:
+    from midback.caches import LruCache
+
+    return LruCache(MADE_KEPT)
 
 
 def person_facts(repo: Repository, cat: Catalogue, person_id: int, *, now: datetime) -> PersonFacts:
